@@ -1,0 +1,88 @@
+using System.Net;
+using System.Net.Mail;
+using System.Text.RegularExpressions;
+using Gatehouse.Configuration.Merge;
+
+namespace Gatehouse.Configuration.Validation;
+
+/// <summary>Addresses, host names, domains and endpoints are well formed.</summary>
+public sealed partial class AddressRule : IConfigRule
+{
+    public void Check(EffectiveConfig config, ValidationErrors errors)
+    {
+        var c = config.Config;
+        if (c.Hostname.Length > 0 && !IsHostName(c.Hostname))
+        {
+            errors.Add("hostname", $"'{c.Hostname}' is not a valid host name");
+        }
+
+        foreach (var iface in c.IpInterfaces)
+        {
+            var path = $"ip_interfaces[{iface.Name}]";
+            if (!IPAddress.TryParse(iface.Address, out _))
+            {
+                errors.Add($"{path}.address", $"'{iface.Address}' is not an IP address");
+            }
+
+            if (iface.Hostname.Length > 0 && !IsHostName(iface.Hostname))
+            {
+                errors.Add($"{path}.hostname", $"'{iface.Hostname}' is not a valid host name");
+            }
+
+            if (iface.Https is { Enabled: true, Port: 0 or > 65535 })
+            {
+                errors.Add($"{path}.https.port", $"{iface.Https.Port} is not a TCP port (1-65535)");
+            }
+        }
+
+        foreach (var recipient in c.AlertRecipients)
+        {
+            if (!MailAddress.TryCreate(recipient.Address, out _))
+            {
+                errors.Add($"alert_recipients[{recipient.Address}]", "is not an email address");
+            }
+        }
+
+        foreach (var server in c.System?.DnsServers ?? [])
+        {
+            if (!IPEndPoint.TryParse(server, out _))
+            {
+                errors.Add("system.dns_servers", $"'{server}' is not an IP address or IP:port");
+            }
+        }
+
+        foreach (var destination in c.DestinationControls)
+        {
+            if (destination.Domain != "default" && !IsHostName(destination.Domain.TrimStart('.')))
+            {
+                errors.Add($"destination_controls[{destination.Domain}]", "is not a domain (or 'default')");
+            }
+        }
+
+        foreach (var route in c.SmtpRoutes)
+        {
+            if (route.Hosts.Count == 0)
+            {
+                errors.Add($"smtp_routes[{route.Domain}].hosts", "at least one host is required");
+            }
+
+            foreach (var host in route.Hosts.Where(h => h.Host.Length == 0 || h.Port > 65535))
+            {
+                errors.Add($"smtp_routes[{route.Domain}].hosts", $"'{host.Host}:{host.Port}' is not a host and port");
+            }
+        }
+
+        foreach (var group in c.SenderGroups)
+        {
+            foreach (var member in group.Members.Where(m => !SenderMember.IsValid(m)))
+            {
+                errors.Add($"sender_groups[{group.Name}].members", $"'{member}' is not an IP, CIDR, range, host name or .domain");
+            }
+        }
+    }
+
+    public static bool IsHostName(string name) => name.Length <= 253 && HostNamePattern().IsMatch(name);
+
+    [GeneratedRegex(@"^(?=.{1,253}$)([A-Za-z0-9_]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$")]
+    private static partial Regex HostNamePattern();
+}

@@ -1,0 +1,40 @@
+using Gatehouse.Cluster.V1;
+using Gatehouse.Configuration.Merge;
+
+namespace Gatehouse.Configuration.Validation;
+
+/// <summary>
+/// Validates a node's configuration with every rule and returns all errors (empty: valid).
+/// The manager runs it at commit for every node; the node runs it, with its host-specific
+/// rules added, before applying a snapshot.
+/// </summary>
+public sealed class ConfigValidator(IEnumerable<IConfigRule> rules)
+{
+    public static IReadOnlyList<IConfigRule> StandardRules { get; } =
+    [
+        new ReferenceRule(),
+        new ListenerRule(),
+        new MailFlowPolicyRule(),
+        new CertificateRule(),
+        new AddressRule(),
+    ];
+
+    public static ConfigValidator Standard { get; } = new(StandardRules);
+
+    public ConfigValidator WithRules(params IConfigRule[] extra) => new(rules.Concat(extra));
+
+    /// <summary>Validates both levels, then their merge.</summary>
+    public IReadOnlyList<ValidationError> Validate(LevelConfig cluster, LevelConfig machine)
+    {
+        var errors = new ValidationErrors();
+        LevelShapeRule.Check(cluster, ConfigLevel.Cluster, errors);
+        LevelShapeRule.Check(machine, ConfigLevel.Machine, errors);
+        var effective = ConfigMerge.Merge(cluster, machine);
+        foreach (var rule in rules)
+        {
+            rule.Check(effective, errors);
+        }
+
+        return errors.All;
+    }
+}

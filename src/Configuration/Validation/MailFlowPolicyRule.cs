@@ -1,0 +1,34 @@
+using Gatehouse.Cluster.V1;
+using Gatehouse.Configuration.Merge;
+
+namespace Gatehouse.Configuration.Validation;
+
+/// <summary>Mail flow policies say what they do, and client verification needs TLS.</summary>
+public sealed class MailFlowPolicyRule : IConfigRule
+{
+    public void Check(EffectiveConfig config, ValidationErrors errors)
+    {
+        foreach (var policy in config.Config.MailFlowPolicies)
+        {
+            var path = $"mail_flow_policies[{policy.Name}]";
+            if (policy.Behavior == PolicyBehavior.Unspecified)
+            {
+                errors.Add($"{path}.behavior", "is required (accept, relay, reject, tcprefuse or continue)");
+            }
+
+            if (policy.VerifyClientCertificate && policy.Tls is InboundTls.Off or InboundTls.Unspecified)
+            {
+                errors.Add($"{path}.verify_client_certificate", "needs tls preferred or required");
+            }
+        }
+
+        foreach (var destination in config.Config.DestinationControls)
+        {
+            if (destination.Tls == OutboundTls.Unspecified)
+            {
+                errors.Add($"destination_controls[{destination.Domain}].tls",
+                    "is required (none, preferred, required, preferred_verify or required_verify)");
+            }
+        }
+    }
+}
