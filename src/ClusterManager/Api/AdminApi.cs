@@ -1,0 +1,66 @@
+using System.Text.Json;
+using Gatehouse.Cluster.V1;
+using Gatehouse.ClusterManager.Changes;
+using Gatehouse.ClusterManager.Nodes;
+using Gatehouse.ClusterManager.Store;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Gatehouse.ClusterManager.Api;
+
+/// <summary>The admin REST API: the same services the CLI and GUI use, nothing of its own.</summary>
+internal static class AdminApi
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+    };
+
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1");
+
+        api.MapGet("/nodes", async (IManagerStore store) =>
+        {
+            var latest = await store.GetLatestAsync();
+            var nodes = await store.ListNodesAsync();
+            return Results.Json(nodes.Select(n => new NodeView(
+                n.Name, n.Connected, n.LastSeen?.ToDateTimeOffset(), n.AppliedVersion, n.LastError, n.Address,
+                n.JoinedAt?.ToDateTimeOffset(), MachineSettings.Count(latest.Content.Machines.GetValueOrDefault(n.Name)))), Json);
+        });
+
+        api.MapDelete("/nodes/{name}", async (string name, NodeRemoval removal, HttpContext context) =>
+            Results.Json(new RemoveResponse(name, await removal.RemoveAsync(name, AdminAuthentication.Actor(context))), Json));
+
+        api.MapPost("/tokens", async (HttpContext context, JoinTokens tokens) =>
+        {
+            var request = await Read<TokenRequest>(context);
+            var (token, expires) = await tokens.CreateAsync(TimeSpan.FromSeconds(request.TtlSeconds), AdminAuthentication.Actor(context));
+            return Results.Json(new TokenResponse(token.ToString(), expires), Json);
+        });
+
+        ConfigEndpoints.Map(api);
+
+        api.MapGet("/history", async (IManagerStore store) =>
+            Results.Json((await store.ListVersionsAsync()).Select(v => new VersionView(
+                v.Version, v.Author, v.CommittedAt.ToDateTimeOffset(), v.Comment)), Json));
+
+        api.MapGet("/audit", async (IManagerStore store, int? last) =>
+            Results.Json((await store.ReadAuditAsync(last ?? 100)).Select(a => new AuditView(
+                a.At.ToDateTimeOffset(), a.Actor, a.Action, a.Detail)), Json));
+    }
+
+    public static async Task<T> Read<T>(HttpContext context)
+    {
+        try
+        {
+            return await context.Request.ReadFromJsonAsync<T>(Json)
+                ?? throw new ChangeRejectedException("the request body is empty");
+        }
+        catch (JsonException e)
+        {
+            throw new ChangeRejectedException($"the request body is not valid: {e.Message}");
+        }
+    }
+}

@@ -1,0 +1,40 @@
+using Gatehouse.ClusterManager.Changes;
+using Gatehouse.ClusterManager.Store;
+using Google.Protobuf;
+using Microsoft.AspNetCore.Http;
+
+namespace Gatehouse.ClusterManager.Api;
+
+/// <summary>Turns the typed failures of the services into one-line API errors.</summary>
+internal sealed class ApiErrors(RequestDelegate next)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        try
+        {
+            await next(context);
+        }
+        catch (ChangeRejectedException e)
+        {
+            await Write(context, StatusCodes.Status409Conflict, e.Message);
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            await Write(context, StatusCodes.Status400BadRequest, $"the request body is not a valid configuration: {e.Message}");
+        }
+        catch (InvalidJsonException e)
+        {
+            await Write(context, StatusCodes.Status400BadRequest, $"the request body is not valid JSON: {e.Message}");
+        }
+        catch (StoreException e)
+        {
+            await Write(context, StatusCodes.Status503ServiceUnavailable, e.Message);
+        }
+    }
+
+    private static Task Write(HttpContext context, int status, string message)
+    {
+        context.Response.StatusCode = status;
+        return context.Response.WriteAsJsonAsync(new ApiError(message));
+    }
+}

@@ -1,0 +1,25 @@
+namespace Gatehouse.ClusterManager.Api;
+
+// Request and response bodies of the admin REST API (JSON, snake_case).
+
+internal sealed record TokenRequest(long TtlSeconds);
+
+internal sealed record TokenResponse(string Token, DateTimeOffset ExpiresAt);
+
+internal sealed record NodeView(
+    string Name, bool Connected, DateTimeOffset? LastSeen, long AppliedVersion, string LastError,
+    string Address, DateTimeOffset? JoinedAt, int MachineSettings);
+
+internal sealed record RemoveResponse(string Node, int MachineSettingsDeleted);
+
+internal sealed record CommitRequest(string Comment);
+
+internal sealed record CommitResponse(long? Version, IReadOnlyList<string> Errors);
+
+internal sealed record RollbackRequest(long Version);
+
+internal sealed record VersionView(long Version, string Author, DateTimeOffset CommittedAt, string Comment);
+
+internal sealed record ExportRequest(string Keys, string? Passphrase);
+
+internal sealed record AuditView(DateTimeOffset At, string Actor, string Action, string Detail);

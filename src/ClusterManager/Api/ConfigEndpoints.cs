@@ -1,0 +1,120 @@
+using System.Security.Cryptography;
+using Gatehouse.Cluster.V1;
+using Gatehouse.ClusterManager.Certificates;
+using Gatehouse.ClusterManager.Changes;
+using Gatehouse.ClusterManager.Store;
+using Gatehouse.Configuration.Merge;
+using Gatehouse.Configuration.Secrets;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Gatehouse.ClusterManager.Api;
+
+/// <summary>Staging, commit, rollback and reading of the configuration (CL-4, CL-5, CL-8).</summary>
+internal static class ConfigEndpoints
+{
+    public static void Map(RouteGroupBuilder api)
+    {
+        api.MapPut("/changes/cluster", async (HttpContext context, ConfigurationService config, string? source) =>
+        {
+            var level = ProtoJson.Parse<LevelConfig>(await Body(context));
+            await config.StageLevelAsync(null, level, AdminAuthentication.Actor(context), $"load {source ?? "configuration"} at cluster level");
+            return Results.NoContent();
+        });
+
+        api.MapPut("/changes/machines/{name}", async (string name, HttpContext context, ConfigurationService config, string? source) =>
+        {
+            var level = ProtoJson.Parse<LevelConfig>(await Body(context));
+            await config.StageLevelAsync(name, level, AdminAuthentication.Actor(context), $"load {source ?? "configuration"} at machine level of {name}");
+            return Results.NoContent();
+        });
+
+        api.MapPut("/changes", async (HttpContext context, ConfigurationService config, string? source) =>
+        {
+            var content = ProtoJson.Parse<ConfigurationSet>(await Body(context));
+            await config.StageAllAsync(content, AdminAuthentication.Actor(context), $"load {source ?? "configuration"} (all levels)");
+            return Results.NoContent();
+        });
+
+        api.MapGet("/changes", async (ConfigurationService config) => Results.Json(await config.ShowChangesAsync(), AdminApi.Json));
+
+        api.MapDelete("/changes", async (HttpContext context, ConfigurationService config) =>
+        {
+            await config.ClearChangesAsync(AdminAuthentication.Actor(context));
+            return Results.NoContent();
+        });
+
+        api.MapPost("/commit", async (HttpContext context, ConfigurationService config) =>
+        {
+            var request = await AdminApi.Read<CommitRequest>(context);
+            if (string.IsNullOrWhiteSpace(request.Comment))
+            {
+                throw new ChangeRejectedException("a commit needs a comment (--comment TEXT)");
+            }
+
+            var result = await config.CommitAsync(request.Comment, AdminAuthentication.Actor(context));
+            var body = new CommitResponse(result.Version, result.Errors.Select(e => e.ToString()).ToList());
+            return Results.Json(body, AdminApi.Json, statusCode: result.Version is null ? StatusCodes.Status422UnprocessableEntity : StatusCodes.Status200OK);
+        });
+
+        api.MapPost("/rollback", async (HttpContext context, ConfigurationService config) =>
+        {
+            var request = await AdminApi.Read<RollbackRequest>(context);
+            await config.RollbackAsync(request.Version, AdminAuthentication.Actor(context));
+            return Results.NoContent();
+        });
+
+        api.MapGet("/config", async (IManagerStore store, SecretBox secrets, string? machine, bool? effective, bool? pending) =>
+        {
+            var content = await Content(store, pending ?? false);
+            var cluster = content.Cluster ?? new LevelConfig();
+            var machineLevel = machine is null ? null : content.Machines.GetValueOrDefault(machine) ?? new LevelConfig();
+            if (effective ?? false)
+            {
+                var merged = ConfigMerge.Merge(cluster, machineLevel ?? new LevelConfig());
+                var provenance = string.Join(",", merged.Provenance.Select(p =>
+                    $"{System.Text.Json.JsonSerializer.Serialize(p.Key)}:\"{p.Value.ToString().ToLowerInvariant()}\""));
+                return Json($"{{\"config\":{ProtoJson.Format(Masked(merged.Config))},\"provenance\":{{{provenance}}}}}");
+            }
+
+            return Json(ProtoJson.Format(Masked(machineLevel ?? cluster)));
+        });
+
+        api.MapPost("/config/export", async (HttpContext context, IManagerStore store, SecretBox secrets) =>
+        {
+            var request = await AdminApi.Read<ExportRequest>(context);
+            var open = secrets.Open((await store.GetLatestAsync()).Content);
+            var exported = request.Keys switch
+            {
+                "mask" => Masked(open),
+                "plain" => open,
+                "encrypt" when request.Passphrase is { Length: >= 8 } passphrase => PassphraseSecrets.Encrypt(open, passphrase),
+                "encrypt" => throw new ChangeRejectedException("--keys encrypt needs a passphrase of at least 8 characters"),
+                _ => throw new ChangeRejectedException("keys must be mask, encrypt or plain"),
+            };
+            return Json(ProtoJson.Format(exported));
+        });
+    }
+
+    private static async Task<ConfigurationSet> Content(IManagerStore store, bool pending)
+    {
+        if (pending && await store.GetPendingAsync() is { } changes)
+        {
+            return changes.Content;
+        }
+
+        return (await store.GetLatestAsync()).Content;
+    }
+
+    private static T Masked<T>(T message)
+        where T : Google.Protobuf.IMessage<T> => SecretFields.Transform(message, _ => SecretFields.Mask);
+
+    private static IResult Json(string json) => Results.Text(json, "application/json");
+
+    private static async Task<string> Body(HttpContext context)
+    {
+        using var reader = new StreamReader(context.Request.Body);
+        return await reader.ReadToEndAsync();
+    }
+}

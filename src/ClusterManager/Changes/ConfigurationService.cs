@@ -1,0 +1,220 @@
+using Gatehouse.Cluster.V1;
+using Gatehouse.ClusterManager.Certificates;
+using Gatehouse.ClusterManager.Diagnostics;
+using Gatehouse.ClusterManager.Distribution;
+using Gatehouse.ClusterManager.Nodes;
+using Gatehouse.ClusterManager.Store;
+using Gatehouse.Configuration.Validation;
+using Gatehouse.Manager.V1;
+using Google.Protobuf.WellKnownTypes;
+
+namespace Gatehouse.ClusterManager.Changes;
+
+/// <summary>
+/// Staging, commit, history and rollback (CL-4, CL-5). Every change lands in the one
+/// pending change set; only commit makes a version, after validating every node.
+/// </summary>
+internal sealed class ConfigurationService(
+    IManagerStore store, SecretBox secrets, VersionSignal signal, AuditLog audit, TimeProvider time)
+{
+    private const string ClusterTarget = "cluster";
+
+    /// <summary>Stages one level: the cluster level, or the machine level of <paramref name="machine"/>.</summary>
+    public async Task StageLevelAsync(string? machine, LevelConfig level, string actor, string description, CancellationToken cancel = default)
+    {
+        RefuseUnusableSecrets(level);
+        var pending = await GetOrStartPendingAsync(cancel);
+        var sealedLevel = secrets.Seal(level);
+        if (machine is null)
+        {
+            pending.Content.Cluster = sealedLevel;
+        }
+        else
+        {
+            RefuseBadName(machine);
+            pending.Content.Machines[machine] = sealedLevel;
+        }
+
+        await SaveChangeAsync(pending, actor, description, cancel);
+    }
+
+    /// <summary>Stages a whole configuration (all levels), as loaded from a saveconfig file.</summary>
+    public async Task StageAllAsync(ConfigurationSet content, string actor, string description, CancellationToken cancel = default)
+    {
+        RefuseUnusableSecrets(content);
+        foreach (var name in content.Machines.Keys)
+        {
+            RefuseBadName(name);
+        }
+
+        var pending = await GetOrStartPendingAsync(cancel);
+        pending.Content = secrets.Seal(content);
+        pending.Content.Cluster ??= new LevelConfig();
+        await SaveChangeAsync(pending, actor, description, cancel);
+    }
+
+    public async Task<ChangesView> ShowChangesAsync(CancellationToken cancel = default)
+    {
+        var latest = await store.GetLatestAsync(cancel);
+        var pending = await store.GetPendingAsync(cancel);
+        if (pending is null)
+        {
+            return new ChangesView(latest.Version, [], []);
+        }
+
+        var differences = ConfigDiff.Describe(secrets.Open(latest.Content), secrets.Open(pending.Content));
+        var changes = pending.Changes.Select(c => new ChangeEntry(c.Author, c.At.ToDateTimeOffset(), c.Description)).ToList();
+        return new ChangesView(pending.BaseVersion, changes, differences);
+    }
+
+    public async Task ClearChangesAsync(string actor, CancellationToken cancel = default)
+    {
+        await store.ClearPendingAsync(cancel);
+        await audit.RecordAsync(actor, "clearchanges", "pending changes discarded", cancel);
+    }
+
+    /// <summary>Validates every node's effective configuration and commits, or changes nothing.</summary>
+    public async Task<CommitResult> CommitAsync(string comment, string actor, CancellationToken cancel = default)
+    {
+        var pending = await store.GetPendingAsync(cancel) ?? throw new ChangeRejectedException("there are no pending changes to commit");
+        var latest = await store.GetLatestAsync(cancel);
+        if (pending.BaseVersion != latest.Version)
+        {
+            throw new ChangeRejectedException(
+                $"version {latest.Version} was committed after these changes were staged on version {pending.BaseVersion}; review them with showchanges, clearchanges and stage again");
+        }
+
+        var errors = await ValidateAsync(pending.Content, cancel);
+        if (errors.Count > 0)
+        {
+            return new CommitResult(null, errors);
+        }
+
+        var next = NewVersion(latest.Version + 1, pending.Content, actor, comment);
+        if (!await store.TryCommitAsync(next, clearPending: true, cancel))
+        {
+            throw new ChangeRejectedException("another commit was made at the same time; review with showchanges and commit again");
+        }
+
+        signal.Publish();
+        await audit.RecordAsync(actor, "commit", $"version {next.Version}: {comment} ({string.Join("; ", pending.Changes.Select(c => c.Description))})", cancel);
+        return new CommitResult(next.Version, []);
+    }
+
+    /// <summary>Stages the content of an earlier version (CL-5); it is committed like any change.</summary>
+    public async Task RollbackAsync(long version, string actor, CancellationToken cancel = default)
+    {
+        var target = await store.GetVersionAsync(version, cancel)
+            ?? throw new ChangeRejectedException($"version {version} does not exist (see history)");
+        var pending = await GetOrStartPendingAsync(cancel);
+        pending.Content = target.Content.Clone();
+        await SaveChangeAsync(pending, actor, $"rollback to the content of version {version}", cancel);
+    }
+
+    /// <summary>
+    /// Deletes a machine level at once, as a version of its own (CL-3), and drops it from
+    /// the pending changes too. Returns the number of machine-level entities deleted.
+    /// </summary>
+    public async Task<int> DeleteMachineLevelAsync(string machine, string actor, CancellationToken cancel = default)
+    {
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            var latest = await store.GetLatestAsync(cancel);
+            if (!latest.Content.Machines.TryGetValue(machine, out var level))
+            {
+                await DropFromPendingAsync(machine, latest.Version, latest.Version, cancel);
+                return 0;
+            }
+
+            var content = latest.Content.Clone();
+            content.Machines.Remove(machine);
+            var next = NewVersion(latest.Version + 1, content, actor, $"node {machine} removed: machine-level configuration deleted");
+            if (await store.TryCommitAsync(next, clearPending: false, cancel))
+            {
+                await DropFromPendingAsync(machine, latest.Version, next.Version, cancel);
+                signal.Publish();
+                return MachineSettings.Count(level);
+            }
+        }
+
+        throw new ChangeRejectedException("could not delete the machine level: commits keep racing; try again");
+    }
+
+    public async Task<IReadOnlyList<CommitError>> ValidateAsync(ConfigurationSet content, CancellationToken cancel = default)
+    {
+        var open = secrets.Open(content);
+        var targets = (await store.ListNodesAsync(cancel)).Select(n => n.Name)
+            .Union(open.Machines.Keys).Order(StringComparer.Ordinal).ToList();
+        var errors = new List<CommitError>();
+        foreach (var target in targets.Count == 0 ? [ClusterTarget] : targets)
+        {
+            var machine = open.Machines.GetValueOrDefault(target) ?? new LevelConfig();
+            errors.AddRange(ConfigValidator.Standard.Validate(open.Cluster ?? new LevelConfig(), machine)
+                .Select(e => new CommitError(target, e.Path, e.Message)));
+        }
+
+        return errors;
+    }
+
+    private async Task DropFromPendingAsync(string machine, long expectedBase, long newBase, CancellationToken cancel)
+    {
+        var pending = await store.GetPendingAsync(cancel);
+        if (pending is null || pending.BaseVersion != expectedBase)
+        {
+            return;
+        }
+
+        pending.Content.Machines.Remove(machine);
+        pending.BaseVersion = newBase;
+        await store.SavePendingAsync(pending, cancel);
+    }
+
+    private async Task<PendingChanges> GetOrStartPendingAsync(CancellationToken cancel)
+    {
+        var pending = await store.GetPendingAsync(cancel);
+        if (pending is not null)
+        {
+            return pending;
+        }
+
+        var latest = await store.GetLatestAsync(cancel);
+        return new PendingChanges { BaseVersion = latest.Version, Content = latest.Content.Clone() };
+    }
+
+    private async Task SaveChangeAsync(PendingChanges pending, string actor, string description, CancellationToken cancel)
+    {
+        pending.Changes.Add(new ChangeRecord { Author = actor, At = Now(), Description = description });
+        await store.SavePendingAsync(pending, cancel);
+        await audit.RecordAsync(actor, "stage", description, cancel);
+    }
+
+    private ConfigVersion NewVersion(long version, ConfigurationSet content, string actor, string comment) => new()
+    {
+        Version = version,
+        Author = actor,
+        CommittedAt = Now(),
+        Comment = comment,
+        Content = content,
+    };
+
+    private Timestamp Now() => Timestamp.FromDateTimeOffset(time.GetUtcNow());
+
+    private static void RefuseUnusableSecrets<T>(T message)
+        where T : Google.Protobuf.IMessage<T>
+    {
+        var unusable = PassphraseSecrets.Unusable(message).ToList();
+        if (unusable.Count > 0)
+        {
+            throw new ChangeRejectedException(
+                $"the configuration holds {string.Join(" and ", unusable)} private keys or passwords; load a file saved with --keys encrypt (and give its passphrase) or --keys plain");
+        }
+    }
+
+    private static void RefuseBadName(string machine)
+    {
+        if (!NodeNames.IsValid(machine))
+        {
+            throw new ChangeRejectedException($"'{machine}' is not a valid node name ({NodeNames.Rule})");
+        }
+    }
+}

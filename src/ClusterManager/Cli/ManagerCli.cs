@@ -1,0 +1,77 @@
+using System.CommandLine;
+using Gatehouse.ClusterManager.Hosting;
+
+namespace Gatehouse.ClusterManager.Cli;
+
+/// <summary>The <c>gatehouse-manager</c> command line: <c>serve</c> plus the admin client commands.</summary>
+internal static class ManagerCli
+{
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("Gatehouse cluster manager: holds the cluster configuration and pushes it to the nodes.");
+        root.Subcommands.Add(Serve());
+        var connection = new ConnectionOptions();
+        foreach (var command in NodeCommands.Build(connection).Concat(ConfigCommands.Build(connection)))
+        {
+            connection.AddTo(command);
+            root.Subcommands.Add(command);
+        }
+
+        return root;
+    }
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        try
+        {
+            return await Build().Parse(args).InvokeAsync();
+        }
+        catch (CliException e)
+        {
+            Console.Error.WriteLine($"gatehouse-manager: error: {e.Message}");
+            foreach (var detail in e.Details)
+            {
+                Console.Error.WriteLine($"  {detail}");
+            }
+
+            return 1;
+        }
+    }
+
+    private static Command Serve()
+    {
+        var dataDir = new Option<string>("--data-dir") { Description = "Directory holding the CA, the store and the admin token", Required = true };
+        var listen = new Option<Uri>("--listen")
+        {
+            Description = "HTTPS address for nodes and admins",
+            DefaultValueFactory = _ => new Uri("https://127.0.0.1:9443"),
+        };
+        var serve = new Command("serve", "Run the manager with its embedded file store") { dataDir, listen };
+        serve.SetAction((result, cancel) => ManagerServer.RunAsync(result.GetValue(dataDir)!, result.GetValue(listen)!, cancel));
+        return serve;
+    }
+}
+
+/// <summary>The options every client command takes to reach the manager.</summary>
+internal sealed class ConnectionOptions
+{
+    private readonly Option<string> dataDir = new("--data-dir") { Description = "Manager data directory (URL, CA and admin token are read from it)" };
+    private readonly Option<Uri> manager = new("--manager") { Description = "Manager URL, e.g. https://127.0.0.1:9443" };
+    private readonly Option<string> tokenFile = new("--api-token-file") { Description = "File holding the admin API token" };
+    private readonly Option<string> caFile = new("--ca-file") { Description = "Cluster CA certificate (PEM) to trust" };
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(dataDir);
+        command.Options.Add(manager);
+        command.Options.Add(tokenFile);
+        command.Options.Add(caFile);
+        foreach (var sub in command.Subcommands)
+        {
+            AddTo(sub);
+        }
+    }
+
+    public AdminClient Connect(ParseResult result) => AdminClient.Create(ConnectionSettings.Resolve(
+        result.GetValue(dataDir), result.GetValue(manager), result.GetValue(tokenFile), result.GetValue(caFile)));
+}

@@ -1,0 +1,35 @@
+using System.Collections.Concurrent;
+
+namespace Gatehouse.ClusterManager.Distribution;
+
+/// <summary>The node streams open on this manager, so that removing a node can close its stream.</summary>
+internal sealed class NodeConnections
+{
+    private readonly ConcurrentDictionary<string, CancellationTokenSource> open = new(StringComparer.Ordinal);
+
+    /// <summary>Registers a stream; the returned source is cancelled when the node is removed or reconnects.</summary>
+    public CancellationTokenSource Register(string node, CancellationToken callCancelled)
+    {
+        var source = CancellationTokenSource.CreateLinkedTokenSource(callCancelled);
+        if (open.TryRemove(node, out var previous))
+        {
+            previous.Cancel();
+        }
+
+        open[node] = source;
+        return source;
+    }
+
+    public void Unregister(string node, CancellationTokenSource source) =>
+        open.TryRemove(new KeyValuePair<string, CancellationTokenSource>(node, source));
+
+    public void Disconnect(string node)
+    {
+        if (open.TryRemove(node, out var source))
+        {
+            source.Cancel();
+        }
+    }
+
+    public bool IsConnected(string node) => open.ContainsKey(node);
+}

@@ -1,0 +1,47 @@
+using Gatehouse.Cluster.V1;
+using Gatehouse.ClusterManager.Changes;
+using Gatehouse.ClusterManager.Nodes;
+using Grpc.Core;
+
+namespace Gatehouse.ClusterManager.Distribution;
+
+/// <summary>The gRPC face of the node service; each call is handed to the service that owns it.</summary>
+internal sealed class NodeGrpcService(
+    JoinService join, NodeAuthenticator authenticator, NodeStream stream, NodeRemoval removal) : NodeService.NodeServiceBase
+{
+    public override async Task<JoinResponse> Join(JoinRequest request, ServerCallContext context)
+    {
+        try
+        {
+            return await join.JoinAsync(request, Peer(context), context.CancellationToken);
+        }
+        catch (JoinRefusedException e)
+        {
+            throw new RpcException(new Status(StatusCode.PermissionDenied, e.Message));
+        }
+    }
+
+    public override async Task Sync(
+        IAsyncStreamReader<NodeMessage> requestStream, IServerStreamWriter<ManagerMessage> responseStream, ServerCallContext context)
+    {
+        var node = await authenticator.AuthenticateAsync(context);
+        await stream.RunAsync(node.Name, Peer(context), requestStream, responseStream, context.CancellationToken);
+    }
+
+    public override async Task<LeaveResponse> Leave(LeaveRequest request, ServerCallContext context)
+    {
+        var node = await authenticator.AuthenticateAsync(context);
+        try
+        {
+            var removed = await removal.RemoveAsync(node.Name, $"node {node.Name}", context.CancellationToken);
+            return new LeaveResponse { MachineEntitiesRemoved = removed };
+        }
+        catch (ChangeRejectedException e)
+        {
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, e.Message));
+        }
+    }
+
+    private static string Peer(ServerCallContext context) =>
+        context.GetHttpContext().Connection.RemoteIpAddress?.ToString() ?? context.Peer;
+}

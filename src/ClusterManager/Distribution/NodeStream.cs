@@ -1,0 +1,142 @@
+using Gatehouse.Cluster.V1;
+using Gatehouse.ClusterManager.Nodes;
+using Gatehouse.ClusterManager.Store;
+using Grpc.Core;
+using Microsoft.Extensions.Logging;
+
+namespace Gatehouse.ClusterManager.Distribution;
+
+/// <summary>
+/// One node's sync stream (CL-6): pushes the newest version whenever it differs from what
+/// was last sent, and records the node's ACK, NACK and heartbeats. Answers carrying a
+/// nonce other than the last one sent are stale and ignored.
+/// </summary>
+internal sealed partial class NodeStream(
+    IManagerStore store, SnapshotBuilder snapshots, VersionSignal signal, NodeConnections connections,
+    NodeStatus status, ILogger<NodeStream> logger)
+{
+    private static readonly TimeSpan Recheck = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan HelloTimeout = TimeSpan.FromSeconds(30);
+
+    public async Task RunAsync(
+        string node, string peer, IAsyncStreamReader<NodeMessage> requests, IServerStreamWriter<ManagerMessage> responses,
+        CancellationToken callCancelled)
+    {
+        using var connection = connections.Register(node, callCancelled);
+        var cancel = connection.Token;
+        try
+        {
+            var hello = await ReadHelloAsync(requests, cancel);
+            await status.ConnectedAsync(node, peer, hello);
+            LogConnected(logger, node, peer, hello.AppliedVersion);
+            var session = new Session(hello.AppliedVersion);
+            var reading = ReadAnswersAsync(node, session, requests, cancel);
+            while (!reading.IsCompleted)
+            {
+                var latest = await store.GetLatestAsync(cancel);
+                if (latest.Version > 0 && latest.Version != session.SentVersion)
+                {
+                    var snapshot = snapshots.Build(latest, node);
+                    session.Sent(snapshot.Version, snapshot.Nonce);
+                    await responses.WriteAsync(new ManagerMessage { Snapshot = snapshot }, cancel);
+                    LogPushed(logger, node, snapshot.Version);
+                }
+
+                await Task.WhenAny(reading, signal.WaitAsync(Recheck, cancel));
+            }
+
+            await reading;
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            // Node removed, replaced by a newer stream, or the call ended.
+        }
+        catch (IOException e)
+        {
+            LogBroken(logger, node, e.Message);
+        }
+        finally
+        {
+            connections.Unregister(node, connection);
+            if (!connections.IsConnected(node))
+            {
+                await status.DisconnectedAsync(node);
+            }
+
+            LogDisconnected(logger, node);
+        }
+    }
+
+    private static async Task<Hello> ReadHelloAsync(IAsyncStreamReader<NodeMessage> requests, CancellationToken cancel)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        timeout.CancelAfter(HelloTimeout);
+        if (!await requests.MoveNext(timeout.Token) || requests.Current.KindCase != NodeMessage.KindOneofCase.Hello)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "a sync stream must start with Hello"));
+        }
+
+        return requests.Current.Hello;
+    }
+
+    private async Task ReadAnswersAsync(string node, Session session, IAsyncStreamReader<NodeMessage> requests, CancellationToken cancel)
+    {
+        while (await requests.MoveNext(cancel))
+        {
+            var message = requests.Current;
+            switch (message.KindCase)
+            {
+                case NodeMessage.KindOneofCase.Ack when session.IsCurrent(message.Ack.Nonce):
+                    await status.AppliedAsync(node, message.Ack.Version);
+                    LogAck(logger, node, message.Ack.Version);
+                    break;
+                case NodeMessage.KindOneofCase.Nack when session.IsCurrent(message.Nack.Nonce):
+                    await status.RejectedAsync(node, message.Nack);
+                    LogNack(logger, node, message.Nack.Version, message.Nack.Errors.Count);
+                    break;
+                case NodeMessage.KindOneofCase.Heartbeat:
+                    await status.SeenAsync(node, message.Heartbeat.AppliedVersion);
+                    break;
+                default:
+                    LogStale(logger, node, message.KindCase.ToString());
+                    break;
+            }
+        }
+    }
+
+    private sealed class Session(long applied)
+    {
+        private string nonce = "";
+
+        public long SentVersion { get; private set; } = applied;
+
+        public void Sent(long version, string newNonce)
+        {
+            SentVersion = version;
+            Volatile.Write(ref nonce, newNonce);
+        }
+
+        public bool IsCurrent(string answered) => answered == Volatile.Read(ref nonce);
+    }
+
+    [LoggerMessage(100, LogLevel.Information, "Node {Node} connected from {Peer}, running version {Version}")]
+    private static partial void LogConnected(ILogger logger, string node, string peer, long version);
+
+    [LoggerMessage(101, LogLevel.Information, "Pushed version {Version} to node {Node}")]
+    private static partial void LogPushed(ILogger logger, string node, long version);
+
+    [LoggerMessage(102, LogLevel.Information, "Node {Node} applied version {Version}")]
+    private static partial void LogAck(ILogger logger, string node, long version);
+
+    [LoggerMessage(103, LogLevel.Warning, "Node {Node} refused version {Version} with {Count} errors")]
+    private static partial void LogNack(ILogger logger, string node, long version, int count);
+
+    [LoggerMessage(104, LogLevel.Debug, "Node {Node} sent a stale or unexpected {Kind}")]
+    private static partial void LogStale(ILogger logger, string node, string kind);
+
+    [LoggerMessage(105, LogLevel.Information, "Node {Node} disconnected")]
+    private static partial void LogDisconnected(ILogger logger, string node);
+
+    [LoggerMessage(106, LogLevel.Warning, "Stream of node {Node} broke: {Reason}")]
+    private static partial void LogBroken(ILogger logger, string node, string reason);
+}

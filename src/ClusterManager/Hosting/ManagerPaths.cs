@@ -1,0 +1,12 @@
+namespace Gatehouse.ClusterManager.Hosting;
+
+/// <summary>Where the manager keeps its files inside the data directory.</summary>
+internal sealed record ManagerPaths(string DataDir)
+{
+    public string AdminToken => Path.Combine(DataDir, "admin.token");
+
+    public string CaCertificate => Path.Combine(DataDir, "ca", "ca.crt");
+
+    /// <summary>Written at start: the URL clients on this host use to reach the manager.</summary>
+    public string Endpoint => Path.Combine(DataDir, "manager.url");
+}

@@ -1,0 +1,129 @@
+using Gatehouse.Configuration.Files;
+using System.Net;
+using System.Net.Sockets;
+using Gatehouse.ClusterManager.Api;
+using Gatehouse.ClusterManager.Certificates;
+using Gatehouse.ClusterManager.Changes;
+using Gatehouse.ClusterManager.Diagnostics;
+using Gatehouse.ClusterManager.Distribution;
+using Gatehouse.ClusterManager.Nodes;
+using Gatehouse.ClusterManager.Store;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Gatehouse.ClusterManager.Hosting;
+
+/// <summary>
+/// <c>gatehouse-manager serve</c>: one HTTPS endpoint for the node gRPC service (mutual TLS)
+/// and the admin REST API (bearer token), both under the cluster CA's server certificate.
+/// </summary>
+internal static partial class ManagerServer
+{
+    public static async Task<int> RunAsync(string dataDir, Uri listen, CancellationToken cancel)
+    {
+        var paths = new ManagerPaths(Path.GetFullPath(dataDir));
+        Directory.CreateDirectory(paths.DataDir);
+        var time = TimeProvider.System;
+        using var store = new FileStore(paths.DataDir);
+        using var ca = ClusterCa.LoadOrCreate(paths.DataDir, time);
+        var endpoint = ParseListen(listen);
+        using var serverCertificate = ca.IssueServer(
+            ["localhost", Dns.GetHostName()], [endpoint.Address, IPAddress.Loopback, IPAddress.IPv6Loopback], time);
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+        builder.Services.AddGrpc();
+        builder.Services.AddSingleton(time);
+        builder.Services.AddSingleton<IManagerStore>(store);
+        builder.Services.AddSingleton(ca);
+        builder.Services.AddSingleton(paths);
+        builder.Services.AddSingleton(SecretBox.LoadOrCreate(paths.DataDir));
+        builder.Services.AddSingleton(AdminToken.LoadOrCreate(paths));
+        builder.Services.AddSingleton<AuditLog>();
+        builder.Services.AddSingleton<VersionSignal>();
+        builder.Services.AddSingleton<ConfigurationService>();
+        builder.Services.AddSingleton<JoinTokens>();
+        builder.Services.AddSingleton<JoinService>();
+        builder.Services.AddSingleton<NodeAuthenticator>();
+        builder.Services.AddSingleton<NodeConnections>();
+        builder.Services.AddSingleton<NodeStatus>();
+        builder.Services.AddSingleton<SnapshotBuilder>();
+        builder.Services.AddSingleton<NodeStream>();
+        builder.Services.AddSingleton<NodeRemoval>();
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(endpoint, options =>
+        {
+            options.Protocols = HttpProtocols.Http1AndHttp2;
+            options.UseHttps(new HttpsConnectionAdapterOptions
+            {
+                ServerCertificate = serverCertificate,
+                ServerCertificateChain = [ca.Certificate],
+                // Node RPCs check the certificate themselves so that a refused node gets a
+                // clear message; admin clients come without one.
+                ClientCertificateMode = ClientCertificateMode.AllowCertificate,
+                ClientCertificateValidation = (_, _, _) => true,
+            });
+        }));
+
+        var app = builder.Build();
+        app.UseMiddleware<ApiErrors>();
+        app.UseMiddleware<AdminAuthentication>();
+        app.MapGrpcService<NodeGrpcService>();
+        AdminApi.Map(app);
+
+        await InitializeAsync(app.Services, time);
+        await app.StartAsync(cancel);
+        var url = $"https://{FormatHost(endpoint)}";
+        await AtomicFile.WriteAsync(paths.Endpoint, System.Text.Encoding.ASCII.GetBytes(url + "\n"), cancel: cancel);
+        LogListening(app.Logger, url, paths.DataDir);
+        await app.WaitForShutdownAsync(cancel);
+        return 0;
+    }
+
+    // A new cluster starts at version 1 with the demo certificate and predefined policies.
+    private static async Task InitializeAsync(IServiceProvider services, TimeProvider time)
+    {
+        var store = services.GetRequiredService<IManagerStore>();
+        if ((await store.GetLatestAsync()).Version > 0)
+        {
+            return;
+        }
+
+        var configuration = services.GetRequiredService<ConfigurationService>();
+        const string Actor = "system";
+        await configuration.StageLevelAsync(null, InitialConfiguration.Create(time), Actor, "initial configuration");
+        var result = await configuration.CommitAsync("initial configuration", Actor);
+        if (result.Version is null)
+        {
+            throw new InvalidOperationException($"initial configuration is invalid: {string.Join("; ", result.Errors)}");
+        }
+    }
+
+    private static IPEndPoint ParseListen(Uri listen)
+    {
+        if (listen.Scheme != Uri.UriSchemeHttps || !IPAddress.TryParse(listen.Host.Trim('[', ']'), out var address))
+        {
+            throw new ArgumentException($"--listen must be https://IP:PORT, not {listen}");
+        }
+
+        return new IPEndPoint(address, listen.Port);
+    }
+
+    private static string FormatHost(IPEndPoint endpoint)
+    {
+        var address = endpoint.Address;
+        if (address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any))
+        {
+            address = IPAddress.Loopback;
+        }
+
+        return address.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{address}]:{endpoint.Port}" : $"{address}:{endpoint.Port}";
+    }
+
+    [LoggerMessage(1, LogLevel.Information, "Gatehouse manager listening on {Url}, data in {DataDir}")]
+    private static partial void LogListening(ILogger logger, string url, string dataDir);
+}

@@ -1,0 +1,111 @@
+using Gatehouse.Configuration.Files;
+using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Gatehouse.Cluster.Contract;
+using Gatehouse.ClusterManager.Store;
+
+namespace Gatehouse.ClusterManager.Nodes;
+
+/// <summary>
+/// The cluster CA: signs node certificates at join and the manager's own TLS certificate.
+/// Its key lives in <c>DATA/ca/ca.key</c>, readable by the manager's user only.
+/// </summary>
+internal sealed class ClusterCa : IDisposable
+{
+    private static readonly TimeSpan NodeCertificateLifetime = TimeSpan.FromDays(2 * 365);
+
+    private ClusterCa(X509Certificate2 certificate) => Certificate = certificate;
+
+    public X509Certificate2 Certificate { get; }
+
+    public string Pin => CaPin.Of(Certificate);
+
+    public string CertificatePem => Certificate.ExportCertificatePem();
+
+    public static ClusterCa LoadOrCreate(string dataDir, TimeProvider time)
+    {
+        var certificatePath = Path.Combine(dataDir, "ca", "ca.crt");
+        var keyPath = Path.Combine(dataDir, "ca", "ca.key");
+        if (File.Exists(certificatePath) && File.Exists(keyPath))
+        {
+            return new ClusterCa(X509Certificate2.CreateFromPemFile(certificatePath, keyPath));
+        }
+
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest(
+            $"CN=Gatehouse cluster CA {Guid.NewGuid():N}", key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(
+            X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
+        var now = time.GetUtcNow();
+        var certificate = request.CreateSelfSigned(now.AddMinutes(-5), now.AddYears(20));
+        AtomicFile.Write(keyPath, System.Text.Encoding.ASCII.GetBytes(key.ExportPkcs8PrivateKeyPem()), privateFile: true);
+        AtomicFile.Write(certificatePath, System.Text.Encoding.ASCII.GetBytes(certificate.ExportCertificatePem()));
+        return new ClusterCa(certificate);
+    }
+
+    /// <summary>Signs a node's CSR; the subject is set here, not taken from the request.</summary>
+    public X509Certificate2 SignNode(string csrPem, string nodeName, TimeProvider time)
+    {
+        var csr = CertificateRequest.LoadSigningRequestPem(
+            csrPem, HashAlgorithmName.SHA256, CertificateRequestLoadOptions.Default);
+        var subject = new X500DistinguishedNameBuilder();
+        subject.AddCommonName(nodeName);
+        var request = new CertificateRequest(subject.Build(), csr.PublicKey, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(
+            [Oid.FromOidValue("1.3.6.1.5.5.7.3.2", OidGroup.EnhancedKeyUsage)], false));
+        var now = time.GetUtcNow();
+        return request.Create(Certificate, now.AddMinutes(-5), now.Add(NodeCertificateLifetime), RandomSerial());
+    }
+
+    /// <summary>A TLS server certificate for the manager, valid for the given names and addresses.</summary>
+    public X509Certificate2 IssueServer(IEnumerable<string> dnsNames, IEnumerable<IPAddress> addresses, TimeProvider time)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=Gatehouse manager", key, HashAlgorithmName.SHA256);
+        var names = new SubjectAlternativeNameBuilder();
+        foreach (var name in dnsNames.Distinct(StringComparer.OrdinalIgnoreCase))
+        {
+            names.AddDnsName(name);
+        }
+
+        foreach (var address in addresses.Distinct())
+        {
+            names.AddIpAddress(address);
+        }
+
+        request.CertificateExtensions.Add(names.Build());
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(
+            [Oid.FromOidValue("1.3.6.1.5.5.7.3.1", OidGroup.EnhancedKeyUsage)], false));
+        var now = time.GetUtcNow();
+        using var issued = request.Create(Certificate, now.AddMinutes(-5), now.AddYears(1), RandomSerial());
+        using var withKey = issued.CopyWithPrivateKey(key);
+        // Reload so the key is usable by SslStream on every platform.
+        return X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null);
+    }
+
+    /// <summary>True when the certificate chains to this CA and is within its validity period.</summary>
+    public bool Issued(X509Certificate2 certificate)
+    {
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(Certificate);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        chain.ChainPolicy.VerificationFlags = X509VerificationFlags.NoFlag;
+        return chain.Build(certificate) && chain.ChainElements[^1].Certificate.Thumbprint == Certificate.Thumbprint;
+    }
+
+    public void Dispose() => Certificate.Dispose();
+
+    private static byte[] RandomSerial()
+    {
+        var serial = RandomNumberGenerator.GetBytes(16);
+        serial[0] &= 0x7F;
+        return serial;
+    }
+}

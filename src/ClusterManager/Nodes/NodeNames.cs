@@ -1,0 +1,12 @@
+namespace Gatehouse.ClusterManager.Nodes;
+
+/// <summary>What a node name may be: it appears in paths, certificates and logs.</summary>
+internal static class NodeNames
+{
+    public const string Rule = "1-63 letters, digits, '-' or '_', starting with a letter or digit";
+
+    public static bool IsValid(string name) =>
+        name.Length is > 0 and <= 63
+        && char.IsAsciiLetterOrDigit(name[0])
+        && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
+}

@@ -1,0 +1,51 @@
+using Gatehouse.Cluster.V1;
+using Gatehouse.ClusterManager.Store;
+using Google.Protobuf.WellKnownTypes;
+
+namespace Gatehouse.ClusterManager.Nodes;
+
+/// <summary>Records what each node reports: connection, last seen, applied version, last error (CL-6).</summary>
+internal sealed class NodeStatus(IManagerStore store, TimeProvider time)
+{
+    public Task ConnectedAsync(string node, string address, Hello hello) =>
+        store.UpdateNodeAsync(node, record =>
+        {
+            record.Connected = true;
+            record.Address = address;
+            record.AppliedVersion = hello.AppliedVersion;
+            record.SoftwareVersion = hello.SoftwareVersion;
+            record.LastSeen = Now();
+        });
+
+    public Task AppliedAsync(string node, long version) =>
+        store.UpdateNodeAsync(node, record =>
+        {
+            record.AppliedVersion = version;
+            record.LastError = "";
+            record.LastSeen = Now();
+        });
+
+    public Task RejectedAsync(string node, Nack nack) =>
+        store.UpdateNodeAsync(node, record =>
+        {
+            record.LastError = $"version {nack.Version} refused: " +
+                string.Join("; ", nack.Errors.Select(Configuration.Validation.ValidationErrors.Format));
+            record.LastSeen = Now();
+        });
+
+    public Task SeenAsync(string node, long appliedVersion) =>
+        store.UpdateNodeAsync(node, record =>
+        {
+            record.AppliedVersion = appliedVersion;
+            record.LastSeen = Now();
+        });
+
+    public Task DisconnectedAsync(string node) =>
+        store.UpdateNodeAsync(node, record =>
+        {
+            record.Connected = false;
+            record.LastSeen = Now();
+        });
+
+    private Timestamp Now() => Timestamp.FromDateTimeOffset(time.GetUtcNow());
+}

@@ -1,0 +1,3 @@
+using Gatehouse.ClusterManager.Cli;
+
+return await ManagerCli.RunAsync(args);

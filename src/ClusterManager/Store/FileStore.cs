@@ -1,0 +1,243 @@
+using Gatehouse.Configuration.Files;
+using System.Text;
+using Gatehouse.Manager.V1;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+
+namespace Gatehouse.ClusterManager.Store;
+
+/// <summary>
+/// The embedded store: one JSON file per record under <c>DATA/store</c>, each written
+/// atomically; a lock file keeps a second manager off the same directory.
+/// </summary>
+internal sealed class FileStore : IManagerStore, IDisposable
+{
+    private readonly string root;
+    private readonly SemaphoreSlim gate = new(1, 1);
+    private readonly FileStream lockFile;
+
+    public FileStore(string dataDir)
+    {
+        root = Path.Combine(dataDir, "store");
+        foreach (var folder in new[] { "versions", "nodes", "revoked", "tokens" })
+        {
+            Directory.CreateDirectory(Path.Combine(root, folder));
+        }
+
+        try
+        {
+            lockFile = new FileStream(Path.Combine(root, ".lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException e)
+        {
+            throw new StoreException($"the data directory {dataDir} is in use by another manager ({e.Message})");
+        }
+    }
+
+    public Task<ConfigVersion> GetLatestAsync(CancellationToken cancel = default) =>
+        Locked(async () =>
+        {
+            var latest = VersionFiles().LastOrDefault();
+            return latest is null ? Empty() : await ReadAsync<ConfigVersion>(latest, cancel) ?? Empty();
+        });
+
+    public Task<ConfigVersion?> GetVersionAsync(long version, CancellationToken cancel = default) =>
+        Locked(() => ReadAsync<ConfigVersion>(VersionPath(version), cancel));
+
+    public Task<IReadOnlyList<ConfigVersion>> ListVersionsAsync(CancellationToken cancel = default) =>
+        Locked(async () =>
+        {
+            var versions = new List<ConfigVersion>();
+            foreach (var file in VersionFiles())
+            {
+                versions.Add((await ReadAsync<ConfigVersion>(file, cancel))!);
+            }
+
+            return (IReadOnlyList<ConfigVersion>)versions;
+        });
+
+    public Task<bool> TryCommitAsync(ConfigVersion next, bool clearPending, CancellationToken cancel = default) =>
+        Locked(async () =>
+        {
+            var latest = VersionFiles().LastOrDefault();
+            var latestNumber = latest is null ? 0 : long.Parse(Path.GetFileNameWithoutExtension(latest), System.Globalization.CultureInfo.InvariantCulture);
+            if (next.Version != latestNumber + 1)
+            {
+                return false;
+            }
+
+            await WriteAsync(VersionPath(next.Version), next, cancel);
+            if (clearPending)
+            {
+                File.Delete(PendingPath);
+            }
+
+            return true;
+        });
+
+    public Task<PendingChanges?> GetPendingAsync(CancellationToken cancel = default) =>
+        Locked(() => ReadAsync<PendingChanges>(PendingPath, cancel));
+
+    public Task SavePendingAsync(PendingChanges pending, CancellationToken cancel = default) =>
+        Locked(() => WriteAsync(PendingPath, pending, cancel));
+
+    public Task ClearPendingAsync(CancellationToken cancel = default) =>
+        Locked(() =>
+        {
+            File.Delete(PendingPath);
+            return Task.CompletedTask;
+        });
+
+    public Task<NodeRecord?> GetNodeAsync(string name, CancellationToken cancel = default) =>
+        Locked(() => ReadAsync<NodeRecord>(NodePath(name), cancel));
+
+    public Task<IReadOnlyList<NodeRecord>> ListNodesAsync(CancellationToken cancel = default) =>
+        Locked(async () =>
+        {
+            var nodes = new List<NodeRecord>();
+            foreach (var file in Directory.GetFiles(Path.Combine(root, "nodes"), "*.json").Order(StringComparer.Ordinal))
+            {
+                nodes.Add((await ReadAsync<NodeRecord>(file, cancel))!);
+            }
+
+            return (IReadOnlyList<NodeRecord>)nodes;
+        });
+
+    public Task SaveNodeAsync(NodeRecord node, CancellationToken cancel = default) =>
+        Locked(() => WriteAsync(NodePath(node.Name), node, cancel));
+
+    public Task<bool> UpdateNodeAsync(string name, Action<NodeRecord> change, CancellationToken cancel = default) =>
+        Locked(async () =>
+        {
+            var node = await ReadAsync<NodeRecord>(NodePath(name), cancel);
+            if (node is null)
+            {
+                return false;
+            }
+
+            change(node);
+            await WriteAsync(NodePath(name), node, cancel);
+            return true;
+        });
+
+    public Task<bool> RemoveNodeAsync(string name, RevokedCertificate revocation, CancellationToken cancel = default) =>
+        Locked(async () =>
+        {
+            var path = NodePath(name);
+            if (!File.Exists(path))
+            {
+                return false;
+            }
+
+            await WriteAsync(Path.Combine(root, "revoked", $"{revocation.Serial}.json"), revocation, cancel);
+            File.Delete(path);
+            return true;
+        });
+
+    public Task<bool> IsRevokedAsync(string serial, CancellationToken cancel = default) =>
+        Task.FromResult(File.Exists(Path.Combine(root, "revoked", $"{Safe(serial)}.json")));
+
+    public Task AddJoinTokenAsync(JoinTokenRecord token, CancellationToken cancel = default) =>
+        Locked(() => WriteAsync(TokenPath(token.Id), token, cancel));
+
+    public Task<TokenUse> TryUseJoinTokenAsync(string id, string secretHash, string nodeName, DateTimeOffset now, CancellationToken cancel = default) =>
+        Locked(async () =>
+        {
+            var token = await ReadAsync<JoinTokenRecord>(TokenPath(id), cancel);
+            var verdict = TokenRules.Judge(token, secretHash, now);
+            if (verdict == TokenUse.Accepted)
+            {
+                token!.Used = true;
+                token.UsedByNode = nodeName;
+                await WriteAsync(TokenPath(id), token, cancel);
+            }
+
+            return verdict;
+        });
+
+    public Task AppendAuditAsync(AuditEntry entry, CancellationToken cancel = default) =>
+        Locked(async () =>
+        {
+            var line = Encoding.UTF8.GetBytes(ProtoJson.Format(entry) + "\n");
+            await using var stream = new FileStream(AuditPath, FileMode.Append, FileAccess.Write, FileShare.Read);
+            await stream.WriteAsync(line, cancel);
+            stream.Flush(flushToDisk: true);
+        });
+
+    public Task<IReadOnlyList<AuditEntry>> ReadAuditAsync(int last, CancellationToken cancel = default) =>
+        Locked(async () =>
+        {
+            if (!File.Exists(AuditPath))
+            {
+                return (IReadOnlyList<AuditEntry>)[];
+            }
+
+            var lines = await File.ReadAllLinesAsync(AuditPath, cancel);
+            return lines.Where(l => l.Length > 0).TakeLast(last).Select(ProtoJson.Parse<AuditEntry>).ToList();
+        });
+
+    public void Dispose()
+    {
+        lockFile.Dispose();
+        gate.Dispose();
+    }
+
+    private string PendingPath => Path.Combine(root, "pending.json");
+
+    private string AuditPath => Path.Combine(root, "audit.log");
+
+    private string VersionPath(long version) => Path.Combine(root, "versions", $"{version:D8}.json");
+
+    private string NodePath(string name) => Path.Combine(root, "nodes", $"{Safe(name)}.json");
+
+    private string TokenPath(string id) => Path.Combine(root, "tokens", $"{Safe(id)}.json");
+
+    private IEnumerable<string> VersionFiles() =>
+        Directory.GetFiles(Path.Combine(root, "versions"), "*.json").Order(StringComparer.Ordinal);
+
+    // Names reach file paths: allow nothing that could leave the folder.
+    private static string Safe(string name) =>
+        name.Length > 0 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.') && !name.StartsWith('.')
+            ? name
+            : throw new StoreException($"'{name}' is not a valid name (letters, digits, '-', '_', '.')");
+
+    private static ConfigVersion Empty() => new()
+    {
+        Version = 0,
+        Content = new Cluster.V1.ConfigurationSet { Cluster = new Cluster.V1.LevelConfig() },
+        CommittedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UnixEpoch),
+    };
+
+    private static async Task<T?> ReadAsync<T>(string path, CancellationToken cancel)
+        where T : class, IMessage<T>, new()
+    {
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        return ProtoJson.Parse<T>(await File.ReadAllTextAsync(path, cancel));
+    }
+
+    private static Task WriteAsync(string path, IMessage message, CancellationToken cancel) =>
+        AtomicFile.WriteAsync(path, ProtoJson.FormatBytes(message), privateFile: true, cancel);
+
+    private async Task<T> Locked<T>(Func<Task<T>> action)
+    {
+        await gate.WaitAsync();
+        try
+        {
+            return await action();
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private Task Locked(Func<Task> action) => Locked(async () =>
+    {
+        await action();
+        return true;
+    });
+}

@@ -1,0 +1,62 @@
+using Gatehouse.Manager.V1;
+
+namespace Gatehouse.ClusterManager.Store;
+
+/// <summary>
+/// Everything the manager must not lose. The file store is the embedded default; every
+/// implementation makes each call atomic on its own.
+/// </summary>
+internal interface IManagerStore
+{
+    /// <summary>The newest committed version; version 0 with empty content before the first commit.</summary>
+    Task<ConfigVersion> GetLatestAsync(CancellationToken cancel = default);
+
+    Task<ConfigVersion?> GetVersionAsync(long version, CancellationToken cancel = default);
+
+    /// <summary>All committed versions, oldest first.</summary>
+    Task<IReadOnlyList<ConfigVersion>> ListVersionsAsync(CancellationToken cancel = default);
+
+    /// <summary>
+    /// Stores <paramref name="next"/> if and only if it is the version after the newest one,
+    /// and drops the pending changes in the same step. False when another commit won.
+    /// </summary>
+    Task<bool> TryCommitAsync(ConfigVersion next, bool clearPending, CancellationToken cancel = default);
+
+    Task<PendingChanges?> GetPendingAsync(CancellationToken cancel = default);
+
+    Task SavePendingAsync(PendingChanges pending, CancellationToken cancel = default);
+
+    Task ClearPendingAsync(CancellationToken cancel = default);
+
+    Task<NodeRecord?> GetNodeAsync(string name, CancellationToken cancel = default);
+
+    Task<IReadOnlyList<NodeRecord>> ListNodesAsync(CancellationToken cancel = default);
+
+    /// <summary>Creates or replaces a node record (at join).</summary>
+    Task SaveNodeAsync(NodeRecord node, CancellationToken cancel = default);
+
+    /// <summary>Changes an existing record; false (and nothing saved) when the node is gone.</summary>
+    Task<bool> UpdateNodeAsync(string name, Action<NodeRecord> change, CancellationToken cancel = default);
+
+    /// <summary>Removes the node and records its certificate as revoked, in one step.</summary>
+    Task<bool> RemoveNodeAsync(string name, RevokedCertificate revocation, CancellationToken cancel = default);
+
+    Task<bool> IsRevokedAsync(string serial, CancellationToken cancel = default);
+
+    Task AddJoinTokenAsync(JoinTokenRecord token, CancellationToken cancel = default);
+
+    /// <summary>Marks the token used if it is valid; atomic, so a token is used once at most.</summary>
+    Task<TokenUse> TryUseJoinTokenAsync(string id, string secretHash, string nodeName, DateTimeOffset now, CancellationToken cancel = default);
+
+    Task AppendAuditAsync(AuditEntry entry, CancellationToken cancel = default);
+
+    Task<IReadOnlyList<AuditEntry>> ReadAuditAsync(int last, CancellationToken cancel = default);
+}
+
+internal enum TokenUse
+{
+    Accepted,
+    Unknown,
+    Expired,
+    AlreadyUsed,
+}

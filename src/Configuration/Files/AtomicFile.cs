@@ -1,0 +1,69 @@
+using System.Runtime.InteropServices;
+
+namespace Gatehouse.Configuration.Files;
+
+/// <summary>
+/// Writes a file so that a crash leaves either the old or the new content: write a
+/// temporary file, flush it to disk, rename it over the target, flush the directory.
+/// </summary>
+public static partial class AtomicFile
+{
+    public static async Task WriteAsync(string path, byte[] content, bool privateFile = false, CancellationToken cancel = default)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        Directory.CreateDirectory(directory);
+        var temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+        var options = new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.Write,
+            UnixCreateMode = privateFile ? UnixFileMode.UserRead | UnixFileMode.UserWrite : null,
+        };
+        try
+        {
+            await using (var stream = new FileStream(temporary, options))
+            {
+                await stream.WriteAsync(content, cancel);
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.Move(temporary, path, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+
+        FlushDirectory(directory);
+    }
+
+    public static void Write(string path, byte[] content, bool privateFile = false) =>
+        WriteAsync(path, content, privateFile).GetAwaiter().GetResult();
+
+    // A rename is durable only once the directory entry is on disk.
+    private static void FlushDirectory(string directory)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        var descriptor = Open(directory, 0);
+        if (descriptor < 0)
+        {
+            return;
+        }
+
+        _ = Fsync(descriptor);
+        _ = Close(descriptor);
+    }
+
+    [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "fsync")]
+    private static partial int Fsync(int descriptor);
+
+    [LibraryImport("libc", EntryPoint = "close")]
+    private static partial int Close(int descriptor);
+}
