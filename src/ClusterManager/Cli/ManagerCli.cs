@@ -24,7 +24,7 @@ internal static class ManagerCli
     {
         try
         {
-            return await Build().Parse(args).InvokeAsync();
+            return await Build().Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (CliException e)
         {
@@ -41,13 +41,13 @@ internal static class ManagerCli
     private static Command Serve()
     {
         var dataDir = new Option<string>("--data-dir") { Description = "Directory holding the CA, the store and the admin token", Required = true };
-        var listen = new Option<Uri>("--listen")
+        var listen = new Option<string>("--listen")
         {
             Description = "HTTPS address for nodes and admins",
-            DefaultValueFactory = _ => new Uri("https://127.0.0.1:9443"),
+            DefaultValueFactory = _ => "https://127.0.0.1:9443",
         };
         var serve = new Command("serve", "Run the manager with its embedded file store") { dataDir, listen };
-        serve.SetAction((result, cancel) => ManagerServer.RunAsync(result.GetValue(dataDir)!, result.GetValue(listen)!, cancel));
+        serve.SetAction((result, cancel) => ManagerServer.RunAsync(result.GetValue(dataDir)!, Urls.Parse(result.GetValue(listen)!, "--listen"), cancel));
         return serve;
     }
 }
@@ -56,7 +56,7 @@ internal static class ManagerCli
 internal sealed class ConnectionOptions
 {
     private readonly Option<string> dataDir = new("--data-dir") { Description = "Manager data directory (URL, CA and admin token are read from it)" };
-    private readonly Option<Uri> manager = new("--manager") { Description = "Manager URL, e.g. https://127.0.0.1:9443" };
+    private readonly Option<string> manager = new("--manager") { Description = "Manager URL, e.g. https://127.0.0.1:9443" };
     private readonly Option<string> tokenFile = new("--api-token-file") { Description = "File holding the admin API token" };
     private readonly Option<string> caFile = new("--ca-file") { Description = "Cluster CA certificate (PEM) to trust" };
 
@@ -73,5 +73,5 @@ internal sealed class ConnectionOptions
     }
 
     public AdminClient Connect(ParseResult result) => AdminClient.Create(ConnectionSettings.Resolve(
-        result.GetValue(dataDir), result.GetValue(manager), result.GetValue(tokenFile), result.GetValue(caFile)));
+        result.GetValue(dataDir), result.GetValue(manager) is { } url ? Urls.Parse(url, "--manager") : null, result.GetValue(tokenFile), result.GetValue(caFile)));
 }

@@ -25,6 +25,8 @@ internal sealed class NodeGrpcService(
         IAsyncStreamReader<NodeMessage> requestStream, IServerStreamWriter<ManagerMessage> responseStream, ServerCallContext context)
     {
         var node = await authenticator.AuthenticateAsync(context);
+        // Headers tell the node at once that it was accepted, before any snapshot is due.
+        await context.WriteResponseHeadersAsync(new Metadata());
         await stream.RunAsync(node.Name, Peer(context), requestStream, responseStream, context.CancellationToken);
     }
 

@@ -9,6 +9,7 @@ using Gatehouse.ClusterManager.Distribution;
 using Gatehouse.ClusterManager.Nodes;
 using Gatehouse.ClusterManager.Store;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
@@ -73,6 +74,8 @@ internal static partial class ManagerServer
         app.UseMiddleware<ApiErrors>();
         app.UseMiddleware<AdminAuthentication>();
         app.MapGrpcService<NodeGrpcService>();
+        // Public: a joining node checks this certificate against the pin in its token.
+        app.MapGet(Cluster.Contract.CaPin.WellKnownPath, () => Results.Text(ca.CertificatePem, "application/x-pem-file"));
         AdminApi.Map(app);
 
         await InitializeAsync(app.Services, time);
@@ -107,7 +110,7 @@ internal static partial class ManagerServer
     {
         if (listen.Scheme != Uri.UriSchemeHttps || !IPAddress.TryParse(listen.Host.Trim('[', ']'), out var address))
         {
-            throw new ArgumentException($"--listen must be https://IP:PORT, not {listen}");
+            throw new Cli.CliException($"--listen must be https://IP:PORT with an IP address, not {listen}");
         }
 
         return new IPEndPoint(address, listen.Port);

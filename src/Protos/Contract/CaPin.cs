@@ -9,6 +9,9 @@ namespace Gatehouse.Cluster.Contract;
 /// </summary>
 public static class CaPin
 {
+    /// <summary>Where the manager serves its CA certificate (PEM) to nodes about to join.</summary>
+    public const string WellKnownPath = "/cluster-ca.pem";
+
     public static string Of(X509Certificate2 certificate) =>
         Convert.ToHexStringLower(SHA256.HashData(certificate.PublicKey.ExportSubjectPublicKeyInfo()));
 

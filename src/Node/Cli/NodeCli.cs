@@ -1,0 +1,52 @@
+using System.CommandLine;
+using Gatehouse.Node.Hosting;
+
+namespace Gatehouse.Node.Cli;
+
+/// <summary>The <c>gatehouse-node</c> command line.</summary>
+internal static class NodeCli
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        try
+        {
+            return await Build().Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (NodeCliException e)
+        {
+            Console.Error.WriteLine($"gatehouse-node: error: {e.Message}");
+            return 1;
+        }
+    }
+
+    private static RootCommand Build()
+    {
+        var dataDir = new Option<string>("--data-dir") { Description = "Directory holding the node's identity and state", Required = true };
+
+        var managers = new Option<string[]>("--manager") { Description = "Manager URL; repeat for several replicas", Required = true, AllowMultipleArgumentsPerToken = true };
+        var token = new Option<string>("--token") { Description = "One-time join token from 'gatehouse-manager token create'", Required = true };
+        var name = new Option<string>("--name") { Description = "This node's name in the cluster", Required = true };
+        var join = new Command("join", "Join a cluster") { managers, token, name, dataDir };
+        join.SetAction((result, cancel) => JoinCommand.RunAsync(
+            result.GetValue(managers)!.Select(ParseManager).ToList(), result.GetValue(token)!, result.GetValue(name)!, Paths(result, dataDir), cancel));
+
+        var run = new Command("run", "Run the node: apply the cluster's configuration and keep it in sync") { dataDir };
+        run.SetAction((result, cancel) => NodeRunner.RunAsync(Paths(result, dataDir), cancel));
+
+        var leave = new Command("leave", "Leave the cluster: the manager deletes this node's machine-level configuration") { dataDir };
+        leave.SetAction((result, cancel) => LeaveCommand.RunAsync(Paths(result, dataDir), cancel));
+
+        var json = new Option<bool>("--json") { Description = "Print JSON" };
+        var status = new Command("status", "Show membership, manager link and applied version") { dataDir, json };
+        status.SetAction(result => StatusCommand.Run(Paths(result, dataDir), result.GetValue(json)));
+
+        return new RootCommand("Gatehouse gateway node") { join, run, leave, status };
+    }
+
+    private static NodePaths Paths(ParseResult result, Option<string> dataDir) => new(Path.GetFullPath(result.GetValue(dataDir)!));
+
+    private static Uri ParseManager(string text) =>
+        Uri.TryCreate(text, UriKind.Absolute, out var url) && url.Scheme == Uri.UriSchemeHttps
+            ? url
+            : throw new NodeCliException($"--manager must be an https URL such as https://127.0.0.1:9443, not '{text}'");
+}

@@ -1,0 +1,89 @@
+using Gatehouse.Cluster.V1;
+using Gatehouse.Configuration.Files;
+using Gatehouse.Configuration.Merge;
+using Gatehouse.Configuration.Validation;
+using Gatehouse.Node.Hosting;
+using Gatehouse.Node.Model;
+using Google.Protobuf;
+using Microsoft.Extensions.Logging;
+
+namespace Gatehouse.Node.Configuration;
+
+/// <summary>
+/// Validate all, then swap all: a snapshot is checked with every rule (the shared ones and
+/// this host's), merged, persisted as last good, and swapped in as one reference (CL-6, CL-7).
+/// </summary>
+internal sealed partial class SnapshotApplier(
+    CurrentConfig current, NodePaths paths, NodeStatusFile status, TimeProvider time, ILogger<SnapshotApplier> logger)
+{
+    private static readonly ConfigValidator Validator = ConfigValidator.Standard.WithRules(new LocalAddressRule());
+    private static readonly JsonFormatter Formatter = new(JsonFormatter.Settings.Default.WithPreserveProtoFieldNames(true));
+    private readonly Lock gate = new();
+
+    /// <summary>Applies the snapshot, or returns every reason it cannot be applied and changes nothing.</summary>
+    public IReadOnlyList<ValidationError> Apply(Snapshot snapshot)
+    {
+        lock (gate)
+        {
+            var errors = Validate(snapshot, out var next);
+            if (errors.Count > 0)
+            {
+                LogRefused(logger, snapshot.Version, errors.Count, string.Join("; ", errors.Select(ValidationErrors.Format)));
+                return errors;
+            }
+
+            // Owner-only: the snapshot carries private keys.
+            AtomicFile.Write(paths.LastGood, System.Text.Encoding.UTF8.GetBytes(Formatter.Format(snapshot)), privateFile: true);
+            current.Swap(next!);
+            status.Update(s => s with { AppliedVersion = snapshot.Version, AppliedAt = time.GetUtcNow(), LastError = "" });
+            LogApplied(logger, snapshot.Version);
+            return [];
+        }
+    }
+
+    /// <summary>At start: runs the last good snapshot, so the node works while the manager is away (CL-7).</summary>
+    public bool TryStartFromLastGood()
+    {
+        if (!File.Exists(paths.LastGood))
+        {
+            return false;
+        }
+
+        Snapshot snapshot;
+        try
+        {
+            snapshot = JsonParser.Default.Parse<Snapshot>(File.ReadAllText(paths.LastGood));
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            LogLastGoodUnreadable(logger, paths.LastGood, e.Message);
+            return false;
+        }
+
+        return Apply(snapshot).Count == 0;
+    }
+
+    private IReadOnlyList<ValidationError> Validate(Snapshot snapshot, out NodeSnapshot? next)
+    {
+        next = null;
+        var cluster = snapshot.Cluster ?? new LevelConfig();
+        var machine = snapshot.Machine ?? new LevelConfig();
+        var errors = Validator.Validate(cluster, machine);
+        if (errors.Count == 0)
+        {
+            next = new NodeSnapshot(snapshot.Version, snapshot.CommittedAt?.ToDateTimeOffset() ?? time.GetUtcNow(),
+                ConfigMerge.Merge(cluster, machine), snapshot);
+        }
+
+        return errors;
+    }
+
+    [LoggerMessage(200, LogLevel.Information, "Applied configuration version {Version}")]
+    private static partial void LogApplied(ILogger logger, long version);
+
+    [LoggerMessage(201, LogLevel.Error, "Refused configuration version {Version} ({Count} errors): {Errors}")]
+    private static partial void LogRefused(ILogger logger, long version, int count, string errors);
+
+    [LoggerMessage(202, LogLevel.Warning, "Last good configuration {Path} is unreadable: {Reason}")]
+    private static partial void LogLastGoodUnreadable(ILogger logger, string path, string reason);
+}

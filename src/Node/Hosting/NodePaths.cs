@@ -1,0 +1,19 @@
+namespace Gatehouse.Node.Hosting;
+
+/// <summary>Where a node keeps its identity and state inside its data directory.</summary>
+internal sealed record NodePaths(string DataDir)
+{
+    public string Identity => Path.Combine(DataDir, "node.json");
+
+    public string Key => Path.Combine(DataDir, "tls", "node.key");
+
+    public string Certificate => Path.Combine(DataDir, "tls", "node.crt");
+
+    public string ClusterCa => Path.Combine(DataDir, "tls", "cluster-ca.crt");
+
+    /// <summary>The last snapshot that passed validation and was applied (CL-7).</summary>
+    public string LastGood => Path.Combine(DataDir, "state", "last-good.json");
+
+    /// <summary>Written by <c>run</c>, read by <c>status</c>.</summary>
+    public string Status => Path.Combine(DataDir, "state", "status.json");
+}

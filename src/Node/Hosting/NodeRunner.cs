@@ -1,0 +1,49 @@
+using Gatehouse.Node.Configuration;
+using Gatehouse.Node.Model;
+using Gatehouse.Node.Sync;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Gatehouse.Node.Hosting;
+
+/// <summary><c>gatehouse-node run</c>: start from the last good snapshot, then follow the manager.</summary>
+internal static partial class NodeRunner
+{
+    public static async Task<int> RunAsync(NodePaths paths, CancellationToken cancel)
+    {
+        var identity = NodeIdentity.Load(paths);
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(identity);
+        builder.Services.AddSingleton(paths);
+        builder.Services.AddSingleton(SyncTimings.Default);
+        builder.Services.AddSingleton<CurrentConfig>();
+        builder.Services.AddSingleton<NodeStatusFile>();
+        builder.Services.AddSingleton<SnapshotApplier>();
+        builder.Services.AddHostedService<SyncClient>();
+        using var host = builder.Build();
+
+        var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("gatehouse-node");
+        host.Services.GetRequiredService<NodeStatusFile>().Update(s => s with { Name = identity.Name, Connected = false });
+        if (host.Services.GetRequiredService<SnapshotApplier>().TryStartFromLastGood())
+        {
+            LogStartedFromLastGood(logger, host.Services.GetRequiredService<CurrentConfig>().Version);
+        }
+        else
+        {
+            LogNoConfiguration(logger);
+        }
+
+        await host.RunAsync(cancel);
+        return Environment.ExitCode;
+    }
+
+    [LoggerMessage(1, LogLevel.Information, "Started on the last good configuration, version {Version}")]
+    private static partial void LogStartedFromLastGood(ILogger logger, long version);
+
+    [LoggerMessage(2, LogLevel.Information, "No configuration yet; waiting for the manager")]
+    private static partial void LogNoConfiguration(ILogger logger);
+}

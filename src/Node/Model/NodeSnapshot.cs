@@ -1,0 +1,13 @@
+using Gatehouse.Cluster.V1;
+using Gatehouse.Configuration.Merge;
+
+namespace Gatehouse.Node.Model;
+
+/// <summary>
+/// The configuration the node runs: one committed version, merged and validated. Immutable;
+/// a session or delivery reads one snapshot from start to end, a new one is swapped in whole.
+/// </summary>
+internal sealed record NodeSnapshot(long Version, DateTimeOffset CommittedAt, EffectiveConfig Effective, Snapshot Source)
+{
+    public LevelConfig Config => Effective.Config;
+}

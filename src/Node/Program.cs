@@ -1,0 +1,3 @@
+using Gatehouse.Node.Cli;
+
+return await NodeCli.RunAsync(args);
