@@ -1,0 +1,172 @@
+using Gatehouse.Cluster.V1;
+using Gatehouse.ClusterManager.Changes;
+using Gatehouse.ClusterManager.Store;
+using Gatehouse.Configuration.Files;
+using Gatehouse.Configuration.Secrets;
+using Gatehouse.Manager.V1;
+
+namespace Gatehouse.ClusterManager.Tests;
+
+public sealed class ConfigurationServiceTests : IDisposable
+{
+    private readonly ManagerFixture manager = new();
+
+    [Fact]
+    public async Task Staged_changes_reach_no_version_until_commit()
+    {
+        await manager.Configuration.StageLevelAsync(null, Level("alert_settings: {from_address: gw@example.com}"), "alice", "set sender");
+
+        Assert.Equal(0, (await manager.Store.GetLatestAsync()).Version);
+        var view = await manager.Configuration.ShowChangesAsync();
+        Assert.Equal("set sender", Assert.Single(view.Changes).Description);
+        Assert.Contains("+ cluster alert_settings", view.Differences);
+    }
+
+    [Fact]
+    public async Task Commit_creates_the_next_version_with_author_time_and_comment()
+    {
+        await manager.Configuration.StageLevelAsync(null, Level("alert_settings: {from_address: gw@example.com}"), "alice", "set sender");
+
+        var result = await manager.Configuration.CommitAsync("first", "alice");
+
+        Assert.Equal(1, result.Version);
+        var version = (await manager.Store.GetVersionAsync(1))!;
+        Assert.Equal(("alice", "first", manager.Time.GetUtcNow()), (version.Author, version.Comment, version.CommittedAt.ToDateTimeOffset()));
+        Assert.Null(await manager.Store.GetPendingAsync());
+    }
+
+    [Fact]
+    public async Task A_commit_with_several_errors_reports_all_and_changes_nothing()
+    {
+        await Commit("alert_settings: {from_address: gw@example.com}");
+        var bad = Level("""
+            mail_flow_policies: [{name: P}]
+            sender_groups: [{name: G, policy: NOPE}]
+            """);
+        await manager.Configuration.StageLevelAsync(null, bad, "bob", "bad change");
+        await manager.Configuration.StageLevelAsync("node1", Level("hostname: 'not a host name'"), "bob", "bad machine");
+
+        var result = await manager.Configuration.CommitAsync("should fail", "bob");
+
+        Assert.Null(result.Version);
+        Assert.Contains(result.Errors, e => e.ToString() == "node1: mail_flow_policies[P].behavior: is required (accept, relay, reject, tcprefuse or continue)");
+        Assert.Contains(result.Errors, e => e.ToString() == "node1: sender_groups[G].policy: mail flow policy 'NOPE' does not exist");
+        Assert.Contains(result.Errors, e => e.Node == "node1" && e.Path == "hostname");
+        Assert.Equal(1, (await manager.Store.GetLatestAsync()).Version);
+        Assert.Equal(2, (await manager.Store.GetPendingAsync())!.Changes.Count);
+    }
+
+    [Fact]
+    public async Task Clearchanges_discards_everything_pending()
+    {
+        await manager.Configuration.StageLevelAsync(null, Level("hostname: ''"), "alice", "noop");
+
+        await manager.Configuration.ClearChangesAsync("alice");
+
+        Assert.Empty((await manager.Configuration.ShowChangesAsync()).Changes);
+        await Assert.ThrowsAsync<ChangeRejectedException>(() => manager.Configuration.CommitAsync("nothing", "alice"));
+    }
+
+    [Fact]
+    public async Task Rollback_stages_the_content_of_an_earlier_version()
+    {
+        await Commit("alert_settings: {from_address: one@example.com}");
+        await Commit("alert_settings: {from_address: two@example.com}");
+
+        await manager.Configuration.RollbackAsync(1, "alice");
+        var version = (await manager.Configuration.CommitAsync("roll back", "alice")).Version!.Value;
+
+        Assert.Equal(3, version);
+        Assert.Equal("one@example.com", (await manager.Store.GetVersionAsync(3))!.Content.Cluster.AlertSettings.FromAddress);
+        await Assert.ThrowsAsync<ChangeRejectedException>(() => manager.Configuration.RollbackAsync(42, "alice"));
+    }
+
+    [Fact]
+    public async Task Private_keys_are_encrypted_at_rest_and_survive_a_restart()
+    {
+        var certificate = TestCertificate();
+        await manager.Configuration.StageLevelAsync(null, new LevelConfig { Certificates = { certificate } }, "alice", "add cert");
+        await manager.Configuration.CommitAsync("cert", "alice");
+
+        var onDisk = string.Concat(Directory.GetFiles(manager.DataDir, "*", SearchOption.AllDirectories).Where(f => !f.EndsWith(".lock", StringComparison.Ordinal)).Select(File.ReadAllText));
+        Assert.DoesNotContain("PRIVATE KEY", onDisk, StringComparison.Ordinal);
+
+        manager.Reopen();
+        var stored = (await manager.Store.GetLatestAsync()).Content.Cluster.Certificates[0];
+        Assert.Equal(certificate.PrivateKeyPem, manager.Secrets.Open(stored).PrivateKeyPem);
+    }
+
+    [Fact]
+    public async Task Masked_or_foreign_encrypted_keys_cannot_be_staged()
+    {
+        var masked = TestCertificate();
+        masked.PrivateKeyPem = SecretFields.Mask;
+
+        var e = await Assert.ThrowsAsync<ChangeRejectedException>(() =>
+            manager.Configuration.StageLevelAsync(null, new LevelConfig { Certificates = { masked } }, "alice", "masked"));
+
+        Assert.Contains("masked", e.Message, StringComparison.Ordinal);
+        Assert.Null(await manager.Store.GetPendingAsync());
+    }
+
+    [Fact]
+    public async Task Deleting_a_machine_level_is_a_version_of_its_own_and_leaves_other_pending_changes()
+    {
+        await manager.Configuration.StageLevelAsync("node1", Level("hostname: mx1.example.com"), "alice", "node1 host");
+        await manager.Configuration.StageLevelAsync("node2", Level("hostname: mx2.example.com"), "alice", "node2 host");
+        await manager.Configuration.CommitAsync("hosts", "alice");
+        await manager.Configuration.StageLevelAsync("node2", Level("hostname: mx9.example.com"), "alice", "node2 rename");
+
+        var removed = await manager.Configuration.DeleteMachineLevelAsync("node1", "alice");
+
+        Assert.Equal(1, removed);
+        var latest = await manager.Store.GetLatestAsync();
+        Assert.Equal(2, latest.Version);
+        Assert.False(latest.Content.Machines.ContainsKey("node1"));
+        var pending = (await manager.Store.GetPendingAsync())!;
+        Assert.Equal(2, pending.BaseVersion);
+        Assert.False(pending.Content.Machines.ContainsKey("node1"));
+        Assert.Equal(3, (await manager.Configuration.CommitAsync("rename", "alice")).Version);
+    }
+
+    [Fact]
+    public async Task Pending_changes_and_history_survive_a_restart()
+    {
+        await Commit("alert_settings: {from_address: one@example.com}");
+        await manager.Configuration.StageLevelAsync(null, Level("alert_settings: {from_address: two@example.com}"), "alice", "change");
+
+        manager.Reopen();
+
+        Assert.Single(await manager.Store.ListVersionsAsync());
+        Assert.Equal("change", Assert.Single((await manager.Configuration.ShowChangesAsync()).Changes).Description);
+    }
+
+    [Fact]
+    public async Task Stale_pending_changes_cannot_be_committed_over_a_newer_version()
+    {
+        await manager.Configuration.StageLevelAsync(null, Level("hostname: ''"), "alice", "change");
+        var intruder = new ConfigVersion { Version = 1, Content = new ConfigurationSet { Cluster = new LevelConfig() } };
+        Assert.True(await manager.Store.TryCommitAsync(intruder, clearPending: false));
+
+        await Assert.ThrowsAsync<ChangeRejectedException>(() => manager.Configuration.CommitAsync("late", "alice"));
+        Assert.False(await manager.Store.TryCommitAsync(intruder, clearPending: false));
+    }
+
+    public void Dispose() => manager.Dispose();
+
+    private async Task Commit(string yaml)
+    {
+        await manager.Configuration.StageLevelAsync(null, Level(yaml), "alice", "change");
+        Assert.NotNull((await manager.Configuration.CommitAsync("c", "alice")).Version);
+    }
+
+    private static Certificate TestCertificate()
+    {
+        using var key = System.Security.Cryptography.ECDsa.Create();
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=mx.example.com", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(10));
+        return new Certificate { Name = "server", CertificatePem = certificate.ExportCertificatePem(), PrivateKeyPem = key.ExportPkcs8PrivateKeyPem() };
+    }
+
+    private static LevelConfig Level(string yaml) => ConfigFileReader.ReadLevel(yaml, "test.yaml");
+}
