@@ -1,0 +1,83 @@
+using System.Net;
+using System.Text.Json.Nodes;
+
+namespace Gatehouse.Harness;
+
+/// <summary>A manager process with its own data directory and port.</summary>
+public sealed class ManagerInstance : IAsyncDisposable
+{
+    private ManagedProcess? process;
+    private AdminHttp? http;
+
+    public ManagerInstance(string root, IPAddress address)
+    {
+        DataDir = Path.Combine(root, "manager");
+        Endpoint = new IPEndPoint(address, FreePort.On(address));
+        Url = new Uri($"https://{Endpoint}");
+    }
+
+    public string DataDir { get; }
+
+    public IPEndPoint Endpoint { get; }
+
+    public Uri Url { get; }
+
+    public string CaFile => Path.Combine(DataDir, "ca", "ca.crt");
+
+    public string TokenFile => Path.Combine(DataDir, "admin.token");
+
+    public ManagedProcess Process => process ?? throw new InvalidOperationException("manager not started");
+
+    /// <summary>The admin REST API, authenticated with the admin token.</summary>
+    public AdminHttp Http => http ??= new AdminHttp(Url, CaFile, File.ReadAllText(TokenFile).Trim());
+
+    public async Task StartAsync()
+    {
+        process?.Dispose();
+        process = ManagedProcess.Start(Binaries.Manager, ["serve", "--data-dir", DataDir, "--listen", Url.ToString()], Path.Combine(Path.GetDirectoryName(DataDir)!, "manager.log"));
+        await Wait.UntilAsync(() => process.HasExited || FreePort.Accepts(Endpoint), $"the manager listens on {Endpoint}");
+        if (process.HasExited)
+        {
+            throw new InvalidOperationException($"the manager exited with {process.ExitCode}: {process.Output}");
+        }
+    }
+
+    public Task StopAsync() => Process.StopAsync();
+
+    public Task KillAsync() => Process.KillAsync();
+
+    /// <summary>Runs a manager client command against this manager (<c>--data-dir</c> is added).</summary>
+    public Task<CommandResult> CliAsync(params string[] arguments) => CliWithInputAsync(null, arguments);
+
+    public Task<CommandResult> CliWithInputAsync(string? input, params string[] arguments) =>
+        ManagedProcess.RunAsync(Binaries.Manager, [.. arguments, "--data-dir", DataDir], input);
+
+    public async Task<string> CreateTokenAsync(string ttl = "1h") =>
+        (await CliAsync("token", "create", "--ttl", ttl)).Succeeded().LastLine;
+
+    /// <summary>Stages a YAML text as with loadconfig (cluster level, or one machine level).</summary>
+    public async Task<CommandResult> LoadConfigAsync(string yaml, string? machine = null)
+    {
+        var file = Path.Combine(Path.GetDirectoryName(DataDir)!, $"stage-{Guid.NewGuid():N}.yaml");
+        await File.WriteAllTextAsync(file, yaml);
+        return machine is null ? await CliAsync("loadconfig", file) : await CliAsync("loadconfig", file, "--machine", machine);
+    }
+
+    public async Task<long> CommitAsync(string comment) =>
+        long.Parse((await CliAsync("commit", "--comment", comment)).Succeeded().LastLine, System.Globalization.CultureInfo.InvariantCulture);
+
+    public async Task<JsonArray> NodesAsync() => (JsonArray)await Http.GetJsonAsync("api/v1/nodes");
+
+    public async Task<JsonNode?> NodeAsync(string name) =>
+        (await NodesAsync()).FirstOrDefault(n => (string?)n!["name"] == name);
+
+    public async ValueTask DisposeAsync()
+    {
+        http?.Dispose();
+        if (process is not null)
+        {
+            await process.KillAsync();
+            process.Dispose();
+        }
+    }
+}

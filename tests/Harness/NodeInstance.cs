@@ -1,0 +1,79 @@
+using System.Net;
+using System.Text.Json;
+
+namespace Gatehouse.Harness;
+
+/// <summary>A node process with its own data directory and loopback address.</summary>
+public sealed class NodeInstance : IAsyncDisposable
+{
+    private ManagedProcess? process;
+
+    public NodeInstance(string root, string name, IPAddress address)
+    {
+        Name = name;
+        Address = address;
+        DataDir = Path.Combine(root, name);
+    }
+
+    public string Name { get; }
+
+    /// <summary>This node's own loopback address, for its machine-level IP interfaces.</summary>
+    public IPAddress Address { get; }
+
+    public string DataDir { get; }
+
+    public ManagedProcess Process => process ?? throw new InvalidOperationException($"node {Name} not started");
+
+    public string LogFile => Path.Combine(Path.GetDirectoryName(DataDir)!, $"{Name}.log");
+
+    public Task<CommandResult> JoinAsync(ManagerInstance manager, string token) =>
+        CliAsync("join", "--manager", manager.Url.ToString(), "--token", token, "--name", Name);
+
+    public Task<CommandResult> CliAsync(params string[] arguments) =>
+        ManagedProcess.RunAsync(Binaries.Node, [.. arguments, "--data-dir", DataDir]);
+
+    public void Start()
+    {
+        process?.Dispose();
+        process = ManagedProcess.Start(Binaries.Node, ["run", "--data-dir", DataDir], LogFile);
+    }
+
+    public Task StopAsync() => Process.StopAsync();
+
+    public Task KillAsync() => Process.KillAsync();
+
+    /// <summary>What the running node last wrote to its status file.</summary>
+    public NodeStatusView Status()
+    {
+        var path = Path.Combine(DataDir, "state", "status.json");
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllText(path));
+            var root = document.RootElement;
+            return new NodeStatusView(
+                root.GetProperty("applied_version").GetInt64(),
+                root.GetProperty("connected").GetBoolean(),
+                root.GetProperty("last_error").GetString() ?? "");
+        }
+        catch (Exception e) when (e is IOException or JsonException)
+        {
+            return new NodeStatusView(0, false, "");
+        }
+    }
+
+    public Task WaitAppliedAsync(long version) =>
+        Wait.UntilAsync(() => Status().AppliedVersion == version, $"node {Name} applies version {version} (it has {Status().AppliedVersion})");
+
+    public Task WaitConnectedAsync() => Wait.UntilAsync(() => Status().Connected, $"node {Name} is connected");
+
+    public async ValueTask DisposeAsync()
+    {
+        if (process is not null)
+        {
+            await process.KillAsync();
+            process.Dispose();
+        }
+    }
+}
+
+public sealed record NodeStatusView(long AppliedVersion, bool Connected, string LastError);
