@@ -199,7 +199,7 @@ internal static class ConfigCommands
             var json = await client.PostTextAsync("api/v1/config/export", new ExportRequest(mode, passphrase), cancel);
             var set = ProtoJson.Parse<ConfigurationSet>(json);
             var path = result.GetValue(output)!;
-            await AtomicFile.WriteAsync(path, System.Text.Encoding.UTF8.GetBytes(ConfigFileWriter.Write(set)), privateFile: mode != "mask", cancel);
+            await AtomicFile.WriteAsync(path, System.Text.Encoding.UTF8.GetBytes(ConfigFileWriter.Write(set)), privateFile: mode != "mask", cancel: cancel);
             Console.WriteLine($"Saved the configuration to {path} (keys: {mode}).");
             return 0;
         });

@@ -37,7 +37,12 @@ internal static partial class ManagerServer
             ["localhost", Dns.GetHostName()], [endpoint.Address, IPAddress.Loopback, IPAddress.IPv6Loopback], time);
 
         var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "yyyy-MM-dd HH:mm:ss.fff ";
+            o.UseUtcTimestamp = true;
+        });
         builder.Services.AddGrpc();
         builder.Services.AddSingleton(time);
         builder.Services.AddSingleton<IManagerStore>(store);

@@ -16,6 +16,10 @@ internal sealed class FileStore : IManagerStore, IDisposable
     private readonly SemaphoreSlim gate = new(1, 1);
     private readonly FileStream lockFile;
 
+    // The data directory belongs to this process alone (lock file), so the newest version can
+    // be kept in memory; every node stream asks for it on each wake-up. Callers never mutate it.
+    private ConfigVersion? latest;
+
     public FileStore(string dataDir)
     {
         root = Path.Combine(dataDir, "store");
@@ -35,11 +39,15 @@ internal sealed class FileStore : IManagerStore, IDisposable
     }
 
     public Task<ConfigVersion> GetLatestAsync(CancellationToken cancel = default) =>
-        Locked(async () =>
-        {
-            var latest = VersionFiles().LastOrDefault();
-            return latest is null ? Empty() : await ReadAsync<ConfigVersion>(latest, cancel) ?? Empty();
-        });
+        Volatile.Read(ref latest) is { } cached
+            ? Task.FromResult(cached)
+            : Locked(async () =>
+            {
+                var file = VersionFiles().LastOrDefault();
+                var read = file is null ? Empty() : await ReadAsync<ConfigVersion>(file, cancel) ?? Empty();
+                Volatile.Write(ref latest, read);
+                return read;
+            });
 
     public Task<ConfigVersion?> GetVersionAsync(long version, CancellationToken cancel = default) =>
         Locked(() => ReadAsync<ConfigVersion>(VersionPath(version), cancel));
@@ -59,14 +67,15 @@ internal sealed class FileStore : IManagerStore, IDisposable
     public Task<bool> TryCommitAsync(ConfigVersion next, bool clearPending, CancellationToken cancel = default) =>
         Locked(async () =>
         {
-            var latest = VersionFiles().LastOrDefault();
-            var latestNumber = latest is null ? 0 : long.Parse(Path.GetFileNameWithoutExtension(latest), System.Globalization.CultureInfo.InvariantCulture);
-            if (next.Version != latestNumber + 1)
+            var newest = VersionFiles().LastOrDefault();
+            var newestNumber = newest is null ? 0 : long.Parse(Path.GetFileNameWithoutExtension(newest), System.Globalization.CultureInfo.InvariantCulture);
+            if (next.Version != newestNumber + 1)
             {
                 return false;
             }
 
             await WriteAsync(VersionPath(next.Version), next, cancel);
+            Volatile.Write(ref latest, next.Clone());
             if (clearPending)
             {
                 File.Delete(PendingPath);
@@ -116,7 +125,8 @@ internal sealed class FileStore : IManagerStore, IDisposable
             }
 
             change(node);
-            await WriteAsync(NodePath(name), node, cancel);
+            // Status is soft state that nodes report again on reconnect: no fsync on this hot path.
+            await AtomicFile.WriteAsync(NodePath(name), ProtoJson.FormatBytes(node), privateFile: true, durable: false, cancel);
             return true;
         });
 
@@ -220,7 +230,7 @@ internal sealed class FileStore : IManagerStore, IDisposable
     }
 
     private static Task WriteAsync(string path, IMessage message, CancellationToken cancel) =>
-        AtomicFile.WriteAsync(path, ProtoJson.FormatBytes(message), privateFile: true, cancel);
+        AtomicFile.WriteAsync(path, ProtoJson.FormatBytes(message), privateFile: true, cancel: cancel);
 
     private async Task<T> Locked<T>(Func<Task<T>> action)
     {

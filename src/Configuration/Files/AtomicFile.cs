@@ -8,7 +8,8 @@ namespace Gatehouse.Configuration.Files;
 /// </summary>
 public static partial class AtomicFile
 {
-    public static async Task WriteAsync(string path, byte[] content, bool privateFile = false, CancellationToken cancel = default)
+    /// <param name="durable">False skips the flushes, for soft state that may be lost in a crash.</param>
+    public static async Task WriteAsync(string path, byte[] content, bool privateFile = false, bool durable = true, CancellationToken cancel = default)
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
         Directory.CreateDirectory(directory);
@@ -24,7 +25,7 @@ public static partial class AtomicFile
             await using (var stream = new FileStream(temporary, options))
             {
                 await stream.WriteAsync(content, cancel);
-                stream.Flush(flushToDisk: true);
+                stream.Flush(flushToDisk: durable);
             }
 
             File.Move(temporary, path, overwrite: true);
@@ -34,7 +35,10 @@ public static partial class AtomicFile
             File.Delete(temporary);
         }
 
-        FlushDirectory(directory);
+        if (durable)
+        {
+            FlushDirectory(directory);
+        }
     }
 
     public static void Write(string path, byte[] content, bool privateFile = false) =>

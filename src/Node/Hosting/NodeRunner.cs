@@ -15,7 +15,12 @@ internal static partial class NodeRunner
         var identity = NodeIdentity.Load(paths);
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "yyyy-MM-dd HH:mm:ss.fff ";
+            o.UseUtcTimestamp = true;
+        });
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(identity);
         builder.Services.AddSingleton(paths);
