@@ -56,4 +56,23 @@ public sealed class ConfigFileTests
         Assert.Matches(@"# level: cluster\s+- name: BLOCKED", view);
         Assert.Contains("private_key_pem: '*****'", view, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task The_sample_files_stage_and_apply_on_a_node()
+    {
+        await using var cluster = await TestCluster.StartAsync(nodes: 1);
+        var samples = Path.Combine(Binaries.RepositoryRoot, "deploy", "samples");
+
+        (await cluster.Manager.CliAsync("loadconfig", Path.Combine(samples, "cluster.yaml"), "--merge")).Succeeded();
+        (await cluster.Manager.CliAsync("loadconfig", Path.Combine(samples, "machine-node1.yaml"), "--machine", "node1")).Succeeded();
+        var changes = (await cluster.Manager.CliAsync("showchanges")).Succeeded().Output;
+        var version = await cluster.Manager.CommitAsync("samples");
+
+        Assert.Contains("+ cluster listeners[IncomingMail]", changes, StringComparison.Ordinal);
+        Assert.Contains("+ cluster mail_flow_policies[PARTNERS]", changes, StringComparison.Ordinal);
+        Assert.Contains("+ machine node1 (new machine level)", changes, StringComparison.Ordinal);
+        await cluster.Node("node1").WaitAppliedAsync(version);
+        var config = (await cluster.Manager.CliAsync("showconfig")).Succeeded().Output;
+        Assert.Contains("name: demo", config, StringComparison.Ordinal);
+    }
 }

@@ -16,17 +16,19 @@ internal static class ConfigEndpoints
 {
     public static void Map(RouteGroupBuilder api)
     {
-        api.MapPut("/changes/cluster", async (HttpContext context, ConfigurationService config, string? source) =>
+        api.MapPut("/changes/cluster", async (HttpContext context, ConfigurationService config, string? source, bool? merge) =>
         {
             var level = ProtoJson.Parse<LevelConfig>(await Body(context));
-            await config.StageLevelAsync(null, level, AdminAuthentication.Actor(context), $"load {source ?? "configuration"} at cluster level");
+            await config.StageLevelAsync(null, level, AdminAuthentication.Actor(context),
+                $"{Verb(merge)} {source ?? "configuration"} at cluster level", merge ?? false);
             return Results.NoContent();
         });
 
-        api.MapPut("/changes/machines/{name}", async (string name, HttpContext context, ConfigurationService config, string? source) =>
+        api.MapPut("/changes/machines/{name}", async (string name, HttpContext context, ConfigurationService config, string? source, bool? merge) =>
         {
             var level = ProtoJson.Parse<LevelConfig>(await Body(context));
-            await config.StageLevelAsync(name, level, AdminAuthentication.Actor(context), $"load {source ?? "configuration"} at machine level of {name}");
+            await config.StageLevelAsync(name, level, AdminAuthentication.Actor(context),
+                $"{Verb(merge)} {source ?? "configuration"} at machine level of {name}", merge ?? false);
             return Results.NoContent();
         });
 
@@ -109,6 +111,8 @@ internal static class ConfigEndpoints
 
     private static T Masked<T>(T message)
         where T : Google.Protobuf.IMessage<T> => SecretFields.Transform(message, _ => SecretFields.Mask);
+
+    private static string Verb(bool? merge) => merge ?? false ? "merge" : "load";
 
     private static IResult Json(string json) => Results.Text(json, "application/json");
 

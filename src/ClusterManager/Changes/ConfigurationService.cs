@@ -4,6 +4,7 @@ using Gatehouse.ClusterManager.Diagnostics;
 using Gatehouse.ClusterManager.Distribution;
 using Gatehouse.ClusterManager.Nodes;
 using Gatehouse.ClusterManager.Store;
+using Gatehouse.Configuration.Merge;
 using Gatehouse.Configuration.Validation;
 using Gatehouse.Manager.V1;
 using Google.Protobuf.WellKnownTypes;
@@ -19,20 +20,30 @@ internal sealed class ConfigurationService(
 {
     private const string ClusterTarget = "cluster";
 
-    /// <summary>Stages one level: the cluster level, or the machine level of <paramref name="machine"/>.</summary>
-    public async Task StageLevelAsync(string? machine, LevelConfig level, string actor, string description, CancellationToken cancel = default)
+    /// <summary>
+    /// Stages one level: the cluster level, or the machine level of <paramref name="machine"/>.
+    /// The level is replaced, or with <paramref name="merge"/> the given entities and groups
+    /// are laid over it by name, as machine level is laid over cluster level.
+    /// </summary>
+    public async Task StageLevelAsync(
+        string? machine, LevelConfig level, string actor, string description, bool merge = false, CancellationToken cancel = default)
     {
         RefuseUnusableSecrets(level);
+        if (machine is not null)
+        {
+            RefuseBadName(machine);
+        }
+
         var pending = await GetOrStartPendingAsync(cancel);
-        var sealedLevel = secrets.Seal(level);
+        var current = (machine is null ? pending.Content.Cluster : pending.Content.Machines.GetValueOrDefault(machine)) ?? new LevelConfig();
+        var staged = secrets.Seal(merge ? ConfigMerge.Merge(current, level).Config : level);
         if (machine is null)
         {
-            pending.Content.Cluster = sealedLevel;
+            pending.Content.Cluster = staged;
         }
         else
         {
-            RefuseBadName(machine);
-            pending.Content.Machines[machine] = sealedLevel;
+            pending.Content.Machines[machine] = staged;
         }
 
         await SaveChangeAsync(pending, actor, description, cancel);

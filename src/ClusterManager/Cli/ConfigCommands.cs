@@ -44,9 +44,10 @@ internal static class ConfigCommands
         var file = new Argument<string>("FILE") { Description = "YAML or JSON configuration file" };
         var machine = new Option<string>("--machine") { Description = "Stage the file as this node's machine level" };
         var passphraseFile = new Option<string>("--passphrase-file") { Description = "Passphrase for keys saved with --keys encrypt" };
+        var merge = new Option<bool>("--merge") { Description = "Lay the file's entities and groups over the level by name instead of replacing the level" };
         var command = new Command("loadconfig", "Stage a configuration file (cluster level, one machine level, or a whole saved configuration)")
         {
-            file, machine, passphraseFile,
+            file, machine, passphraseFile, merge,
         };
         command.SetAction(async (result, cancel) =>
         {
@@ -54,14 +55,14 @@ internal static class ConfigCommands
             var text = ReadFile(path);
             var node = result.GetValue(machine);
             var passphrase = ReadPassphrase(result.GetValue(passphraseFile));
-            var source = Uri.EscapeDataString(Path.GetFileName(path));
+            var query = $"source={Uri.EscapeDataString(Path.GetFileName(path))}&merge={(result.GetValue(merge) ? "true" : "false")}";
             using var client = connection.Connect(result);
             try
             {
                 if (node is not null)
                 {
                     var level = Decrypt(ConfigFileReader.ReadLevel(text, path), passphrase);
-                    await client.PutJsonTextAsync($"api/v1/changes/machines/{Uri.EscapeDataString(node)}?source={source}", ProtoJson.Format(level), cancel);
+                    await client.PutJsonTextAsync($"api/v1/changes/machines/{Uri.EscapeDataString(node)}?{query}", ProtoJson.Format(level), cancel);
                     Console.WriteLine($"Staged {path} as the machine level of {node}. Review with showchanges; apply with commit.");
                     return 0;
                 }
@@ -69,12 +70,16 @@ internal static class ConfigCommands
                 var set = Decrypt(ConfigFileReader.ReadSet(text, path), passphrase);
                 if (set.Machines.Count == 0 && !text.Contains("cluster:", StringComparison.Ordinal))
                 {
-                    await client.PutJsonTextAsync($"api/v1/changes/cluster?source={source}", ProtoJson.Format(set.Cluster), cancel);
+                    await client.PutJsonTextAsync($"api/v1/changes/cluster?{query}", ProtoJson.Format(set.Cluster), cancel);
                     Console.WriteLine($"Staged {path} as the cluster level. Review with showchanges; apply with commit.");
+                }
+                else if (result.GetValue(merge))
+                {
+                    throw new CliException("--merge applies to one level; a whole saved configuration replaces everything");
                 }
                 else
                 {
-                    await client.PutJsonTextAsync($"api/v1/changes?source={source}", ProtoJson.Format(set), cancel);
+                    await client.PutJsonTextAsync($"api/v1/changes?{query}", ProtoJson.Format(set), cancel);
                     Console.WriteLine($"Staged {path} as the whole configuration ({set.Machines.Count} machine levels). Review with showchanges; apply with commit.");
                 }
             }
