@@ -41,6 +41,7 @@ internal static class AdminApi
         });
 
         ConfigEndpoints.Map(api);
+        CertificateEndpoints.Map(api);
 
         api.MapGet("/history", async (IManagerStore store) =>
             Results.Json((await store.ListVersionsAsync()).Select(v => new VersionView(

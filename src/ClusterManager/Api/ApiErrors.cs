@@ -26,6 +26,10 @@ internal sealed class ApiErrors(RequestDelegate next)
         {
             await Write(context, StatusCodes.Status400BadRequest, $"the request body is not valid JSON: {e.Message}");
         }
+        catch (System.Security.Cryptography.CryptographicException e)
+        {
+            await Write(context, StatusCodes.Status400BadRequest, $"certificate or key problem: {e.Message}");
+        }
         catch (StoreException e)
         {
             await Write(context, StatusCodes.Status503ServiceUnavailable, e.Message);

@@ -25,18 +25,28 @@ internal sealed class ConfigurationService(
     /// The level is replaced, or with <paramref name="merge"/> the given entities and groups
     /// are laid over it by name, as machine level is laid over cluster level.
     /// </summary>
-    public async Task StageLevelAsync(
+    public Task StageLevelAsync(
         string? machine, LevelConfig level, string actor, string description, bool merge = false, CancellationToken cancel = default)
     {
         RefuseUnusableSecrets(level);
+        return EditLevelAsync(machine, current => merge ? ConfigMerge.Merge(current, level).Config : level, actor, description, cancel);
+    }
+
+    /// <summary>
+    /// Stages a change made by <paramref name="edit"/> to one level as it stands now (pending,
+    /// else committed), secrets in plain text. An exception from the edit stages nothing.
+    /// </summary>
+    public async Task EditLevelAsync(
+        string? machine, Func<LevelConfig, LevelConfig> edit, string actor, string description, CancellationToken cancel = default)
+    {
         if (machine is not null)
         {
             RefuseBadName(machine);
         }
 
         var pending = await GetOrStartPendingAsync(cancel);
-        var current = (machine is null ? pending.Content.Cluster : pending.Content.Machines.GetValueOrDefault(machine)) ?? new LevelConfig();
-        var staged = secrets.Seal(merge ? ConfigMerge.Merge(current, level).Config : level);
+        var current = secrets.Open((machine is null ? pending.Content.Cluster : pending.Content.Machines.GetValueOrDefault(machine)) ?? new LevelConfig());
+        var staged = secrets.Seal(edit(current));
         if (machine is null)
         {
             pending.Content.Cluster = staged;
@@ -47,6 +57,15 @@ internal sealed class ConfigurationService(
         }
 
         await SaveChangeAsync(pending, actor, description, cancel);
+    }
+
+    /// <summary>The whole configuration as staged (pending, else committed), secrets in plain text.</summary>
+    public async Task<ConfigurationSet> ReadStagedAsync(CancellationToken cancel = default)
+    {
+        var content = (await store.GetPendingAsync(cancel))?.Content ?? (await store.GetLatestAsync(cancel)).Content;
+        var open = secrets.Open(content);
+        open.Cluster ??= new LevelConfig();
+        return open;
     }
 
     /// <summary>Stages a whole configuration (all levels), as loaded from a saveconfig file.</summary>

@@ -53,6 +53,7 @@ internal static partial class ManagerServer
         builder.Services.AddSingleton<AuditLog>();
         builder.Services.AddSingleton<VersionSignal>();
         builder.Services.AddSingleton<ConfigurationService>();
+        builder.Services.AddSingleton<CertificateService>();
         builder.Services.AddSingleton<JoinTokens>();
         builder.Services.AddSingleton<JoinService>();
         builder.Services.AddSingleton<NodeAuthenticator>();
