@@ -4,6 +4,7 @@ using Gatehouse.Configuration.Merge;
 using Gatehouse.Configuration.Validation;
 using Gatehouse.Node.Hosting;
 using Gatehouse.Node.Model;
+using Gatehouse.Node.Tls;
 using Google.Protobuf;
 using Microsoft.Extensions.Logging;
 
@@ -69,13 +70,20 @@ internal sealed partial class SnapshotApplier(
         var cluster = snapshot.Cluster ?? new LevelConfig();
         var machine = snapshot.Machine ?? new LevelConfig();
         var errors = Validator.Validate(cluster, machine);
-        if (errors.Count == 0)
+        if (errors.Count > 0)
         {
-            next = new NodeSnapshot(snapshot.Version, snapshot.CommittedAt?.ToDateTimeOffset() ?? time.GetUtcNow(),
-                ConfigMerge.Merge(cluster, machine), snapshot);
+            return errors;
         }
 
-        return errors;
+        var effective = ConfigMerge.Merge(cluster, machine);
+        var loading = new ValidationErrors();
+        var certificates = CertificateLoader.Load(effective.Config, loading);
+        if (loading.IsEmpty)
+        {
+            next = new NodeSnapshot(snapshot.Version, snapshot.CommittedAt?.ToDateTimeOffset() ?? time.GetUtcNow(), effective, snapshot, certificates);
+        }
+
+        return loading.All;
     }
 
     [LoggerMessage(200, LogLevel.Information, "Applied configuration version {Version}")]

@@ -1,5 +1,6 @@
 using Gatehouse.Cluster.V1;
 using Gatehouse.Configuration.Merge;
+using Gatehouse.Node.Tls;
 
 namespace Gatehouse.Node.Model;
 
@@ -7,7 +8,11 @@ namespace Gatehouse.Node.Model;
 /// The configuration the node runs: one committed version, merged and validated. Immutable;
 /// a session or delivery reads one snapshot from start to end, a new one is swapped in whole.
 /// </summary>
-internal sealed record NodeSnapshot(long Version, DateTimeOffset CommittedAt, EffectiveConfig Effective, Snapshot Source)
+internal sealed record NodeSnapshot(
+    long Version, DateTimeOffset CommittedAt, EffectiveConfig Effective, Snapshot Source,
+    IReadOnlyDictionary<string, ServerCertificate> Certificates)
 {
     public LevelConfig Config => Effective.Config;
+
+    public ServerCertificate? Certificate(string name) => Certificates.GetValueOrDefault(name);
 }

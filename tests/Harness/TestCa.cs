@@ -1,0 +1,49 @@
+namespace Gatehouse.Harness;
+
+/// <summary>
+/// A test certificate authority made with <c>openssl</c>: a root and an intermediate that
+/// signs requests, as a commercial CA would.
+/// </summary>
+public sealed class TestCa
+{
+    private TestCa(string directory) => Directory = directory;
+
+    public string Directory { get; }
+
+    public string RootCertificate => Path.Combine(Directory, "root.crt");
+
+    public string IntermediateCertificate => Path.Combine(Directory, "intermediate.crt");
+
+    public static async Task<TestCa> CreateAsync(string directory, string name = "Test")
+    {
+        System.IO.Directory.CreateDirectory(directory);
+        var ca = new TestCa(directory);
+        await File.WriteAllTextAsync(Path.Combine(directory, "ca.ext"), "basicConstraints=critical,CA:true\nkeyUsage=critical,keyCertSign,cRLSign\n");
+        await OpenSsl.OkAsync(directory, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "root.key", "-out", "root.crt",
+            "-days", "30", "-subj", $"/CN={name} Root CA", "-addext", "basicConstraints=critical,CA:true", "-addext", "keyUsage=critical,keyCertSign,cRLSign");
+        await OpenSsl.OkAsync(directory, "req", "-newkey", "rsa:2048", "-nodes", "-keyout", "intermediate.key", "-out", "intermediate.csr",
+            "-subj", $"/CN={name} Intermediate CA");
+        await OpenSsl.OkAsync(directory, "x509", "-req", "-in", "intermediate.csr", "-CA", "root.crt", "-CAkey", "root.key",
+            "-CAcreateserial", "-out", "intermediate.crt", "-days", "30", "-extfile", "ca.ext");
+        return ca;
+    }
+
+    /// <summary>Signs a CSR with the intermediate, keeping the requested extensions (SANs); returns the certificate path.</summary>
+    public async Task<string> SignAsync(string csrPath, string outputName, int days = 30)
+    {
+        var output = Path.Combine(Directory, outputName);
+        await OpenSsl.OkAsync(Directory, "x509", "-req", "-in", csrPath, "-CA", "intermediate.crt", "-CAkey", "intermediate.key",
+            "-CAcreateserial", "-out", output, "-days", days.ToString(System.Globalization.CultureInfo.InvariantCulture), "-copy_extensions", "copy");
+        return output;
+    }
+
+    /// <summary>A key and a certificate for it signed by the intermediate; returns (certificate, key) paths.</summary>
+    public async Task<(string Certificate, string Key)> IssueAsync(string commonName, string fileStem)
+    {
+        var key = Path.Combine(Directory, $"{fileStem}.key");
+        var csr = Path.Combine(Directory, $"{fileStem}.csr");
+        await OpenSsl.OkAsync(Directory, "req", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", csr,
+            "-subj", $"/CN={commonName}", "-addext", $"subjectAltName=DNS:{commonName}");
+        return (await SignAsync(csr, $"{fileStem}.crt"), key);
+    }
+}
