@@ -211,6 +211,18 @@ public sealed class CertificateTests
         Assert.Contains(rows, r => (string?)r!["name"] == "web" && (string?)r["level"] == "cluster");
     }
 
+    [Fact]
+    public async Task A_commit_warns_while_the_demo_certificate_is_in_use()
+    {
+        await using var cluster = await TestCluster.StartAsync(nodes: 1);
+        await cluster.Manager.LoadConfigAsync("alert_settings: {from_address: gw@example.com}");
+
+        var commit = (await cluster.Manager.CliAsync("commit", "--comment", "still on demo")).Succeeded();
+
+        Assert.Contains("warning: node1: destination_global.certificate: 'demo' is the demonstration certificate: peers cannot verify it", commit.Error, StringComparison.Ordinal);
+        Assert.Equal("2", commit.LastLine);
+    }
+
     private static async Task<string> AppliedCommonName(ManagerInstance manager, string node)
     {
         var json = (await manager.CliAsync("showconfig", "--machine", node, "--effective", "--json")).Succeeded().Output;

@@ -14,7 +14,7 @@ internal sealed record RemoveResponse(string Node, int MachineSettingsDeleted);
 
 internal sealed record CommitRequest(string Comment);
 
-internal sealed record CommitResponse(long? Version, IReadOnlyList<string> Errors);
+internal sealed record CommitResponse(long? Version, IReadOnlyList<string> Errors, IReadOnlyList<string> Warnings);
 
 internal sealed record RollbackRequest(long Version);
 

@@ -56,7 +56,7 @@ internal static class ConfigEndpoints
             }
 
             var result = await config.CommitAsync(request.Comment, AdminAuthentication.Actor(context));
-            var body = new CommitResponse(result.Version, result.Errors.Select(e => e.ToString()).ToList());
+            var body = new CommitResponse(result.Version, result.Errors.Select(e => e.ToString()).ToList(), result.Warnings.Select(e => e.ToString()).Distinct().ToList());
             return Results.Json(body, AdminApi.Json, statusCode: result.Version is null ? StatusCodes.Status422UnprocessableEntity : StatusCodes.Status200OK);
         });
 

@@ -6,8 +6,8 @@ internal sealed record CommitError(string Node, string Path, string Message)
     public override string ToString() => Path.Length == 0 ? $"{Node}: {Message}" : $"{Node}: {Path}: {Message}";
 }
 
-/// <summary>A commit either made a version or changed nothing and says why.</summary>
-internal sealed record CommitResult(long? Version, IReadOnlyList<CommitError> Errors);
+/// <summary>A commit either made a version or changed nothing and says why; warnings never stop it.</summary>
+internal sealed record CommitResult(long? Version, IReadOnlyList<CommitError> Errors, IReadOnlyList<CommitError> Warnings);
 
 /// <summary>The pending change set as shown by showchanges.</summary>
 internal sealed record ChangesView(long BaseVersion, IReadOnlyList<ChangeEntry> Changes, IReadOnlyList<string> Differences);

@@ -114,10 +114,10 @@ internal sealed class ConfigurationService(
                 $"version {latest.Version} was committed after these changes were staged on version {pending.BaseVersion}; review them with showchanges, clearchanges and stage again");
         }
 
-        var errors = await ValidateAsync(pending.Content, cancel);
+        var (errors, warnings) = await ValidateAsync(pending.Content, cancel);
         if (errors.Count > 0)
         {
-            return new CommitResult(null, errors);
+            return new CommitResult(null, errors, warnings);
         }
 
         var next = NewVersion(latest.Version + 1, pending.Content, actor, comment);
@@ -128,7 +128,7 @@ internal sealed class ConfigurationService(
 
         signal.Publish();
         await audit.RecordAsync(actor, "commit", $"version {next.Version}: {comment} ({string.Join("; ", pending.Changes.Select(c => c.Description))})", cancel);
-        return new CommitResult(next.Version, []);
+        return new CommitResult(next.Version, [], warnings);
     }
 
     /// <summary>Stages the content of an earlier version (CL-5); it is committed like any change.</summary>
@@ -170,20 +170,23 @@ internal sealed class ConfigurationService(
         throw new ChangeRejectedException("could not delete the machine level: commits keep racing; try again");
     }
 
-    public async Task<IReadOnlyList<CommitError>> ValidateAsync(ConfigurationSet content, CancellationToken cancel = default)
+    public async Task<(IReadOnlyList<CommitError> Errors, IReadOnlyList<CommitError> Warnings)> ValidateAsync(
+        ConfigurationSet content, CancellationToken cancel = default)
     {
         var open = secrets.Open(content);
         var targets = (await store.ListNodesAsync(cancel)).Select(n => n.Name)
             .Union(open.Machines.Keys).Order(StringComparer.Ordinal).ToList();
         var errors = new List<CommitError>();
+        var warnings = new List<CommitError>();
         foreach (var target in targets.Count == 0 ? [ClusterTarget] : targets)
         {
             var machine = open.Machines.GetValueOrDefault(target) ?? new LevelConfig();
-            errors.AddRange(ConfigValidator.Standard.Validate(open.Cluster ?? new LevelConfig(), machine)
-                .Select(e => new CommitError(target, e.Path, e.Message)));
+            var report = ConfigValidator.Standard.Check(open.Cluster ?? new LevelConfig(), machine);
+            errors.AddRange(report.All.Select(e => new CommitError(target, e.Path, e.Message)));
+            warnings.AddRange(report.Warnings.Select(e => new CommitError(target, e.Path, e.Message)));
         }
 
-        return errors;
+        return (errors, warnings);
     }
 
     private async Task DropFromPendingAsync(string machine, long expectedBase, long newBase, CancellationToken cancel)

@@ -130,6 +130,11 @@ internal static class ConfigCommands
                 throw new CliException($"commit refused, nothing changed: {response.Errors.Count} error(s)", response.Errors);
             }
 
+            foreach (var warning in response.Warnings)
+            {
+                Console.Error.WriteLine($"warning: {warning}");
+            }
+
             Console.WriteLine(response.Version.Value.ToString(CultureInfo.InvariantCulture));
             return 0;
         });

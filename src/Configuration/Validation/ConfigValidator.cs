@@ -17,14 +17,18 @@ public sealed class ConfigValidator(IEnumerable<IConfigRule> rules)
         new MailFlowPolicyRule(),
         new CertificateRule(),
         new AddressRule(),
+        new CertificateUseRule(),
     ];
 
     public static ConfigValidator Standard { get; } = new(StandardRules);
 
     public ConfigValidator WithRules(params IConfigRule[] extra) => new(rules.Concat(extra));
 
-    /// <summary>Validates both levels, then their merge.</summary>
-    public IReadOnlyList<ValidationError> Validate(LevelConfig cluster, LevelConfig machine)
+    /// <summary>Validates both levels, then their merge; returns the errors.</summary>
+    public IReadOnlyList<ValidationError> Validate(LevelConfig cluster, LevelConfig machine) => Check(cluster, machine).All;
+
+    /// <summary>Validates both levels, then their merge; returns errors and warnings.</summary>
+    public ValidationErrors Check(LevelConfig cluster, LevelConfig machine)
     {
         var errors = new ValidationErrors();
         LevelShapeRule.Check(cluster, ConfigLevel.Cluster, errors);
@@ -35,6 +39,6 @@ public sealed class ConfigValidator(IEnumerable<IConfigRule> rules)
             rule.Check(effective, errors);
         }
 
-        return errors.All;
+        return errors;
     }
 }
