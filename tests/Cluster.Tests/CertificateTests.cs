@@ -215,7 +215,7 @@ public sealed class CertificateTests
     public async Task A_commit_warns_while_the_demo_certificate_is_in_use()
     {
         await using var cluster = await TestCluster.StartAsync(nodes: 1);
-        await cluster.Manager.LoadConfigAsync("alert_settings: {from_address: gw@example.com}");
+        (await cluster.Manager.LoadConfigAsync("alert_settings: {from_address: gw@example.com}", merge: true)).Succeeded();
 
         var commit = (await cluster.Manager.CliAsync("commit", "--comment", "still on demo")).Succeeded();
 

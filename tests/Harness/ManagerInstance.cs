@@ -56,11 +56,12 @@ public sealed class ManagerInstance : IAsyncDisposable
         (await CliAsync("token", "create", "--ttl", ttl)).Succeeded().LastLine;
 
     /// <summary>Stages a YAML text as with loadconfig (cluster level, or one machine level).</summary>
-    public async Task<CommandResult> LoadConfigAsync(string yaml, string? machine = null)
+    public async Task<CommandResult> LoadConfigAsync(string yaml, string? machine = null, bool merge = false)
     {
         var file = Path.Combine(Path.GetDirectoryName(DataDir)!, $"stage-{Guid.NewGuid():N}.yaml");
         await File.WriteAllTextAsync(file, yaml);
-        return machine is null ? await CliAsync("loadconfig", file) : await CliAsync("loadconfig", file, "--machine", machine);
+        string[] arguments = machine is null ? ["loadconfig", file] : ["loadconfig", file, "--machine", machine];
+        return await CliAsync(merge ? [.. arguments, "--merge"] : arguments);
     }
 
     public async Task<long> CommitAsync(string comment) =>
