@@ -23,3 +23,5 @@ internal sealed record VersionView(long Version, string Author, DateTimeOffset C
 internal sealed record ExportRequest(string Keys, string? Passphrase);
 
 internal sealed record AuditView(DateTimeOffset At, string Actor, string Action, string Detail);
+
+internal sealed record AlertView(DateTimeOffset At, string Severity, string Class, string Message);

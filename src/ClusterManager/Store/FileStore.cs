@@ -166,25 +166,26 @@ internal sealed class FileStore : IManagerStore, IDisposable
         });
 
     public Task AppendAuditAsync(AuditEntry entry, CancellationToken cancel = default) =>
-        Locked(async () =>
-        {
-            var line = Encoding.UTF8.GetBytes(ProtoJson.Format(entry) + "\n");
-            await using var stream = new FileStream(AuditPath, FileMode.Append, FileAccess.Write, FileShare.Read);
-            await stream.WriteAsync(line, cancel);
-            stream.Flush(flushToDisk: true);
-        });
+        Locked(() => AppendLineAsync(AuditPath, entry, cancel));
 
-    public Task<IReadOnlyList<AuditEntry>> ReadAuditAsync(int last, CancellationToken cancel = default) =>
+    public Task<bool> TryAddAlertAsync(AlertRecord alert, CancellationToken cancel = default) =>
         Locked(async () =>
         {
-            if (!File.Exists(AuditPath))
+            var existing = await ReadLinesAsync<AlertRecord>(AlertsPath, int.MaxValue, cancel);
+            if (existing.Any(a => a.Key == alert.Key))
             {
-                return (IReadOnlyList<AuditEntry>)[];
+                return false;
             }
 
-            var lines = await File.ReadAllLinesAsync(AuditPath, cancel);
-            return lines.Where(l => l.Length > 0).TakeLast(last).Select(ProtoJson.Parse<AuditEntry>).ToList();
+            await AppendLineAsync(AlertsPath, alert, cancel);
+            return true;
         });
+
+    public Task<IReadOnlyList<AlertRecord>> ListAlertsAsync(int last, CancellationToken cancel = default) =>
+        Locked(() => ReadLinesAsync<AlertRecord>(AlertsPath, last, cancel));
+
+    public Task<IReadOnlyList<AuditEntry>> ReadAuditAsync(int last, CancellationToken cancel = default) =>
+        Locked(() => ReadLinesAsync<AuditEntry>(AuditPath, last, cancel));
 
     public void Dispose()
     {
@@ -195,6 +196,8 @@ internal sealed class FileStore : IManagerStore, IDisposable
     private string PendingPath => Path.Combine(root, "pending.json");
 
     private string AuditPath => Path.Combine(root, "audit.log");
+
+    private string AlertsPath => Path.Combine(root, "alerts.log");
 
     private string VersionPath(long version) => Path.Combine(root, "versions", $"{version:D8}.json");
 
@@ -227,6 +230,27 @@ internal sealed class FileStore : IManagerStore, IDisposable
         }
 
         return ProtoJson.Parse<T>(await File.ReadAllTextAsync(path, cancel));
+    }
+
+    // Logs are JSON lines, appended and flushed one record at a time.
+    private static async Task AppendLineAsync(string path, IMessage record, CancellationToken cancel)
+    {
+        var line = Encoding.UTF8.GetBytes(ProtoJson.Format(record) + "\n");
+        await using var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
+        await stream.WriteAsync(line, cancel);
+        stream.Flush(flushToDisk: true);
+    }
+
+    private static async Task<IReadOnlyList<T>> ReadLinesAsync<T>(string path, int last, CancellationToken cancel)
+        where T : IMessage<T>, new()
+    {
+        if (!File.Exists(path))
+        {
+            return [];
+        }
+
+        var lines = await File.ReadAllLinesAsync(path, cancel);
+        return lines.Where(l => l.Length > 0).TakeLast(last).Select(ProtoJson.Parse<T>).ToList();
     }
 
     private static Task WriteAsync(string path, IMessage message, CancellationToken cancel) =>

@@ -50,6 +50,11 @@ internal interface IManagerStore
 
     Task AppendAuditAsync(AuditEntry entry, CancellationToken cancel = default);
 
+    /// <summary>Records the alert unless one with the same key exists; true when it was new.</summary>
+    Task<bool> TryAddAlertAsync(AlertRecord alert, CancellationToken cancel = default);
+
+    Task<IReadOnlyList<AlertRecord>> ListAlertsAsync(int last, CancellationToken cancel = default);
+
     Task<IReadOnlyList<AuditEntry>> ReadAuditAsync(int last, CancellationToken cancel = default);
 }
 
