@@ -252,3 +252,37 @@ public sealed class CertificateTests
 
     private static string OneLine(string text) => text.Replace("\\n", "", StringComparison.Ordinal).Replace("\n", "", StringComparison.Ordinal).Replace("\r", "", StringComparison.Ordinal);
 }
+
+/// <summary>CERT-10: tlscheck inbound against MX records served by dnsmasq.</summary>
+public sealed class TlsCheckTests
+{
+    [Fact]
+    public async Task Tlscheck_inbound_says_whether_MX_host_interface_host_and_certificate_agree()
+    {
+        await using var cluster = await TestCluster.StartAsync(nodes: 1);
+        var work = Directory.CreateDirectory(Path.Combine(cluster.Root, "work")).FullName;
+        await using var dns = await Dnsmasq.StartAsync(Path.Combine(cluster.Root, "dnsmasq.log"),
+            [("example.test", "mx1.example.test", 10), ("other.test", "mx9.other.test", 10)]);
+        var ca = await TestCa.CreateAsync(Path.Combine(work, "ca"));
+        var (certificate, key) = await ca.IssueAsync("mx1.example.test", "mx1");
+        var m = cluster.Manager;
+        (await m.CliAsync("certconfig", "paste", "mx1", "--cert", certificate, "--key", key, "--machine", "node1")).Succeeded();
+        (await m.LoadConfigAsync($$"""
+            hostname: mx1.example.test
+            ip_interfaces: [{name: Data1, address: {{cluster.Node("node1").Address}}, hostname: mx1.example.test}]
+            listeners: [{name: In, type: public, interface: Data1, port: 2525, certificate: mx1, default_policy: ACCEPTED}]
+            """, machine: "node1", merge: true)).Succeeded();
+        await m.CommitAsync("public listener");
+
+        var good = await m.CliAsync("tlscheck", "inbound", "example.test", "--dns-server", dns.Endpoint.ToString());
+        var bad = await m.CliAsync("tlscheck", "inbound", "other.test", "--dns-server", dns.Endpoint.ToString());
+
+        Assert.Equal(0, good.ExitCode);
+        Assert.Contains("Domain example.test: MX mx1.example.test (10)", good.Output, StringComparison.Ordinal);
+        Assert.Contains("node1 listener In: interface host mx1.example.test, certificate 'mx1' names mx1.example.test", good.Output, StringComparison.Ordinal);
+        Assert.Contains("Result: senders can verify TLS to example.test.", good.Output, StringComparison.Ordinal);
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("interface host is an MX host: NO", bad.Output, StringComparison.Ordinal);
+        Assert.Contains("will fail", bad.Output, StringComparison.Ordinal);
+    }
+}

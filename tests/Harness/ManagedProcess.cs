@@ -41,16 +41,19 @@ public sealed partial class ManagedProcess : IDisposable
         }
     }
 
-    public static ManagedProcess Start(string dll, IEnumerable<string> arguments, string logPath)
+    public static ManagedProcess Start(string dll, IEnumerable<string> arguments, string logPath) =>
+        StartExecutable("dotnet", arguments.Prepend(dll), logPath);
+
+    /// <summary>Starts any program (a peer such as dnsmasq or Postfix) under the same watch.</summary>
+    public static ManagedProcess StartExecutable(string program, IEnumerable<string> arguments, string logPath)
     {
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(program)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        info.ArgumentList.Add(dll);
         foreach (var argument in arguments)
         {
             info.ArgumentList.Add(argument);

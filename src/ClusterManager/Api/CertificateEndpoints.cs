@@ -65,6 +65,9 @@ internal static class CertificateEndpoints
             return Results.NoContent();
         });
 
+        api.MapGet("/tlscheck/inbound/{domain}", async (string domain, string? dns_server, InboundTlsCheck check) =>
+            Results.Json(await check.RunAsync(domain, dns_server), AdminApi.Json));
+
         api.MapGet("/trusted-cas", async (string? machine, CertificateService certificates) =>
         {
             var cas = await certificates.TrustedCasAsync(machine);

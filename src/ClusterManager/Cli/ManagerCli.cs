@@ -11,7 +11,7 @@ internal static class ManagerCli
         var root = new RootCommand("Gatehouse cluster manager: holds the cluster configuration and pushes it to the nodes.");
         root.Subcommands.Add(Serve());
         var connection = new ConnectionOptions();
-        foreach (var command in NodeCommands.Build(connection).Concat(ConfigCommands.Build(connection)).Append(CertificateCommands.Build(connection)))
+        foreach (var command in NodeCommands.Build(connection).Concat(ConfigCommands.Build(connection)).Append(CertificateCommands.Build(connection)).Append(TlsCheckCommands.Build(connection)))
         {
             connection.AddTo(command);
             root.Subcommands.Add(command);

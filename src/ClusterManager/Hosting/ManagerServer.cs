@@ -54,6 +54,7 @@ internal static partial class ManagerServer
         builder.Services.AddSingleton<VersionSignal>();
         builder.Services.AddSingleton<ConfigurationService>();
         builder.Services.AddSingleton<CertificateService>();
+        builder.Services.AddSingleton<InboundTlsCheck>();
         builder.Services.AddSingleton<ExpiryMonitor>();
         builder.Services.AddHostedService(services => services.GetRequiredService<ExpiryMonitor>());
         builder.Services.AddSingleton<JoinTokens>();

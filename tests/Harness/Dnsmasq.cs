@@ -1,0 +1,48 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Gatehouse.Harness;
+
+/// <summary>A dnsmasq serving only the records a test gives it, on a loopback port of its own.</summary>
+public sealed class Dnsmasq : IAsyncDisposable
+{
+    private readonly ManagedProcess process;
+
+    private Dnsmasq(ManagedProcess process, IPEndPoint endpoint)
+    {
+        this.process = process;
+        Endpoint = endpoint;
+    }
+
+    public IPEndPoint Endpoint { get; }
+
+    /// <summary>Starts dnsmasq with MX records given as (domain, host, preference) and A records as (host, address).</summary>
+    public static async Task<Dnsmasq> StartAsync(string logPath, IEnumerable<(string Domain, string Host, int Preference)> mx, IEnumerable<(string Host, string Address)>? a = null)
+    {
+        var port = FreeUdpPort();
+        var endpoint = new IPEndPoint(IPAddress.Loopback, port);
+        var arguments = new List<string>
+        {
+            "--no-daemon", "--no-resolv", "--no-hosts", "--bind-interfaces", "--listen-address=127.0.0.1",
+            $"--port={port}", "--log-queries", "--log-facility=-", "--user=root", "--pid-file=",
+        };
+        arguments.AddRange(mx.Select(m => $"--mx-host={m.Domain},{m.Host},{m.Preference}"));
+        arguments.AddRange((a ?? []).Select(r => $"--host-record={r.Host},{r.Address}"));
+        var process = ManagedProcess.StartExecutable("dnsmasq", arguments, logPath);
+        await Wait.UntilAsync(() => process.HasExited || process.Output.Contains("started, version", StringComparison.Ordinal), "dnsmasq has started");
+        return process.HasExited ? throw new InvalidOperationException($"dnsmasq failed: {process.Output}") : new Dnsmasq(process, endpoint);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await process.StopAsync();
+        process.Dispose();
+    }
+
+    private static int FreeUdpPort()
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)socket.LocalEndPoint!).Port;
+    }
+}
