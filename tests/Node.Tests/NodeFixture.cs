@@ -13,7 +13,7 @@ internal sealed class NodeFixture : IDisposable
     {
         DataDir = Directory.CreateTempSubdirectory("gatehouse-node-test-").FullName;
         var paths = new NodePaths(DataDir);
-        Applier = new SnapshotApplier(Current, paths, new NodeStatusFile(paths, TimeProvider.System), TimeProvider.System, NullLogger<SnapshotApplier>.Instance);
+        Applier = new SnapshotApplier(Current, paths, new NodeStatusFile(paths, TimeProvider.System), TimeProvider.System, [], NullLogger<SnapshotApplier>.Instance);
     }
 
     public string DataDir { get; }

@@ -23,4 +23,50 @@ public static class SenderMember
 
         return AddressRule.IsHostName(member.TrimStart('.'));
     }
+
+    /// <summary>
+    /// True when a client matches the member: by address (IP, CIDR, range) or by its verified
+    /// reverse-DNS host name (exact host, or <c>.domain</c> suffix).
+    /// </summary>
+    public static bool Matches(string member, IPAddress client, string? verifiedHost)
+    {
+        if (client.IsIPv4MappedToIPv6)
+        {
+            client = client.MapToIPv4();
+        }
+
+        if (IPAddress.TryParse(member, out var single))
+        {
+            return single.Equals(client);
+        }
+
+        if (member.Contains('/', StringComparison.Ordinal))
+        {
+            return IPNetwork.TryParse(member, out var network) && network.Contains(client);
+        }
+
+        var dash = member.IndexOf('-', StringComparison.Ordinal);
+        if (dash > 0 && IPAddress.TryParse(member[..dash], out var first))
+        {
+            var lastText = member[(dash + 1)..];
+            var last = IPAddress.TryParse(lastText, out var end) ? end
+                : byte.TryParse(lastText, out var octet) && first.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork
+                    ? new IPAddress([.. first.GetAddressBytes()[..3], octet])
+                    : null;
+            return last is not null && first.AddressFamily == client.AddressFamily
+                && Compare(first, client) <= 0 && Compare(client, last) <= 0;
+        }
+
+        if (verifiedHost is null)
+        {
+            return false;
+        }
+
+        var host = verifiedHost.TrimEnd('.');
+        return member.StartsWith('.')
+            ? host.EndsWith(member, StringComparison.OrdinalIgnoreCase)
+            : string.Equals(host, member.TrimEnd('.'), StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static int Compare(IPAddress a, IPAddress b) => a.GetAddressBytes().AsSpan().SequenceCompareTo(b.GetAddressBytes());
 }

@@ -15,9 +15,10 @@ namespace Gatehouse.Node.Configuration;
 /// this host's), merged, persisted as last good, and swapped in as one reference (CL-6, CL-7).
 /// </summary>
 internal sealed partial class SnapshotApplier(
-    CurrentConfig current, NodePaths paths, NodeStatusFile status, TimeProvider time, ILogger<SnapshotApplier> logger)
+    CurrentConfig current, NodePaths paths, NodeStatusFile status, TimeProvider time, IEnumerable<IConfigRule> hostRules,
+    ILogger<SnapshotApplier> logger)
 {
-    private static readonly ConfigValidator Validator = ConfigValidator.Standard.WithRules(new LocalAddressRule());
+    private readonly ConfigValidator validator = ConfigValidator.Standard.WithRules([new LocalAddressRule(), .. hostRules]);
     private static readonly JsonFormatter Formatter = new(JsonFormatter.Settings.Default.WithPreserveProtoFieldNames(true));
     private readonly Lock gate = new();
 
@@ -69,7 +70,7 @@ internal sealed partial class SnapshotApplier(
         next = null;
         var cluster = snapshot.Cluster ?? new LevelConfig();
         var machine = snapshot.Machine ?? new LevelConfig();
-        var errors = Validator.Validate(cluster, machine);
+        var errors = validator.Validate(cluster, machine);
         if (errors.Count > 0)
         {
             return errors;
@@ -80,7 +81,8 @@ internal sealed partial class SnapshotApplier(
         var certificates = CertificateLoader.Load(effective.Config, loading);
         if (loading.IsEmpty)
         {
-            next = new NodeSnapshot(snapshot.Version, snapshot.CommittedAt?.ToDateTimeOffset() ?? time.GetUtcNow(), effective, snapshot, certificates);
+            next = new NodeSnapshot(snapshot.Version, snapshot.CommittedAt?.ToDateTimeOffset() ?? time.GetUtcNow(), effective, snapshot, certificates,
+                TrustedCas.Load(effective.Config.TrustedCas));
         }
 
         return loading.All;

@@ -14,6 +14,9 @@ internal sealed record NodePaths(string DataDir)
     /// <summary>The last snapshot that passed validation and was applied (CL-7).</summary>
     public string LastGood => Path.Combine(DataDir, "state", "last-good.json");
 
+    /// <summary>The durable mail queue (IN-6).</summary>
+    public string Queue => Path.Combine(DataDir, "queue");
+
     /// <summary>Written by <c>run</c>, read by <c>status</c>.</summary>
     public string Status => Path.Combine(DataDir, "state", "status.json");
 }

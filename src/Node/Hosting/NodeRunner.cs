@@ -1,4 +1,9 @@
+using Gatehouse.Configuration.Validation;
 using Gatehouse.Node.Configuration;
+using Gatehouse.Node.Logging;
+using Gatehouse.Node.Policy;
+using Gatehouse.Node.Queue;
+using Gatehouse.Node.Smtp;
 using Gatehouse.Node.Model;
 using Gatehouse.Node.Sync;
 using Microsoft.Extensions.DependencyInjection;
@@ -28,6 +33,13 @@ internal static partial class NodeRunner
         builder.Services.AddSingleton<CurrentConfig>();
         builder.Services.AddSingleton<NodeStatusFile>();
         builder.Services.AddSingleton<SnapshotApplier>();
+        builder.Services.AddSingleton(services => new MailLog(Path.Combine(paths.DataDir, "logs"), services.GetRequiredService<CurrentConfig>(), TimeProvider.System));
+        builder.Services.AddSingleton(new MessageSpool(paths.Queue));
+        builder.Services.AddSingleton(new IdAllocator(Path.Combine(paths.DataDir, "state", ".next-icid")));
+        builder.Services.AddSingleton<ReverseDns>();
+        builder.Services.AddSingleton<ListenerHost>();
+        builder.Services.AddSingleton<IConfigRule>(services => services.GetRequiredService<ListenerHost>());
+        builder.Services.AddHostedService(services => services.GetRequiredService<ListenerHost>());
         builder.Services.AddHostedService<SyncClient>();
         using var host = builder.Build();
 

@@ -4,10 +4,18 @@ namespace Gatehouse.Node.Model;
 internal sealed class CurrentConfig
 {
     private NodeSnapshot? current;
+    private TaskCompletionSource changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public NodeSnapshot? Snapshot => Volatile.Read(ref current);
 
     public long Version => Snapshot?.Version ?? 0;
 
-    public void Swap(NodeSnapshot next) => Volatile.Write(ref current, next);
+    /// <summary>Completes at the next swap; services that hold resources (listeners) reconcile then.</summary>
+    public Task Changed => Volatile.Read(ref changed).Task;
+
+    public void Swap(NodeSnapshot next)
+    {
+        Volatile.Write(ref current, next);
+        Interlocked.Exchange(ref changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+    }
 }

@@ -10,7 +10,8 @@ namespace Gatehouse.Node.Model;
 /// </summary>
 internal sealed record NodeSnapshot(
     long Version, DateTimeOffset CommittedAt, EffectiveConfig Effective, Snapshot Source,
-    IReadOnlyDictionary<string, ServerCertificate> Certificates)
+    IReadOnlyDictionary<string, ServerCertificate> Certificates,
+    System.Security.Cryptography.X509Certificates.X509Certificate2Collection TrustedCas)
 {
     public LevelConfig Config => Effective.Config;
 

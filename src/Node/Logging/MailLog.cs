@@ -1,0 +1,100 @@
+using System.Globalization;
+using System.Text;
+using System.Threading.Channels;
+using Gatehouse.Node.Model;
+
+namespace Gatehouse.Node.Logging;
+
+/// <summary>
+/// The mail log (LOG-1), in the appliance's text format so its log parsers read it:
+/// <c>Wed Jul 20 19:47:40 2005 Info: New SMTP ICID 5 …</c>. Lines are queued and written by
+/// one writer off the SMTP path; the file <c>mail.current</c> is rotated by size into
+/// <c>mail.@YYYYMMDDTHHMMSS.s</c>, keeping the newest files as configured.
+/// </summary>
+internal sealed class MailLog : IAsyncDisposable
+{
+    public const string CurrentFile = "mail.current";
+    private readonly Channel<string> lines = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly string directory;
+    private readonly CurrentConfig config;
+    private readonly TimeProvider time;
+    private readonly Task writer;
+
+    public MailLog(string directory, CurrentConfig config, TimeProvider time)
+    {
+        this.directory = directory;
+        this.config = config;
+        this.time = time;
+        Directory.CreateDirectory(directory);
+        writer = Task.Run(WriteAsync);
+    }
+
+    public void Info(string message) => Write("Info", message);
+
+    public void Warning(string message) => Write("Warning", message);
+
+    public async ValueTask DisposeAsync()
+    {
+        lines.Writer.TryComplete();
+        await writer;
+    }
+
+    /// <summary>The appliance's time stamp: C <c>asctime</c> without the newline.</summary>
+    public static string Stamp(DateTimeOffset at) =>
+        string.Create(CultureInfo.InvariantCulture, $"{at:ddd MMM} {at.Day,2} {at:HH:mm:ss yyyy}");
+
+    private void Write(string level, string message) =>
+        lines.Writer.TryWrite($"{Stamp(time.GetLocalNow())} {level}: {message}\n");
+
+    private async Task WriteAsync()
+    {
+        var path = Path.Combine(directory, CurrentFile);
+        FileStream? file = null;
+        try
+        {
+            while (await lines.Reader.WaitToReadAsync())
+            {
+                file ??= new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite);
+                while (lines.Reader.TryRead(out var line))
+                {
+                    await file.WriteAsync(Encoding.UTF8.GetBytes(line));
+                }
+
+                await file.FlushAsync();
+                if (file.Length >= RotateSize)
+                {
+                    await file.DisposeAsync();
+                    file = null;
+                    Rotate(path);
+                }
+            }
+        }
+        finally
+        {
+            if (file is not null)
+            {
+                await file.DisposeAsync();
+            }
+        }
+    }
+
+    private long RotateSize => config.Snapshot?.Config.System?.MailLog?.RotateSizeBytes is > 0 and var size ? (long)size : 10 * 1024 * 1024;
+
+    private int KeepFiles => config.Snapshot?.Config.System?.MailLog?.KeepFiles is > 0 and var keep ? (int)keep : 10;
+
+    private void Rotate(string path)
+    {
+        var stamp = time.GetUtcNow().ToString("yyyyMMdd'T'HHmmss", CultureInfo.InvariantCulture);
+        var target = Path.Combine(directory, $"mail.@{stamp}.s");
+        for (var n = 1; File.Exists(target); n++)
+        {
+            target = Path.Combine(directory, $"mail.@{stamp}.{n}.s");
+        }
+
+        File.Move(path, target);
+        foreach (var old in Directory.GetFiles(directory, "mail.@*.s").Order(StringComparer.Ordinal).SkipLast(KeepFiles))
+        {
+            File.Delete(old);
+        }
+    }
+}

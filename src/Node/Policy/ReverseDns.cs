@@ -1,0 +1,77 @@
+using System.Collections.Concurrent;
+using System.Net;
+using DnsClient;
+using Gatehouse.Node.Model;
+
+namespace Gatehouse.Node.Policy;
+
+/// <summary>The client's host name from PTR, verified when its A/AAAA records lead back to the address.</summary>
+internal sealed record ReverseName(string? Host, bool Verified)
+{
+    public static readonly ReverseName None = new(null, false);
+}
+
+/// <summary>
+/// Reverse DNS for sender groups (IN-2), through the configured DNS servers, with a short
+/// timeout and a cache so a slow resolver does not hold up every connection.
+/// </summary>
+internal sealed class ReverseDns(CurrentConfig config, TimeProvider time)
+{
+    private static readonly TimeSpan CacheFor = TimeSpan.FromMinutes(5);
+    private readonly ConcurrentDictionary<IPAddress, (ReverseName Name, DateTimeOffset Until)> cache = new();
+    private (string Key, LookupClient Client)? client;
+
+    public async Task<ReverseName> LookupAsync(IPAddress address, CancellationToken cancel)
+    {
+        if (cache.TryGetValue(address, out var hit) && hit.Until > time.GetUtcNow())
+        {
+            return hit.Name;
+        }
+
+        var name = await ResolveAsync(address, cancel);
+        cache[address] = (name, time.GetUtcNow() + CacheFor);
+        return name;
+    }
+
+    private async Task<ReverseName> ResolveAsync(IPAddress address, CancellationToken cancel)
+    {
+        var lookup = Client();
+        try
+        {
+            var reverse = await lookup.QueryReverseAsync(address, cancel);
+            var host = reverse.Answers.PtrRecords().FirstOrDefault()?.PtrDomainName.Value.TrimEnd('.');
+            if (host is null)
+            {
+                return ReverseName.None;
+            }
+
+            var forward = await lookup.QueryAsync(host, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? QueryType.AAAA : QueryType.A, cancellationToken: cancel);
+            var verified = forward.Answers.ARecords().Any(a => a.Address.Equals(address)) || forward.Answers.AaaaRecords().Any(a => a.Address.Equals(address));
+            return new ReverseName(host, verified);
+        }
+        catch (DnsResponseException)
+        {
+            return ReverseName.None;
+        }
+    }
+
+    private LookupClient Client()
+    {
+        var servers = config.Snapshot?.Config.System?.DnsServers.ToList() ?? [];
+        var key = string.Join(',', servers);
+        if (client is { } current && current.Key == key)
+        {
+            return current.Client;
+        }
+
+        var options = servers.Count == 0 ? new LookupClientOptions()
+            : new LookupClientOptions(servers.Select(s => IPEndPoint.TryParse(s, out var e) ? new NameServer(e.Port == 0 ? new IPEndPoint(e.Address, 53) : e) : null).OfType<NameServer>().ToArray());
+        options.Timeout = TimeSpan.FromSeconds(2);
+        options.Retries = 0;
+        options.UseCache = false;
+        options.ThrowDnsErrors = false;
+        var created = new LookupClient(options);
+        client = (key, created);
+        return created;
+    }
+}

@@ -1,0 +1,29 @@
+namespace Gatehouse.Node.Queue;
+
+/// <summary>
+/// The envelope of an accepted message, stored beside its data as <c>queue/MID.env</c>.
+/// A message is in the queue exactly when its envelope file exists.
+/// </summary>
+internal sealed record QueuedEnvelope
+{
+    public long Mid { get; init; }
+
+    public long Icid { get; init; }
+
+    public string Listener { get; init; } = "";
+
+    public string ClientAddress { get; init; } = "";
+
+    public string Helo { get; init; } = "";
+
+    public string MailFrom { get; init; } = "";
+
+    public IReadOnlyList<string> Recipients { get; init; } = [];
+
+    public DateTimeOffset ReceivedAt { get; init; }
+
+    public long Size { get; init; }
+
+    /// <summary>TLS protocol and cipher of the inbound session, empty when in clear.</summary>
+    public string Tls { get; init; } = "";
+}

@@ -1,0 +1,47 @@
+using System.Globalization;
+
+namespace Gatehouse.Node.Smtp.Commands;
+
+internal sealed class MailCommand : ISmtpCommand
+{
+    public string Verb => "MAIL";
+
+    public SmtpState AllowedIn => SmtpState.Greeted;
+
+    public Task<SmtpReply> ExecuteAsync(SmtpSession session, string arguments, CancellationToken cancel)
+    {
+        if (!MailAddress.TryParse(arguments, "FROM", out var from, out var parameters))
+        {
+            return Reply(SmtpCode.ArgumentSyntaxError, "5.1.7", "Syntax: MAIL FROM:<address>");
+        }
+
+        var limit = session.Policy.MaxMessagesPerConnection;
+        if (limit > 0 && session.MessagesAccepted >= limit)
+        {
+            session.Close();
+            return Reply(SmtpCode.ServiceNotAvailable, "4.7.0", "Error: too many messages in this session");
+        }
+
+        foreach (var (name, value) in parameters)
+        {
+            switch (name.ToUpperInvariant())
+            {
+                case "SIZE" when !long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var size):
+                    return Reply(SmtpCode.ArgumentSyntaxError, "5.5.4", "Bad SIZE parameter");
+                case "SIZE" when session.Policy.MaxMessageSizeBytes > 0 && long.Parse(value, CultureInfo.InvariantCulture) > (long)session.Policy.MaxMessageSizeBytes:
+                    return Reply(SmtpCode.ExceededStorage, "5.3.4", "Message size exceeds fixed limit");
+                case "SIZE":
+                    break;
+                case "BODY" when value.ToUpperInvariant() is "7BIT" or "8BITMIME":
+                    break;
+                default:
+                    return Reply((SmtpCode)555, "5.5.4", $"Unsupported parameter {name}");
+            }
+        }
+
+        session.BeginTransaction(from);
+        return Task.FromResult(new SmtpReply(SmtpCode.Ok, "2.1.0", "Ok"));
+    }
+
+    private static Task<SmtpReply> Reply(SmtpCode code, string enhanced, string text) => Task.FromResult(new SmtpReply(code, enhanced, text));
+}

@@ -1,0 +1,211 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using Gatehouse.Cluster.V1;
+using Gatehouse.Configuration.Merge;
+using Gatehouse.Configuration.Validation;
+using Gatehouse.Node.Logging;
+using Gatehouse.Node.Model;
+using Gatehouse.Node.Policy;
+using Gatehouse.Node.Queue;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Gatehouse.Node.Smtp;
+
+/// <summary>
+/// Runs the SMTP listeners of the current configuration (IN-1): starts, stops and changes
+/// them as versions are applied, without a restart. A session keeps the snapshot it was
+/// accepted with; a listener that goes away stops accepting while its sessions finish.
+/// It is also a validation rule: a version whose new listener cannot bind is refused.
+/// </summary>
+internal sealed partial class ListenerHost(
+    CurrentConfig config, MailLog log, MessageSpool spool, ReverseDns reverseDns, IdAllocator icids,
+    TimeProvider time, ILogger<ListenerHost> logger) : BackgroundService, IConfigRule
+{
+    private readonly ConcurrentDictionary<IPEndPoint, Socket> bound = new();
+    private readonly ConcurrentDictionary<IPAddress, int> perAddress = new();
+    private CancellationToken stopping;
+
+    public IReadOnlyCollection<IPEndPoint> Endpoints => [.. bound.Keys];
+
+    public void Check(EffectiveConfig effective, ValidationErrors errors)
+    {
+        foreach (var (listener, endpoint) in Wanted(effective.Config))
+        {
+            if (bound.ContainsKey(endpoint))
+            {
+                continue;
+            }
+
+            try
+            {
+                using var probe = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+                probe.Bind(endpoint);
+            }
+            catch (SocketException e)
+            {
+                errors.Add($"listeners[{listener.Name}]", $"cannot listen on {endpoint}: {e.Message}");
+            }
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        stopping = stoppingToken;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var changed = config.Changed;
+            Reconcile();
+            await Task.WhenAny(changed, Task.Delay(Timeout.Infinite, stoppingToken));
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        foreach (var socket in bound.Values)
+        {
+            socket.Dispose();
+        }
+
+        bound.Clear();
+        await base.StopAsync(cancellationToken);
+    }
+
+    private void Reconcile()
+    {
+        var snapshot = config.Snapshot;
+        var wanted = snapshot is null ? [] : Wanted(snapshot.Config).ToDictionary(w => w.Endpoint, w => w.Listener);
+        foreach (var endpoint in bound.Keys.Where(e => !wanted.ContainsKey(e)))
+        {
+            if (bound.TryRemove(endpoint, out var socket))
+            {
+                socket.Dispose();
+                LogStopped(logger, endpoint.ToString());
+            }
+        }
+
+        foreach (var (endpoint, listener) in wanted.Where(w => !bound.ContainsKey(w.Key)))
+        {
+            var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+                socket.Bind(endpoint);
+                socket.Listen(512);
+            }
+            catch (SocketException e)
+            {
+                socket.Dispose();
+                LogBindFailed(logger, listener.Name, endpoint.ToString(), e.Message);
+                continue;
+            }
+
+            bound[endpoint] = socket;
+            LogStarted(logger, listener.Name, endpoint.ToString());
+            _ = AcceptAsync(endpoint, socket);
+        }
+    }
+
+    private static IEnumerable<(Listener Listener, IPEndPoint Endpoint)> Wanted(LevelConfig config)
+    {
+        foreach (var listener in config.Listeners)
+        {
+            var iface = config.IpInterfaces.FirstOrDefault(i => i.Name == listener.Interface);
+            if (iface is not null && IPAddress.TryParse(iface.Address, out var address))
+            {
+                yield return (listener, new IPEndPoint(address, (int)listener.Port));
+            }
+        }
+    }
+
+    private async Task AcceptAsync(IPEndPoint endpoint, Socket socket)
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            Socket client;
+            try
+            {
+                client = await socket.AcceptAsync(stopping);
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException)
+            {
+                return;
+            }
+
+            _ = HandleAsync(endpoint, client);
+        }
+    }
+
+    // One catch-all at the connection boundary: a failing session never takes others down.
+    private async Task HandleAsync(IPEndPoint endpoint, Socket client)
+    {
+        var remote = (IPEndPoint)client.RemoteEndPoint!;
+        var snapshot = config.Snapshot!;
+        var match = Wanted(snapshot.Config).FirstOrDefault(w => w.Endpoint.Equals(endpoint));
+        if (match.Listener is null)
+        {
+            client.Dispose();
+            return;
+        }
+
+        var icid = icids.Next();
+        var counted = false;
+        try
+        {
+            var iface = snapshot.Config.IpInterfaces.First(i => i.Name == match.Listener.Interface);
+            var reverse = await reverseDns.LookupAsync(remote.Address, stopping);
+            var access = HostAccess.Decide(snapshot.Config, match.Listener, remote.Address, reverse);
+            log.Info($"New SMTP ICID {icid} interface {iface.Name} ({endpoint.Address}) address {remote.Address} reverse dns host {reverse.Host ?? "unknown"} verified {(reverse.Verified ? "yes" : "no")}");
+            log.Info($"ICID {icid} {Behavior(access.Policy.Behavior)} SG {access.Group} match {access.Match} SBRS None");
+            if (access.Policy.Behavior == PolicyBehavior.Tcprefuse)
+            {
+                return;
+            }
+
+            var stream = new NetworkStream(client, ownsSocket: true);
+            var context = new SessionContext(snapshot, match.Listener, iface, remote, icid, reverse, access, log, spool, time);
+            await using var transport = new SmtpTransport(stream, context.Limits);
+            counted = true;
+            var active = perAddress.AddOrUpdate(remote.Address, 1, (_, n) => n + 1);
+            var limit = access.Policy.MaxConcurrentConnectionsPerIp;
+            if (limit > 0 && active > limit)
+            {
+                log.Info($"ICID {icid} refused: {active} concurrent connections from {remote.Address} (limit {limit})");
+                transport.Queue(new SmtpReply(SmtpCode.ServiceNotAvailable, "", $"{context.HostName} Too many concurrent connections from your address").Format(false));
+                await transport.FlushAsync(stopping);
+                return;
+            }
+
+            await new SmtpSession(context, transport).RunAsync(stopping);
+        }
+        catch (Exception e)
+        {
+            LogSessionFailed(logger, icid, e);
+        }
+        finally
+        {
+            if (counted)
+            {
+                perAddress.AddOrUpdate(remote.Address, 0, (_, n) => n - 1);
+            }
+
+            client.Dispose();
+            log.Info($"ICID {icid} close");
+        }
+    }
+
+    private static string Behavior(PolicyBehavior behavior) => behavior.ToString().ToUpperInvariant();
+
+    [LoggerMessage(500, LogLevel.Information, "Listener {Name} accepting on {Endpoint}")]
+    private static partial void LogStarted(ILogger logger, string name, string endpoint);
+
+    [LoggerMessage(501, LogLevel.Information, "Listener on {Endpoint} stopped")]
+    private static partial void LogStopped(ILogger logger, string endpoint);
+
+    [LoggerMessage(502, LogLevel.Error, "Listener {Name} cannot listen on {Endpoint}: {Reason}")]
+    private static partial void LogBindFailed(ILogger logger, string name, string endpoint, string reason);
+
+    [LoggerMessage(503, LogLevel.Error, "SMTP session ICID {Icid} failed")]
+    private static partial void LogSessionFailed(ILogger logger, long icid, Exception exception);
+}

@@ -1,0 +1,22 @@
+using System.Net;
+using Gatehouse.Cluster.V1;
+using Gatehouse.Node.Logging;
+using Gatehouse.Node.Model;
+using Gatehouse.Node.Policy;
+using Gatehouse.Node.Queue;
+using Gatehouse.Node.Tls;
+
+namespace Gatehouse.Node.Smtp;
+
+/// <summary>Everything a session is started with; it keeps this snapshot to the end (IN-1).</summary>
+internal sealed record SessionContext(
+    NodeSnapshot Snapshot, Listener Listener, IpInterface Interface, IPEndPoint Remote, long Icid,
+    ReverseName Reverse, AccessDecision Access, MailLog Log, MessageSpool Spool, TimeProvider Time)
+{
+    public SmtpLimits Limits { get; } = SmtpLimits.From(Snapshot.Config.System?.Smtp);
+
+    public ServerCertificate? Certificate => Snapshot.Certificate(Listener.Certificate);
+
+    public string HostName => Interface.Hostname.Length > 0 ? Interface.Hostname
+        : Snapshot.Config.Hostname.Length > 0 ? Snapshot.Config.Hostname : Dns.GetHostName();
+}

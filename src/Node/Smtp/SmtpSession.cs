@@ -1,0 +1,308 @@
+using System.Net.Security;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+using Gatehouse.Cluster.V1;
+using Gatehouse.Node.Queue;
+using Gatehouse.Node.Smtp.Commands;
+using Gatehouse.Node.Tls;
+
+namespace Gatehouse.Node.Smtp;
+
+/// <summary>
+/// One inbound SMTP session: the command loop over the state table, the mail flow policy
+/// of the sender, STARTTLS, and the transaction up to the durable <c>250</c>.
+/// </summary>
+internal sealed class SmtpSession(SessionContext context, SmtpTransport transport)
+{
+    private readonly List<string> recipients = [];
+    private int badCommands;
+    private bool closed;
+    private bool tlsRequested;
+    private bool reportedTlsRequired;
+
+    public SessionContext Context => context;
+
+    public SmtpTransport Transport => transport;
+
+    public MailFlowPolicy Policy => context.Access.Policy;
+
+    public string HostName => context.HostName;
+
+    public SmtpState State { get; private set; } = SmtpState.Connected;
+
+    public string Helo { get; private set; } = "";
+
+    public bool Extended { get; private set; }
+
+    public bool IsTls => transport.Tls is not null;
+
+    public bool OffersStartTls => !IsTls && context.Certificate is not null && Policy.Tls is InboundTls.Preferred or InboundTls.Required;
+
+    public long? Mid { get; private set; }
+
+    public string MailFrom { get; private set; } = "";
+
+    public IReadOnlyList<string> Recipients => recipients;
+
+    public int MessagesAccepted { get; private set; }
+
+    private string Icid => $"ICID {context.Icid}";
+
+    public async Task RunAsync(CancellationToken stopping)
+    {
+        using var session = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        session.CancelAfter(context.Limits.Session);
+        var rejecting = Policy.Behavior == PolicyBehavior.Reject;
+        transport.Queue(rejecting
+            ? new SmtpReply(SmtpCode.TransactionFailed, "", Policy.RejectBanner.Length > 0 ? Policy.RejectBanner : $"{HostName} Access denied").Format(false)
+            : new SmtpReply(SmtpCode.ServiceReady, "", $"{HostName} ESMTP Gatehouse").Format(false));
+        try
+        {
+            while (!closed)
+            {
+                var line = await transport.ReadLineAsync(session.Token);
+                if (line.EndOfStream)
+                {
+                    break;
+                }
+
+                var reply = line.TooLong ? Bad(SmtpReply.LineTooLong) : await ExecuteAsync(line.Text!, rejecting, session.Token);
+                transport.Queue(reply.Format(Extended));
+                if (badCommands >= context.Limits.MaxBadCommands)
+                {
+                    transport.Queue(SmtpReply.TooManyErrors.Format(Extended));
+                    context.Log.Info($"{Icid} Receiving Failed: too many errors");
+                    break;
+                }
+
+                if (tlsRequested)
+                {
+                    tlsRequested = false;
+                    if (!await UpgradeAsync(session.Token))
+                    {
+                        return;
+                    }
+                }
+            }
+
+            await transport.FlushAsync(session.Token);
+        }
+        catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
+        {
+            context.Log.Info($"{Icid} Receiving Failed: timeout");
+            await SendLastAsync(SmtpReply.Timeout);
+        }
+        catch (IOException e)
+        {
+            context.Log.Info($"{Icid} Receiving Failed: connection lost ({e.Message})");
+        }
+        finally
+        {
+            AbortTransaction();
+        }
+    }
+
+    public void Greet(string helo, bool extended)
+    {
+        AbortTransaction();
+        Helo = helo;
+        Extended = extended;
+        State = SmtpState.Greeted;
+    }
+
+    public void ResetTransaction()
+    {
+        AbortTransaction();
+        if (State != SmtpState.Connected)
+        {
+            State = SmtpState.Greeted;
+        }
+    }
+
+    public void Close() => closed = true;
+
+    public void RequestTls() => tlsRequested = true;
+
+    public void BeginTransaction(string from)
+    {
+        Mid = context.Spool.Mids.Next();
+        MailFrom = from;
+        State = SmtpState.Mail;
+        context.Log.Info($"Start MID {Mid} {Icid}");
+        context.Log.Info($"MID {Mid} {Icid} From: <{from}>");
+    }
+
+    public void AddRecipient(string recipient)
+    {
+        context.Log.Info($"MID {Mid} {Icid} RID {recipients.Count} To: <{recipient}>");
+        recipients.Add(recipient);
+        State = SmtpState.Recipient;
+    }
+
+    /// <summary>Receives DATA into the spool; the message is on disk before this returns 250 (IN-6).</summary>
+    public async Task<SmtpReply> ReceiveMessageAsync(CancellationToken cancel)
+    {
+        var mid = Mid!.Value;
+        transport.Queue(new SmtpReply(SmtpCode.StartMailInput, "", "End data with <CR><LF>.<CR><LF>").Format(false));
+        var received = context.Time.GetLocalNow();
+        var header = ReceivedHeader.Format(Helo, context.Reverse.Host, context.Remote.Address.ToString(), HostName, Extended,
+            transport.TlsDescription, mid, recipients.Count == 1 ? recipients[0] : null, received);
+        var data = context.Spool.CreateData(mid);
+        try
+        {
+            await data.WriteAsync(System.Text.Encoding.ASCII.GetBytes(header), cancel);
+            var (outcome, size) = await transport.ReadDataAsync(data, (long)Policy.MaxMessageSizeBytes, cancel);
+            if (outcome != DataOutcome.Complete)
+            {
+                await data.DisposeAsync();
+                context.Spool.Discard(mid);
+                return Refused(outcome, mid);
+            }
+
+            await context.Spool.CommitAsync(data, Envelope(mid, size, received), cancel);
+            await data.DisposeAsync();
+            MessagesAccepted++;
+            context.Log.Info($"MID {mid} ready {size} bytes from <{MailFrom}>");
+            AbortTransaction();
+            State = SmtpState.Greeted;
+            return new SmtpReply(SmtpCode.Ok, "2.0.0", $"Ok: queued as {mid}");
+        }
+        catch
+        {
+            await data.DisposeAsync();
+            context.Spool.Discard(mid);
+            throw;
+        }
+    }
+
+    private SmtpReply Refused(DataOutcome outcome, long mid)
+    {
+        AbortTransaction();
+        State = SmtpState.Greeted;
+        switch (outcome)
+        {
+            case DataOutcome.TooLarge:
+                context.Log.Info($"MID {mid} {Icid} rejected: message size exceeds {Policy.MaxMessageSizeBytes} bytes");
+                return new SmtpReply(SmtpCode.ExceededStorage, "5.3.4", "Message size exceeds fixed limit");
+            case DataOutcome.BareLineEnding:
+                context.Log.Warning($"MID {mid} {Icid} rejected: bare CR or LF in message data");
+                return new SmtpReply(SmtpCode.TransactionFailed, "5.6.11", "Message refused: bare CR or LF in message data; lines must end with CRLF");
+            default:
+                Close();
+                context.Log.Info($"MID {mid} {Icid} Receiving Failed: connection lost during DATA");
+                return new SmtpReply(SmtpCode.ServiceNotAvailable, "4.4.2", "Connection lost during DATA");
+        }
+    }
+
+    private async Task<SmtpReply> ExecuteAsync(string line, bool rejecting, CancellationToken cancel)
+    {
+        var space = line.IndexOf(' ', StringComparison.Ordinal);
+        var verb = space < 0 ? line : line[..space];
+        var arguments = space < 0 ? "" : line[(space + 1)..].Trim();
+        var command = CommandTable.Find(verb);
+        if (command is null)
+        {
+            return Bad(SmtpReply.Unrecognized);
+        }
+
+        if (rejecting && command is not QuitCommand)
+        {
+            return Bad(SmtpReply.BadSequence);
+        }
+
+        if (Policy.Tls == InboundTls.Required && !IsTls && !command.AllowedBeforeTls)
+        {
+            if (!reportedTlsRequired)
+            {
+                reportedTlsRequired = true;
+                context.Log.Info($"{Icid} TLS was required but remote host did not initiate it");
+            }
+
+            return SmtpReply.MustStartTls;
+        }
+
+        if ((command.AllowedIn & State) == 0)
+        {
+            return Bad(SmtpReply.BadSequence);
+        }
+
+        return await command.ExecuteAsync(this, arguments, cancel);
+    }
+
+    private async Task<bool> UpgradeAsync(CancellationToken cancel)
+    {
+        var certificate = context.Certificate!;
+        var verify = Policy.VerifyClientCertificate;
+        var required = Policy.Tls == InboundTls.Required;
+        var options = new SslServerAuthenticationOptions
+        {
+            ServerCertificateContext = certificate.Context,
+            ClientCertificateRequired = verify,
+            RemoteCertificateValidationCallback = (_, presented, chain, _) => !verify || presented is null
+                ? !(verify && required)
+                : TrustedCas.Verify(new X509Certificate2(presented), context.Snapshot.TrustedCas, chain?.ChainPolicy.ExtraStore.Cast<X509Certificate2>() ?? []),
+        };
+        try
+        {
+            var discarded = await transport.StartTlsAsync(options, cancel);
+            if (discarded > 0)
+            {
+                context.Log.Warning($"{Icid} discarded {discarded} bytes of plaintext sent after STARTTLS");
+            }
+        }
+        catch (Exception e) when (e is AuthenticationException or IOException or OperationCanceledException)
+        {
+            // No fall-back to clear text after 220 (IN-4): the connection ends here.
+            context.Log.Info($"{Icid} TLS failed: {e.GetBaseException().Message}");
+            return false;
+        }
+
+        var tls = transport.Tls!;
+        context.Log.Info($"{Icid} TLS success protocol {SmtpTransport.Protocol(tls.SslProtocol)} cipher {tls.NegotiatedCipherSuite}");
+        AbortTransaction();
+        State = SmtpState.Connected;
+        Helo = "";
+        return true;
+    }
+
+    private QueuedEnvelope Envelope(long mid, long size, DateTimeOffset received) => new()
+    {
+        Mid = mid,
+        Icid = context.Icid,
+        Listener = context.Listener.Name,
+        ClientAddress = context.Remote.Address.ToString(),
+        Helo = Helo,
+        MailFrom = MailFrom,
+        Recipients = [.. recipients],
+        ReceivedAt = received,
+        Size = size,
+        Tls = transport.TlsDescription ?? "",
+    };
+
+    private void AbortTransaction()
+    {
+        Mid = null;
+        MailFrom = "";
+        recipients.Clear();
+    }
+
+    private SmtpReply Bad(SmtpReply reply)
+    {
+        badCommands++;
+        return reply;
+    }
+
+    // A parting reply to a client that may no longer read: a short wait, then give up.
+    private async Task SendLastAsync(SmtpReply reply)
+    {
+        try
+        {
+            transport.Queue(reply.Format(Extended));
+            using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await transport.FlushAsync(limit.Token);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
+        {
+        }
+    }
+}

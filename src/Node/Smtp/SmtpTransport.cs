@@ -1,0 +1,182 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net.Security;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+
+namespace Gatehouse.Node.Smtp;
+
+/// <summary>A command line as read, or why there is none.</summary>
+internal readonly record struct CommandLine(string? Text, bool TooLong, bool EndOfStream);
+
+/// <summary>
+/// The bytes of one SMTP connection: command lines in, replies out (batched while a client
+/// pipelines, flushed before waiting for input), DATA streaming, and the STARTTLS upgrade.
+/// </summary>
+internal sealed class SmtpTransport : IAsyncDisposable
+{
+    private readonly StringBuilder replies = new();
+    private readonly Stream network;
+    private readonly SmtpLimits limits;
+    private Stream stream;
+    private PipeReader reader;
+    private bool waitForMore;
+
+    public SmtpTransport(Stream network, SmtpLimits limits)
+    {
+        this.network = network;
+        this.limits = limits;
+        stream = network;
+        reader = PipeReader.Create(network, new StreamPipeReaderOptions(leaveOpen: true));
+    }
+
+    public SslStream? Tls { get; private set; }
+
+    public PipeReader Reader => reader;
+
+    public void Queue(string reply) => replies.Append(reply);
+
+    public async Task FlushAsync(CancellationToken cancel)
+    {
+        if (replies.Length == 0)
+        {
+            return;
+        }
+
+        var bytes = Encoding.ASCII.GetBytes(replies.ToString());
+        replies.Clear();
+        await stream.WriteAsync(bytes, cancel);
+        await stream.FlushAsync(cancel);
+    }
+
+    /// <summary>The next command line; replies wait while pipelined commands are already buffered.</summary>
+    public async Task<CommandLine> ReadLineAsync(CancellationToken session)
+    {
+        var discarding = false;
+        while (true)
+        {
+            ReadResult result;
+            if (waitForMore || !reader.TryRead(out result))
+            {
+                await FlushAsync(session);
+                using var idle = CancellationTokenSource.CreateLinkedTokenSource(session);
+                idle.CancelAfter(limits.Idle);
+                result = await reader.ReadAsync(idle.Token);
+            }
+
+            var buffer = result.Buffer;
+            var newline = buffer.PositionOf((byte)'\n');
+            if (newline is not null)
+            {
+                var line = buffer.Slice(0, newline.Value);
+                reader.AdvanceTo(buffer.GetPosition(1, newline.Value));
+                waitForMore = false;
+                if (discarding || line.Length > SmtpLimits.MaxCommandLine)
+                {
+                    return new CommandLine(null, TooLong: true, EndOfStream: false);
+                }
+
+                return new CommandLine(Encoding.Latin1.GetString(line).TrimEnd('\r'), false, false);
+            }
+
+            if (result.IsCompleted)
+            {
+                reader.AdvanceTo(buffer.End);
+                return new CommandLine(null, false, EndOfStream: true);
+            }
+
+            if (buffer.Length > SmtpLimits.MaxCommandLine)
+            {
+                // Drop an overlong line as it arrives instead of buffering it.
+                discarding = true;
+                reader.AdvanceTo(buffer.End);
+            }
+            else
+            {
+                reader.AdvanceTo(buffer.Start, buffer.End);
+            }
+
+            waitForMore = true;
+        }
+    }
+
+    public async Task<(DataOutcome Outcome, long Size)> ReadDataAsync(Stream sink, long maxSize, CancellationToken session)
+    {
+        await FlushAsync(session);
+        CancellationTokenSource? idle = null;
+        try
+        {
+            return await DataReader.ReadAsync(reader, sink, maxSize, () =>
+            {
+                idle?.Dispose();
+                idle = CancellationTokenSource.CreateLinkedTokenSource(session);
+                idle.CancelAfter(limits.Idle);
+                return idle.Token;
+            });
+        }
+        finally
+        {
+            idle?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// STARTTLS done on purpose (IN-4, IN-5): the 220 goes out, plaintext the client pipelined
+    /// after STARTTLS is thrown away, and a new reader runs over the TLS stream. Returns the
+    /// number of plaintext bytes discarded. A failed handshake throws; the caller closes.
+    /// </summary>
+    public async Task<long> StartTlsAsync(SslServerAuthenticationOptions options, CancellationToken session)
+    {
+        await FlushAsync(session);
+        long discarded = 0;
+        if (reader.TryRead(out var pending))
+        {
+            discarded = pending.Buffer.Length;
+            reader.AdvanceTo(pending.Buffer.End);
+        }
+
+        await reader.CompleteAsync();
+        var tls = new SslStream(network, leaveInnerStreamOpen: true);
+        using var handshake = CancellationTokenSource.CreateLinkedTokenSource(session);
+        handshake.CancelAfter(limits.TlsHandshake);
+        try
+        {
+            await tls.AuthenticateAsServerAsync(options, handshake.Token);
+        }
+        catch
+        {
+            await tls.DisposeAsync();
+            throw;
+        }
+
+        Tls = tls;
+        stream = tls;
+        reader = PipeReader.Create(tls, new StreamPipeReaderOptions(leaveOpen: true));
+        waitForMore = false;
+        return discarded;
+    }
+
+    public X509Certificate2? ClientCertificate => Tls?.RemoteCertificate is { } certificate ? new X509Certificate2(certificate) : null;
+
+    public string? TlsDescription =>
+        Tls is null ? null : $"version={Protocol(Tls.SslProtocol)} cipher={Tls.NegotiatedCipherSuite}";
+
+    public static string Protocol(SslProtocols protocol) => protocol switch
+    {
+        SslProtocols.Tls13 => "TLSv1.3",
+        SslProtocols.Tls12 => "TLSv1.2",
+        _ => protocol.ToString(),
+    };
+
+    public async ValueTask DisposeAsync()
+    {
+        await reader.CompleteAsync();
+        if (Tls is not null)
+        {
+            await Tls.DisposeAsync();
+        }
+
+        await network.DisposeAsync();
+    }
+}

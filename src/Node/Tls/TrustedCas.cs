@@ -1,0 +1,48 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Gatehouse.Cluster.V1;
+
+namespace Gatehouse.Node.Tls;
+
+/// <summary>
+/// The trust anchors for verifying peers (CERT-8): the custom CA list, plus the operating
+/// system's bundle when it is enabled. Built once per snapshot.
+/// </summary>
+internal static class TrustedCas
+{
+    public const string SystemBundle = "/etc/ssl/certs/ca-certificates.crt";
+
+    public static X509Certificate2Collection Load(TrustedCaSettings? settings)
+    {
+        var roots = new X509Certificate2Collection();
+        foreach (var pem in settings?.CustomPem ?? [])
+        {
+            roots.Add(X509Certificate2.CreateFromPem(pem));
+        }
+
+        if ((settings?.SystemBundleEnabled ?? true) && File.Exists(SystemBundle))
+        {
+            try
+            {
+                roots.ImportFromPemFile(SystemBundle);
+            }
+            catch (CryptographicException)
+            {
+                // An unreadable OS bundle leaves only the custom list.
+            }
+        }
+
+        return roots;
+    }
+
+    /// <summary>True when the certificate chains to one of the roots and is within its validity period.</summary>
+    public static bool Verify(X509Certificate2 certificate, X509Certificate2Collection roots, IEnumerable<X509Certificate2> extra)
+    {
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.AddRange(roots);
+        chain.ChainPolicy.ExtraStore.AddRange(extra.ToArray());
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        return chain.Build(certificate);
+    }
+}
