@@ -70,14 +70,11 @@ internal sealed class SmtpTransport : IAsyncDisposable
             if (newline is not null)
             {
                 var line = buffer.Slice(0, newline.Value);
+                var tooLong = discarding || line.Length > SmtpLimits.MaxCommandLine;
+                var text = tooLong ? null : Encoding.Latin1.GetString(line).TrimEnd('\r');
                 reader.AdvanceTo(buffer.GetPosition(1, newline.Value));
                 waitForMore = false;
-                if (discarding || line.Length > SmtpLimits.MaxCommandLine)
-                {
-                    return new CommandLine(null, TooLong: true, EndOfStream: false);
-                }
-
-                return new CommandLine(Encoding.Latin1.GetString(line).TrimEnd('\r'), false, false);
+                return new CommandLine(text, tooLong, EndOfStream: false);
             }
 
             if (result.IsCompleted)
