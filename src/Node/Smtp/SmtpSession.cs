@@ -240,7 +240,7 @@ internal sealed class SmtpSession(SessionContext context, SmtpTransport transpor
             ClientCertificateRequired = verify,
             RemoteCertificateValidationCallback = (_, presented, chain, _) => !verify || presented is null
                 ? !(verify && required)
-                : TrustedCas.Verify(new X509Certificate2(presented), context.Snapshot.TrustedCas, chain?.ChainPolicy.ExtraStore.Cast<X509Certificate2>() ?? []),
+                : ClientCertificateTrusted(new X509Certificate2(presented), chain),
         };
         try
         {
@@ -264,6 +264,21 @@ internal sealed class SmtpSession(SessionContext context, SmtpTransport transpor
         Helo = "";
         return true;
     }
+
+    private bool ClientCertificateTrusted(X509Certificate2 presented, X509Chain? chain)
+    {
+        var problem = TrustedCas.Problem(presented, context.Snapshot.TrustedCas, PeerCertificates(chain));
+        if (problem is not null)
+        {
+            context.Log.Info($"{Icid} client certificate {presented.Subject} not verified: {problem}");
+        }
+
+        return problem is null;
+    }
+
+    // What the client sent besides its leaf: SslStream puts it in the chain it built.
+    private static IEnumerable<X509Certificate2> PeerCertificates(X509Chain? chain) =>
+        chain is null ? [] : chain.ChainElements.Select(e => e.Certificate).Concat(chain.ChainPolicy.ExtraStore.Cast<X509Certificate2>());
 
     private QueuedEnvelope Envelope(long mid, long size, DateTimeOffset received) => new()
     {

@@ -1,0 +1,112 @@
+namespace Gatehouse.Cluster.Tests.Smtp;
+
+/// <summary>IN-4 with real clients: swaks and openssl s_client.</summary>
+[Collection("smtp")]
+public sealed class InboundTlsTests(SmtpClusterFixture smtp)
+{
+    [Fact]
+    public async Task Off_never_offers_STARTTLS_and_accepts_mail_in_clear()
+    {
+        var plain = await Swaks.SendAsync(smtp.Off, "user@example.test");
+        var tls = await Swaks.SendAsync(smtp.Off, "user@example.test", "--tls");
+
+        Assert.Equal(0, plain.ExitCode);
+        Assert.DoesNotContain("250-STARTTLS", plain.Output, StringComparison.Ordinal);
+        Assert.NotEqual(0, tls.ExitCode);
+        Assert.Contains("STARTTLS", tls.Output + tls.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Preferred_offers_STARTTLS_and_lets_a_client_without_it_continue()
+    {
+        var plain = await Swaks.SendAsync(smtp.Preferred, "user@example.test");
+        var tls = await Swaks.SendAsync(smtp.Preferred, "user@example.test", "--tls");
+        var optional = await Swaks.SendAsync(smtp.Preferred, "user@example.test", "--tls-optional");
+
+        Assert.Equal(0, plain.ExitCode);
+        Assert.Contains("250-STARTTLS", plain.Output, StringComparison.Ordinal);
+        Assert.Equal(0, tls.ExitCode);
+        Assert.Contains("250 2.0.0 Ok: queued as", tls.Output, StringComparison.Ordinal);
+        Assert.Equal(0, optional.ExitCode);
+        Assert.Contains("TLS started", optional.Output, StringComparison.Ordinal);
+        await smtp.WaitForLogAsync("TLS success protocol TLSv1.3 cipher TLS_");
+    }
+
+    [Fact]
+    public async Task Required_answers_530_until_STARTTLS_and_logs_it()
+    {
+        var plain = await Swaks.SendAsync(smtp.Required, "user@example.test");
+        var tls = await Swaks.SendAsync(smtp.Required, "user@example.test", "--tls");
+
+        Assert.NotEqual(0, plain.ExitCode);
+        Assert.Contains("530 5.7.0 Must issue a STARTTLS command first", plain.Output, StringComparison.Ordinal);
+        Assert.Equal(0, tls.ExitCode);
+        await smtp.WaitForLogAsync("TLS was required but remote host did not initiate it");
+    }
+
+    [Fact]
+    public async Task Required_allows_only_EHLO_HELO_STARTTLS_NOOP_RSET_and_QUIT_before_TLS()
+    {
+        await using var probe = await SmtpProbe.ConnectAsync(smtp.Required);
+        Assert.StartsWith("220 ", await probe.ReplyAsync(), StringComparison.Ordinal);
+
+        Assert.StartsWith("250", await probe.CommandAsync("EHLO client.sender.test"), StringComparison.Ordinal);
+        Assert.StartsWith("250", await probe.CommandAsync("NOOP"), StringComparison.Ordinal);
+        Assert.StartsWith("250", await probe.CommandAsync("RSET"), StringComparison.Ordinal);
+        Assert.Equal("530 5.7.0 Must issue a STARTTLS command first", await probe.CommandAsync("MAIL FROM:<a@sender.test>"));
+        Assert.Equal("530 5.7.0 Must issue a STARTTLS command first", await probe.CommandAsync("VRFY postmaster"));
+        Assert.StartsWith("221", await probe.CommandAsync("QUIT"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Client_certificate_verification_demands_a_valid_certificate()
+    {
+        var withoutCertificate = await Swaks.SendAsync(smtp.Verify, "user@example.test", "--tls");
+        var withCertificate = await Swaks.SendAsync(smtp.Verify, "user@example.test", "--tls", "--tls-cert", smtp.Client.Certificate, "--tls-key", smtp.Client.Key);
+        var stranger = await TestCa.CreateAsync(Path.Combine(smtp.Cluster.Root, "stranger"), "Stranger");
+        var (strangerCertificate, strangerKey) = await stranger.IssueAsync("client.sender.test", "client");
+        var untrusted = await Swaks.SendAsync(smtp.Verify, "user@example.test", "--tls", "--tls-cert", strangerCertificate, "--tls-key", strangerKey);
+
+        Assert.NotEqual(0, withoutCertificate.ExitCode);
+        Assert.True(withCertificate.ExitCode == 0, withCertificate.Output + withCertificate.Error);
+        Assert.Contains("250 2.0.0 Ok: queued as", withCertificate.Output, StringComparison.Ordinal);
+        Assert.NotEqual(0, untrusted.ExitCode);
+        await smtp.WaitForLogAsync("TLS failed:");
+    }
+
+    [Fact]
+    public async Task Openssl_starttls_sees_the_listener_certificate_and_its_intermediate()
+    {
+        var shown = await OpenSsl.RunAsync(smtp.Cluster.Root,
+            ["s_client", "-starttls", "smtp", "-connect", smtp.Preferred.ToString(), "-showcerts", "-CAfile", smtp.Ca.RootCertificate, "-verify_hostname", "mx1.example.test"], input: "QUIT\r\n");
+
+        Assert.Equal(2, shown.Output.Split("-----BEGIN CERTIFICATE-----").Length - 1);
+        Assert.Contains("CN = mx1.example.test", shown.Output, StringComparison.Ordinal);
+        Assert.Contains("CN = Test Intermediate CA", shown.Output, StringComparison.Ordinal);
+        Assert.Contains("Verify return code: 0 (ok)", shown.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_Received_header_records_the_TLS_protocol_and_cipher()
+    {
+        var sent = await Swaks.SendAsync(smtp.Preferred, "received@example.test", "--tls");
+        var mid = System.Text.RegularExpressions.Regex.Match(sent.Output, @"queued as (\d+)").Groups[1].Value;
+
+        var message = await File.ReadAllTextAsync(Path.Combine(smtp.Queue, $"{mid}.msg"));
+
+        Assert.StartsWith("Received: from client.sender.test (", message, StringComparison.Ordinal);
+        Assert.Contains("by mx1.example.test with ESMTPS id " + mid, message, StringComparison.Ordinal);
+        Assert.Contains("(version=TLSv1.3 cipher=TLS_", message, StringComparison.Ordinal);
+        Assert.Contains("for <received@example.test>;", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Pipelined_commands_are_answered_in_order()
+    {
+        var result = await Swaks.SendAsync(smtp.Preferred, "user@example.test", "--pipeline");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("250-PIPELINING", result.Output, StringComparison.Ordinal);
+        Assert.Contains("250 2.0.0 Ok: queued as", result.Output, StringComparison.Ordinal);
+    }
+}
