@@ -1,0 +1,129 @@
+using System.Text;
+
+namespace Gatehouse.Cluster.Tests.Smtp;
+
+/// <summary>IN-5: what hostile or broken clients get, while other clients are served.</summary>
+[Collection("smtp")]
+public sealed class HostileClientTests(SmtpClusterFixture smtp)
+{
+    [Fact]
+    public async Task Plaintext_pipelined_after_STARTTLS_is_discarded_not_executed()
+    {
+        await using var probe = await SmtpProbe.ConnectAsync(smtp.Preferred);
+        await probe.ReplyAsync();
+        await probe.CommandAsync("EHLO client.sender.test");
+
+        await probe.SendAsync("STARTTLS\r\nMAIL FROM:<injected@evil.test>\r\n");
+        Assert.StartsWith("220 2.0.0 Ready to start TLS", await probe.ReplyAsync(), StringComparison.Ordinal);
+        await probe.StartTlsAsync();
+
+        Assert.StartsWith("250", await probe.CommandAsync("EHLO client.sender.test"), StringComparison.Ordinal);
+        // Had the injected MAIL run inside TLS, this would be "503 bad sequence".
+        Assert.StartsWith("250 2.1.0", await probe.CommandAsync("MAIL FROM:<real@sender.test>"), StringComparison.Ordinal);
+        await smtp.WaitForLogAsync("bytes of plaintext sent after STARTTLS");
+    }
+
+    [Theory]
+    [InlineData("\n.\n")]
+    [InlineData("\n.\r\n")]
+    [InlineData("\r\n.\n")]
+    [InlineData("\r.\r")]
+    [InlineData("\r\n.\r")]
+    public async Task Smuggled_end_of_data_never_ends_the_message_and_the_message_is_refused(string fakeEnd)
+    {
+        await using var probe = await SmtpProbe.ConnectAsync(smtp.Preferred);
+        await probe.ReplyAsync();
+        await probe.CommandAsync("EHLO client.sender.test");
+        await probe.CommandAsync("MAIL FROM:<a@sender.test>");
+        await probe.CommandAsync("RCPT TO:<victim@example.test>");
+        Assert.StartsWith("354", await probe.CommandAsync("DATA"), StringComparison.Ordinal);
+
+        await probe.SendAsync($"Subject: one\r\n\r\nbody{fakeEnd}MAIL FROM:<smuggled@evil.test>\r\nRCPT TO:<victim@example.test>\r\nDATA\r\nSubject: smuggled\r\n\r\nx\r\n.\r\n");
+
+        Assert.StartsWith("554 5.6.11", await probe.ReplyAsync(), StringComparison.Ordinal);
+        Assert.StartsWith("250", await probe.CommandAsync("NOOP"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_one_megabyte_line_is_refused_and_the_session_goes_on()
+    {
+        await using var probe = await SmtpProbe.ConnectAsync(smtp.Preferred);
+        await probe.ReplyAsync();
+
+        await probe.SendAsync("EHLO " + new string('a', 1024 * 1024) + "\r\n");
+
+        Assert.Equal("500 Error: line too long", await probe.ReplyAsync());
+        Assert.StartsWith("250", await probe.CommandAsync("EHLO client.sender.test"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Ten_thousand_recipients_are_capped_by_the_policy()
+    {
+        await using var probe = await SmtpProbe.ConnectAsync(smtp.Preferred);
+        await probe.ReplyAsync();
+        await probe.CommandAsync("EHLO client.sender.test");
+        await probe.CommandAsync("MAIL FROM:<a@sender.test>");
+        var commands = new StringBuilder();
+        for (var i = 0; i < 10_000; i++)
+        {
+            commands.Append("RCPT TO:<user").Append(i).Append("@example.test>\r\n");
+        }
+
+        await probe.SendAsync(commands.ToString());
+        var accepted = 0;
+        var refused = 0;
+        for (var i = 0; i < 10_000; i++)
+        {
+            var reply = await probe.ReplyAsync();
+            accepted += reply!.StartsWith("250", StringComparison.Ordinal) ? 1 : 0;
+            refused += reply.StartsWith("452 4.5.3", StringComparison.Ordinal) ? 1 : 0;
+        }
+
+        Assert.Equal((100, 9_900), (accepted, refused));
+        Assert.StartsWith("354", await probe.CommandAsync("DATA"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Binary_garbage_gets_421_after_too_many_errors()
+    {
+        await using var probe = await SmtpProbe.ConnectAsync(smtp.Preferred);
+        await probe.ReplyAsync();
+        var garbage = new byte[4096];
+        new Random(7).NextBytes(garbage);
+        for (var i = 0; i < garbage.Length; i += 97)
+        {
+            garbage[i] = (byte)'\n';
+        }
+
+        await probe.SendBytesAsync(garbage);
+
+        string? reply;
+        var last = "";
+        while ((reply = await probe.ReplyAsync()) is not null)
+        {
+            last = reply;
+        }
+
+        Assert.Equal("421 Error: too many errors", last);
+        await smtp.WaitForLogAsync("Receiving Failed: too many errors");
+    }
+
+    [Fact]
+    public async Task A_client_that_stalls_mid_DATA_times_out_while_others_are_served()
+    {
+        await using var probe = await SmtpProbe.ConnectAsync(smtp.Preferred);
+        await probe.ReplyAsync();
+        await probe.CommandAsync("EHLO client.sender.test");
+        await probe.CommandAsync("MAIL FROM:<a@sender.test>");
+        await probe.CommandAsync("RCPT TO:<user@example.test>");
+        await probe.CommandAsync("DATA");
+        await probe.SendAsync("Subject: stalled\r\n\r\npart of a body");
+
+        var other = await Swaks.SendAsync(smtp.Preferred, "other@example.test");
+
+        Assert.Equal(0, other.ExitCode);
+        Assert.StartsWith("421 4.4.2", await probe.ReplyAsync(TimeSpan.FromSeconds(30)), StringComparison.Ordinal);
+        Assert.True(await probe.ClosedAsync(TimeSpan.FromSeconds(10)));
+        await smtp.WaitForLogAsync("Receiving Failed: timeout");
+    }
+}
