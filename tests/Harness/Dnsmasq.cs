@@ -16,8 +16,9 @@ public sealed class Dnsmasq : IAsyncDisposable
 
     public IPEndPoint Endpoint { get; }
 
-    /// <summary>Starts dnsmasq with MX records given as (domain, host, preference) and A records as (host, address).</summary>
-    public static async Task<Dnsmasq> StartAsync(string logPath, IEnumerable<(string Domain, string Host, int Preference)> mx, IEnumerable<(string Host, string Address)>? a = null)
+    /// <summary>Starts dnsmasq with MX records (domain, host, preference), A and PTR records (host, address) and any other options.</summary>
+    public static async Task<Dnsmasq> StartAsync(
+        string logPath, IEnumerable<(string Domain, string Host, int Preference)> mx, IEnumerable<(string Host, string Address)>? a = null, IEnumerable<string>? extra = null)
     {
         var port = FreeUdpPort();
         var endpoint = new IPEndPoint(IPAddress.Loopback, port);
@@ -28,6 +29,7 @@ public sealed class Dnsmasq : IAsyncDisposable
         };
         arguments.AddRange(mx.Select(m => $"--mx-host={m.Domain},{m.Host},{m.Preference}"));
         arguments.AddRange((a ?? []).Select(r => $"--host-record={r.Host},{r.Address}"));
+        arguments.AddRange(extra ?? []);
         var process = ManagedProcess.StartExecutable("dnsmasq", arguments, logPath);
         await Wait.UntilAsync(() => process.HasExited || process.Output.Contains("started, version", StringComparison.Ordinal), "dnsmasq has started");
         return process.HasExited ? throw new InvalidOperationException($"dnsmasq failed: {process.Output}") : new Dnsmasq(process, endpoint);

@@ -66,3 +66,69 @@ public sealed class HostAccessTests(SmtpClusterFixture smtp)
         await smtp.WaitForLogAsync($"ICID {icid} close");
     }
 }
+
+/// <summary>IN-2 by verified reverse DNS, and IN-3 limits, on a node of its own.</summary>
+public sealed class PolicyLimitTests
+{
+    [Fact]
+    public async Task Sender_groups_match_verified_reverse_DNS_and_policies_enforce_their_limits()
+    {
+        await using var cluster = await TestCluster.StartAsync(nodes: 1);
+        var node = cluster.Node("node1");
+        await using var dns = await Dnsmasq.StartAsync(Path.Combine(cluster.Root, "dnsmasq.log"), [],
+            [("good.partner.test", "127.0.0.21"), ("liar.partner.test", "127.0.0.98")],
+            ["--ptr-record=99.0.0.127.in-addr.arpa,liar.partner.test"]);
+        var endpoint = new System.Net.IPEndPoint(node.Address, FreePort.On(node.Address));
+        (await cluster.Manager.LoadConfigAsync($$$"""
+            hostname: mx1.example.test
+            ip_interfaces: [{name: Data1, address: {{{node.Address}}}}]
+            system: {dns_servers: ["{{{dns.Endpoint}}}"]}
+            mail_flow_policies:
+              - {name: PARTNER, behavior: accept, tls: preferred, max_message_size_bytes: 2000, max_messages_per_connection: 2, max_concurrent_connections_per_ip: 1}
+              - {name: OTHERS, behavior: reject}
+            sender_groups: [{name: PARTNERS, policy: PARTNER, members: [.partner.test]}]
+            listeners: [{name: In, type: public, interface: Data1, port: {{{endpoint.Port}}}, certificate: demo, host_access_table: [PARTNERS], default_policy: OTHERS, recipient_access_table: [{recipient: example.test, action: accept}]}]
+            """, machine: "node1", merge: true)).Succeeded();
+        await node.WaitAppliedAsync(await cluster.Manager.CommitAsync("partner policy"));
+        await Wait.UntilAsync(() => FreePort.Accepts(endpoint), "the listener accepts");
+
+        // 127.0.0.21 has PTR good.partner.test, which resolves back: verified, so PARTNERS.
+        await using var partner = await SmtpProbe.ConnectAsync(endpoint, System.Net.IPAddress.Parse("127.0.0.21"));
+        Assert.StartsWith("220", await partner.ReplyAsync(), StringComparison.Ordinal);
+
+        // A second connection from the same address is over the limit of one.
+        await using (var second = await SmtpProbe.ConnectAsync(endpoint, System.Net.IPAddress.Parse("127.0.0.21")))
+        {
+            Assert.StartsWith("421 ", await second.ReplyAsync(), StringComparison.Ordinal);
+        }
+
+        // 127.0.0.99's PTR names liar.partner.test, which does not resolve back to it: not verified.
+        await using (var liar = await SmtpProbe.ConnectAsync(endpoint, System.Net.IPAddress.Parse("127.0.0.99")))
+        {
+            Assert.StartsWith("554 ", await liar.ReplyAsync(), StringComparison.Ordinal);
+        }
+
+        Assert.Contains("250-SIZE 2000", await partner.CommandAsync("EHLO client.partner.test"), StringComparison.Ordinal);
+        Assert.StartsWith("552 5.3.4", await partner.CommandAsync("MAIL FROM:<a@partner.test> SIZE=5000"), StringComparison.Ordinal);
+        for (var i = 0; i < 2; i++)
+        {
+            await partner.CommandAsync("MAIL FROM:<a@partner.test>");
+            await partner.CommandAsync("RCPT TO:<b@example.test>");
+            await partner.CommandAsync("DATA");
+            var body = i == 0 ? new string('x', 3000) : "small";
+            var reply = await partner.CommandAsync($"Subject: {i}\r\n\r\n{body}\r\n.");
+            Assert.StartsWith(i == 0 ? "552 5.3.4" : "250 2.0.0", reply, StringComparison.Ordinal);
+        }
+
+        Assert.StartsWith("250", await partner.CommandAsync("MAIL FROM:<a@partner.test>"), StringComparison.Ordinal);
+        await partner.CommandAsync("RCPT TO:<b@example.test>");
+        await partner.CommandAsync("DATA");
+        Assert.StartsWith("250", await partner.CommandAsync("Subject: 3\r\n\r\nthree\r\n."), StringComparison.Ordinal);
+        Assert.StartsWith("421 4.7.0", await partner.CommandAsync("MAIL FROM:<a@partner.test>"), StringComparison.Ordinal);
+
+        var log = await File.ReadAllTextAsync(Path.Combine(node.DataDir, "logs", "mail.current"));
+        Assert.Contains("address 127.0.0.21 reverse dns host good.partner.test verified yes", log, StringComparison.Ordinal);
+        Assert.Contains("ACCEPT SG PARTNERS match .partner.test SBRS None", log, StringComparison.Ordinal);
+        Assert.Contains("address 127.0.0.99 reverse dns host liar.partner.test verified no", log, StringComparison.Ordinal);
+    }
+}
