@@ -23,7 +23,10 @@ internal sealed class NodeFixture : IDisposable
     public SnapshotApplier Applier { get; }
 
     public IReadOnlyList<ValidationError> Apply(long version, params Certificate[] certificates) =>
-        Applier.Apply(new Snapshot { Version = version, Nonce = $"n{version}", Cluster = new LevelConfig { Certificates = { certificates } }, Machine = new LevelConfig() });
+        Apply(version, new LevelConfig { Certificates = { certificates } });
+
+    public IReadOnlyList<ValidationError> Apply(long version, LevelConfig cluster) =>
+        Applier.Apply(new Snapshot { Version = version, Nonce = $"n{version}", Cluster = cluster, Machine = new LevelConfig() });
 
     public void Dispose() => Directory.Delete(DataDir, recursive: true);
 }

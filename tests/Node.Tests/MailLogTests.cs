@@ -1,0 +1,57 @@
+using Gatehouse.Cluster.V1;
+using Gatehouse.Node.Logging;
+
+namespace Gatehouse.Node.Tests;
+
+public sealed class MailLogTests : IDisposable
+{
+    private readonly NodeFixture node = new();
+
+    [Fact]
+    public void Time_stamps_are_asctime_as_the_appliance_writes_them()
+    {
+        Assert.Equal("Wed Jul 20 19:47:40 2005", MailLog.Stamp(new DateTimeOffset(2005, 7, 20, 19, 47, 40, TimeSpan.Zero)));
+        Assert.Equal("Thu Jul  7 09:05:01 2005", MailLog.Stamp(new DateTimeOffset(2005, 7, 7, 9, 5, 1, TimeSpan.Zero)));
+    }
+
+    [Fact]
+    public async Task The_log_rotates_by_size_and_keeps_the_configured_number_of_files()
+    {
+        Assert.Empty(node.Apply(1, new LevelConfig { System = new SystemSettings { MailLog = new MailLogSettings { RotateSizeBytes = 500, KeepFiles = 2 } } }));
+        var directory = Path.Combine(node.DataDir, "logs");
+        var log = new MailLog(directory, node.Current, TimeProvider.System);
+
+        for (var i = 0; i < 60; i++)
+        {
+            log.Info($"ICID {i} close");
+            if (i % 5 == 4)
+            {
+                // Small batches, so the writer rotates several times.
+                await Harness.Wait.UntilAsync(() => AllText(directory).Contains($"ICID {i} close", StringComparison.Ordinal), "the line is written");
+            }
+        }
+
+        await log.DisposeAsync();
+
+        var rotated = Directory.GetFiles(directory, "mail.@*.s");
+        Assert.Equal(2, rotated.Length);
+        Assert.All(rotated, f => Assert.Matches(@"mail\.@\d{8}T\d{6}(\.\d+)?\.s$", f));
+        Assert.Contains("ICID 59 close", AllText(directory), StringComparison.Ordinal);
+    }
+
+    // Files come and go while the writer rotates; read what is there.
+    private static string AllText(string directory) =>
+        string.Concat(Directory.GetFiles(directory).Select(f =>
+        {
+            try
+            {
+                return File.ReadAllText(f);
+            }
+            catch (FileNotFoundException)
+            {
+                return "";
+            }
+        }));
+
+    public void Dispose() => node.Dispose();
+}
