@@ -2,7 +2,7 @@
 # Installs what the test suite uses on a fresh Debian 12 machine (run as root); quiet when all is there.
 set -euo pipefail
 
-packages=(openssl ca-certificates dnsmasq-base swaks libnet-ssleay-perl libio-socket-ssl-perl)
+packages=(openssl ca-certificates dnsmasq-base swaks libnet-ssleay-perl libio-socket-ssl-perl postfix)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
@@ -11,8 +11,13 @@ done
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "installing: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
+  # Postfix is a test peer run as private instances, never the host's mail system.
+  echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
+
+# The postfix command wants a default main.cf even when every instance has its own.
+[ -f /etc/postfix/main.cf ] || printf 'compatibility_level = 3.6\n' > /etc/postfix/main.cf
 
 command -v dotnet >/dev/null || { echo "the .NET 10 SDK is required (dotnet not found)"; exit 1; }

@@ -63,17 +63,20 @@ public sealed partial class ManagedProcess : IDisposable
         return new ManagedProcess(Process.Start(info)!, logPath);
     }
 
-    /// <summary>Runs a command to completion and returns what it printed.</summary>
-    public static async Task<CommandResult> RunAsync(string dll, IEnumerable<string> arguments, string? input = null, TimeSpan? timeout = null)
+    /// <summary>Runs a .NET program of ours to completion and returns what it printed.</summary>
+    public static Task<CommandResult> RunAsync(string dll, IEnumerable<string> arguments, string? input = null, TimeSpan? timeout = null) =>
+        RunProgramAsync("dotnet", arguments.Prepend(dll), input, timeout);
+
+    /// <summary>Runs any program to completion and returns what it printed.</summary>
+    public static async Task<CommandResult> RunProgramAsync(string program, IEnumerable<string> arguments, string? input = null, TimeSpan? timeout = null)
     {
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(program)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        info.ArgumentList.Add(dll);
         foreach (var argument in arguments)
         {
             info.ArgumentList.Add(argument);
@@ -96,7 +99,7 @@ public sealed partial class ManagedProcess : IDisposable
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{Path.GetFileName(dll)} {string.Join(' ', arguments)} did not finish");
+            throw new TimeoutException($"{program} {string.Join(' ', arguments)} did not finish");
         }
 
         return new CommandResult(process.ExitCode, await stdout, await stderr);

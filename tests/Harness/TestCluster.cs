@@ -26,6 +26,9 @@ public sealed class TestCluster : IAsyncDisposable
     public static async Task<TestCluster> StartAsync(int nodes)
     {
         var root = Directory.CreateTempSubdirectory("gatehouse-cluster-").FullName;
+        // Peers that drop privileges (Postfix runs as 'postfix') must reach their own folders.
+        File.SetUnixFileMode(root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+            | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
         var cluster = new TestCluster(root, new ManagerInstance(root, IPAddress.Loopback));
         await cluster.Manager.StartAsync();
         for (var i = 0; i < nodes; i++)

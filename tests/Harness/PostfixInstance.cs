@@ -1,0 +1,115 @@
+using System.Net;
+
+namespace Gatehouse.Harness;
+
+/// <summary>
+/// A private Postfix instance (its own config, queue and log under a test directory),
+/// used as a real MTA peer: it sends through its smtp client and receives on its smtpd.
+/// </summary>
+public sealed class PostfixInstance : IAsyncDisposable
+{
+    private readonly ManagedProcess process;
+
+    private PostfixInstance(string directory, IPEndPoint smtpd, ManagedProcess process)
+    {
+        Directory = directory;
+        Smtpd = smtpd;
+        this.process = process;
+    }
+
+    public string Directory { get; }
+
+    /// <summary>Where this instance's smtpd listens.</summary>
+    public IPEndPoint Smtpd { get; }
+
+    public string MailLog => Path.Combine(Directory, "maillog");
+
+    private string ConfigDirectory => Path.Combine(Directory, "etc");
+
+    /// <summary>Starts Postfix in the foreground with the given main.cf settings on top of a minimal base.</summary>
+    public static async Task<PostfixInstance> StartAsync(string directory, IPEndPoint smtpd, IReadOnlyDictionary<string, string> settings)
+    {
+        var etc = System.IO.Directory.CreateDirectory(Path.Combine(directory, "etc")).FullName;
+        System.IO.Directory.CreateDirectory(Path.Combine(directory, "spool"));
+        var data = System.IO.Directory.CreateDirectory(Path.Combine(directory, "data")).FullName;
+        var main = new Dictionary<string, string>
+        {
+            ["compatibility_level"] = "3.6",
+            ["queue_directory"] = Path.Combine(directory, "spool"),
+            ["data_directory"] = data,
+            ["mail_owner"] = "postfix",
+            ["setgid_group"] = "postdrop",
+            ["myhostname"] = "postfix.sender.test",
+            ["mydomain"] = "sender.test",
+            ["mydestination"] = "",
+            ["inet_interfaces"] = "all",
+            ["inet_protocols"] = "ipv4",
+            ["mynetworks"] = "127.0.0.0/8",
+            ["maillog_file"] = Path.Combine(directory, "maillog"),
+            ["maillog_file_prefixes"] = directory,
+            ["smtp_tls_loglevel"] = "1",
+            ["queue_run_delay"] = "2s",
+            ["minimal_backoff_time"] = "2s",
+            ["maximal_backoff_time"] = "4s",
+        };
+        foreach (var (key, value) in settings)
+        {
+            main[key] = value;
+        }
+
+        await File.WriteAllLinesAsync(Path.Combine(etc, "main.cf"), main.Select(p => $"{p.Key} = {p.Value}"));
+        await File.WriteAllTextAsync(Path.Combine(etc, "master.cf"), MasterCf.Replace("SMTPD", smtpd.ToString(), StringComparison.Ordinal));
+        (await ManagedProcess.RunProgramAsync("chown", ["postfix", data])).Succeeded();
+        var process = ManagedProcess.StartExecutable("postfix", ["-c", etc, "start-fg"], Path.Combine(directory, "postfix-fg.log"));
+        var instance = new PostfixInstance(directory, smtpd, process);
+        await Wait.UntilAsync(() => process.HasExited || (File.Exists(instance.MailLog) && File.ReadAllText(instance.MailLog).Contains("daemon started", StringComparison.Ordinal)), "Postfix has started");
+        await Wait.UntilAsync(() => process.HasExited || FreePort.Accepts(smtpd), $"Postfix smtpd accepts on {smtpd}");
+        return process.HasExited ? throw new InvalidOperationException($"Postfix failed to start: {await File.ReadAllTextAsync(instance.MailLog)}") : instance;
+    }
+
+    public Task<string> MailLogTextAsync() => File.Exists(MailLog) ? File.ReadAllTextAsync(MailLog) : Task.FromResult("");
+
+    public async ValueTask DisposeAsync()
+    {
+        await ManagedProcess.RunProgramAsync("postfix", ["-c", ConfigDirectory, "stop"]);
+        using (var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        {
+            try
+            {
+                await process.WaitForExitAsync(limit.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                await process.KillAsync();
+            }
+        }
+
+        process.Dispose();
+    }
+
+    private const string MasterCf = """
+        SMTPD     inet  n       -       n       -       -       smtpd
+        pickup    unix  n       -       n       60      1       pickup
+        cleanup   unix  n       -       n       -       0       cleanup
+        qmgr      unix  n       -       n       300     1       qmgr
+        tlsmgr    unix  -       -       n       1000?   1       tlsmgr
+        rewrite   unix  -       -       n       -       -       trivial-rewrite
+        bounce    unix  -       -       n       -       0       bounce
+        defer     unix  -       -       n       -       0       bounce
+        trace     unix  -       -       n       -       0       bounce
+        verify    unix  -       -       n       -       1       verify
+        flush     unix  n       -       n       1000?   0       flush
+        proxymap  unix  -       -       n       -       -       proxymap
+        smtp      unix  -       -       n       -       -       smtp
+        relay     unix  -       -       n       -       -       smtp
+        showq     unix  n       -       n       -       -       showq
+        error     unix  -       -       n       -       -       error
+        retry     unix  -       -       n       -       -       error
+        discard   unix  -       -       n       -       -       discard
+        local     unix  -       n       n       -       -       local
+        anvil     unix  -       -       n       -       1       anvil
+        scache    unix  -       -       n       -       1       scache
+        postlog   unix-dgram n  -       n       -       1       postlogd
+
+        """;
+}
