@@ -48,6 +48,8 @@ public sealed class PostfixInstance : IAsyncDisposable
             ["maillog_file"] = Path.Combine(directory, "maillog"),
             ["maillog_file_prefixes"] = directory,
             ["smtp_tls_loglevel"] = "1",
+            ["alias_maps"] = "",
+            ["alias_database"] = "",
             ["queue_run_delay"] = "2s",
             ["minimal_backoff_time"] = "2s",
             ["maximal_backoff_time"] = "4s",
