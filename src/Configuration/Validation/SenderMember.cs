@@ -15,10 +15,7 @@ public static class SenderMember
         var dash = member.IndexOf('-', StringComparison.Ordinal);
         if (dash > 0 && IPAddress.TryParse(member[..dash], out var first))
         {
-            var last = member[(dash + 1)..];
-            // "10.0.0.1-20" (last octet) or "10.0.0.1-10.0.0.20".
-            return IPAddress.TryParse(last, out var end) ? end.AddressFamily == first.AddressFamily
-                : byte.TryParse(last, out _);
+            return RangeEnd(first, member[(dash + 1)..]) is not null;
         }
 
         return AddressRule.IsHostName(member.TrimStart('.'));
@@ -48,11 +45,7 @@ public static class SenderMember
         var dash = member.IndexOf('-', StringComparison.Ordinal);
         if (dash > 0 && IPAddress.TryParse(member[..dash], out var first))
         {
-            var lastText = member[(dash + 1)..];
-            var last = IPAddress.TryParse(lastText, out var end) ? end
-                : byte.TryParse(lastText, out var octet) && first.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork
-                    ? new IPAddress([.. first.GetAddressBytes()[..3], octet])
-                    : null;
+            var last = RangeEnd(first, member[(dash + 1)..]);
             return last is not null && first.AddressFamily == client.AddressFamily
                 && Compare(first, client) <= 0 && Compare(client, last) <= 0;
         }
@@ -66,6 +59,19 @@ public static class SenderMember
         return member.StartsWith('.')
             ? host.EndsWith(member, StringComparison.OrdinalIgnoreCase)
             : string.Equals(host, member.TrimEnd('.'), StringComparison.OrdinalIgnoreCase);
+    }
+
+    // "10.0.0.1-20" (last octet) or "10.0.0.1-10.0.0.20"; "20" alone must not parse as 0.0.0.20.
+    private static IPAddress? RangeEnd(IPAddress first, string last)
+    {
+        if (last.Contains('.', StringComparison.Ordinal) || last.Contains(':', StringComparison.Ordinal))
+        {
+            return IPAddress.TryParse(last, out var end) && end.AddressFamily == first.AddressFamily ? end : null;
+        }
+
+        return byte.TryParse(last, out var octet) && first.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork
+            ? new IPAddress([.. first.GetAddressBytes()[..3], octet])
+            : null;
     }
 
     private static int Compare(IPAddress a, IPAddress b) => a.GetAddressBytes().AsSpan().SequenceCompareTo(b.GetAddressBytes());

@@ -54,18 +54,29 @@ internal sealed class MailLog : IAsyncDisposable
         {
             while (await lines.Reader.WaitToReadAsync())
             {
-                file ??= new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite);
-                while (lines.Reader.TryRead(out var line))
+                try
                 {
-                    await file.WriteAsync(Encoding.UTF8.GetBytes(line));
-                }
+                    file ??= new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+                    while (lines.Reader.TryRead(out var line))
+                    {
+                        await file.WriteAsync(Encoding.UTF8.GetBytes(line));
+                    }
 
-                await file.FlushAsync();
-                if (file.Length >= RotateSize)
+                    await file.FlushAsync();
+                    if (file.Length >= RotateSize)
+                    {
+                        await file.DisposeAsync();
+                        file = null;
+                        Rotate(path);
+                    }
+                }
+                catch (IOException e)
                 {
-                    await file.DisposeAsync();
+                    // A full or failing disk must not stop mail; say so where an admin looks.
+                    await Console.Error.WriteLineAsync($"mail log: {e.Message}");
+                    file?.Dispose();
                     file = null;
-                    Rotate(path);
+                    await Task.Delay(TimeSpan.FromMilliseconds(200), time);
                 }
             }
         }
@@ -92,9 +103,10 @@ internal sealed class MailLog : IAsyncDisposable
         }
 
         File.Move(path, target);
-        foreach (var old in Directory.GetFiles(directory, "mail.@*.s").Order(StringComparer.Ordinal).SkipLast(KeepFiles))
+        // Oldest first by the time the file was rotated, whatever its name.
+        foreach (var old in new DirectoryInfo(directory).GetFiles("mail.@*.s").OrderBy(f => f.LastWriteTimeUtc).ThenBy(f => f.Name, StringComparer.Ordinal).SkipLast(KeepFiles))
         {
-            File.Delete(old);
+            old.Delete();
         }
     }
 }
