@@ -45,44 +45,18 @@ public sealed partial class ManagedProcess : IDisposable
         StartExecutable("dotnet", arguments.Prepend(dll), logPath);
 
     /// <summary>Starts any program (a peer such as dnsmasq or Postfix) under the same watch.</summary>
-    public static ManagedProcess StartExecutable(string program, IEnumerable<string> arguments, string logPath)
-    {
-        var info = new ProcessStartInfo(program)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        info.Environment["DOTNET_NOLOGO"] = "1";
-        return new ManagedProcess(Process.Start(info)!, logPath);
-    }
+    public static ManagedProcess StartExecutable(string program, IEnumerable<string> arguments, string logPath) =>
+        new(Process.Start(Info(program, arguments, workingDirectory: null))!, logPath);
 
     /// <summary>Runs a .NET program of ours to completion and returns what it printed.</summary>
     public static Task<CommandResult> RunAsync(string dll, IEnumerable<string> arguments, string? input = null, TimeSpan? timeout = null) =>
         RunProgramAsync("dotnet", arguments.Prepend(dll), input, timeout);
 
     /// <summary>Runs any program to completion and returns what it printed.</summary>
-    public static async Task<CommandResult> RunProgramAsync(string program, IEnumerable<string> arguments, string? input = null, TimeSpan? timeout = null)
+    public static async Task<CommandResult> RunProgramAsync(
+        string program, IEnumerable<string> arguments, string? input = null, TimeSpan? timeout = null, string? workingDirectory = null)
     {
-        var info = new ProcessStartInfo(program)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(info)!;
+        using var process = Process.Start(Info(program, arguments, workingDirectory))!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         if (input is not null)
@@ -152,6 +126,25 @@ public sealed partial class ManagedProcess : IDisposable
             output.AppendLine(line);
             log.WriteLine(line);
         }
+    }
+
+    private static ProcessStartInfo Info(string program, IEnumerable<string> arguments, string? workingDirectory)
+    {
+        var info = new ProcessStartInfo(program)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? "",
+        };
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        info.Environment["DOTNET_NOLOGO"] = "1";
+        return info;
     }
 
     [LibraryImport("libc", EntryPoint = "kill")]
