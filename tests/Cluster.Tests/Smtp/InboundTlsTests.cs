@@ -75,6 +75,23 @@ public sealed class InboundTlsTests(SmtpClusterFixture smtp)
     }
 
     [Fact]
+    public async Task Preferred_verification_lets_clients_without_a_certificate_in_but_refuses_an_invalid_one()
+    {
+        var stranger = await TestCa.CreateAsync(Path.Combine(smtp.Cluster.Root, "stranger-preferred"), "Stranger");
+        var (strangerCertificate, strangerKey) = await stranger.IssueAsync("client.sender.test", "client");
+
+        var plain = await Swaks.SendAsync(smtp.VerifyPreferred, "user@example.test");
+        var tlsWithout = await Swaks.SendAsync(smtp.VerifyPreferred, "user@example.test", "--tls");
+        var valid = await Swaks.SendAsync(smtp.VerifyPreferred, "user@example.test", "--tls", "--tls-cert", smtp.Client.Certificate, "--tls-key", smtp.Client.Key);
+        var invalid = await Swaks.SendAsync(smtp.VerifyPreferred, "user@example.test", "--tls", "--tls-cert", strangerCertificate, "--tls-key", strangerKey);
+
+        Assert.Equal((0, 0, 0), (plain.ExitCode, tlsWithout.ExitCode, valid.ExitCode));
+        Assert.NotEqual(0, invalid.ExitCode);
+        Assert.DoesNotContain("queued as", invalid.Output, StringComparison.Ordinal);
+        await smtp.WaitForLogAsync("client certificate CN=client.sender.test not verified");
+    }
+
+    [Fact]
     public async Task Openssl_starttls_sees_the_listener_certificate_and_its_intermediate()
     {
         var shown = await OpenSsl.RunAsync(smtp.Cluster.Root,

@@ -24,6 +24,8 @@ public sealed class SmtpClusterFixture : IAsyncLifetime
 
     public IPEndPoint Verify { get; private set; } = null!;
 
+    public IPEndPoint VerifyPreferred { get; private set; } = null!;
+
     public IPEndPoint Hat { get; private set; } = null!;
 
     public string MailLog => Path.Combine(Node.DataDir, "logs", "mail.current");
@@ -47,6 +49,7 @@ public sealed class SmtpClusterFixture : IAsyncLifetime
         var address = Node.Address;
         int Port() => FreePort.On(address);
         (Off, Preferred, Required, Verify, Hat) = (new(address, Port()), new(address, Port()), new(address, Port()), new(address, Port()), new(address, Port()));
+        VerifyPreferred = new(address, Port());
         (await m.LoadConfigAsync($$$"""
             hostname: mx1.example.test
             ip_interfaces: [{name: Data1, address: {{{address}}}, hostname: mx1.example.test}]
@@ -56,6 +59,7 @@ public sealed class SmtpClusterFixture : IAsyncLifetime
               - {name: P_PREF, behavior: accept, tls: preferred, max_recipients_per_message: 100, max_message_size_bytes: 1048576}
               - {name: P_REQ, behavior: accept, tls: required}
               - {name: P_VERIFY, behavior: accept, tls: required, verify_client_certificate: true}
+              - {name: P_VERIFY_PREF, behavior: accept, tls: preferred, verify_client_certificate: true}
               - {name: P_RELAY, behavior: relay, tls: preferred}
               - {name: P_BLOCK, behavior: reject}
               - {name: P_REFUSE, behavior: tcprefuse}
@@ -68,10 +72,11 @@ public sealed class SmtpClusterFixture : IAsyncLifetime
               - {name: Preferred, type: public, interface: Data1, port: {{{Preferred.Port}}}, certificate: mx1, default_policy: P_PREF, recipient_access_table: [{recipient: example.test, action: accept}]}
               - {name: Required, type: public, interface: Data1, port: {{{Required.Port}}}, certificate: mx1, default_policy: P_REQ, recipient_access_table: [{recipient: example.test, action: accept}]}
               - {name: Verify, type: public, interface: Data1, port: {{{Verify.Port}}}, certificate: mx1, default_policy: P_VERIFY, recipient_access_table: [{recipient: example.test, action: accept}]}
+              - {name: VerifyPreferred, type: public, interface: Data1, port: {{{VerifyPreferred.Port}}}, certificate: mx1, default_policy: P_VERIFY_PREF, recipient_access_table: [{recipient: example.test, action: accept}]}
               - {name: Hat, type: public, interface: Data1, port: {{{Hat.Port}}}, certificate: mx1, host_access_table: [G_REJECT, G_REFUSE, G_RELAY], default_policy: P_PREF, recipient_access_table: [{recipient: example.test, action: accept}]}
             """, machine: "node1", merge: true)).Succeeded();
         await Node.WaitAppliedAsync(await m.CommitAsync("SMTP test listeners"));
-        foreach (var endpoint in new[] { Off, Preferred, Required, Verify, Hat })
+        foreach (var endpoint in new[] { Off, Preferred, Required, Verify, VerifyPreferred, Hat })
         {
             await Wait.UntilAsync(() => FreePort.Accepts(endpoint), $"a listener accepts on {endpoint}");
         }
