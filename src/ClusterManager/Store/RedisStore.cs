@@ -1,0 +1,217 @@
+using System.Globalization;
+using Gatehouse.Manager.V1;
+using Google.Protobuf;
+using StackExchange.Redis;
+
+namespace Gatehouse.ClusterManager.Store;
+
+/// <summary>
+/// The manager's store in Redis, for several manager replicas on one cluster. Records are
+/// the same JSON as the file store's; every operation that must be atomic is a Lua script
+/// or a conditional transaction, so two replicas can never both win a version or a token.
+/// </summary>
+internal sealed class RedisStore : IManagerStore, IDisposable
+{
+    private const string CommitScript = """
+        local latest = tonumber(redis.call('GET', KEYS[1]) or '0')
+        if latest + 1 ~= tonumber(ARGV[1]) then return 0 end
+        redis.call('SET', KEYS[2], ARGV[2])
+        redis.call('SET', KEYS[1], ARGV[1])
+        if ARGV[3] == '1' then redis.call('DEL', KEYS[3]) end
+        return 1
+        """;
+
+    private const string AlertScript = """
+        if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
+        redis.call('RPUSH', KEYS[2], ARGV[2])
+        return 1
+        """;
+
+    private readonly ConnectionMultiplexer redis;
+    private readonly string prefix;
+
+    private RedisStore(ConnectionMultiplexer redis, string prefix)
+    {
+        this.redis = redis;
+        this.prefix = prefix;
+    }
+
+    /// <summary>Connects to <c>redis://HOST:PORT[/DB]</c>; keys are prefixed so one Redis can hold several clusters.</summary>
+    public static async Task<RedisStore> ConnectAsync(Uri uri, string prefix = "gatehouse")
+    {
+        if (uri.Scheme != "redis")
+        {
+            throw new StoreException($"--store must be redis://HOST:PORT, not {uri}");
+        }
+
+        var options = new ConfigurationOptions
+        {
+            EndPoints = { { uri.Host, uri.Port > 0 ? uri.Port : 6379 } },
+            AbortOnConnectFail = false,
+            ConnectTimeout = 5000,
+            SyncTimeout = 5000,
+            AsyncTimeout = 5000,
+            DefaultDatabase = uri.AbsolutePath.Trim('/') is { Length: > 0 } db ? int.Parse(db, CultureInfo.InvariantCulture) : null,
+        };
+        return new RedisStore(await ConnectionMultiplexer.ConnectAsync(options), prefix);
+    }
+
+    public ConnectionMultiplexer Connection => redis;
+
+    private IDatabase Db => redis.GetDatabase();
+
+    public async Task<ConfigVersion> GetLatestAsync(CancellationToken cancel = default)
+    {
+        var latest = (long?)await Call(() => Db.StringGetAsync(Key("latest"))) ?? 0;
+        return latest == 0 ? Empty() : await GetVersionAsync(latest, cancel) ?? Empty();
+    }
+
+    public async Task<ConfigVersion?> GetVersionAsync(long version, CancellationToken cancel = default) =>
+        Parse<ConfigVersion>(await Call(() => Db.StringGetAsync(VersionKey(version))));
+
+    public async Task<IReadOnlyList<ConfigVersion>> ListVersionsAsync(CancellationToken cancel = default)
+    {
+        var latest = (long?)await Call(() => Db.StringGetAsync(Key("latest"))) ?? 0;
+        var keys = Enumerable.Range(1, (int)latest).Select(v => (RedisKey)VersionKey(v)).ToArray();
+        var values = keys.Length == 0 ? [] : await Call(() => Db.StringGetAsync(keys));
+        return values.Select(Parse<ConfigVersion>).OfType<ConfigVersion>().ToList();
+    }
+
+    public async Task<bool> TryCommitAsync(ConfigVersion next, bool clearPending, CancellationToken cancel = default) =>
+        (long)await Call(() => Db.ScriptEvaluateAsync(CommitScript,
+            [Key("latest"), VersionKey(next.Version), Key("pending")],
+            [next.Version, ProtoJson.Format(next), clearPending ? "1" : "0"])) == 1;
+
+    public async Task<PendingChanges?> GetPendingAsync(CancellationToken cancel = default) =>
+        Parse<PendingChanges>(await Call(() => Db.StringGetAsync(Key("pending"))));
+
+    public Task SavePendingAsync(PendingChanges pending, CancellationToken cancel = default) =>
+        Call(() => Db.StringSetAsync(Key("pending"), ProtoJson.Format(pending)));
+
+    public Task ClearPendingAsync(CancellationToken cancel = default) => Call(() => Db.KeyDeleteAsync(Key("pending")));
+
+    public async Task<NodeRecord?> GetNodeAsync(string name, CancellationToken cancel = default) =>
+        Parse<NodeRecord>(await Call(() => Db.HashGetAsync(Key("nodes"), name)));
+
+    public async Task<IReadOnlyList<NodeRecord>> ListNodesAsync(CancellationToken cancel = default) =>
+        (await Call(() => Db.HashGetAllAsync(Key("nodes"))))
+            .Select(e => Parse<NodeRecord>(e.Value)!)
+            .OrderBy(n => n.Name, StringComparer.Ordinal)
+            .ToList();
+
+    public Task SaveNodeAsync(NodeRecord node, CancellationToken cancel = default) =>
+        Call(() => Db.HashSetAsync(Key("nodes"), node.Name, ProtoJson.Format(node)));
+
+    public async Task<bool> UpdateNodeAsync(string name, Action<NodeRecord> change, CancellationToken cancel = default)
+    {
+        // Optimistic: apply the change only if the record is still the one read.
+        for (var attempt = 0; attempt < 10; attempt++)
+        {
+            var current = await Call(() => Db.HashGetAsync(Key("nodes"), name));
+            if (current.IsNull)
+            {
+                return false;
+            }
+
+            var node = Parse<NodeRecord>(current)!;
+            change(node);
+            var transaction = Db.CreateTransaction();
+            transaction.AddCondition(Condition.HashEqual(Key("nodes"), name, current));
+            _ = transaction.HashSetAsync(Key("nodes"), name, ProtoJson.Format(node));
+            if (await Call(() => transaction.ExecuteAsync()))
+            {
+                return true;
+            }
+        }
+
+        throw new StoreException($"node {name} changed too often to update");
+    }
+
+    public async Task<bool> RemoveNodeAsync(string name, RevokedCertificate revocation, CancellationToken cancel = default)
+    {
+        var transaction = Db.CreateTransaction();
+        transaction.AddCondition(Condition.HashExists(Key("nodes"), name));
+        _ = transaction.HashDeleteAsync(Key("nodes"), name);
+        _ = transaction.HashSetAsync(Key("revoked"), revocation.Serial, ProtoJson.Format(revocation));
+        return await Call(() => transaction.ExecuteAsync());
+    }
+
+    public Task<bool> IsRevokedAsync(string serial, CancellationToken cancel = default) =>
+        Call(() => Db.HashExistsAsync(Key("revoked"), serial));
+
+    public Task AddJoinTokenAsync(JoinTokenRecord token, CancellationToken cancel = default) =>
+        Call(() => Db.HashSetAsync(Key("tokens"), token.Id, ProtoJson.Format(token)));
+
+    public async Task<TokenUse> TryUseJoinTokenAsync(string id, string secretHash, string nodeName, DateTimeOffset now, CancellationToken cancel = default)
+    {
+        while (true)
+        {
+            var current = await Call(() => Db.HashGetAsync(Key("tokens"), id));
+            var token = Parse<JoinTokenRecord>(current);
+            var verdict = TokenRules.Judge(token, secretHash, now);
+            if (verdict != TokenUse.Accepted)
+            {
+                return verdict;
+            }
+
+            token!.Used = true;
+            token.UsedByNode = nodeName;
+            var transaction = Db.CreateTransaction();
+            transaction.AddCondition(Condition.HashEqual(Key("tokens"), id, current));
+            _ = transaction.HashSetAsync(Key("tokens"), id, ProtoJson.Format(token));
+            if (await Call(() => transaction.ExecuteAsync()))
+            {
+                return TokenUse.Accepted;
+            }
+
+            // Another replica changed the token first: judge it again as it is now.
+        }
+    }
+
+    public Task AppendAuditAsync(AuditEntry entry, CancellationToken cancel = default) =>
+        Call(() => Db.ListRightPushAsync(Key("audit"), ProtoJson.Format(entry)));
+
+    public async Task<IReadOnlyList<AuditEntry>> ReadAuditAsync(int last, CancellationToken cancel = default) =>
+        (await Call(() => Db.ListRangeAsync(Key("audit"), -last, -1))).Select(v => Parse<AuditEntry>(v)!).ToList();
+
+    public async Task<bool> TryAddAlertAsync(AlertRecord alert, CancellationToken cancel = default) =>
+        (long)await Call(() => Db.ScriptEvaluateAsync(AlertScript, [Key("alert-keys"), Key("alerts")], [alert.Key, ProtoJson.Format(alert)])) == 1;
+
+    public async Task<IReadOnlyList<AlertRecord>> ListAlertsAsync(int last, CancellationToken cancel = default) =>
+        (await Call(() => Db.ListRangeAsync(Key("alerts"), -last, -1))).Select(v => Parse<AlertRecord>(v)!).ToList();
+
+    public void Dispose() => redis.Dispose();
+
+    private string Key(string name) => $"{prefix}:{name}";
+
+    private string VersionKey(long version) => $"{prefix}:version:{version}";
+
+    private static ConfigVersion Empty() => new()
+    {
+        Version = 0,
+        Content = new Cluster.V1.ConfigurationSet { Cluster = new Cluster.V1.LevelConfig() },
+        CommittedAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.UnixEpoch),
+    };
+
+    private static T? Parse<T>(RedisValue value)
+        where T : class, IMessage<T>, new() => value.IsNull ? null : ProtoJson.Parse<T>(value.ToString());
+
+    // Redis being away is an admin-visible condition, not a crash.
+    private static async Task<T> Call<T>(Func<Task<T>> operation)
+    {
+        try
+        {
+            return await operation();
+        }
+        catch (Exception e) when (e is RedisConnectionException or RedisTimeoutException or RedisServerException)
+        {
+            throw new StoreException($"the Redis store is unavailable: {e.Message}", e);
+        }
+    }
+
+    private static async Task Call(Func<Task> operation) => await Call(async () =>
+    {
+        await operation();
+        return true;
+    });
+}

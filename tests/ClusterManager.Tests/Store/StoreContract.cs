@@ -1,0 +1,154 @@
+using Gatehouse.Cluster.V1;
+using Gatehouse.ClusterManager.Store;
+using Gatehouse.Manager.V1;
+using Google.Protobuf.WellKnownTypes;
+
+namespace Gatehouse.ClusterManager.Tests.Store;
+
+/// <summary>What every manager store must do; run against the file store and against Redis.</summary>
+public abstract class StoreContract : IAsyncLifetime
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 1, 12, 0, 0, TimeSpan.Zero);
+
+    internal IManagerStore Store { get; private set; } = null!;
+
+    internal abstract Task<IManagerStore> OpenAsync();
+
+    internal abstract Task CloseAsync(IManagerStore store);
+
+    public async Task InitializeAsync() => Store = await OpenAsync();
+
+    public Task DisposeAsync() => CloseAsync(Store);
+
+    [Fact]
+    public async Task Versions_follow_one_another_and_a_taken_number_cannot_be_committed_again()
+    {
+        Assert.Equal(0, (await Store.GetLatestAsync()).Version);
+
+        Assert.True(await Store.TryCommitAsync(Version(1, "first"), clearPending: false));
+        Assert.True(await Store.TryCommitAsync(Version(2, "second"), clearPending: false));
+        Assert.False(await Store.TryCommitAsync(Version(2, "again"), clearPending: false));
+        Assert.False(await Store.TryCommitAsync(Version(4, "gap"), clearPending: false));
+
+        Assert.Equal("second", (await Store.GetLatestAsync()).Comment);
+        Assert.Equal(["first", "second"], (await Store.ListVersionsAsync()).Select(v => v.Comment));
+        Assert.Equal("first", (await Store.GetVersionAsync(1))!.Comment);
+        Assert.Null(await Store.GetVersionAsync(3));
+    }
+
+    [Fact]
+    public async Task Of_many_simultaneous_commits_of_one_number_exactly_one_wins()
+    {
+        var results = await Task.WhenAll(Enumerable.Range(0, 10).Select(i => Store.TryCommitAsync(Version(1, $"racer {i}"), clearPending: false)));
+
+        Assert.Single(results, won => won);
+    }
+
+    [Fact]
+    public async Task Pending_changes_are_kept_until_cleared_or_committed()
+    {
+        var pending = new PendingChanges { BaseVersion = 0, Content = new ConfigurationSet { Cluster = new LevelConfig { Hostname = "x" } } };
+        await Store.SavePendingAsync(pending);
+        Assert.Equal(pending, await Store.GetPendingAsync());
+
+        await Store.ClearPendingAsync();
+        Assert.Null(await Store.GetPendingAsync());
+
+        await Store.SavePendingAsync(pending);
+        Assert.True(await Store.TryCommitAsync(Version(1, "with pending"), clearPending: true));
+        Assert.Null(await Store.GetPendingAsync());
+    }
+
+    [Fact]
+    public async Task Nodes_are_registered_updated_and_removed_with_their_certificate_revoked()
+    {
+        await Store.SaveNodeAsync(new NodeRecord { Name = "b", CertificateSerial = "B1" });
+        await Store.SaveNodeAsync(new NodeRecord { Name = "a", CertificateSerial = "A1" });
+
+        Assert.True(await Store.UpdateNodeAsync("a", n => n.AppliedVersion = 7));
+        Assert.Equal(["a", "b"], (await Store.ListNodesAsync()).Select(n => n.Name));
+        Assert.Equal(7, (await Store.GetNodeAsync("a"))!.AppliedVersion);
+
+        Assert.True(await Store.RemoveNodeAsync("a", new RevokedCertificate { Serial = "A1", NodeName = "a" }));
+        Assert.False(await Store.RemoveNodeAsync("a", new RevokedCertificate { Serial = "A1", NodeName = "a" }));
+        Assert.True(await Store.IsRevokedAsync("A1"));
+        Assert.False(await Store.IsRevokedAsync("B1"));
+        Assert.False(await Store.UpdateNodeAsync("a", n => n.Connected = true));
+        Assert.Null(await Store.GetNodeAsync("a"));
+    }
+
+    [Fact]
+    public async Task A_join_token_is_used_once_even_when_racing()
+    {
+        await Store.AddJoinTokenAsync(Token("t1", minutes: 10));
+
+        var attempts = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Store.TryUseJoinTokenAsync("t1", "hash", $"node{i}", Now)));
+
+        Assert.Single(attempts, a => a == TokenUse.Accepted);
+        Assert.All(attempts.Where(a => a != TokenUse.Accepted), a => Assert.Equal(TokenUse.AlreadyUsed, a));
+    }
+
+    [Fact]
+    public async Task Expired_unknown_and_wrong_tokens_are_refused()
+    {
+        await Store.AddJoinTokenAsync(Token("t1", minutes: 1));
+
+        Assert.Equal(TokenUse.Expired, await Store.TryUseJoinTokenAsync("t1", "hash", "n", Now.AddMinutes(2)));
+        Assert.Equal(TokenUse.Unknown, await Store.TryUseJoinTokenAsync("t1", "wrong", "n", Now));
+        Assert.Equal(TokenUse.Unknown, await Store.TryUseJoinTokenAsync("none", "hash", "n", Now));
+        Assert.Equal(TokenUse.Accepted, await Store.TryUseJoinTokenAsync("t1", "hash", "n", Now));
+    }
+
+    [Fact]
+    public async Task The_audit_log_keeps_order_and_returns_the_newest()
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            await Store.AppendAuditAsync(new AuditEntry { Actor = "admin", Action = "stage", Detail = $"change {i}", At = Timestamp.FromDateTimeOffset(Now) });
+        }
+
+        Assert.Equal(["change 3", "change 4"], (await Store.ReadAuditAsync(2)).Select(a => a.Detail));
+    }
+
+    [Fact]
+    public async Task An_alert_is_recorded_once_per_key()
+    {
+        Assert.True(await Store.TryAddAlertAsync(new AlertRecord { Key = "k1", Message = "one" }));
+        Assert.False(await Store.TryAddAlertAsync(new AlertRecord { Key = "k1", Message = "again" }));
+        Assert.True(await Store.TryAddAlertAsync(new AlertRecord { Key = "k2", Message = "two" }));
+
+        Assert.Equal(["one", "two"], (await Store.ListAlertsAsync(10)).Select(a => a.Message));
+    }
+
+    [Fact]
+    public async Task Everything_is_there_after_reopening()
+    {
+        Assert.True(await Store.TryCommitAsync(Version(1, "kept"), clearPending: false));
+        await Store.SaveNodeAsync(new NodeRecord { Name = "n1", CertificateSerial = "S" });
+        await Store.AppendAuditAsync(new AuditEntry { Detail = "kept" });
+
+        await CloseAsync(Store);
+        Store = await OpenAsync();
+
+        Assert.Equal("kept", (await Store.GetLatestAsync()).Comment);
+        Assert.NotNull(await Store.GetNodeAsync("n1"));
+        Assert.Equal("kept", Assert.Single(await Store.ReadAuditAsync(10)).Detail);
+    }
+
+    private static ConfigVersion Version(long number, string comment) => new()
+    {
+        Version = number,
+        Comment = comment,
+        Author = "test",
+        CommittedAt = Timestamp.FromDateTimeOffset(Now),
+        Content = new ConfigurationSet { Cluster = new LevelConfig() },
+    };
+
+    private static JoinTokenRecord Token(string id, int minutes) => new()
+    {
+        Id = id,
+        SecretHash = "hash",
+        CreatedAt = Timestamp.FromDateTimeOffset(Now),
+        ExpiresAt = Timestamp.FromDateTimeOffset(Now.AddMinutes(minutes)),
+    };
+}
