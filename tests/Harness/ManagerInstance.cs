@@ -9,11 +9,25 @@ public sealed class ManagerInstance : IAsyncDisposable
     private ManagedProcess? process;
     private AdminHttp? http;
 
-    public ManagerInstance(string root, IPAddress address)
+    private readonly Uri? store;
+
+    public ManagerInstance(string root, IPAddress address, string name = "manager", Uri? store = null)
     {
-        DataDir = Path.Combine(root, "manager");
+        DataDir = Path.Combine(root, name);
         Endpoint = new IPEndPoint(address, FreePort.On(address));
         Url = new Uri($"https://{Endpoint}");
+        this.store = store;
+    }
+
+    /// <summary>A replica shares the cluster CA, the secrets key and the admin token of another manager.</summary>
+    public void ShareSecretsOf(ManagerInstance other)
+    {
+        foreach (var relative in new[] { Path.Combine("ca", "ca.crt"), Path.Combine("ca", "ca.key"), Path.Combine("keys", "secrets.key"), "admin.token" })
+        {
+            var target = Path.Combine(DataDir, relative);
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(Path.Combine(other.DataDir, relative), target, overwrite: true);
+        }
     }
 
     public string DataDir { get; }
@@ -34,7 +48,9 @@ public sealed class ManagerInstance : IAsyncDisposable
     public async Task StartAsync()
     {
         process?.Dispose();
-        process = ManagedProcess.Start(Binaries.Manager, ["serve", "--data-dir", DataDir, "--listen", Url.ToString()], Path.Combine(Path.GetDirectoryName(DataDir)!, "manager.log"));
+        string[] arguments = ["serve", "--data-dir", DataDir, "--listen", Url.ToString()];
+        process = ManagedProcess.Start(Binaries.Manager, store is null ? arguments : [.. arguments, "--store", store.ToString()],
+            Path.Combine(Path.GetDirectoryName(DataDir)!, $"{Path.GetFileName(DataDir)}.log"));
         await Wait.UntilAsync(() => process.HasExited || FreePort.Accepts(Endpoint), $"the manager listens on {Endpoint}");
         if (process.HasExited)
         {

@@ -38,6 +38,11 @@ internal static class ManagerCli
         }
     }
 
+    private static Uri? StoreUri(string? text) =>
+        text is null ? null
+        : Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme == "redis" ? uri
+        : throw new CliException($"--store must be redis://HOST:PORT, not '{text}'");
+
     private static Command Serve()
     {
         var dataDir = new Option<string>("--data-dir") { Description = "Directory holding the CA, the store and the admin token", Required = true };
@@ -46,8 +51,10 @@ internal static class ManagerCli
             Description = "HTTPS address for nodes and admins",
             DefaultValueFactory = _ => "https://127.0.0.1:9443",
         };
-        var serve = new Command("serve", "Run the manager with its embedded file store") { dataDir, listen };
-        serve.SetAction((result, cancel) => ManagerServer.RunAsync(result.GetValue(dataDir)!, Urls.Parse(result.GetValue(listen)!, "--listen"), cancel));
+        var store = new Option<string>("--store") { Description = "redis://HOST:PORT to share the cluster state with other manager replicas (default: the file store in --data-dir)" };
+        var serve = new Command("serve", "Run the manager") { dataDir, listen, store };
+        serve.SetAction((result, cancel) => ManagerServer.RunAsync(
+            result.GetValue(dataDir)!, Urls.Parse(result.GetValue(listen)!, "--listen"), StoreUri(result.GetValue(store)), cancel));
         return serve;
     }
 }

@@ -25,12 +25,12 @@ namespace Gatehouse.ClusterManager.Hosting;
 /// </summary>
 internal static partial class ManagerServer
 {
-    public static async Task<int> RunAsync(string dataDir, Uri listen, CancellationToken cancel)
+    public static async Task<int> RunAsync(string dataDir, Uri listen, Uri? storeUri, CancellationToken cancel)
     {
         var paths = new ManagerPaths(Path.GetFullPath(dataDir));
         Directory.CreateDirectory(paths.DataDir);
         var time = TimeProvider.System;
-        using var store = new FileStore(paths.DataDir);
+        using var store = await OpenStoreAsync(paths, storeUri);
         using var ca = ClusterCa.LoadOrCreate(paths.DataDir, time);
         var endpoint = ParseListen(listen);
         using var serverCertificate = ca.IssueServer(
@@ -45,7 +45,7 @@ internal static partial class ManagerServer
         });
         builder.Services.AddGrpc();
         builder.Services.AddSingleton(time);
-        builder.Services.AddSingleton<IManagerStore>(store);
+        builder.Services.AddSingleton<IManagerStore>((IManagerStore)store);
         builder.Services.AddSingleton(ca);
         builder.Services.AddSingleton(paths);
         builder.Services.AddSingleton(SecretBox.LoadOrCreate(paths.DataDir));
@@ -80,6 +80,12 @@ internal static partial class ManagerServer
         }));
 
         var app = builder.Build();
+        if (store is RedisStore shared)
+        {
+            var signal = app.Services.GetRequiredService<VersionSignal>();
+            await shared.SubscribeToCommitsAsync(signal.Publish);
+        }
+
         app.UseMiddleware<ApiErrors>();
         app.UseMiddleware<AdminAuthentication>();
         app.MapGrpcService<NodeGrpcService>();
@@ -96,6 +102,10 @@ internal static partial class ManagerServer
         return 0;
     }
 
+    // The embedded file store, or Redis shared by replicas (which share ca/, keys/ and admin.token too).
+    private static async Task<IDisposable> OpenStoreAsync(ManagerPaths paths, Uri? storeUri) =>
+        storeUri is null ? new FileStore(paths.DataDir) : await RedisStore.ConnectAsync(storeUri);
+
     // A new cluster starts at version 1 with the demo certificate and predefined policies.
     private static async Task InitializeAsync(IServiceProvider services, TimeProvider time)
     {
@@ -107,11 +117,22 @@ internal static partial class ManagerServer
 
         var configuration = services.GetRequiredService<ConfigurationService>();
         const string Actor = "system";
-        await configuration.StageLevelAsync(null, InitialConfiguration.Create(time), Actor, "initial configuration");
-        var result = await configuration.CommitAsync("initial configuration", Actor);
-        if (result.Version is null)
+        try
         {
-            throw new InvalidOperationException($"initial configuration is invalid: {string.Join("; ", result.Errors)}");
+            await configuration.StageLevelAsync(null, InitialConfiguration.Create(time), Actor, "initial configuration");
+            var result = await configuration.CommitAsync("initial configuration", Actor);
+            if (result.Version is null)
+            {
+                throw new InvalidOperationException($"initial configuration is invalid: {string.Join("; ", result.Errors)}");
+            }
+        }
+        catch (ChangeRejectedException)
+        {
+            // Another replica may have made version 1 at the same time; otherwise this is real.
+            if ((await store.GetLatestAsync()).Version == 0)
+            {
+                throw;
+            }
         }
     }
 

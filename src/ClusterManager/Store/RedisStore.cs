@@ -77,10 +77,25 @@ internal sealed class RedisStore : IManagerStore, IDisposable
         return values.Select(Parse<ConfigVersion>).OfType<ConfigVersion>().ToList();
     }
 
-    public async Task<bool> TryCommitAsync(ConfigVersion next, bool clearPending, CancellationToken cancel = default) =>
-        (long)await Call(() => Db.ScriptEvaluateAsync(CommitScript,
+    public async Task<bool> TryCommitAsync(ConfigVersion next, bool clearPending, CancellationToken cancel = default)
+    {
+        var won = (long)await Call(() => Db.ScriptEvaluateAsync(CommitScript,
             [Key("latest"), VersionKey(next.Version), Key("pending")],
             [next.Version, ProtoJson.Format(next), clearPending ? "1" : "0"])) == 1;
+        if (won)
+        {
+            // Replicas push at once; a lost message only waits for their periodic re-check.
+            await Call(() => redis.GetSubscriber().PublishAsync(VersionsChannel, next.Version));
+        }
+
+        return won;
+    }
+
+    /// <summary>Calls <paramref name="committed"/> whenever any replica commits a version.</summary>
+    public Task SubscribeToCommitsAsync(Action committed) =>
+        Call(() => redis.GetSubscriber().SubscribeAsync(VersionsChannel, (_, _) => committed()));
+
+    private RedisChannel VersionsChannel => RedisChannel.Literal($"{prefix}:versions");
 
     public async Task<PendingChanges?> GetPendingAsync(CancellationToken cancel = default) =>
         Parse<PendingChanges>(await Call(() => Db.StringGetAsync(Key("pending"))));

@@ -1,0 +1,60 @@
+using System.Net;
+
+namespace Gatehouse.Cluster.Tests;
+
+/// <summary>Two manager replicas on one Redis, nodes spread across them.</summary>
+public sealed class ReplicaTests
+{
+    [Fact]
+    public async Task Commits_on_either_replica_reach_every_node_and_nodes_fail_over()
+    {
+        var root = Directory.CreateTempSubdirectory("gatehouse-replicas-").FullName;
+        try
+        {
+            await RunAsync(root);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    private static async Task RunAsync(string root)
+    {
+        await using var redis = await RedisServer.StartAsync(Path.Combine(root, "redis"));
+        await using var first = new ManagerInstance(root, IPAddress.Loopback, "manager1", redis.Uri);
+        await using var second = new ManagerInstance(root, IPAddress.Parse("127.0.0.2"), "manager2", redis.Uri);
+        await first.StartAsync();
+        second.ShareSecretsOf(first);
+        await second.StartAsync();
+        await using var node1 = new NodeInstance(root, "node1", IPAddress.Parse("127.0.0.31"));
+        await using var node2 = new NodeInstance(root, "node2", IPAddress.Parse("127.0.0.32"));
+        (await node1.CliAsync("join", "--manager", first.Url.ToString(), "--manager", second.Url.ToString(), "--token", await first.CreateTokenAsync(), "--name", "node1")).Succeeded();
+        (await node2.CliAsync("join", "--manager", second.Url.ToString(), "--manager", first.Url.ToString(), "--token", await second.CreateTokenAsync(), "--name", "node2")).Succeeded();
+        node1.Start();
+        node2.Start();
+        await node1.WaitAppliedAsync(1);
+        await node2.WaitAppliedAsync(1);
+
+        // A commit on replica 1 reaches node2, which is connected to replica 2.
+        (await first.LoadConfigAsync("alert_settings: {from_address: one@example.com}", merge: true)).Succeeded();
+        var v2 = await first.CommitAsync("on replica 1");
+        await node2.WaitAppliedAsync(v2);
+        await node1.WaitAppliedAsync(v2);
+
+        // Both replicas commit at once: one version each or one refusal, never the same number twice.
+        (await second.LoadConfigAsync("alert_settings: {from_address: two@example.com}", merge: true)).Succeeded();
+        var racing = await Task.WhenAll(first.CliAsync("commit", "--comment", "race 1"), second.CliAsync("commit", "--comment", "race 2"));
+        Assert.Single(racing, r => r.ExitCode == 0);
+        var history = (await first.Http.GetJsonAsync("api/v1/history")).AsArray().Select(v => (long)v!["version"]!).ToList();
+        Assert.Equal(Enumerable.Range(1, history.Count).Select(v => (long)v), history);
+
+        // Replica 1 dies: node1 moves to replica 2 and keeps converging.
+        await first.KillAsync();
+        (await second.LoadConfigAsync("alert_settings: {from_address: three@example.com}", merge: true)).Succeeded();
+        var last = await second.CommitAsync("after failover");
+        await node1.WaitAppliedAsync(last);
+        await node2.WaitAppliedAsync(last);
+        Assert.Equal(["node1", "node2"], (await second.NodesAsync()).Select(n => (string)n!["name"]!));
+    }
+}
