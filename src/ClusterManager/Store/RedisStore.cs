@@ -36,7 +36,10 @@ internal sealed class RedisStore : IManagerStore, IDisposable
         this.prefix = prefix;
     }
 
-    /// <summary>Connects to <c>redis://HOST:PORT[/DB]</c>; keys are prefixed so one Redis can hold several clusters.</summary>
+    /// <summary>
+    /// Connects to <c>redis://[:PASSWORD@]HOST:PORT[/DB]</c>; keys are prefixed so one Redis
+    /// can hold several clusters.
+    /// </summary>
     public static async Task<RedisStore> ConnectAsync(Uri uri, string prefix = "gatehouse")
     {
         if (uri.Scheme != "redis")
@@ -52,6 +55,7 @@ internal sealed class RedisStore : IManagerStore, IDisposable
             SyncTimeout = 5000,
             AsyncTimeout = 5000,
             DefaultDatabase = uri.AbsolutePath.Trim('/') is { Length: > 0 } db ? int.Parse(db, CultureInfo.InvariantCulture) : null,
+            Password = uri.UserInfo.Split(':', 2) is [_, var password] ? Uri.UnescapeDataString(password) : null,
         };
         return new RedisStore(await ConnectionMultiplexer.ConnectAsync(options), prefix);
     }
