@@ -6,7 +6,7 @@ namespace Gatehouse.Cluster.Tests;
 public sealed class ReplicaTests
 {
     [Fact]
-    public async Task Commits_on_either_replica_reach_every_node_and_nodes_fail_over()
+    public async Task Commits_on_either_replica_reach_every_node_nodes_fail_over_and_Redis_outages_are_survived()
     {
         var root = Directory.CreateTempSubdirectory("gatehouse-replicas-").FullName;
         try
@@ -56,5 +56,22 @@ public sealed class ReplicaTests
         await node1.WaitAppliedAsync(last);
         await node2.WaitAppliedAsync(last);
         Assert.Equal(["node1", "node2"], (await second.NodesAsync()).Select(n => (string)n!["name"]!));
+
+        // Redis away: nodes keep their configuration, admin writes fail clearly; then all converges.
+        await redis.StopAsync();
+        var refused = await second.LoadConfigAsync("alert_settings: {from_address: four@example.com}", merge: true);
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("the Redis store is unavailable", refused.Error, StringComparison.Ordinal);
+        Assert.Equal(last, node1.Status().AppliedVersion);
+        Assert.False(node1.Process.HasExited);
+        Assert.False(node2.Process.HasExited);
+
+        await redis.RestartAsync();
+        await Wait.UntilAsync(async () => (await second.LoadConfigAsync("alert_settings: {from_address: four@example.com}", merge: true)).ExitCode == 0,
+            "admin writes work again");
+        var after = await second.CommitAsync("after Redis came back");
+        Assert.Equal(last + 1, after);
+        await node1.WaitAppliedAsync(after);
+        await node2.WaitAppliedAsync(after);
     }
 }
