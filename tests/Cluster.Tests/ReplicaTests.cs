@@ -65,6 +65,8 @@ public sealed class ReplicaTests
         Assert.Equal(last, node1.Status().AppliedVersion);
         Assert.False(node1.Process.HasExited);
         Assert.False(node2.Process.HasExited);
+        // The replicas keep the streams up on the last version they read.
+        Assert.True(node1.Status().Connected && node2.Status().Connected);
 
         await redis.RestartAsync();
         await Wait.UntilAsync(async () => (await second.LoadConfigAsync("alert_settings: {from_address: four@example.com}", merge: true)).ExitCode == 0,

@@ -4,11 +4,14 @@ using Google.Protobuf.WellKnownTypes;
 
 namespace Gatehouse.ClusterManager.Nodes;
 
-/// <summary>Records what each node reports: connection, last seen, applied version, last error (CL-6).</summary>
+/// <summary>
+/// Records what each node reports: connection, last seen, applied version, last error (CL-6).
+/// Status is soft state: when the store is unreachable an update is dropped, not the node.
+/// </summary>
 internal sealed class NodeStatus(IManagerStore store, TimeProvider time)
 {
     public Task ConnectedAsync(string node, string address, Hello hello) =>
-        store.UpdateNodeAsync(node, record =>
+        Update(node, record =>
         {
             record.Connected = true;
             record.Address = address;
@@ -18,7 +21,7 @@ internal sealed class NodeStatus(IManagerStore store, TimeProvider time)
         });
 
     public Task AppliedAsync(string node, long version) =>
-        store.UpdateNodeAsync(node, record =>
+        Update(node, record =>
         {
             record.AppliedVersion = version;
             record.LastError = "";
@@ -26,7 +29,7 @@ internal sealed class NodeStatus(IManagerStore store, TimeProvider time)
         });
 
     public Task RejectedAsync(string node, Nack nack) =>
-        store.UpdateNodeAsync(node, record =>
+        Update(node, record =>
         {
             record.LastError = $"version {nack.Version} refused: " +
                 string.Join("; ", nack.Errors.Select(Configuration.Validation.ValidationErrors.Format));
@@ -34,18 +37,30 @@ internal sealed class NodeStatus(IManagerStore store, TimeProvider time)
         });
 
     public Task SeenAsync(string node, long appliedVersion) =>
-        store.UpdateNodeAsync(node, record =>
+        Update(node, record =>
         {
             record.AppliedVersion = appliedVersion;
             record.LastSeen = Now();
         });
 
     public Task DisconnectedAsync(string node) =>
-        store.UpdateNodeAsync(node, record =>
+        Update(node, record =>
         {
             record.Connected = false;
             record.LastSeen = Now();
         });
 
     private Timestamp Now() => Timestamp.FromDateTimeOffset(time.GetUtcNow());
+
+    private async Task Update(string node, Action<Manager.V1.NodeRecord> change)
+    {
+        try
+        {
+            await store.UpdateNodeAsync(node, change);
+        }
+        catch (StoreException)
+        {
+            // The node reports again on its next heartbeat.
+        }
+    }
 }

@@ -30,6 +30,10 @@ internal sealed class RedisStore : IManagerStore, IDisposable
     private readonly ConnectionMultiplexer redis;
     private readonly string prefix;
 
+    // What nodes need while Redis is away: the newest version and their own records, as last read.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, NodeRecord?> lastNodes = new(StringComparer.Ordinal);
+    private ConfigVersion? lastLatest;
+
     private RedisStore(ConnectionMultiplexer redis, string prefix)
     {
         this.redis = redis;
@@ -64,10 +68,20 @@ internal sealed class RedisStore : IManagerStore, IDisposable
 
     private IDatabase Db => redis.GetDatabase();
 
+    /// <summary>The newest version; while Redis is unreachable, the newest one read before.</summary>
     public async Task<ConfigVersion> GetLatestAsync(CancellationToken cancel = default)
     {
-        var latest = (long?)await Call(() => Db.StringGetAsync(Key("latest"))) ?? 0;
-        return latest == 0 ? Empty() : await GetVersionAsync(latest, cancel) ?? Empty();
+        try
+        {
+            var latest = (long?)await Call(() => Db.StringGetAsync(Key("latest"))) ?? 0;
+            var version = latest == 0 ? Empty() : await GetVersionAsync(latest, cancel) ?? Empty();
+            Volatile.Write(ref lastLatest, version);
+            return version;
+        }
+        catch (StoreException) when (Volatile.Read(ref lastLatest) is not null)
+        {
+            return Volatile.Read(ref lastLatest)!;
+        }
     }
 
     public async Task<ConfigVersion?> GetVersionAsync(long version, CancellationToken cancel = default) =>
@@ -109,8 +123,20 @@ internal sealed class RedisStore : IManagerStore, IDisposable
 
     public Task ClearPendingAsync(CancellationToken cancel = default) => Call(() => Db.KeyDeleteAsync(Key("pending")));
 
-    public async Task<NodeRecord?> GetNodeAsync(string name, CancellationToken cancel = default) =>
-        Parse<NodeRecord>(await Call(() => Db.HashGetAsync(Key("nodes"), name)));
+    /// <summary>A node's record; while Redis is unreachable, the record read before, so members stay connected.</summary>
+    public async Task<NodeRecord?> GetNodeAsync(string name, CancellationToken cancel = default)
+    {
+        try
+        {
+            var node = Parse<NodeRecord>(await Call(() => Db.HashGetAsync(Key("nodes"), name)));
+            lastNodes[name] = node;
+            return node;
+        }
+        catch (StoreException) when (lastNodes.ContainsKey(name))
+        {
+            return lastNodes[name];
+        }
+    }
 
     public async Task<IReadOnlyList<NodeRecord>> ListNodesAsync(CancellationToken cancel = default) =>
         (await Call(() => Db.HashGetAllAsync(Key("nodes"))))
@@ -152,11 +178,23 @@ internal sealed class RedisStore : IManagerStore, IDisposable
         transaction.AddCondition(Condition.HashExists(Key("nodes"), name));
         _ = transaction.HashDeleteAsync(Key("nodes"), name);
         _ = transaction.HashSetAsync(Key("revoked"), revocation.Serial, ProtoJson.Format(revocation));
-        return await Call(() => transaction.ExecuteAsync());
+        var removed = await Call(() => transaction.ExecuteAsync());
+        lastNodes.TryRemove(name, out _);
+        return removed;
     }
 
-    public Task<bool> IsRevokedAsync(string serial, CancellationToken cancel = default) =>
-        Call(() => Db.HashExistsAsync(Key("revoked"), serial));
+    public async Task<bool> IsRevokedAsync(string serial, CancellationToken cancel = default)
+    {
+        try
+        {
+            return await Call(() => Db.HashExistsAsync(Key("revoked"), serial));
+        }
+        catch (StoreException) when (lastNodes.Values.Any(n => n?.CertificateSerial == serial))
+        {
+            // A member known before the outage; a removal made since cannot have happened without Redis.
+            return false;
+        }
+    }
 
     public Task AddJoinTokenAsync(JoinTokenRecord token, CancellationToken cancel = default) =>
         Call(() => Db.HashSetAsync(Key("tokens"), token.Id, ProtoJson.Format(token)));
