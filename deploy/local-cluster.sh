@@ -26,7 +26,8 @@ stop() {
 trap stop EXIT
 trap "exit 130" INT TERM
 
-manager serve --data-dir "$state/manager" --listen "$listen" >"$state/logs/manager.log" 2>&1 &
+# Started directly (not through the helper functions) so that $! is the process itself.
+dotnet "$bin_manager" serve --data-dir "$state/manager" --listen "$listen" >"$state/logs/manager.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 100); do
   manager nodes list --data-dir "$state/manager" >/dev/null 2>&1 && break
@@ -40,12 +41,24 @@ for name in "${nodes[@]}"; do
     token=$(manager token create --data-dir "$state/manager" | tail -n 1)
     node join --manager "$listen" --token "$token" --name "$name" --data-dir "$state/$name"
     # Each node gets its own loopback address as its machine-level interface.
-    printf 'hostname: %s.gatehouse.local\nip_interfaces:\n  - name: Data1\n    address: 127.0.0.%s\n    hostname: %s.gatehouse.local\n' \
-      "$name" "$octet" "$name" >"$state/$name-machine.yaml"
+    cat >"$state/$name-machine.yaml" <<YAML
+hostname: $name.gatehouse.local
+ip_interfaces:
+  - {name: Data1, address: 127.0.0.$octet, hostname: $name.gatehouse.local}
+listeners:
+  - name: IncomingMail
+    type: public
+    interface: Data1
+    port: 2525
+    certificate: demo
+    host_access_table: [WHITELIST, BLACKLIST, SUSPECTLIST, UNKNOWNLIST]
+    default_policy: ACCEPTED
+    recipient_access_table: [{recipient: example.com, action: accept}]
+YAML
     manager loadconfig "$state/$name-machine.yaml" --machine "$name" --data-dir "$state/manager" >/dev/null
   fi
   octet=$((octet + 1))
-  node run --data-dir "$state/$name" >"$state/logs/$name.log" 2>&1 &
+  dotnet "$bin_node" run --data-dir "$state/$name" >"$state/logs/$name.log" 2>&1 &
   pids+=($!)
 done
 
@@ -68,6 +81,7 @@ Try, in another terminal:
   dotnet $bin_manager showconfig --data-dir $state/manager
   dotnet $bin_manager showconfig --machine node1 --effective --data-dir $state/manager
   dotnet $bin_node status --data-dir $state/node1
+  swaks --server 127.0.0.2:2525 --to user@example.com --tls      # mail into node1 (see $state/logs, $state/node1/logs/mail.current)
 
 Press Ctrl-C to stop.
 MSG
