@@ -7,7 +7,7 @@ namespace Gatehouse.Cluster.Tests;
 public sealed class CertificateTests
 {
     [Fact]
-    public async Task The_CA_round_trip_creates_signs_uploads_and_reaches_every_node()
+    public async Task The_CA_round_trip_ends_with_every_node_listener_presenting_leaf_and_intermediate()
     {
         await using var cluster = await TestCluster.StartAsync(nodes: 2);
         var work = Work(cluster);
@@ -39,6 +39,29 @@ public sealed class CertificateTests
         var row = list.Split('\n').Single(l => l.StartsWith("web ", StringComparison.Ordinal));
         Assert.Contains("CN=Test Intermediate CA", row, StringComparison.Ordinal);
         Assert.Matches(@"\s(29|30)\s", row);
+
+        // Select it on a listener of every node: each presents leaf + intermediate to openssl.
+        var endpoints = new Dictionary<string, System.Net.IPEndPoint>();
+        foreach (var node in cluster.Nodes)
+        {
+            var endpoint = new System.Net.IPEndPoint(node.Address, FreePort.On(node.Address));
+            endpoints[node.Name] = endpoint;
+            (await m.LoadConfigAsync($$$"""
+                ip_interfaces: [{name: Data1, address: {{{node.Address}}}, hostname: mx1.example.com}]
+                listeners: [{name: In, type: public, interface: Data1, port: {{{endpoint.Port}}}, certificate: web, default_policy: ACCEPTED}]
+                """, machine: node.Name, merge: true)).Succeeded();
+        }
+
+        var withListeners = await m.CommitAsync("web on the listeners");
+        foreach (var node in cluster.Nodes)
+        {
+            await node.WaitAppliedAsync(withListeners);
+            await Wait.UntilAsync(() => FreePort.Accepts(endpoints[node.Name]), $"{node.Name} listens");
+            var shown = await OpenSsl.RunAsync(work, ["s_client", "-starttls", "smtp", "-connect", endpoints[node.Name].ToString(), "-showcerts",
+                "-CAfile", ca.RootCertificate, "-verify_hostname", "mx1.example.com"], input: "QUIT\r\n");
+            Assert.Equal(2, shown.Output.Split("-----BEGIN CERTIFICATE-----").Length - 1);
+            Assert.Contains("Verify return code: 0 (ok)", shown.Output, StringComparison.Ordinal);
+        }
     }
 
     [Fact]
