@@ -1,5 +1,6 @@
 using Gatehouse.Configuration.Validation;
 using Gatehouse.Node.Configuration;
+using Gatehouse.Node.Resolving;
 using Gatehouse.Node.Logging;
 using Gatehouse.Node.Policy;
 using Gatehouse.Node.Queue;
@@ -36,6 +37,7 @@ internal static partial class NodeRunner
         builder.Services.AddSingleton(services => new MailLog(Path.Combine(paths.DataDir, "logs"), services.GetRequiredService<CurrentConfig>(), TimeProvider.System));
         builder.Services.AddSingleton(new MessageSpool(paths.Queue));
         builder.Services.AddSingleton(new IdAllocator(Path.Combine(paths.DataDir, "state", ".next-icid")));
+        builder.Services.AddSingleton<DnsClients>();
         builder.Services.AddSingleton<ReverseDns>();
         builder.Services.AddSingleton<ListenerHost>();
         builder.Services.AddSingleton<IConfigRule>(services => services.GetRequiredService<ListenerHost>());

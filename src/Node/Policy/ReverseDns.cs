@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using DnsClient;
-using Gatehouse.Node.Model;
+using Gatehouse.Node.Resolving;
 
 namespace Gatehouse.Node.Policy;
 
@@ -15,11 +15,10 @@ internal sealed record ReverseName(string? Host, bool Verified)
 /// Reverse DNS for sender groups (IN-2), through the configured DNS servers, with a short
 /// timeout and a cache so a slow resolver does not hold up every connection.
 /// </summary>
-internal sealed class ReverseDns(CurrentConfig config, TimeProvider time)
+internal sealed class ReverseDns(DnsClients dns, TimeProvider time)
 {
     private static readonly TimeSpan CacheFor = TimeSpan.FromMinutes(5);
     private readonly ConcurrentDictionary<IPAddress, (ReverseName Name, DateTimeOffset Until)> cache = new();
-    private (string Key, LookupClient Client)? client;
 
     public async Task<ReverseName> LookupAsync(IPAddress address, CancellationToken cancel)
     {
@@ -35,7 +34,7 @@ internal sealed class ReverseDns(CurrentConfig config, TimeProvider time)
 
     private async Task<ReverseName> ResolveAsync(IPAddress address, CancellationToken cancel)
     {
-        var lookup = Client();
+        var lookup = dns.Current();
         try
         {
             var reverse = await lookup.QueryReverseAsync(address, cancel);
@@ -53,25 +52,5 @@ internal sealed class ReverseDns(CurrentConfig config, TimeProvider time)
         {
             return ReverseName.None;
         }
-    }
-
-    private LookupClient Client()
-    {
-        var servers = config.Snapshot?.Config.System?.DnsServers.ToList() ?? [];
-        var key = string.Join(',', servers);
-        if (client is { } current && current.Key == key)
-        {
-            return current.Client;
-        }
-
-        var options = servers.Count == 0 ? new LookupClientOptions()
-            : new LookupClientOptions(servers.Select(s => IPEndPoint.TryParse(s, out var e) ? new NameServer(e.Port == 0 ? new IPEndPoint(e.Address, 53) : e) : null).OfType<NameServer>().ToArray());
-        options.Timeout = TimeSpan.FromSeconds(2);
-        options.Retries = 0;
-        options.UseCache = false;
-        options.ThrowDnsErrors = false;
-        var created = new LookupClient(options);
-        client = (key, created);
-        return created;
     }
 }

@@ -1,0 +1,36 @@
+using Gatehouse.Cluster.V1;
+
+namespace Gatehouse.Node.Delivery;
+
+/// <summary>
+/// The destination control for a recipient domain (OUT-2): its own entry, else the entry of
+/// the closest parent written as <c>.domain</c>, else the <c>default</c> entry. Limits left
+/// at 0 take the default entry's value.
+/// </summary>
+internal static class DestinationPolicy
+{
+    private static readonly DestinationControl BuiltIn = new()
+    {
+        Domain = "default",
+        Tls = OutboundTls.None,
+        MaxConcurrentConnections = 500,
+        MaxMessagesPerConnection = 50,
+        MaxRecipientsPerMessage = 100,
+    };
+
+    public static DestinationControl For(LevelConfig config, string domain)
+    {
+        var fallback = config.DestinationControls.FirstOrDefault(d => d.Domain == "default") ?? BuiltIn;
+        var entry = config.DestinationControls.FirstOrDefault(d => string.Equals(d.Domain, domain, StringComparison.OrdinalIgnoreCase))
+            ?? config.DestinationControls.Where(d => d.Domain.StartsWith('.') && domain.EndsWith(d.Domain, StringComparison.OrdinalIgnoreCase))
+                .OrderByDescending(d => d.Domain.Length).FirstOrDefault()
+            ?? fallback;
+        var resolved = entry.Clone();
+        resolved.MaxConcurrentConnections = Or(entry.MaxConcurrentConnections, fallback.MaxConcurrentConnections);
+        resolved.MaxMessagesPerConnection = Or(entry.MaxMessagesPerConnection, fallback.MaxMessagesPerConnection);
+        resolved.MaxRecipientsPerMessage = Or(entry.MaxRecipientsPerMessage, fallback.MaxRecipientsPerMessage);
+        return resolved;
+    }
+
+    private static uint Or(uint value, uint fallback) => value > 0 ? value : fallback;
+}

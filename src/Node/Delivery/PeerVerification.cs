@@ -1,0 +1,28 @@
+using System.Security.Cryptography.X509Certificates;
+using Gatehouse.Configuration.Validation;
+using Gatehouse.Node.Tls;
+
+namespace Gatehouse.Node.Delivery;
+
+/// <summary>
+/// Verifying a receiving server (OUT-4): the chain must end at an enabled trusted CA and be
+/// within its validity period, and one certificate name (SANs, else CN; left-most wildcard)
+/// must match the recipient domain, the MX host name or the SMTP route's host name.
+/// </summary>
+internal static class PeerVerification
+{
+    /// <summary>Null when verified; otherwise what failed, for the mail log.</summary>
+    public static string? Problem(
+        X509Certificate2 certificate, IEnumerable<X509Certificate2> sentWithIt, X509Certificate2Collection trusted, IEnumerable<string> acceptableNames)
+    {
+        if (TrustedCas.Problem(certificate, trusted, sentWithIt) is { } chain)
+        {
+            return $"certificate not trusted: {chain}";
+        }
+
+        var names = acceptableNames.Where(n => n.Length > 0).ToList();
+        return names.Any(n => HostNames.Matches(certificate, n))
+            ? null
+            : $"certificate names {string.Join(", ", HostNames.Of(certificate))}, none of {string.Join(", ", names)}";
+    }
+}

@@ -1,0 +1,35 @@
+using System.Net;
+using DnsClient;
+using Gatehouse.Node.Model;
+
+namespace Gatehouse.Node.Resolving;
+
+/// <summary>
+/// The DNS client for the servers the configuration names (<c>system.dns_servers</c>), or
+/// the host's resolvers; made again only when that list changes.
+/// </summary>
+internal sealed class DnsClients(CurrentConfig config)
+{
+    private (string Key, LookupClient Client)? current;
+
+    public LookupClient Current()
+    {
+        var servers = config.Snapshot?.Config.System?.DnsServers.ToList() ?? [];
+        var key = string.Join(',', servers);
+        if (current is { } cached && cached.Key == key)
+        {
+            return cached.Client;
+        }
+
+        var endpoints = servers.Select(s => IPEndPoint.TryParse(s, out var e) ? new NameServer(e.Port == 0 ? new IPEndPoint(e.Address, 53) : e) : null)
+            .OfType<NameServer>().ToArray();
+        var options = endpoints.Length == 0 ? new LookupClientOptions() : new LookupClientOptions(endpoints);
+        options.Timeout = TimeSpan.FromSeconds(2);
+        options.Retries = 1;
+        options.UseCache = true;
+        options.ThrowDnsErrors = false;
+        var client = new LookupClient(options);
+        current = (key, client);
+        return client;
+    }
+}
