@@ -49,12 +49,17 @@ public sealed class ReplicaTests
         var history = (await first.Http.GetJsonAsync("api/v1/history")).AsArray().Select(v => (long)v!["version"]!).ToList();
         Assert.Equal(Enumerable.Range(1, history.Count).Select(v => (long)v), history);
 
-        // Replica 1 dies: node1 moves to replica 2 and keeps converging.
+        // Replica 1 dies: node1 moves to replica 2 and keeps converging (and gets a listener).
         await first.KillAsync();
-        (await second.LoadConfigAsync("alert_settings: {from_address: three@example.com}", merge: true)).Succeeded();
+        var smtp = new IPEndPoint(node1.Address, FreePort.On(node1.Address));
+        (await second.LoadConfigAsync($$$"""
+            ip_interfaces: [{name: Data1, address: {{{node1.Address}}}}]
+            listeners: [{name: In, type: public, interface: Data1, port: {{{smtp.Port}}}, certificate: demo, default_policy: ACCEPTED, recipient_access_table: [{recipient: example.test, action: accept}]}]
+            """, machine: "node1", merge: true)).Succeeded();
         var last = await second.CommitAsync("after failover");
         await node1.WaitAppliedAsync(last);
         await node2.WaitAppliedAsync(last);
+        await Wait.UntilAsync(() => FreePort.Accepts(smtp), "node1's listener accepts");
         Assert.Equal(["node1", "node2"], (await second.NodesAsync()).Select(n => (string)n!["name"]!));
 
         // Redis away: nodes keep their configuration, admin writes fail clearly; then all converges.
@@ -65,8 +70,10 @@ public sealed class ReplicaTests
         Assert.Equal(last, node1.Status().AppliedVersion);
         Assert.False(node1.Process.HasExited);
         Assert.False(node2.Process.HasExited);
-        // The replicas keep the streams up on the last version they read.
+        // The replicas keep the streams up on the last version they read, and mail flows.
         Assert.True(node1.Status().Connected && node2.Status().Connected);
+        var mail = await Swaks.SendAsync(smtp, "user@example.test", "--tls");
+        Assert.True(mail.ExitCode == 0, mail.Output);
 
         await redis.RestartAsync();
         await Wait.UntilAsync(async () => (await second.LoadConfigAsync("alert_settings: {from_address: four@example.com}", merge: true)).ExitCode == 0,
