@@ -148,11 +148,7 @@ internal sealed class AdminClient : IDisposable
             return false;
         }
 
-        using var ours = new X509Chain();
-        ours.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        ours.ChainPolicy.CustomTrustStore.Add(ca);
-        ours.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         using var server = new X509Certificate2(certificate);
-        return ours.Build(server);
+        return Cluster.Contract.PrivateTrust.Chains(server, ca);
     }
 }

@@ -90,15 +90,7 @@ internal sealed class ClusterCa : IDisposable
     }
 
     /// <summary>True when the certificate chains to this CA and is within its validity period.</summary>
-    public bool Issued(X509Certificate2 certificate)
-    {
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(Certificate);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        chain.ChainPolicy.VerificationFlags = X509VerificationFlags.NoFlag;
-        return chain.Build(certificate) && chain.ChainElements[^1].Certificate.Thumbprint == Certificate.Thumbprint;
-    }
+    public bool Issued(X509Certificate2 certificate) => PrivateTrust.Chains(certificate, Certificate);
 
     public void Dispose() => Certificate.Dispose();
 

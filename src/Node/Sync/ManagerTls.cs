@@ -72,10 +72,6 @@ internal static class ManagerTls
         }
 
         using var server = new X509Certificate2(certificate);
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(ca);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        return chain.Build(server);
+        return PrivateTrust.Chains(server, ca);
     }
 }

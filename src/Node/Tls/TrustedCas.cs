@@ -39,14 +39,6 @@ internal static class TrustedCas
     /// Null when the certificate chains to one of the roots and is within its validity
     /// period; otherwise what is wrong, for the log.
     /// </summary>
-    public static string? Problem(X509Certificate2 certificate, X509Certificate2Collection roots, IEnumerable<X509Certificate2> extra)
-    {
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(roots);
-        chain.ChainPolicy.ExtraStore.AddRange(extra.ToArray());
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        return chain.Build(certificate) ? null
-            : string.Join("; ", chain.ChainStatus.Select(s => s.StatusInformation.Trim()).Where(s => s.Length > 0).Distinct());
-    }
+    public static string? Problem(X509Certificate2 certificate, X509Certificate2Collection roots, IEnumerable<X509Certificate2> extra) =>
+        Cluster.Contract.PrivateTrust.Problem(certificate, roots, extra);
 }
