@@ -45,7 +45,7 @@ public static partial class AtomicFile
         WriteAsync(path, content, privateFile).GetAwaiter().GetResult();
 
     // A rename is durable only once the directory entry is on disk.
-    private static void FlushDirectory(string directory)
+    public static void FlushDirectory(string directory)
     {
         if (OperatingSystem.IsWindows())
         {

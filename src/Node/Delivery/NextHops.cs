@@ -16,7 +16,8 @@ internal sealed record NextHop(string Host, int Port, int Preference, NextHopSou
 /// <summary>
 /// Where mail for a domain goes (OUT-1): an SMTP route when one matches (exact domain, or a
 /// <c>.domain</c> route for its subdomains); else the MX hosts in preference order; else the
-/// domain itself (implicit MX). A null MX (RFC 7505) means the domain takes no mail.
+/// domain itself (implicit MX). A null MX (RFC 7505) means the domain takes no mail. A
+/// lookup that fails (server failure, timeout) throws <see cref="DnsResponseException"/>.
 /// </summary>
 internal static class NextHops
 {
@@ -29,6 +30,12 @@ internal static class NextHops
         }
 
         var mx = await dns.QueryAsync(domain, QueryType.MX, cancellationToken: cancel);
+        if (mx.HasError && mx.Header.ResponseCode != DnsHeaderResponseCode.NotExistentDomain)
+        {
+            // A server failure says nothing about the domain; only NXDOMAIN or no records do.
+            throw new DnsResponseException((DnsResponseCode)mx.Header.ResponseCode, mx.ErrorMessage);
+        }
+
         var records = mx.Answers.MxRecords().OrderBy(r => r.Preference).ToList();
         if (records.Count == 1 && records[0].Exchange.Value is "." or "")
         {

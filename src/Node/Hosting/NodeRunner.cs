@@ -1,4 +1,6 @@
 using Gatehouse.Configuration.Validation;
+using Gatehouse.Node.Alerts;
+using Gatehouse.Node.Delivery;
 using Gatehouse.Node.Configuration;
 using Gatehouse.Node.Resolving;
 using Gatehouse.Node.Logging;
@@ -42,6 +44,11 @@ internal static partial class NodeRunner
         builder.Services.AddSingleton<ListenerHost>();
         builder.Services.AddSingleton<IConfigRule>(services => services.GetRequiredService<ListenerHost>());
         builder.Services.AddHostedService(services => services.GetRequiredService<ListenerHost>());
+        builder.Services.AddSingleton(services => new OutboundConnector(
+            services.GetRequiredService<DnsClients>(), services.GetRequiredService<MailLog>(), new IdAllocator(Path.Combine(paths.DataDir, "state", ".next-dcid"))));
+        builder.Services.AddSingleton<AlertMailer>();
+        builder.Services.AddSingleton<DeliveryQueue>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<DeliveryQueue>());
         builder.Services.AddHostedService<SyncClient>();
         using var host = builder.Build();
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Threading.Channels;
 using Gatehouse.Configuration.Files;
 
 namespace Gatehouse.Node.Queue;
@@ -7,10 +8,17 @@ namespace Gatehouse.Node.Queue;
 /// The durable queue (IN-6): message data is written to <c>queue/MID.msg</c> and flushed,
 /// then the envelope is written atomically as <c>queue/MID.env</c>; only then is the message
 /// accepted. Data without an envelope (a crash mid-DATA) is never delivered and is swept.
+/// A message leaves the queue when its envelope is deleted.
 /// </summary>
 internal sealed class MessageSpool
 {
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+    };
+
+    private readonly Channel<QueuedEnvelope> arrivals = Channel.CreateUnbounded<QueuedEnvelope>(new UnboundedChannelOptions { SingleReader = true });
 
     public MessageSpool(string directory)
     {
@@ -28,6 +36,11 @@ internal sealed class MessageSpool
 
     public string EnvelopePath(long mid) => Path.Combine(Directory, $"{mid}.env");
 
+    public string ProgressPath(long mid) => Path.Combine(Directory, $"{mid}.dlv");
+
+    /// <summary>Every message committed since start, for the delivery queue to pick up at once.</summary>
+    public ChannelReader<QueuedEnvelope> Arrivals => arrivals.Reader;
+
     /// <summary>A stream for the message data; written sequentially, flushed by <see cref="CommitAsync"/>.</summary>
     public FileStream CreateData(long mid) =>
         new(DataPath(mid), new FileStreamOptions
@@ -44,6 +57,40 @@ internal sealed class MessageSpool
         await data.FlushAsync(cancel);
         data.Flush(flushToDisk: true);
         await AtomicFile.WriteAsync(EnvelopePath(envelope.Mid), JsonSerializer.SerializeToUtf8Bytes(envelope, Json), privateFile: true, cancel: cancel);
+        arrivals.Writer.TryWrite(envelope);
+    }
+
+    /// <summary>Queues a message the node writes itself (a bounce, an alert), durably like any other.</summary>
+    public async Task<long> InjectAsync(byte[] content, string mailFrom, IReadOnlyList<string> recipients, string origin, DateTimeOffset now, CancellationToken cancel)
+    {
+        var mid = Mids.Next();
+        await using var data = CreateData(mid);
+        await data.WriteAsync(content, cancel);
+        await CommitAsync(data, new QueuedEnvelope
+        {
+            Mid = mid,
+            Listener = origin,
+            MailFrom = mailFrom,
+            Recipients = recipients,
+            ReceivedAt = now,
+            Size = content.Length,
+        }, cancel);
+        return mid;
+    }
+
+    public DeliveryProgress? ReadProgress(long mid) =>
+        File.Exists(ProgressPath(mid)) ? JsonSerializer.Deserialize<DeliveryProgress>(File.ReadAllBytes(ProgressPath(mid)), Json) : null;
+
+    public Task SaveProgressAsync(long mid, DeliveryProgress progress, CancellationToken cancel) =>
+        AtomicFile.WriteAsync(ProgressPath(mid), JsonSerializer.SerializeToUtf8Bytes(progress, Json), privateFile: true, cancel: cancel);
+
+    /// <summary>Takes a finished message out of the queue; once the envelope's removal is on disk it is never sent again.</summary>
+    public void Remove(long mid)
+    {
+        File.Delete(EnvelopePath(mid));
+        AtomicFile.FlushDirectory(Directory);
+        File.Delete(DataPath(mid));
+        File.Delete(ProgressPath(mid));
     }
 
     public void Discard(long mid) => File.Delete(DataPath(mid));
@@ -55,11 +102,11 @@ internal sealed class MessageSpool
 
     private void SweepIncomplete()
     {
-        foreach (var data in System.IO.Directory.EnumerateFiles(Directory, "*.msg"))
+        foreach (var file in System.IO.Directory.EnumerateFiles(Directory, "*.msg").Concat(System.IO.Directory.EnumerateFiles(Directory, "*.dlv")))
         {
-            if (!File.Exists(Path.ChangeExtension(data, ".env")))
+            if (!File.Exists(Path.ChangeExtension(file, ".env")))
             {
-                File.Delete(data);
+                File.Delete(file);
             }
         }
     }

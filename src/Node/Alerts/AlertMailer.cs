@@ -1,0 +1,96 @@
+using Gatehouse.Cluster.V1;
+using Gatehouse.Node.Delivery;
+using Gatehouse.Node.Logging;
+using Gatehouse.Node.Model;
+using Gatehouse.Node.Queue;
+using MimeKit;
+
+namespace Gatehouse.Node.Alerts;
+
+/// <summary>
+/// Mails alerts (SVC-4) to the recipients subscribed to their class and severity, with the
+/// appliance's subject <c>[Warning]-[host]: (System) text</c>. The same alert (same key) is
+/// held back after it is sent, the wait doubling from the initial to the maximum back-off.
+/// Alerts are queued like any message and leave through the node's own delivery.
+/// </summary>
+internal sealed class AlertMailer(CurrentConfig config, MessageSpool spool, MailLog log, TimeProvider time)
+{
+    private static readonly TimeSpan DefaultInitialBackoff = TimeSpan.FromSeconds(300);
+    private static readonly TimeSpan DefaultMaxBackoff = TimeSpan.FromSeconds(3600);
+    private readonly Lock gate = new();
+    private readonly Dictionary<string, (DateTimeOffset NextAllowed, TimeSpan Wait)> sent = [];
+
+    /// <summary>Queues the alert; null when no one subscribes or a repeat is still held back.</summary>
+    public async Task<long?> RaiseAsync(AlertClass alertClass, AlertSeverity severity, string key, string text, CancellationToken cancel)
+    {
+        if (config.Snapshot is not { } snapshot)
+        {
+            return null;
+        }
+
+        var recipients = snapshot.Config.AlertRecipients
+            .Where(r => r.Subscriptions.Any(s => s.Class == alertClass && s.Severities.Contains(severity)))
+            .Select(r => r.Address).ToList();
+        if (recipients.Count == 0 || !TakeTurn(snapshot.Config.AlertSettings, $"{alertClass}/{severity}/{key}"))
+        {
+            return null;
+        }
+
+        var host = HostName(snapshot);
+        var (severityName, className) = (Name(severity), Name(alertClass));
+        var from = snapshot.Config.AlertSettings?.FromAddress is { Length: > 0 } configured ? configured : $"alert@{host}";
+        var now = time.GetUtcNow();
+        var message = new MimeMessage();
+        message.From.Add(new MailboxAddress("Gatehouse Alert", from));
+        message.To.AddRange(recipients.Select(r => new MailboxAddress("", r)));
+        message.Subject = $"[{severityName}]-[{host}]: ({className}) {text}";
+        message.Date = now;
+        message.MessageId = MimeKit.Utils.MimeUtils.GenerateMessageId(host);
+        message.Headers.Add("Auto-Submitted", "auto-generated");
+        message.Body = new TextPart("plain")
+        {
+            Text = $"The {severityName} message is:\r\n\r\n{text}\r\n\r\nHostname: {host}\r\nClass: {className}\r\nSeverity: {severityName}\r\nTimestamp: {MimeKit.Utils.DateUtils.FormatDate(now)}\r\n",
+        };
+        var mid = await spool.InjectAsync(GeneratedMessage.Bytes(message), from, recipients, "alert", now, cancel);
+        log.Info($"MID {mid} alert ({severityName}, {className}) to {string.Join(", ", recipients)}: {text}");
+        return mid;
+    }
+
+    private bool TakeTurn(AlertSettings? settings, string key)
+    {
+        var initial = settings?.InitialBackoffSeconds is > 0 and var i ? TimeSpan.FromSeconds(i) : DefaultInitialBackoff;
+        var max = settings?.MaxBackoffSeconds is > 0 and var m ? TimeSpan.FromSeconds(m) : DefaultMaxBackoff;
+        var now = time.GetUtcNow();
+        lock (gate)
+        {
+            if (sent.TryGetValue(key, out var last) && now < last.NextAllowed)
+            {
+                return false;
+            }
+
+            var wait = last.Wait == TimeSpan.Zero ? initial : TimeSpan.FromTicks(Math.Min(last.Wait.Ticks * 2, max.Ticks));
+            sent[key] = (now + wait, wait);
+            return true;
+        }
+    }
+
+    private static string HostName(NodeSnapshot snapshot) =>
+        snapshot.Config.Hostname.Length > 0 ? snapshot.Config.Hostname : System.Net.Dns.GetHostName();
+
+    private static string Name(AlertSeverity severity) => severity switch
+    {
+        AlertSeverity.Critical => "Critical",
+        AlertSeverity.Information => "Information",
+        _ => "Warning",
+    };
+
+    private static string Name(AlertClass alertClass) => alertClass switch
+    {
+        AlertClass.Hardware => "Hardware",
+        AlertClass.Updater => "Updater",
+        AlertClass.DirectoryHarvest => "Directory Harvest Attack Prevention",
+        AlertClass.AntiSpam => "Anti-Spam",
+        AlertClass.AntiVirus => "Anti-Virus",
+        _ => "System",
+    };
+}

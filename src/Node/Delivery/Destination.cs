@@ -1,0 +1,21 @@
+namespace Gatehouse.Node.Delivery;
+
+/// <summary>Recipients of one message for one domain, sent in one transaction.</summary>
+internal sealed record WorkItem(QueuedMessage Message, IReadOnlyList<int> Rids);
+
+/// <summary>
+/// The per-domain queue: work waiting for a connection, and the connections open or being
+/// opened, counted against the destination control's limit. Changed only under the queue's lock.
+/// </summary>
+internal sealed class Destination(string domain)
+{
+    public string Domain => domain;
+
+    public Queue<WorkItem> Items { get; } = new();
+
+    /// <summary>Connections running, in set-up or sending.</summary>
+    public int Active { get; set; }
+
+    /// <summary>Connections still in set-up: they take work once the server is ready.</summary>
+    public int Connecting { get; set; }
+}

@@ -1,0 +1,199 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
+using DnsClient;
+using Gatehouse.Cluster.V1;
+using Gatehouse.Node.Logging;
+using Gatehouse.Node.Model;
+using Gatehouse.Node.Queue;
+using Gatehouse.Node.Resolving;
+using MailKit.Net.Smtp;
+using MailKit.Security;
+
+namespace Gatehouse.Node.Delivery;
+
+/// <summary>Why no connection to a destination could be used.</summary>
+internal sealed record ConnectFailure(string Reason, bool Permanent, bool RequiredTlsFailed);
+
+/// <summary>
+/// Opens a connection for a destination domain (OUT-1, OUT-3): each next host in order and
+/// each of its addresses, until one answers and its TLS is what the destination control's
+/// mode demands. A failed STARTTLS in a preferred mode falls back to clear text only when it
+/// failed before the server's <c>220</c>; a required mode never falls back.
+/// </summary>
+internal sealed class OutboundConnector(DnsClients dns, MailLog log, IdAllocator dcids)
+{
+    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(30);
+
+    public async Task<(OutboundSession? Session, ConnectFailure? Failure)> ConnectAsync(NodeSnapshot snapshot, string domain, OutboundTls mode, CancellationToken cancel)
+    {
+        IReadOnlyList<NextHop> hops;
+        try
+        {
+            hops = await NextHops.ResolveAsync(domain, snapshot.Config, dns.Current(), cancel);
+        }
+        catch (DnsResponseException e)
+        {
+            return (null, new ConnectFailure($"DNS lookup for {domain} failed: {e.Message}", Permanent: false, RequiredTlsFailed: false));
+        }
+
+        if (hops.Count == 0)
+        {
+            return (null, new ConnectFailure($"550 5.1.2 no mail exchanger for {domain}: no MX, A or AAAA record, or a null MX", Permanent: true, RequiredTlsFailed: false));
+        }
+
+        ConnectFailure? last = null;
+        var tlsFailed = false;
+        foreach (var hop in hops)
+        {
+            foreach (var address in await AddressesAsync(hop, cancel))
+            {
+                var (session, failure, fallBackToClear) = await OpenAsync(snapshot, domain, hop, address, mode, cancel);
+                if (fallBackToClear)
+                {
+                    (session, failure, _) = await OpenAsync(snapshot, domain, hop, address, OutboundTls.None, cancel);
+                }
+
+                if (session is not null)
+                {
+                    return (session, null);
+                }
+
+                last = failure;
+                tlsFailed |= failure!.RequiredTlsFailed;
+            }
+        }
+
+        return (null, (last ?? new ConnectFailure($"no address for the mail hosts of {domain} ({string.Join(", ", hops.Select(h => h.Host))})", false, false))
+            with { RequiredTlsFailed = tlsFailed });
+    }
+
+    private async Task<IReadOnlyList<IPAddress>> AddressesAsync(NextHop hop, CancellationToken cancel)
+    {
+        if (IPAddress.TryParse(hop.Host, out var literal))
+        {
+            return [literal];
+        }
+
+        try
+        {
+            var client = dns.Current();
+            var a = await client.QueryAsync(hop.Host, QueryType.A, cancellationToken: cancel);
+            var aaaa = await client.QueryAsync(hop.Host, QueryType.AAAA, cancellationToken: cancel);
+            return [.. a.Answers.ARecords().Select(r => r.Address), .. aaaa.Answers.AaaaRecords().Select(r => r.Address)];
+        }
+        catch (DnsResponseException)
+        {
+            return [];
+        }
+    }
+
+    private async Task<(OutboundSession?, ConnectFailure?, bool FallBackToClear)> OpenAsync(
+        NodeSnapshot snapshot, string domain, NextHop hop, IPAddress address, OutboundTls mode, CancellationToken cancel)
+    {
+        var dcid = dcids.Next();
+        var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        var local = LocalAddress(snapshot, address);
+        try
+        {
+            if (local is not null)
+            {
+                socket.Bind(new IPEndPoint(local, 0));
+            }
+
+            using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+            limit.CancelAfter(ConnectTimeout);
+            await socket.ConnectAsync(new IPEndPoint(address, hop.Port), limit.Token);
+        }
+        catch (Exception e) when (e is SocketException || (e is OperationCanceledException && !cancel.IsCancellationRequested))
+        {
+            socket.Dispose();
+            var details = e is SocketException s ? s.SocketErrorCode.ToString() : "timeout";
+            log.Info($"Connection Error: DCID {dcid} domain: {domain} IP: {address} port: {hop.Port} details: {details} interface: {local?.ToString() ?? "default"}");
+            return (null, new ConnectFailure($"connection to {hop.Host} [{address}]:{hop.Port} failed: {details}", false, false), false);
+        }
+
+        log.Info($"New SMTP DCID {dcid} interface {((IPEndPoint)socket.LocalEndPoint!).Address} address {address} port {hop.Port}");
+        var certificate = snapshot.Certificate(snapshot.Config.DestinationGlobal?.Certificate ?? "");
+        var client = new OutboundClient(new ReplyRecorder(), certificate?.Context)
+        {
+            LocalDomain = HeloName(snapshot),
+            Timeout = 60_000,
+            CheckCertificateRevocation = false,
+        };
+        string? verification = null;
+        client.ServerCertificateValidationCallback = (_, presented, chain, _) =>
+        {
+            if (!OutboundTlsPolicy.Verifies(mode) || presented is null)
+            {
+                return !OutboundTlsPolicy.Verifies(mode);
+            }
+
+            using var leaf = X509CertificateLoader.LoadCertificate(presented.GetRawCertData());
+            var sent = chain is null ? [] : chain.ChainElements.Select(e => e.Certificate).Concat(chain.ChainPolicy.ExtraStore.Cast<X509Certificate2>()).ToList();
+            verification = PeerVerification.Problem(leaf, sent, snapshot.TrustedCas, [domain, hop.Host]);
+            return verification is null || mode == OutboundTls.PreferredVerify;
+        };
+        try
+        {
+            await client.ConnectAsync(socket, hop.Host, hop.Port, OutboundTlsPolicy.SocketOptions(mode), cancel);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancel.IsCancellationRequested)
+        {
+            var failure = StartFailure.Of(e, client.Recorder, verification);
+            client.Dispose();
+            socket.Dispose();
+            var required = OutboundTlsPolicy.Requires(mode);
+            if (failure.Tls)
+            {
+                log.Info($"DCID {dcid} TLS failed: {failure.Reason}");
+                if (required)
+                {
+                    log.Warning($"DCID {dcid} TLS was required but could not be successfully negotiated");
+                }
+            }
+
+            log.Info($"DCID {dcid} close");
+            var fallBack = failure.BeforeStartTlsReady && OutboundTlsPolicy.Attempts(mode) && !required;
+            return (null, new ConnectFailure($"{hop.Host} [{address}]: {failure.Reason}", false, required && failure.Tls), fallBack);
+        }
+
+        client.Recorder.Recording = false;
+        if (client.IsSecure)
+        {
+            log.Info($"DCID {dcid} TLS success protocol {Smtp.SmtpTransport.Protocol(client.SslProtocol)} cipher {client.SslCipherSuite}");
+            if (verification is not null)
+            {
+                log.Info($"DCID {dcid} TLS certificate not verified, delivering encrypted: {verification}");
+            }
+        }
+
+        return (new OutboundSession(client, dcid, hop, log), null, false);
+    }
+
+    private static IPAddress? LocalAddress(NodeSnapshot snapshot, IPAddress destination) =>
+        snapshot.Config.IpInterfaces
+            .Select(i => IPAddress.TryParse(i.Address, out var a) ? a : null)
+            .FirstOrDefault(a => a is not null && a.AddressFamily == destination.AddressFamily && !a.Equals(IPAddress.Any) && !a.Equals(IPAddress.IPv6Any)
+                && IPAddress.IsLoopback(a) == IPAddress.IsLoopback(destination));
+
+    private static string HeloName(NodeSnapshot snapshot) =>
+        snapshot.Config.IpInterfaces.Select(i => i.Hostname).FirstOrDefault(h => h.Length > 0)
+        ?? (snapshot.Config.Hostname.Length > 0 ? snapshot.Config.Hostname : Dns.GetHostName());
+}
+
+/// <summary>Why setting up a connection failed, in the words an administrator searches the log for.</summary>
+internal sealed record StartFailure(string Reason, bool Tls, bool BeforeStartTlsReady)
+{
+    public static StartFailure Of(Exception e, ReplyRecorder replies, string? verification) => e switch
+    {
+        SslHandshakeException when verification is not null => new($"certificate not verified: {verification}", true, false),
+        SslHandshakeException => new($"handshake failed: {(e.InnerException ?? e).Message}", true, false),
+        NotSupportedException when replies.Refused("EHLO") => new($"peer does not speak ESMTP (EHLO refused: {replies.ReplyTo("EHLO")})", true, true),
+        NotSupportedException => new("STARTTLS not advertised", true, true),
+        SmtpCommandException when replies.ReplyTo("STARTTLS") is { } reply && !reply.StartsWith("220", StringComparison.Ordinal) =>
+            new($"STARTTLS unexpected response: {reply}", true, true),
+        SmtpCommandException command => new(TransactionOutcome.Describe(command.StatusCode, command.Message), false, false),
+        _ => new($"connection failed: {e.Message}", false, false),
+    };
+}

@@ -1,0 +1,90 @@
+using System.Net.Sockets;
+using Gatehouse.Node.Logging;
+using Gatehouse.Node.Queue;
+using MailKit;
+using MailKit.Net.Smtp;
+using MimeKit;
+
+namespace Gatehouse.Node.Delivery;
+
+/// <summary>
+/// One open connection to a receiving server, already past EHLO and STARTTLS as the
+/// destination's TLS mode asked. Sends messages one transaction at a time and reports, per
+/// recipient, delivered, bounced (<c>5xx</c>) or deferred (<c>4xx</c>, lost connection).
+/// </summary>
+internal sealed class OutboundSession(OutboundClient client, long dcid, NextHop hop, MailLog log) : IAsyncDisposable
+{
+    public long Dcid => dcid;
+
+    public NextHop Hop => hop;
+
+    public bool Usable => client.IsConnected;
+
+    public async Task<TransactionOutcome> SendAsync(QueuedEnvelope envelope, IReadOnlyList<int> rids, string dataPath, CancellationToken cancel)
+    {
+        client.RefusedRecipients.Clear();
+        log.Info($"Delivery start DCID {dcid} MID {envelope.Mid} to RID [{string.Join(", ", rids)}]");
+        try
+        {
+            await using var stream = new FileStream(dataPath, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, useAsync: true);
+            using var message = await MimeMessage.LoadAsync(stream, persistent: true, cancel);
+            var recipients = rids.Select(r => new MailboxAddress("", envelope.Recipients[r])).ToList();
+            await client.SendAsync(message, new MailboxAddress("", envelope.MailFrom), recipients, cancel);
+            return Refusals(envelope, rids, accepted: true);
+        }
+        catch (SmtpCommandException e) when (e.ErrorCode == SmtpErrorCode.MessageNotAccepted && client.RefusedRecipients.Count == rids.Count)
+        {
+            return Refusals(envelope, rids, accepted: false);
+        }
+        catch (SmtpCommandException e)
+        {
+            var reason = TransactionOutcome.Describe(e.StatusCode, e.Message);
+            return (int)e.StatusCode >= 500 ? TransactionOutcome.AllBounced(rids, reason) : TransactionOutcome.AllDeferred(rids, reason);
+        }
+        catch (Exception e) when (e is IOException or SocketException or SmtpProtocolException or ServiceNotConnectedException or TimeoutException
+            || (e is OperationCanceledException && !cancel.IsCancellationRequested))
+        {
+            return TransactionOutcome.AllDeferred(rids, $"connection lost: {e.Message}");
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (client.IsConnected)
+        {
+            try
+            {
+                using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                await client.DisconnectAsync(quit: true, limit.Token);
+            }
+            catch (Exception e) when (e is IOException or SocketException or SmtpProtocolException or SmtpCommandException or OperationCanceledException)
+            {
+                // The messages are settled; a failed QUIT changes nothing.
+            }
+        }
+
+        client.Dispose();
+        log.Info($"DCID {dcid} close");
+    }
+
+    private TransactionOutcome Refusals(QueuedEnvelope envelope, IReadOnlyList<int> rids, bool accepted)
+    {
+        var delivered = new List<int>();
+        var bounced = new List<RecipientFailure>();
+        var deferred = new List<RecipientFailure>();
+        foreach (var rid in rids)
+        {
+            if (client.RefusedRecipients.TryGetValue(envelope.Recipients[rid], out var refusal))
+            {
+                var reason = TransactionOutcome.Describe(refusal.StatusCode, refusal.Response);
+                ((int)refusal.StatusCode >= 500 ? bounced : deferred).Add(new RecipientFailure(rid, reason));
+            }
+            else if (accepted)
+            {
+                delivered.Add(rid);
+            }
+        }
+
+        return new TransactionOutcome(delivered, bounced, deferred);
+    }
+}
