@@ -69,6 +69,43 @@ public sealed class PostfixInstance : IAsyncDisposable
         return process.HasExited ? throw new InvalidOperationException($"Postfix failed to start: {await File.ReadAllTextAsync(instance.MailLog)}") : instance;
     }
 
+    /// <summary>
+    /// A receiving MTA: every domain is a virtual mailbox domain delivered into one Maildir,
+    /// with the given <c>smtpd_tls_security_level</c> and certificate (chain file and key).
+    /// </summary>
+    public static async Task<PostfixInstance> StartReceiverAsync(
+        string directory, IPEndPoint smtpd, string hostName, string tlsLevel, string? certificateChain = null, string? key = null)
+    {
+        var mail = System.IO.Directory.CreateDirectory(Path.Combine(directory, "mail")).FullName;
+        (await ManagedProcess.RunProgramAsync("chown", ["nobody:nogroup", mail])).Succeeded();
+        var settings = new Dictionary<string, string>
+        {
+            ["myhostname"] = hostName,
+            ["virtual_mailbox_domains"] = "static:all",
+            ["virtual_mailbox_base"] = mail,
+            ["virtual_mailbox_maps"] = "static:inbox/",
+            ["virtual_uid_maps"] = "static:65534",
+            ["virtual_gid_maps"] = "static:65534",
+            ["virtual_minimum_uid"] = "1",
+            ["smtpd_tls_security_level"] = tlsLevel,
+            ["smtpd_tls_received_header"] = "yes",
+            ["smtpd_tls_loglevel"] = "1",
+        };
+        if (certificateChain is not null && key is not null)
+        {
+            settings["smtpd_tls_chain_files"] = $"{key}, {certificateChain}";
+        }
+
+        return await StartAsync(directory, smtpd, settings);
+    }
+
+    /// <summary>The messages delivered into the receiver's Maildir so far.</summary>
+    public IReadOnlyList<string> Delivered()
+    {
+        var inbox = Path.Combine(Directory, "mail", "inbox", "new");
+        return System.IO.Directory.Exists(inbox) ? [.. System.IO.Directory.GetFiles(inbox).Select(File.ReadAllText)] : [];
+    }
+
     public Task<string> MailLogTextAsync() => File.Exists(MailLog) ? File.ReadAllTextAsync(MailLog) : Task.FromResult("");
 
     public async ValueTask DisposeAsync()
@@ -82,6 +119,13 @@ public sealed class PostfixInstance : IAsyncDisposable
             }
             catch (OperationCanceledException)
             {
+                // The master outlives the script that started it; stop it by its pid file.
+                var pidFile = Path.Combine(Directory, "spool", "pid", "master.pid");
+                if (File.Exists(pidFile) && int.TryParse((await File.ReadAllTextAsync(pidFile)).Trim(), out var master))
+                {
+                    (await ManagedProcess.RunProgramAsync("kill", ["-9", master.ToString(System.Globalization.CultureInfo.InvariantCulture)])).Succeeded();
+                }
+
                 await process.KillAsync();
             }
         }
@@ -109,6 +153,7 @@ public sealed class PostfixInstance : IAsyncDisposable
         retry     unix  -       -       n       -       -       error
         discard   unix  -       -       n       -       -       discard
         local     unix  -       n       n       -       -       local
+        virtual   unix  -       n       n       -       -       virtual
         anvil     unix  -       -       n       -       1       anvil
         scache    unix  -       -       n       -       1       scache
         postlog   unix-dgram n  -       n       -       1       postlogd

@@ -41,10 +41,21 @@ internal sealed class OutboundSession(OutboundClient client, long dcid, NextHop 
             var reason = TransactionOutcome.Describe(e.StatusCode, e.Message);
             return (int)e.StatusCode >= 500 ? TransactionOutcome.AllBounced(rids, reason) : TransactionOutcome.AllDeferred(rids, reason);
         }
+        catch (ServiceNotAuthenticatedException e)
+        {
+            // MailKit's name for "530": e.g. "Must issue a STARTTLS command first" from a server that demands TLS.
+            return TransactionOutcome.AllBounced(rids, TransactionOutcome.Describe(SmtpStatusCode.AuthenticationRequired, e.Message));
+        }
         catch (Exception e) when (e is IOException or SocketException or SmtpProtocolException or ServiceNotConnectedException or TimeoutException
             || (e is OperationCanceledException && !cancel.IsCancellationRequested))
         {
             return TransactionOutcome.AllDeferred(rids, $"connection lost: {e.Message}");
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Whatever else went wrong, the message stays queued and the connection is given up.
+            client.Dispose();
+            return TransactionOutcome.AllDeferred(rids, $"delivery failed: {e.GetType().Name}: {e.Message}");
         }
     }
 

@@ -94,8 +94,10 @@ public sealed class DurableAcceptTests
 
     private static async Task ListenAsync(TestCluster cluster, System.Net.IPEndPoint endpoint)
     {
+        // example.test's route refuses connections, so accepted mail stays queued for the checks.
         (await cluster.Manager.LoadConfigAsync($$$"""
             hostname: mx1.example.test
+            smtp_routes: [{domain: example.test, hosts: [{host: 127.0.0.1, port: {{{FreePort.On(System.Net.IPAddress.Loopback)}}}}]}]
             ip_interfaces: [{name: Data1, address: {{{endpoint.Address}}}}]
             mail_flow_policies: [{name: OPEN, behavior: accept, tls: preferred}]
             listeners: [{name: In, type: public, interface: Data1, port: {{{endpoint.Port}}}, certificate: demo, default_policy: OPEN, recipient_access_table: [{recipient: example.test, action: accept}]}]

@@ -50,8 +50,11 @@ public sealed class SmtpClusterFixture : IAsyncLifetime
         int Port() => FreePort.On(address);
         (Off, Preferred, Required, Verify, Hat) = (new(address, Port()), new(address, Port()), new(address, Port()), new(address, Port()), new(address, Port()));
         VerifyPreferred = new(address, Port());
+        // Mail for example.test is held (its route refuses connections), so the tests find it queued.
+        var closedPort = FreePort.On(IPAddress.Loopback);
         (await m.LoadConfigAsync($$$"""
             hostname: mx1.example.test
+            smtp_routes: [{domain: example.test, hosts: [{host: 127.0.0.1, port: {{{closedPort}}}}]}]
             ip_interfaces: [{name: Data1, address: {{{address}}}, hostname: mx1.example.test}]
             system: {smtp: {idle_timeout_seconds: 3, max_bad_commands: 5}}
             mail_flow_policies:
