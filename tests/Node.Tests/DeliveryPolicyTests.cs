@@ -12,13 +12,13 @@ namespace Gatehouse.Node.Tests;
 public sealed class DeliveryPolicyTests
 {
     [Fact]
-    public async Task Routes_then_MX_in_preference_order_then_the_implicit_MX()
+    public async Task Routes_then_MX_in_preference_order_then_the_implicit_MX_and_no_hops_only_for_a_domain_that_does_not_exist()
     {
         var directory = Directory.CreateTempSubdirectory("gatehouse-dns-").FullName;
         await using var dns = await Dnsmasq.StartAsync(Path.Combine(directory, "dnsmasq.log"),
             [("mx.test", "mx2.mx.test", 20), ("mx.test", "mx1.mx.test", 10)],
             [("plain.test", "127.0.0.77")],
-            ["--mx-host=nullmx.test,.,0"]);
+            ["--mx-host=nullmx.test,.,0", "--local=/test/"]);
         var client = new LookupClient(new LookupClientOptions(new NameServer(dns.Endpoint)) { UseCache = false });
         var config = new LevelConfig
         {
@@ -40,6 +40,8 @@ public sealed class DeliveryPolicyTests
         Assert.Equal(["mx1.mx.test", "mx2.mx.test"], mx.Select(h => h.Host));
         Assert.Equal(new NextHop("plain.test", 25, 0, NextHopSource.ImplicitMx), Assert.Single(implicitMx));
         Assert.Empty(nothing);
+        // A server that will not answer says nothing about the domain: the lookup fails, to be retried.
+        await Assert.ThrowsAsync<DnsResponseException>(() => NextHops.ResolveAsync("elsewhere.example", config, client, default));
         Directory.Delete(directory, recursive: true);
     }
 
