@@ -83,6 +83,15 @@ public sealed class ManagerInstance : IAsyncDisposable
     public async Task<long> CommitAsync(string comment) =>
         long.Parse((await CliAsync("commit", "--comment", comment)).Succeeded().LastLine, System.Globalization.CultureInfo.InvariantCulture);
 
+    /// <summary>A cluster-level certificate with its private key as one PEM (key first), as Postfix and SslStream read it.</summary>
+    public async Task<string> CertificateWithKeyPemAsync(string name)
+    {
+        var export = await Http.PostTextAsync("api/v1/config/export", "{\"keys\":\"plain\"}");
+        using var document = System.Text.Json.JsonDocument.Parse(export);
+        var certificate = document.RootElement.GetProperty("cluster").GetProperty("certificates").EnumerateArray().First(c => c.GetProperty("name").GetString() == name);
+        return certificate.GetProperty("private_key_pem").GetString()!.TrimEnd() + "\n" + certificate.GetProperty("certificate_pem").GetString();
+    }
+
     public async Task<JsonArray> NodesAsync() => (JsonArray)await Http.GetJsonAsync("api/v1/nodes");
 
     public async Task<JsonNode?> NodeAsync(string name) =>

@@ -58,7 +58,7 @@ internal sealed partial class DeliveryQueue(
             }
 
             LoadQueue();
-            var arrivals = Track(ReceiveArrivalsAsync());
+            _ = Track(ReceiveArrivalsAsync());
             while (!stoppingToken.IsCancellationRequested)
             {
                 Task signal;
@@ -170,12 +170,11 @@ internal sealed partial class DeliveryQueue(
         }
     }
 
-    // Under the lock: opens connections while work waits beyond what the connections being set up will take.
+    // Under the lock: opens connections, up to the limit, while more work waits than the connections being set up will take first.
     private void Pump(Destination destination, NodeSnapshot snapshot)
     {
         var control = DestinationPolicy.For(snapshot.Config, destination.Domain);
-        var perConnection = (int)Math.Max(1, control.MaxMessagesPerConnection);
-        while (destination.Items.Count > destination.Connecting * perConnection && destination.Active < control.MaxConcurrentConnections && !stopping.IsCancellationRequested)
+        while (destination.Items.Count > destination.Connecting && destination.Active < control.MaxConcurrentConnections && !stopping.IsCancellationRequested)
         {
             destination.Active++;
             destination.Connecting++;
@@ -221,7 +220,8 @@ internal sealed partial class DeliveryQueue(
 
                 var outcome = await session.SendAsync(item.Message.Envelope, item.Rids, spool.DataPath(item.Message.Mid), stopping);
                 LogOutcome($"DCID {session.Dcid} ", item.Message.Mid, outcome);
-                await CompleteAsync(item, outcome);
+                // Settling writes to disk; the connection goes on with the next message meanwhile.
+                _ = Track(CompleteAsync(item, outcome));
             }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)

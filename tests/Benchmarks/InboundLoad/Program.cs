@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using Gatehouse.Benchmarks.InboundLoad;
 using Gatehouse.Harness;
 
 // Inbound accept throughput and latency over STARTTLS: a Gatehouse listener and Postfix's
@@ -28,12 +27,7 @@ await Wait.UntilAsync(() => FreePort.Accepts(gatehouse), "the listener accepts")
 // Postfix gets the same demo certificate and keeps what it accepts in its queue.
 var postfixDirectory = Path.Combine(cluster.Root, "postfix");
 Directory.CreateDirectory(postfixDirectory);
-var export = await cluster.Manager.Http.PostTextAsync("api/v1/config/export", "{\"keys\":\"plain\"}");
-using (var document = System.Text.Json.JsonDocument.Parse(export))
-{
-    var demo = document.RootElement.GetProperty("cluster").GetProperty("certificates").EnumerateArray().First(c => c.GetProperty("name").GetString() == "demo");
-    await File.WriteAllTextAsync(Path.Combine(postfixDirectory, "server.pem"), demo.GetProperty("private_key_pem").GetString()!.TrimEnd() + "\n" + demo.GetProperty("certificate_pem").GetString());
-}
+await File.WriteAllTextAsync(Path.Combine(postfixDirectory, "server.pem"), await cluster.Manager.CertificateWithKeyPemAsync("demo"));
 
 var postfixAddress = IPAddress.Parse("127.0.0.200");
 await using var postfix = await PostfixInstance.StartAsync(postfixDirectory, new IPEndPoint(postfixAddress, FreePort.On(postfixAddress)), new Dictionary<string, string>
@@ -51,14 +45,14 @@ await using var postfix = await PostfixInstance.StartAsync(postfixDirectory, new
 
 Console.WriteLine($"inbound accept over STARTTLS: {clients} concurrent clients x {messages} messages, {rounds} rounds, one connection per message");
 Console.WriteLine("round  server     msgs/s  p50_ms  p99_ms  failed");
-var totals = new Dictionary<string, List<LoadClient.Result>> { ["gatehouse"] = [], ["postfix"] = [] };
-await LoadClient.RunAsync(gatehouse, 4, 5, body);
-await LoadClient.RunAsync(postfix.Smtpd, 4, 5, body);
+var totals = new Dictionary<string, List<SmtpLoad.Result>> { ["gatehouse"] = [], ["postfix"] = [] };
+await SmtpLoad.RunAsync(gatehouse, 4, 5, body);
+await SmtpLoad.RunAsync(postfix.Smtpd, 4, 5, body);
 for (var round = 1; round <= rounds; round++)
 {
     foreach (var (name, server) in new[] { ("gatehouse", gatehouse), ("postfix", postfix.Smtpd) })
     {
-        var result = await LoadClient.RunAsync(server, clients, messages, body);
+        var result = await SmtpLoad.RunAsync(server, clients, messages, body);
         totals[name].Add(result);
         Print(round.ToString(CultureInfo.InvariantCulture), name, result);
     }
@@ -75,7 +69,7 @@ Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"ratio gatehouse/postfix: throughput {g / p:F2}, p50 latency {Percentile(gLatencies, 0.5) / Percentile(pLatencies, 0.5):F2}, p99 latency {Percentile(gLatencies, 0.99) / Percentile(pLatencies, 0.99):F2}"));
 
-static void Print(string round, string name, LoadClient.Result r) =>
+static void Print(string round, string name, SmtpLoad.Result r) =>
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"{round,-5}  {name,-9} {r.Accepted / r.Elapsed.TotalSeconds,7:F1}  {Percentile(r.LatenciesMs, 0.5),6:F1}  {Percentile(r.LatenciesMs, 0.99),6:F1}  {r.Failed,6}"));
 

@@ -1,18 +1,20 @@
 using System.Diagnostics;
 using System.Net;
-using Gatehouse.Harness;
 
-namespace Gatehouse.Benchmarks.InboundLoad;
+namespace Gatehouse.Harness;
 
 /// <summary>
-/// Concurrent SMTP clients, each sending messages one connection at a time over STARTTLS:
-/// connect, EHLO, STARTTLS, EHLO, MAIL, RCPT, DATA, QUIT. Latency is connect to "250 queued".
+/// Load for benchmarks: concurrent SMTP clients, each sending messages one connection at a
+/// time over STARTTLS: connect, EHLO, STARTTLS, EHLO, MAIL, RCPT, DATA, QUIT. Latency is
+/// connect to "250 queued". Subjects are <c>PREFIX-CLIENT-I</c>; <paramref name="started"/>
+/// hears each subject as its connection opens.
 /// </summary>
-internal static class LoadClient
+public static class SmtpLoad
 {
     public sealed record Result(int Accepted, int Failed, TimeSpan Elapsed, List<double> LatenciesMs);
 
-    public static async Task<Result> RunAsync(IPEndPoint server, int clients, int messagesPerClient, string body)
+    public static async Task<Result> RunAsync(
+        IPEndPoint server, int clients, int messagesPerClient, string body, string recipient = "user@example.test", string prefix = "bench", Action<string>? started = null)
     {
         var latencies = new List<double>();
         var failed = 0;
@@ -21,12 +23,14 @@ internal static class LoadClient
         {
             for (var i = 0; i < messagesPerClient; i++)
             {
-                var started = Stopwatch.GetTimestamp();
-                if (await SendOneAsync(server, $"bench-{client}-{i}", body))
+                var subject = $"{prefix}-{client}-{i}";
+                started?.Invoke(subject);
+                var opened = Stopwatch.GetTimestamp();
+                if (await SendOneAsync(server, subject, body, recipient))
                 {
                     lock (latencies)
                     {
-                        latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                        latencies.Add(Stopwatch.GetElapsedTime(opened).TotalMilliseconds);
                     }
                 }
                 else
@@ -40,7 +44,7 @@ internal static class LoadClient
         return new Result(latencies.Count, failed, clock.Elapsed, latencies);
     }
 
-    private static async Task<bool> SendOneAsync(IPEndPoint server, string subject, string body)
+    private static async Task<bool> SendOneAsync(IPEndPoint server, string subject, string body, string recipient)
     {
         try
         {
@@ -55,9 +59,9 @@ internal static class LoadClient
             await smtp.StartTlsAsync();
             await smtp.CommandAsync("EHLO load.sender.test");
             await smtp.CommandAsync("MAIL FROM:<load@sender.test>");
-            await smtp.CommandAsync("RCPT TO:<user@example.test>");
+            await smtp.CommandAsync($"RCPT TO:<{recipient}>");
             await smtp.CommandAsync("DATA");
-            var done = await smtp.CommandAsync($"Subject: {subject}\r\nFrom: load@sender.test\r\nTo: user@example.test\r\n\r\n{body}\r\n.");
+            var done = await smtp.CommandAsync($"Subject: {subject}\r\nFrom: load@sender.test\r\nTo: {recipient}\r\n\r\n{body}\r\n.");
             await smtp.SendAsync("QUIT\r\n");
             return done?.StartsWith("250", StringComparison.Ordinal) == true;
         }
