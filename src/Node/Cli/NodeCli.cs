@@ -40,7 +40,12 @@ internal static class NodeCli
         var status = new Command("status", "Show membership, manager link and applied version") { dataDir, json };
         status.SetAction(result => StatusCommand.Run(Paths(result, dataDir), result.GetValue(json)));
 
-        return new RootCommand("Gatehouse gateway node") { join, run, leave, status };
+        var flush = new Command("flush", "Retry every queued message now (the running node)") { dataDir };
+        flush.SetAction(result => QueueCommand.Flush(Paths(result, dataDir)));
+        var queue = new Command("queue", "List the mail queue: messages, recipients, attempts and last answers") { dataDir, flush };
+        queue.SetAction(result => QueueCommand.List(Paths(result, dataDir)));
+
+        return new RootCommand("Gatehouse gateway node") { join, run, leave, status, queue };
     }
 
     private static NodePaths Paths(ParseResult result, Option<string> dataDir) => new(Path.GetFullPath(result.GetValue(dataDir)!));

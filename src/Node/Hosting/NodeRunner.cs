@@ -63,6 +63,14 @@ internal static partial class NodeRunner
             LogNoConfiguration(logger);
         }
 
+        // 'gatehouse-node queue flush' signals the running node.
+        using var flush = System.Runtime.InteropServices.PosixSignalRegistration.Create(
+            (System.Runtime.InteropServices.PosixSignal)Cli.QueueCommand.FlushSignal,
+            context =>
+            {
+                context.Cancel = true;
+                host.Services.GetRequiredService<DeliveryQueue>().DeliverNow();
+            });
         await host.RunAsync(cancel);
         return Environment.ExitCode;
     }

@@ -1,0 +1,96 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Gatehouse.Node.Hosting;
+using Gatehouse.Node.Queue;
+
+namespace Gatehouse.Node.Cli;
+
+/// <summary>
+/// <c>gatehouse-node queue</c>: what waits for delivery, with each recipient's state and last
+/// answer (like <c>mailq</c>); <c>queue flush</c> asks the running node to retry everything now.
+/// </summary>
+internal static partial class QueueCommand
+{
+    /// <summary>SIGUSR1: the running node makes every waiting message due.</summary>
+    public const int FlushSignal = 10;
+
+    public static int List(NodePaths paths)
+    {
+        if (!Directory.Exists(paths.Queue))
+        {
+            Console.WriteLine("Mail queue is empty");
+            return 0;
+        }
+
+        // Read the files directly: listing works whether or not the node runs, and changes nothing.
+        var envelopes = Directory.GetFiles(paths.Queue, "*.env").Select(Read).OfType<QueuedEnvelope>().OrderBy(e => e.Mid).ToList();
+        if (envelopes.Count == 0)
+        {
+            Console.WriteLine("Mail queue is empty");
+            return 0;
+        }
+
+        foreach (var envelope in envelopes)
+        {
+            var progress = ReadProgress(paths.Queue, envelope.Mid);
+            var next = progress is null ? "now" : progress.NextAttemptAt.ToString("u", CultureInfo.InvariantCulture);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"MID {envelope.Mid}  {envelope.Size} bytes  received {envelope.ReceivedAt:u}  from <{envelope.MailFrom}>  attempts {progress?.Attempts ?? 0}  next {next}"));
+            for (var rid = 0; rid < envelope.Recipients.Count; rid++)
+            {
+                var state = progress?.Recipients.ElementAtOrDefault(rid) ?? RecipientStatus.Pending;
+                var reason = progress?.Reasons.ElementAtOrDefault(rid) is { Length: > 0 } r ? $"  ({r})" : "";
+                Console.WriteLine($"    RID {rid} <{envelope.Recipients[rid]}> {state.ToString().ToLowerInvariant()}{reason}");
+            }
+        }
+
+        Console.WriteLine($"-- {envelopes.Count} message{(envelopes.Count == 1 ? "" : "s")} in the queue");
+        return 0;
+    }
+
+    public static int Flush(NodePaths paths)
+    {
+        var status = NodeStatusFile.Read(paths);
+        if (status is null || status.ProcessId <= 0 || !Directory.Exists($"/proc/{status.ProcessId}"))
+        {
+            throw new NodeCliException("the node is not running; queued mail is delivered when it starts");
+        }
+
+        if (Kill(status.ProcessId, FlushSignal) != 0)
+        {
+            throw new NodeCliException($"could not signal the node (pid {status.ProcessId}): {Marshal.GetLastPInvokeErrorMessage()}");
+        }
+
+        Console.WriteLine("Delivery of every queued message starts now");
+        return 0;
+    }
+
+    private static QueuedEnvelope? Read(string path)
+    {
+        try
+        {
+            return System.Text.Json.JsonSerializer.Deserialize<QueuedEnvelope>(File.ReadAllBytes(path), MessageSpool.Json);
+        }
+        catch (IOException)
+        {
+            // Delivered and removed while listing.
+            return null;
+        }
+    }
+
+    private static DeliveryProgress? ReadProgress(string queue, long mid)
+    {
+        var path = Path.Combine(queue, $"{mid}.dlv");
+        try
+        {
+            return File.Exists(path) ? System.Text.Json.JsonSerializer.Deserialize<DeliveryProgress>(File.ReadAllBytes(path), MessageSpool.Json) : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
+}
