@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 
 namespace Gatehouse.Harness;
@@ -10,84 +9,45 @@ namespace Gatehouse.Harness;
 /// with a broken TLS set-up does; everything else is accepted, so clear-text delivery can be
 /// observed. No common MTA can be configured to behave like this on purpose.
 /// </summary>
-public sealed class StartTlsRefuser : IAsyncDisposable
+public sealed class StartTlsRefuser(IPEndPoint endpoint) : TcpTestServer(endpoint)
 {
-    private readonly TcpListener listener;
-    private readonly CancellationTokenSource stop = new();
-    private readonly Task accepting;
-
-    private StartTlsRefuser(IPEndPoint endpoint)
-    {
-        listener = new TcpListener(endpoint);
-        listener.Start();
-        accepting = AcceptAsync();
-    }
-
     public ConcurrentQueue<string> Delivered { get; } = new();
 
     public static StartTlsRefuser Start(IPEndPoint endpoint) => new(endpoint);
 
-    public async ValueTask DisposeAsync()
+    protected override async Task ServeAsync(Stream stream)
     {
-        await stop.CancelAsync();
-        listener.Stop();
-        await accepting.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        stop.Dispose();
-    }
-
-    private async Task AcceptAsync()
-    {
-        while (!stop.IsCancellationRequested)
+        using var reader = new StreamReader(stream, Encoding.ASCII);
+        await using var writer = new StreamWriter(stream, Encoding.ASCII) { NewLine = "\r\n", AutoFlush = true };
+        await writer.WriteLineAsync("220 refuser.test ESMTP");
+        while (await reader.ReadLineAsync(Stopping) is { } line)
         {
-            var client = await listener.AcceptTcpClientAsync(stop.Token);
-            _ = ServeAsync(client);
-        }
-    }
-
-    private async Task ServeAsync(TcpClient client)
-    {
-        using (client)
-        {
-            var stream = client.GetStream();
-            using var reader = new StreamReader(stream, Encoding.ASCII);
-            await using var writer = new StreamWriter(stream, Encoding.ASCII) { NewLine = "\r\n", AutoFlush = true };
-            try
+            var verb = line.Split(' ')[0].ToUpperInvariant();
+            switch (verb)
             {
-                await writer.WriteLineAsync("220 refuser.test ESMTP");
-                while (await reader.ReadLineAsync(stop.Token) is { } line)
-                {
-                    var verb = line.Split(' ')[0].ToUpperInvariant();
-                    switch (verb)
+                case "EHLO":
+                    await writer.WriteAsync("250-refuser.test\r\n250-STARTTLS\r\n250 8BITMIME\r\n");
+                    break;
+                case "STARTTLS":
+                    await writer.WriteLineAsync("454 4.7.0 TLS not available due to local problem");
+                    break;
+                case "DATA":
+                    await writer.WriteLineAsync("354 End data with <CR><LF>.<CR><LF>");
+                    var message = new StringBuilder();
+                    while (await reader.ReadLineAsync(Stopping) is { } data && data != ".")
                     {
-                        case "EHLO":
-                            await writer.WriteAsync("250-refuser.test\r\n250-STARTTLS\r\n250 8BITMIME\r\n");
-                            break;
-                        case "STARTTLS":
-                            await writer.WriteLineAsync("454 4.7.0 TLS not available due to local problem");
-                            break;
-                        case "DATA":
-                            await writer.WriteLineAsync("354 End data with <CR><LF>.<CR><LF>");
-                            var message = new StringBuilder();
-                            while (await reader.ReadLineAsync(stop.Token) is { } data && data != ".")
-                            {
-                                message.Append(data).Append("\r\n");
-                            }
-
-                            Delivered.Enqueue(message.ToString());
-                            await writer.WriteLineAsync("250 2.0.0 Ok: queued");
-                            break;
-                        case "QUIT":
-                            await writer.WriteLineAsync("221 2.0.0 Bye");
-                            return;
-                        default:
-                            await writer.WriteLineAsync("250 2.0.0 Ok");
-                            break;
+                        message.Append(data).Append("\r\n");
                     }
-                }
-            }
-            catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
-            {
-                // The client went away or the server stops.
+
+                    Delivered.Enqueue(message.ToString());
+                    await writer.WriteLineAsync("250 2.0.0 Ok: queued");
+                    break;
+                case "QUIT":
+                    await writer.WriteLineAsync("221 2.0.0 Bye");
+                    return;
+                default:
+                    await writer.WriteLineAsync("250 2.0.0 Ok");
+                    break;
             }
         }
     }

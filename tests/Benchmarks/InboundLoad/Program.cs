@@ -5,12 +5,10 @@ using Gatehouse.Harness;
 // Inbound accept throughput and latency over STARTTLS: a Gatehouse listener and Postfix's
 // smtpd receiving the same load into their queues, on the same machine, in the same run.
 // Usage: [--clients N] [--messages M] [--rounds R]
-int Option(string name, int fallback) =>
-    Array.IndexOf(args, name) is var i and >= 0 ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
-var clients = Option("--clients", 20);
-var messages = Option("--messages", 25);
-var rounds = Option("--rounds", 3);
-var body = string.Join("\r\n", Enumerable.Repeat("Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor.", 40));
+var clients = BenchmarkArguments.Option(args, "--clients", 20);
+var messages = BenchmarkArguments.Option(args, "--messages", 25);
+var rounds = BenchmarkArguments.Option(args, "--rounds", 3);
+var body = BenchmarkArguments.Body;
 
 await using var cluster = await TestCluster.StartAsync(nodes: 1);
 var node = cluster.Node("node1");
@@ -73,4 +71,4 @@ static void Print(string round, string name, SmtpLoad.Result r) =>
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"{round,-5}  {name,-9} {r.Accepted / r.Elapsed.TotalSeconds,7:F1}  {Percentile(r.LatenciesMs, 0.5),6:F1}  {Percentile(r.LatenciesMs, 0.99),6:F1}  {r.Failed,6}"));
 
-static double Percentile(List<double> sorted, double p) => sorted.Count == 0 ? double.NaN : sorted[(int)Math.Round(p * (sorted.Count - 1))];
+static double Percentile(List<double> sorted, double p) => BenchmarkArguments.Percentile(sorted, p);

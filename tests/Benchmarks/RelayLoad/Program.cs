@@ -11,12 +11,10 @@ using Gatehouse.Harness;
 // same run, each to a sink of its own. End-to-end latency is from the client's connect to
 // the sink's final dot; throughput is messages arrived per second of the whole round.
 // Usage: [--clients N] [--messages M] [--rounds R]
-int Option(string name, int fallback) =>
-    Array.IndexOf(args, name) is var i and >= 0 ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
-var clients = Option("--clients", 20);
-var messages = Option("--messages", 25);
-var rounds = Option("--rounds", 3);
-var body = string.Join("\r\n", Enumerable.Repeat("Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor.", 40));
+var clients = BenchmarkArguments.Option(args, "--clients", 20);
+var messages = BenchmarkArguments.Option(args, "--messages", 25);
+var rounds = BenchmarkArguments.Option(args, "--rounds", 3);
+var body = BenchmarkArguments.Body;
 
 await using var cluster = await TestCluster.StartAsync(nodes: 1);
 var node = cluster.Node("node1");
@@ -112,7 +110,7 @@ async Task<Round> RunRoundAsync(IPEndPoint server, TlsSink sink, int clientCount
     return new Round(accept, arrived.Count, accept.Accepted - arrived.Count, elapsed, endToEnd);
 }
 
-static double Percentile(List<double> sorted, double p) => sorted.Count == 0 ? double.NaN : sorted[(int)Math.Round(p * (sorted.Count - 1))];
+static double Percentile(List<double> sorted, double p) => BenchmarkArguments.Percentile(sorted, p);
 
 internal sealed record Round(SmtpLoad.Result Accept, int Arrived, int Lost, TimeSpan Elapsed, List<double> EndToEndMs)
 {

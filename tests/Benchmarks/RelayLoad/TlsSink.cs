@@ -2,9 +2,9 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Security;
-using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using Gatehouse.Harness;
 
 namespace Gatehouse.Benchmarks.RelayLoad;
 
@@ -12,103 +12,61 @@ namespace Gatehouse.Benchmarks.RelayLoad;
 /// The far end of the relay benchmark: an SMTP sink that offers STARTTLS and notes when each
 /// message (by its Subject) arrived. It does no work per message, so it measures the relays.
 /// </summary>
-internal sealed class TlsSink : IAsyncDisposable
+internal sealed class TlsSink(IPEndPoint endpoint, X509Certificate2 certificate) : TcpTestServer(endpoint)
 {
-    private readonly TcpListener listener;
-    private readonly X509Certificate2 certificate;
-    private readonly CancellationTokenSource stop = new();
-    private readonly Task accepting;
-
-    public TlsSink(IPEndPoint endpoint, X509Certificate2 certificate)
-    {
-        this.certificate = certificate;
-        listener = new TcpListener(endpoint);
-        listener.Start(512);
-        Endpoint = (IPEndPoint)listener.LocalEndpoint;
-        accepting = AcceptAsync();
-    }
-
-    public IPEndPoint Endpoint { get; }
+    private int encryptedSessions;
 
     /// <summary>Subject → <see cref="Stopwatch"/> timestamp of the final dot.</summary>
     public ConcurrentDictionary<string, long> Arrivals { get; } = new();
 
-    public int EncryptedSessions;
+    public int EncryptedSessions => Volatile.Read(ref encryptedSessions);
 
-    public async ValueTask DisposeAsync()
+    protected override async Task ServeAsync(Stream stream)
     {
-        await stop.CancelAsync();
-        listener.Stop();
-        await accepting.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        stop.Dispose();
-    }
-
-    private async Task AcceptAsync()
-    {
-        while (!stop.IsCancellationRequested)
+        var reader = new StreamReader(stream, Encoding.Latin1);
+        var writer = new StreamWriter(stream, Encoding.Latin1) { NewLine = "\r\n", AutoFlush = true };
+        await writer.WriteLineAsync("220 sink.bench.test ESMTP");
+        while (await reader.ReadLineAsync(Stopping) is { } line)
         {
-            var client = await listener.AcceptTcpClientAsync(stop.Token);
-            _ = ServeAsync(client);
-        }
-    }
-
-    private async Task ServeAsync(TcpClient client)
-    {
-        using (client)
-        {
-            try
+            var verb = line.Split(' ')[0].ToUpperInvariant();
+            if (verb == "EHLO")
             {
-                Stream stream = client.GetStream();
-                var reader = new StreamReader(stream, Encoding.Latin1);
-                var writer = new StreamWriter(stream, Encoding.Latin1) { NewLine = "\r\n", AutoFlush = true };
-                await writer.WriteLineAsync("220 sink.bench.test ESMTP");
-                while (await reader.ReadLineAsync(stop.Token) is { } line)
-                {
-                    var verb = line.Split(' ')[0].ToUpperInvariant();
-                    if (verb == "EHLO")
-                    {
-                        await writer.WriteAsync(stream is SslStream ? "250-sink.bench.test\r\n250-PIPELINING\r\n250 8BITMIME\r\n" : "250-sink.bench.test\r\n250-PIPELINING\r\n250-8BITMIME\r\n250 STARTTLS\r\n");
-                    }
-                    else if (verb == "STARTTLS")
-                    {
-                        await writer.WriteLineAsync("220 2.0.0 Ready to start TLS");
-                        var tls = new SslStream(stream);
-                        await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = certificate }, stop.Token);
-                        Interlocked.Increment(ref EncryptedSessions);
-                        stream = tls;
-                        reader = new StreamReader(stream, Encoding.Latin1);
-                        writer = new StreamWriter(stream, Encoding.Latin1) { NewLine = "\r\n", AutoFlush = true };
-                    }
-                    else if (verb == "DATA")
-                    {
-                        await writer.WriteLineAsync("354 go ahead");
-                        string? subject = null;
-                        while (await reader.ReadLineAsync(stop.Token) is { } data && data != ".")
-                        {
-                            subject ??= data.StartsWith("Subject: ", StringComparison.Ordinal) ? data["Subject: ".Length..] : null;
-                        }
-
-                        if (subject is not null)
-                        {
-                            Arrivals.TryAdd(subject, Stopwatch.GetTimestamp());
-                        }
-
-                        await writer.WriteLineAsync("250 2.0.0 Ok");
-                    }
-                    else if (verb == "QUIT")
-                    {
-                        await writer.WriteLineAsync("221 2.0.0 Bye");
-                        return;
-                    }
-                    else
-                    {
-                        await writer.WriteLineAsync("250 2.0.0 Ok");
-                    }
-                }
+                await writer.WriteAsync(stream is SslStream ? "250-sink.bench.test\r\n250-PIPELINING\r\n250 8BITMIME\r\n" : "250-sink.bench.test\r\n250-PIPELINING\r\n250-8BITMIME\r\n250 STARTTLS\r\n");
             }
-            catch (Exception e) when (e is IOException or OperationCanceledException or System.Security.Authentication.AuthenticationException or ObjectDisposedException)
+            else if (verb == "STARTTLS")
             {
-                // Client gone or benchmark over.
+                await writer.WriteLineAsync("220 2.0.0 Ready to start TLS");
+                var tls = new SslStream(stream);
+                await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = certificate }, Stopping);
+                Interlocked.Increment(ref encryptedSessions);
+                stream = tls;
+                reader = new StreamReader(stream, Encoding.Latin1);
+                writer = new StreamWriter(stream, Encoding.Latin1) { NewLine = "\r\n", AutoFlush = true };
+            }
+            else if (verb == "DATA")
+            {
+                await writer.WriteLineAsync("354 go ahead");
+                string? subject = null;
+                while (await reader.ReadLineAsync(Stopping) is { } data && data != ".")
+                {
+                    subject ??= data.StartsWith("Subject: ", StringComparison.Ordinal) ? data["Subject: ".Length..] : null;
+                }
+
+                if (subject is not null)
+                {
+                    Arrivals.TryAdd(subject, Stopwatch.GetTimestamp());
+                }
+
+                await writer.WriteLineAsync("250 2.0.0 Ok");
+            }
+            else if (verb == "QUIT")
+            {
+                await writer.WriteLineAsync("221 2.0.0 Bye");
+                return;
+            }
+            else
+            {
+                await writer.WriteLineAsync("250 2.0.0 Ok");
             }
         }
     }
