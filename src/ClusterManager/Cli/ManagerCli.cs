@@ -10,6 +10,7 @@ internal static class ManagerCli
     {
         var root = new RootCommand("Gatehouse cluster manager: holds the cluster configuration and pushes it to the nodes.");
         root.Subcommands.Add(Serve());
+        root.Subcommands.Add(UserCommands.Build());
         var connection = new ConnectionOptions();
         foreach (var command in NodeCommands.Build(connection).Concat(ConfigCommands.Build(connection)).Append(CertificateCommands.Build(connection)).Append(TlsCheckCommands.Build(connection)))
         {

@@ -6,6 +6,7 @@ using Gatehouse.ClusterManager.Certificates;
 using Gatehouse.ClusterManager.Changes;
 using Gatehouse.ClusterManager.Diagnostics;
 using Gatehouse.ClusterManager.Distribution;
+using Gatehouse.ClusterManager.Gui;
 using Gatehouse.ClusterManager.Nodes;
 using Gatehouse.ClusterManager.Store;
 using Microsoft.AspNetCore.Builder;
@@ -20,8 +21,9 @@ using Microsoft.Extensions.Logging;
 namespace Gatehouse.ClusterManager.Hosting;
 
 /// <summary>
-/// <c>gatehouse-manager serve</c>: one HTTPS endpoint for the node gRPC service (mutual TLS)
-/// and the admin REST API (bearer token), both under the cluster CA's server certificate.
+/// <c>gatehouse-manager serve</c>: one HTTPS endpoint for the node gRPC service (mutual TLS),
+/// the admin REST API (bearer token) and the web GUI (login), all under the cluster CA's
+/// server certificate.
 /// </summary>
 internal static partial class ManagerServer
 {
@@ -65,6 +67,7 @@ internal static partial class ManagerServer
         builder.Services.AddSingleton<SnapshotBuilder>();
         builder.Services.AddSingleton<NodeStream>();
         builder.Services.AddSingleton<NodeRemoval>();
+        builder.Services.AddGui();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(endpoint, options =>
         {
             options.Protocols = HttpProtocols.Http1AndHttp2;
@@ -92,6 +95,7 @@ internal static partial class ManagerServer
         // Public: a joining node checks this certificate against the pin in its token.
         app.MapGet(Cluster.Contract.CaPin.WellKnownPath, () => Results.Text(ca.CertificatePem, "application/x-pem-file"));
         AdminApi.Map(app);
+        app.UseGui();
 
         await InitializeAsync(app.Services, time);
         await app.StartAsync(cancel);

@@ -1,0 +1,76 @@
+using Gatehouse.ClusterManager.Changes;
+using Gatehouse.ClusterManager.Store;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Filters;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Gatehouse.ClusterManager.Gui;
+
+/// <summary>
+/// What every GUI page has: the level being edited (Cluster, or Machine NAME, kept in a
+/// cookie so it follows the admin from page to page), the machines to choose from, and
+/// the number of pending changes for the "Commit Changes (N)" button.
+/// </summary>
+internal abstract class GuiPage : PageModel
+{
+    private const string LevelCookie = "gatehouse-level";
+
+    /// <summary>Null for the cluster level; otherwise the machine whose level is edited.</summary>
+    public string? Machine { get; private set; }
+
+    public IReadOnlyList<string> Machines { get; private set; } = [];
+
+    public int PendingCount { get; private set; }
+
+    /// <summary>A message for the top of the page after a successful action.</summary>
+    [TempData]
+    public string? Notice { get; set; }
+
+    /// <summary>A message for the top of the page when the action was refused; nothing was changed.</summary>
+    public string? Problem { get; set; }
+
+    public string LevelName => Machine is null ? "Cluster" : $"Machine {Machine}";
+
+    protected string Actor => $"gui:{User.Identity?.Name ?? "unknown"}";
+
+    protected ConfigurationService Configuration => HttpContext.RequestServices.GetRequiredService<ConfigurationService>();
+
+    protected IManagerStore Store => HttpContext.RequestServices.GetRequiredService<IManagerStore>();
+
+    public override async Task OnPageHandlerExecutionAsync(PageHandlerExecutingContext context, PageHandlerExecutionDelegate next)
+    {
+        var requested = Request.Query["level"].ToString();
+        if (requested.Length > 0)
+        {
+            Response.Cookies.Append(LevelCookie, requested, new CookieOptions { HttpOnly = true, Secure = true, SameSite = SameSiteMode.Strict });
+        }
+        else
+        {
+            requested = Request.Cookies[LevelCookie] ?? "";
+        }
+
+        var staged = await Configuration.ReadStagedAsync(HttpContext.RequestAborted);
+        var nodes = await Store.ListNodesAsync(HttpContext.RequestAborted);
+        Machines = [.. nodes.Select(n => n.Name).Union(staged.Machines.Keys).Distinct().Order(StringComparer.Ordinal)];
+        Machine = Machines.Contains(requested) ? requested : null;
+        PendingCount = (await Configuration.ShowChangesAsync(HttpContext.RequestAborted)).Changes.Count;
+        await next();
+    }
+
+    /// <summary>Runs a change; a refusal becomes the page's problem message and changes nothing.</summary>
+    protected async Task<IActionResult> ChangeAsync(Func<Task<string>> change, Func<IActionResult> onRefused)
+    {
+        try
+        {
+            Notice = await change();
+            return RedirectToPage();
+        }
+        catch (ChangeRejectedException e)
+        {
+            Problem = e.Message;
+            return onRefused();
+        }
+    }
+}

@@ -1,0 +1,43 @@
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Gatehouse.ClusterManager.Gui;
+
+/// <summary>
+/// The web GUI: server-rendered Razor Pages on the manager's HTTPS endpoint, behind a login
+/// (cookie: HttpOnly, Secure, SameSite=Strict) with anti-forgery tokens on every form.
+/// </summary>
+internal static class GuiSetup
+{
+    public static void AddGui(this IServiceCollection services)
+    {
+        services.AddSingleton<AdminUsers>();
+        services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(options =>
+        {
+            options.LoginPath = "/login";
+            options.LogoutPath = "/logout";
+            options.Cookie.Name = "gatehouse";
+            options.Cookie.HttpOnly = true;
+            options.Cookie.SecurePolicy = CookieSecurePolicy.Always;
+            options.Cookie.SameSite = SameSiteMode.Strict;
+            options.ExpireTimeSpan = TimeSpan.FromHours(8);
+            options.SlidingExpiration = true;
+        });
+        services.AddAuthorization();
+        services.AddRazorPages(options =>
+        {
+            options.RootDirectory = "/Gui/Pages";
+            options.Conventions.AuthorizeFolder("/");
+            options.Conventions.AllowAnonymousToPage("/Login");
+        });
+    }
+
+    public static void UseGui(this WebApplication app)
+    {
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapRazorPages();
+    }
+}

@@ -1,0 +1,53 @@
+using Gatehouse.ClusterManager.Changes;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Gatehouse.ClusterManager.Gui.Pages;
+
+internal sealed class CommitModel : GuiPage
+{
+    public ChangesView? Changes { get; private set; }
+
+    public IReadOnlyList<string> Errors { get; private set; } = [];
+
+    public string Comment { get; private set; } = "";
+
+    public async Task OnGetAsync() => Changes = await Configuration.ShowChangesAsync();
+
+    public async Task<IActionResult> OnPostCommitAsync(string? comment)
+    {
+        Comment = comment ?? "";
+        var result = await ChangeResultAsync(() => Configuration.CommitAsync(Comment, Actor));
+        if (result?.Version is { } version)
+        {
+            var warnings = result.Warnings.Count == 0 ? "" : $" Warnings: {string.Join("; ", result.Warnings)}";
+            Notice = $"Committed version {version}.{warnings}";
+            return RedirectToPage();
+        }
+
+        Errors = [.. result?.Errors.Select(e => e.ToString()) ?? []];
+        Changes = await Configuration.ShowChangesAsync();
+        return Page();
+    }
+
+    public Task<IActionResult> OnPostAbandonAsync() =>
+        ChangeAsync(
+            async () =>
+            {
+                await Configuration.ClearChangesAsync(Actor);
+                return "The uncommitted changes were abandoned.";
+            },
+            Page);
+
+    private async Task<CommitResult?> ChangeResultAsync(Func<Task<CommitResult>> commit)
+    {
+        try
+        {
+            return await commit();
+        }
+        catch (ChangeRejectedException e)
+        {
+            Problem = e.Message;
+            return null;
+        }
+    }
+}

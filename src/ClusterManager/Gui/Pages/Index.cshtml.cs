@@ -1,0 +1,47 @@
+using Gatehouse.ClusterManager.Changes;
+using Gatehouse.ClusterManager.Nodes;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Gatehouse.ClusterManager.Gui.Pages;
+
+internal sealed record NodeRow(string Name, bool Connected, long AppliedVersion, string LastSeen, string Address, int MachineSettings, string LastError);
+
+internal sealed class IndexModel : GuiPage
+{
+    public long LatestVersion { get; private set; }
+
+    public IReadOnlyList<NodeRow> Nodes { get; private set; } = [];
+
+    public string? Token { get; private set; }
+
+    public string ManagerUrl => $"https://{Request.Host}";
+
+    public async Task OnGetAsync() => await LoadAsync();
+
+    public Task<IActionResult> OnPostRemoveAsync(string name) =>
+        ChangeAsync(
+            async () =>
+            {
+                var deleted = await HttpContext.RequestServices.GetRequiredService<NodeRemoval>().RemoveAsync(name, Actor);
+                return $"Node {name} removed{(deleted > 0 ? $" with its {deleted} machine-level settings" : "")}; it must join again to come back.";
+            },
+            () => { LoadAsync().GetAwaiter().GetResult(); return Page(); });
+
+    public async Task<IActionResult> OnPostTokenAsync(int hours)
+    {
+        var (token, _) = await HttpContext.RequestServices.GetRequiredService<JoinTokens>().CreateAsync(TimeSpan.FromHours(Math.Clamp(hours, 1, 168)), Actor);
+        Token = token.ToString();
+        await LoadAsync();
+        return Page();
+    }
+
+    private async Task LoadAsync()
+    {
+        var latest = await Store.GetLatestAsync();
+        LatestVersion = latest.Version;
+        Nodes = [.. (await Store.ListNodesAsync()).Select(n => new NodeRow(
+            n.Name, n.Connected, n.AppliedVersion, n.LastSeen?.ToDateTimeOffset().ToString("u", System.Globalization.CultureInfo.InvariantCulture) ?? "never",
+            n.Address, MachineSettings.Count(latest.Content.Machines.GetValueOrDefault(n.Name)), n.LastError))];
+    }
+}
