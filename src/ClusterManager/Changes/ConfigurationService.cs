@@ -59,6 +59,37 @@ internal sealed class ConfigurationService(
         await SaveChangeAsync(pending, actor, description, cancel);
     }
 
+    /// <summary>
+    /// Like <see cref="EditLevelAsync"/>, but first validates the result as commit would and
+    /// stages nothing when there are errors under <paramref name="pathPrefix"/> (the part of
+    /// the configuration being edited); those errors are returned, for the form that made them.
+    /// </summary>
+    public async Task<IReadOnlyList<CommitError>> EditLevelCheckedAsync(
+        string? machine, Func<LevelConfig, LevelConfig> edit, string pathPrefix, string actor, string description, CancellationToken cancel = default)
+    {
+        var candidate = (await ReadStagedAsync(cancel)).Clone();
+        var level = (machine is null ? candidate.Cluster : candidate.Machines.GetValueOrDefault(machine)) ?? new LevelConfig();
+        var edited = edit(level.Clone());
+        if (machine is null)
+        {
+            candidate.Cluster = edited;
+        }
+        else
+        {
+            candidate.Machines[machine] = edited;
+        }
+
+        var (errors, _) = await ValidateAsync(candidate, cancel);
+        var relevant = errors.Where(e => e.Path == pathPrefix || e.Path.StartsWith(pathPrefix + ".", StringComparison.Ordinal) || e.Path.StartsWith(pathPrefix + "[", StringComparison.Ordinal))
+            .DistinctBy(e => (e.Path, e.Message)).ToList();
+        if (relevant.Count == 0)
+        {
+            await EditLevelAsync(machine, edit, actor, description, cancel);
+        }
+
+        return relevant;
+    }
+
     /// <summary>The whole configuration as staged (pending, else committed), secrets in plain text.</summary>
     public async Task<ConfigurationSet> ReadStagedAsync(CancellationToken cancel = default)
     {

@@ -1,0 +1,264 @@
+using Gatehouse.Cluster.V1;
+using Gatehouse.ClusterManager.Changes;
+using Gatehouse.Configuration;
+using Gatehouse.Configuration.Merge;
+using Google.Protobuf;
+using Google.Protobuf.Reflection;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Gatehouse.ClusterManager.Gui.Pages;
+
+internal sealed record EntityRow(string Key, string Summary, string Level, bool InCluster);
+
+/// <summary>
+/// One settings page made from the schema: a list of named entities (listeners, policies,
+/// destination controls…) and/or a group of global settings, at the cluster level or one
+/// machine's level, with where each value comes from.
+/// </summary>
+internal sealed class SectionModel : GuiPage
+{
+    public GuiSection Section { get; private set; } = null!;
+
+    public bool Collection { get; private set; }
+
+    public bool MachineOnly => EntityFields.MachineOnly.Contains(Section.Field);
+
+    public string EntityName { get; private set; } = "";
+
+    public IReadOnlyList<EntityRow> Rows { get; private set; } = [];
+
+    public IMessage? Editing { get; private set; }
+
+    public string? EditingKey { get; private set; }
+
+    public Dictionary<string, string> FieldErrors { get; } = [];
+
+    public IMessage? Global { get; private set; }
+
+    public string GlobalTitle => Section.GlobalTitle ?? Section.Title;
+
+    public string GlobalLevel { get; private set; } = "cluster";
+
+    public Dictionary<string, string> GlobalErrors { get; } = [];
+
+    private FieldDescriptor Field => LevelConfig.Descriptor.FindFieldByName(Section.Field);
+
+    private FieldDescriptor? GlobalField =>
+        Section.GlobalField is { } name ? LevelConfig.Descriptor.FindFieldByName(name) : Collection ? null : Field;
+
+    public async Task<IActionResult> OnGetAsync(string section, string? edit, int? add)
+    {
+        if (!Use(section))
+        {
+            return NotFound();
+        }
+
+        await LoadAsync();
+        if (add is not null)
+        {
+            Editing = Field.MessageType.Parser.ParseFrom(ByteString.Empty);
+        }
+        else if (edit is not null)
+        {
+            EditingKey = edit;
+            Editing = Entities(await EffectiveAsync()).FirstOrDefault(e => EntityFields.EntityKey(e) == edit);
+            if (Editing is null)
+            {
+                Problem = $"There is no {EntityName} '{edit}' at this level.";
+                EditingKey = null;
+            }
+        }
+
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostSaveAsync(string section, string? originalKey)
+    {
+        if (!Use(section))
+        {
+            return NotFound();
+        }
+
+        var existing = originalKey is null ? null : Entities(await EffectiveAsync()).FirstOrDefault(e => EntityFields.EntityKey(e) == originalKey);
+        var entity = MessageForm.Read(Field.MessageType, Request.Form, existing, FieldErrors);
+        var key = EntityFields.EntityKey(entity);
+        var keyField = EntityFields.EntityKeyField(Field.MessageType)!.Name;
+        if (key.Length == 0)
+        {
+            FieldErrors.TryAdd(keyField, $"the {MessageForm.Label(keyField).ToLowerInvariant()} is required");
+        }
+
+        if (FieldErrors.Count == 0)
+        {
+            var path = EntityFields.EntityPath(Field, key);
+            var errors = await Configuration.EditLevelCheckedAsync(
+                Machine,
+                level =>
+                {
+                    var list = (System.Collections.IList)Field.Accessor.GetValue(level);
+                    foreach (var old in list.Cast<IMessage>().Where(e => EntityFields.EntityKey(e) == key || EntityFields.EntityKey(e) == originalKey).ToList())
+                    {
+                        list.Remove(old);
+                    }
+
+                    list.Add(entity);
+                    return level;
+                },
+                path, Actor, $"{(existing is null ? "add" : "edit")} {Field.Name}[{key}] at {LevelName} level");
+            foreach (var error in errors)
+            {
+                var rest = error.Path.Length > path.Length ? error.Path[(path.Length + 1)..] : "";
+                FieldErrors.TryAdd(rest.Length == 0 ? "" : rest.Split('[', '.')[0], error.Message);
+            }
+
+            if (errors.Count == 0)
+            {
+                Notice = $"{EntityName} {key} staged at the {LevelName} level; commit to apply it.";
+                return RedirectToPage(new { section });
+            }
+        }
+
+        Problem = FieldErrors.GetValueOrDefault("") ?? "Not saved: correct the fields marked below. Nothing was changed.";
+        await LoadAsync();
+        Editing = entity;
+        EditingKey = originalKey;
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostDeleteAsync(string section, string key)
+    {
+        if (!Use(section))
+        {
+            return NotFound();
+        }
+
+        var path = EntityFields.EntityPath(Field, key);
+        return await ChangeAsync(
+            async () =>
+            {
+                await Configuration.EditLevelAsync(Machine, level =>
+                {
+                    var list = (System.Collections.IList)Field.Accessor.GetValue(level);
+                    var found = list.Cast<IMessage>().FirstOrDefault(e => EntityFields.EntityKey(e) == key)
+                        ?? throw new ChangeRejectedException($"{EntityName} '{key}' is not set at the {LevelName} level");
+                    list.Remove(found);
+                    return level;
+                }, Actor, $"delete {path} at {LevelName} level");
+                return Machine is null ? $"{EntityName} {key} deleted (staged)." : $"{EntityName} {key} now uses the cluster value (staged).";
+            },
+            () => { LoadAsync().GetAwaiter().GetResult(); return Page(); });
+    }
+
+    public async Task<IActionResult> OnPostSaveGlobalAsync(string section)
+    {
+        if (!Use(section) || GlobalField is not { } field)
+        {
+            return NotFound();
+        }
+
+        var current = (IMessage?)field.Accessor.GetValue((await EffectiveAsync()).Config);
+        var group = MessageForm.Read(field.MessageType, Request.Form, current, GlobalErrors);
+        if (GlobalErrors.Count == 0)
+        {
+            var errors = await Configuration.EditLevelCheckedAsync(Machine, level =>
+            {
+                field.Accessor.SetValue(level, group);
+                return level;
+            }, field.Name, Actor, $"edit {field.Name} at {LevelName} level");
+            foreach (var error in errors)
+            {
+                var rest = error.Path.Length > field.Name.Length ? error.Path[(field.Name.Length + 1)..] : "";
+                GlobalErrors.TryAdd(rest.Split('[', '.')[0], error.Message);
+            }
+
+            if (errors.Count == 0)
+            {
+                Notice = $"{GlobalTitle} staged at the {LevelName} level; commit to apply them.";
+                return RedirectToPage(new { section });
+            }
+        }
+
+        Problem = "Not saved: correct the fields marked below. Nothing was changed.";
+        await LoadAsync();
+        Global = group;
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostRevertGlobalAsync(string section)
+    {
+        if (!Use(section) || GlobalField is not { } field || Machine is null)
+        {
+            return NotFound();
+        }
+
+        return await ChangeAsync(
+            async () =>
+            {
+                await Configuration.EditLevelAsync(Machine, level =>
+                {
+                    field.Accessor.Clear(level);
+                    return level;
+                }, Actor, $"{field.Name} of {Machine} back to the cluster value");
+                return $"{GlobalTitle} of {Machine} now use the cluster values (staged).";
+            },
+            Page);
+    }
+
+    private bool Use(string section)
+    {
+        if (GuiSections.Find(section) is not { } found)
+        {
+            return false;
+        }
+
+        Section = found;
+        Collection = EntityFields.IsEntityCollection(Field);
+        EntityName = Collection ? MessageForm.Label(Field.MessageType.Name) : "";
+        return true;
+    }
+
+    // In machine mode the page shows what the machine runs: its own values over the cluster's.
+    private async Task<EffectiveConfig> EffectiveAsync()
+    {
+        var staged = await Configuration.ReadStagedAsync();
+        var cluster = staged.Cluster ?? new LevelConfig();
+        return Machine is null
+            ? new EffectiveConfig(cluster, new Dictionary<string, ConfigLevel>())
+            : ConfigMerge.Merge(cluster, staged.Machines.GetValueOrDefault(Machine) ?? new LevelConfig());
+    }
+
+    private IEnumerable<IMessage> Entities(EffectiveConfig effective) =>
+        ((System.Collections.IList)Field.Accessor.GetValue(effective.Config)).Cast<IMessage>();
+
+    private async Task LoadAsync()
+    {
+        var staged = await Configuration.ReadStagedAsync();
+        var effective = await EffectiveAsync();
+        string LevelOf(string path) => Machine is not null && effective.SourceOf(path) == ConfigLevel.Machine ? $"machine {Machine}" : "cluster";
+        if (Collection)
+        {
+            var clusterKeys = ((System.Collections.IList)Field.Accessor.GetValue(staged.Cluster ?? new LevelConfig())).Cast<IMessage>().Select(EntityFields.EntityKey).ToHashSet();
+            Rows = [.. Entities(effective).Select(e =>
+            {
+                var key = EntityFields.EntityKey(e);
+                return new EntityRow(key, Summary(e), LevelOf(EntityFields.EntityPath(Field, key)), clusterKeys.Contains(key));
+            })];
+        }
+
+        if (GlobalField is { } field)
+        {
+            Global ??= (IMessage?)field.Accessor.GetValue(effective.Config) ?? field.MessageType.Parser.ParseFrom(ByteString.Empty);
+            GlobalLevel = LevelOf(field.Name);
+        }
+    }
+
+    // The first few set fields, enough to tell entities apart in the list.
+    private static string Summary(IMessage entity) =>
+        string.Join(", ", entity.Descriptor.Fields.InFieldNumberOrder().Skip(1)
+            .Select(f => (f, v: f.Accessor.GetValue(entity)))
+            .Where(p => p.v is not null && p.v.ToString() is { Length: > 0 } text && text != "0" && text != "False" && text != "[ ]" && !Gatehouse.Configuration.Secrets.SecretFields.IsSecret(p.f))
+            .Take(4)
+            .Select(p => $"{MessageForm.Label(p.f.Name)}: {Shorten(p.v!.ToString()!)}"));
+
+    private static string Shorten(string text) => text.Length > 60 ? text[..57] + "…" : text;
+}
