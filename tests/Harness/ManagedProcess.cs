@@ -54,9 +54,16 @@ public sealed partial class ManagedProcess : IDisposable
 
     /// <summary>Runs any program to completion and returns what it printed.</summary>
     public static async Task<CommandResult> RunProgramAsync(
-        string program, IEnumerable<string> arguments, string? input = null, TimeSpan? timeout = null, string? workingDirectory = null)
+        string program, IEnumerable<string> arguments, string? input = null, TimeSpan? timeout = null, string? workingDirectory = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
-        using var process = Process.Start(Info(program, arguments, workingDirectory))!;
+        var info = Info(program, arguments, workingDirectory);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
+        }
+
+        using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         if (input is not null)

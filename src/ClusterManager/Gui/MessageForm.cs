@@ -50,7 +50,20 @@ internal static class MessageForm
         return message;
     }
 
-    public static string Label(string name) => char.ToUpperInvariant(name[0]) + name[1..].Replace('_', ' ');
+    private static readonly Dictionary<string, string> Acronyms = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["tls"] = "TLS", ["ip"] = "IP", ["dns"] = "DNS", ["ldap"] = "LDAP", ["smtp"] = "SMTP", ["https"] = "HTTPS",
+        ["pem"] = "PEM", ["url"] = "URL", ["dn"] = "DN", ["ca"] = "CA", ["cas"] = "CAs",
+    };
+
+    /// <summary><c>max_recipients_per_message</c> → "Max recipients per message"; <c>DestinationControl</c> → "Destination control".</summary>
+    public static string Label(string name)
+    {
+        var words = System.Text.RegularExpressions.Regex.Replace(name, "(?<=[a-z])(?=[A-Z])", "_").Split('_', StringSplitOptions.RemoveEmptyEntries)
+            .Select(w => Acronyms.GetValueOrDefault(w) ?? w.ToLowerInvariant()).ToList();
+        words[0] = char.ToUpperInvariant(words[0][0]) + words[0][1..];
+        return string.Join(' ', words);
+    }
 
     private static void RenderField(StringBuilder html, FieldDescriptor field, IMessage message, string path, bool locked)
     {

@@ -25,6 +25,8 @@ internal sealed class SectionModel : GuiPage
 
     public string EntityName { get; private set; } = "";
 
+    public string KeyLabel => Collection ? MessageForm.Label(EntityFields.EntityKeyField(Field.MessageType)!.Name) : "";
+
     public IReadOnlyList<EntityRow> Rows { get; private set; } = [];
 
     public IMessage? Editing { get; private set; }

@@ -1,0 +1,46 @@
+namespace Gatehouse.Cluster.Tests.Gui;
+
+/// <summary>The technote's admin tasks done in a browser against a running manager and node.</summary>
+[Collection("gui")]
+public sealed class GuiFlowTests(GuiFixture gui)
+{
+    [Fact]
+    public async Task The_technote_flow_in_the_browser_gives_the_listener_its_signed_certificate_and_required_TLS()
+    {
+        var run = await gui.RunScenarioAsync("technote-flow.mjs");
+        Assert.True(run.ExitCode == 0, run.Output + run.Error);
+
+        var version = (await gui.Cluster.Manager.Http.GetJsonAsync("api/v1/history")).AsArray().Count;
+        await gui.Node.WaitAppliedAsync(version);
+        var history = (await gui.Cluster.Manager.Http.GetJsonAsync("api/v1/history")).AsArray();
+        Assert.Equal("Signed certificate on IncomingMail, TLS required", (string?)history[^1]!["comment"]);
+        Assert.Equal("gui:admin", (string?)history[^1]!["author"]);
+
+        // The listener now presents the CA-signed certificate with its intermediate...
+        var shown = await OpenSsl.RunAsync(gui.Work, ["s_client", "-starttls", "smtp", "-connect", gui.Listener.ToString(), "-showcerts", "-CAfile", gui.Ca.RootCertificate], "QUIT\r\n");
+        var subject = shown.Output.Split('\n').First(l => l.StartsWith("subject=", StringComparison.Ordinal));
+        Assert.All(["CN = mx1.example.test", "O = Example Corp", "OU = Mail", "L = Springfield", "ST = Illinois", "C = US"], part => Assert.Contains(part, subject, StringComparison.Ordinal));
+        Assert.Contains("issuer=CN = GUI Intermediate CA", shown.Output, StringComparison.Ordinal);
+        Assert.Contains("Verify return code: 0 (ok)", shown.Output, StringComparison.Ordinal);
+
+        // ...and refuses mail before STARTTLS.
+        await using var probe = await SmtpProbe.ConnectAsync(gui.Listener);
+        await probe.ReplyAsync();
+        await probe.CommandAsync("EHLO client.sender.test");
+        Assert.StartsWith("530 5.7.0", await probe.CommandAsync("MAIL FROM:<a@sender.test>"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_destination_control_and_the_alert_setting_are_committed_from_the_browser()
+    {
+        var run = await gui.RunScenarioAsync("destination-controls.mjs");
+        Assert.True(run.ExitCode == 0, run.Output + run.Error);
+
+        var cluster = await gui.Cluster.Manager.Http.GetJsonAsync("api/v1/config");
+        var partner = cluster["destination_controls"]!.AsArray().Single(d => (string?)d!["domain"] == "partner.example.test")!;
+        Assert.Equal("OUTBOUND_TLS_REQUIRED_VERIFY", (string?)partner["tls"]);
+        Assert.Equal(10, (int?)partner["max_concurrent_connections"]);
+        Assert.True((bool?)cluster["destination_global"]!["alert_on_required_tls_failure"]);
+        Assert.Equal("demo", (string?)cluster["destination_global"]!["certificate"]);
+    }
+}

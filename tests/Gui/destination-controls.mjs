@@ -1,0 +1,20 @@
+// Mail Policies > Destination Controls: a domain with TLS Required (Verify), and the global
+// setting that alerts on required-TLS failures, committed with a comment.
+import { scenario, login, menu, screenshot, expectText, commit } from './gui.mjs';
+
+await scenario(async (page) => {
+  await login(page);
+  await menu(page, 'Mail Policies', 'Destination Controls');
+  await Promise.all([page.waitForLoadState('load'), page.click('#add')]);
+  await page.fill('#f-domain', 'partner.example.test');
+  await page.selectOption('#f-tls', 'required_verify');
+  await page.fill('#f-max_concurrent_connections', '10');
+  await Promise.all([page.waitForLoadState('load'), page.click('#save')]);
+  await expectText(page, '.notice', 'partner.example.test staged');
+
+  await page.check('#global-form #f-alert_on_required_tls_failure');
+  await Promise.all([page.waitForLoadState('load'), page.click('#save-global')]);
+  await expectText(page, '.notice', 'Global Settings staged');
+  await screenshot(page, 'destination-controls');
+  await commit(page, 'partner.example.test must verify; alert on required TLS failures');
+});
