@@ -29,7 +29,7 @@ internal sealed record CertificateSubject(
 
         if (checkFqdn)
         {
-            foreach (var name in DnsNames.Prepend(CommonName).Where(n => n.Length > 0 && !IsFqdn(n)))
+            foreach (var name in DnsNames.Prepend(CommonName ?? "").Where(n => n.Length > 0 && !IsFqdn(n)))
             {
                 problems.Add($"'{name}' is not a fully qualified domain name");
             }

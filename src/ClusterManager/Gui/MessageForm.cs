@@ -20,7 +20,8 @@ internal static class MessageForm
 {
     private const int BlankRows = 2;
 
-    public static IHtmlContent Render(IMessage message, IReadOnlyDictionary<string, string> errors, string? lockedField = null)
+    /// <param name="choices">Names a field may refer to (certificates, policies…), offered as suggestions.</param>
+    public static IHtmlContent Render(IMessage message, IReadOnlyDictionary<string, string> errors, IReadOnlyDictionary<string, IReadOnlyList<string>> choices)
     {
         var html = new StringBuilder();
         foreach (var field in message.Descriptor.Fields.InFieldNumberOrder())
@@ -29,7 +30,7 @@ internal static class MessageForm
             html.Append("<div class=\"field\">");
             html.Append(CultureInfo.InvariantCulture, $"<label for=\"f-{name}\">{Label(name)}</label>");
             html.Append("<div>");
-            RenderField(html, field, message, name, field.Name == lockedField);
+            RenderField(html, field, message, name, choices);
             html.Append("</div>");
             if (errors.TryGetValue(name, out var error))
             {
@@ -65,13 +66,14 @@ internal static class MessageForm
         return string.Join(' ', words);
     }
 
-    private static void RenderField(StringBuilder html, FieldDescriptor field, IMessage message, string path, bool locked)
+    private static void RenderField(StringBuilder html, FieldDescriptor field, IMessage message, string path, IReadOnlyDictionary<string, IReadOnlyList<string>> choices)
     {
+        var offered = choices.GetValueOrDefault(field.Name) ?? [];
         var value = field.Accessor.GetValue(message);
         var id = $"f-{path}";
         if (field.IsRepeated && field.FieldType == FieldType.Message)
         {
-            RenderRows(html, field, (System.Collections.IList)value, path);
+            RenderRows(html, field, (System.Collections.IList)value, path, choices);
             return;
         }
 
@@ -92,6 +94,11 @@ internal static class MessageForm
         {
             var lines = string.Join("\n", ((System.Collections.IList)value).Cast<object>().Select(v => v.ToString()));
             html.Append(CultureInfo.InvariantCulture, $"<textarea id=\"{id}\" name=\"{path}\" placeholder=\"one per line\">{Encode(lines)}</textarea>");
+            if (offered.Count > 0)
+            {
+                html.Append(CultureInfo.InvariantCulture, $"<div class=\"hint\">In order, one per line, from: {Encode(string.Join(", ", offered))}</div>");
+            }
+
             return;
         }
 
@@ -103,7 +110,7 @@ internal static class MessageForm
                 {
                     var nested = (IMessage?)value ?? field.MessageType.Parser.ParseFrom(ByteString.Empty);
                     html.Append(CultureInfo.InvariantCulture, $"<div class=\"field\"><label for=\"f-{path}.{sub.Name}\">{Label(sub.Name)}</label><div>");
-                    RenderField(html, sub, nested, $"{path}.{sub.Name}", false);
+                    RenderField(html, sub, nested, $"{path}.{sub.Name}", choices);
                     html.Append("</div></div>");
                 }
 
@@ -134,14 +141,19 @@ internal static class MessageForm
                 }
                 else
                 {
-                    html.Append(CultureInfo.InvariantCulture, $"<input type=\"text\" id=\"{id}\" name=\"{path}\" value=\"{Encode(text2)}\" {(locked ? "readonly" : "")} />");
+                    var list = offered.Count > 0 ? $" list=\"dl-{id}\"" : "";
+                    html.Append(CultureInfo.InvariantCulture, $"<input type=\"text\" id=\"{id}\" name=\"{path}\" value=\"{Encode(text2)}\"{list} />");
+                    if (offered.Count > 0)
+                    {
+                        html.Append(CultureInfo.InvariantCulture, $"<datalist id=\"dl-{id}\">{string.Concat(offered.Select(o => $"<option value=\"{Encode(o)}\"></option>"))}</datalist>");
+                    }
                 }
 
                 break;
         }
     }
 
-    private static void RenderRows(StringBuilder html, FieldDescriptor field, System.Collections.IList rows, string path)
+    private static void RenderRows(StringBuilder html, FieldDescriptor field, System.Collections.IList rows, string path, IReadOnlyDictionary<string, IReadOnlyList<string>> choices)
     {
         var columns = field.MessageType.Fields.InFieldNumberOrder();
         html.Append(CultureInfo.InvariantCulture, $"<div class=\"scroll\"><table data-rows=\"{path}\"><thead><tr>");
@@ -159,7 +171,7 @@ internal static class MessageForm
             foreach (var column in columns)
             {
                 html.Append("<td>");
-                RenderField(html, column, all[i], $"{path}[{i}].{column.Name}", false);
+                RenderField(html, column, all[i], $"{path}[{i}].{column.Name}", choices);
                 html.Append("</td>");
             }
 

@@ -43,4 +43,20 @@ public sealed class GuiFlowTests(GuiFixture gui)
         Assert.True((bool?)cluster["destination_global"]!["alert_on_required_tls_failure"]);
         Assert.Equal("demo", (string?)cluster["destination_global"]!["certificate"]);
     }
+
+    [Fact]
+    public async Task Bad_input_in_forms_is_explained_on_the_page_and_changes_nothing()
+    {
+        var before = await gui.Cluster.Manager.Http.GetJsonAsync("api/v1/changes");
+        var run = await gui.RunScenarioAsync("bad-input.mjs");
+        Assert.True(run.ExitCode == 0, run.Output + run.Error);
+        Assert.Equal(before.ToJsonString(), (await gui.Cluster.Manager.Http.GetJsonAsync("api/v1/changes")).ToJsonString());
+    }
+
+    [Fact]
+    public async Task The_mode_switch_overrides_at_machine_level_and_goes_back_to_the_cluster_value()
+    {
+        var run = await gui.RunScenarioAsync("machine-level.mjs");
+        Assert.True(run.ExitCode == 0, run.Output + run.Error);
+    }
 }

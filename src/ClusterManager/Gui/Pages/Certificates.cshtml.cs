@@ -78,9 +78,10 @@ internal sealed class CertificatesModel : GuiPage
         return await Attempt(
             async () =>
             {
-                var subject = new CertificateSubject(form.CommonName, form.Organization, form.OrganizationalUnit, form.City, form.State, form.Country,
+                // An empty field arrives as null.
+                var subject = new CertificateSubject(form.CommonName ?? "", form.Organization, form.OrganizationalUnit, form.City, form.State, form.Country,
                     [.. (form.DnsNames ?? "").Split('\n').Select(n => n.Trim()).Where(n => n.Length > 0)]);
-                await Certificates.CreateSelfSignedAsync(form.Name, Machine, subject, KeySpec.Parse(form.KeyType), form.Days, form.CheckFqdn, Actor);
+                await Certificates.CreateSelfSignedAsync(form.Name ?? "", Machine, subject, KeySpec.Parse(form.KeyType), form.Days, form.CheckFqdn, Actor);
                 return $"Certificate {form.Name} created (staged). Download its CSR to have it signed, or commit to use it self-signed.";
             },
             error => CreateError = error);

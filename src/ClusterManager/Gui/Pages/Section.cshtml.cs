@@ -43,6 +43,9 @@ internal sealed class SectionModel : GuiPage
 
     public Dictionary<string, string> GlobalErrors { get; } = [];
 
+    /// <summary>Field name → the names it may refer to, from the configuration this level runs.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> Choices { get; private set; } = new Dictionary<string, IReadOnlyList<string>>();
+
     private FieldDescriptor Field => LevelConfig.Descriptor.FindFieldByName(Section.Field);
 
     private FieldDescriptor? GlobalField =>
@@ -247,6 +250,19 @@ internal sealed class SectionModel : GuiPage
             })];
         }
 
+        var config = effective.Config;
+        IReadOnlyList<string> certificates = [.. config.Certificates.Select(c => c.Name)];
+        Choices = new Dictionary<string, IReadOnlyList<string>>
+        {
+            ["certificate"] = certificates,
+            ["client_certificate"] = certificates,
+            // Interfaces are machine settings: in cluster mode, those of every machine.
+            ["interface"] = [.. config.IpInterfaces.Concat(staged.Machines.Values.SelectMany(m => m.IpInterfaces)).Select(i => i.Name).Distinct()],
+            ["default_policy"] = [.. config.MailFlowPolicies.Select(p => p.Name)],
+            ["policy"] = [.. config.MailFlowPolicies.Select(p => p.Name)],
+            ["host_access_table"] = [.. config.SenderGroups.Select(g => g.Name)],
+            ["ldap_accept_profile"] = [.. config.LdapProfiles.Select(p => p.Name)],
+        };
         if (GlobalField is { } field)
         {
             Global ??= (IMessage?)field.Accessor.GetValue(effective.Config) ?? field.MessageType.Parser.ParseFrom(ByteString.Empty);
