@@ -1,5 +1,6 @@
 // Bad input in forms: each gets a clear message on the page and stages nothing.
 import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { scenario, login, menu, screenshot, expectText, env } from './gui.mjs';
 
@@ -42,6 +43,15 @@ await scenario(async (page) => {
   await Promise.all([page.waitForLoadState('load'), page.click('#save')]);
   await expectText(page, '.error[data-field="certificate"]', 'no-such-certificate');
   await screenshot(page, 'listener-error');
+
+  // A configuration file with a mistake: every error with its line and column.
+  const broken = join(work, 'broken.yaml');
+  writeFileSync(broken, 'listeners:\n  - name: Broken\n    port: many\n');
+  await menu(page, 'System Administration', 'Configuration File');
+  await page.setInputFiles('#l-file', broken);
+  await Promise.all([page.waitForLoadState('load'), page.click('#load')]);
+  await expectText(page, '#load-errors', 'broken.yaml:3:');
+  await screenshot(page, 'configuration-file-errors');
 
   await expectText(page, '#commit-changes', 'Commit Changes (0)');
 });

@@ -1,5 +1,6 @@
 // Mail Policies > Destination Controls: a domain with TLS Required (Verify), and the global
 // setting that alerts on required-TLS failures, committed with a comment.
+import { readFileSync } from 'node:fs';
 import { scenario, login, menu, screenshot, expectText, commit } from './gui.mjs';
 
 await scenario(async (page) => {
@@ -17,4 +18,14 @@ await scenario(async (page) => {
   await expectText(page, '.notice', 'Global Settings staged');
   await screenshot(page, 'destination-controls');
   await commit(page, 'partner.example.test must verify; alert on required TLS failures');
+
+  await menu(page, 'System Administration', 'Commit History');
+  await expectText(page, '#history', 'partner.example.test must verify');
+  await screenshot(page, 'commit-history');
+
+  // Save the configuration with keys masked: the file names the new domain and holds no key.
+  await menu(page, 'System Administration', 'Configuration File');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#save')]);
+  const saved = readFileSync(await download.path(), 'utf8');
+  if (!saved.includes('partner.example.test') || saved.includes('BEGIN PRIVATE KEY')) throw new Error(`unexpected saved file:\n${saved.slice(0, 2000)}`);
 });

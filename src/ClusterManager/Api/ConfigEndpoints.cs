@@ -83,19 +83,10 @@ internal static class ConfigEndpoints
             return Json(ProtoJson.Format(Masked(machineLevel ?? cluster)));
         });
 
-        api.MapPost("/config/export", async (HttpContext context, IManagerStore store, SecretBox secrets) =>
+        api.MapPost("/config/export", async (HttpContext context, ConfigurationService config) =>
         {
             var request = await AdminApi.Read<ExportRequest>(context);
-            var open = secrets.Open((await store.GetLatestAsync()).Content);
-            var exported = request.Keys switch
-            {
-                "mask" => Masked(open),
-                "plain" => open,
-                "encrypt" when request.Passphrase is { Length: >= 8 } passphrase => PassphraseSecrets.Encrypt(open, passphrase),
-                "encrypt" => throw new ChangeRejectedException("--keys encrypt needs a passphrase of at least 8 characters"),
-                _ => throw new ChangeRejectedException("keys must be mask, encrypt or plain"),
-            };
-            return Json(ProtoJson.Format(exported));
+            return Json(ProtoJson.Format(await config.ExportAsync(request.Keys, request.Passphrase)));
         });
     }
 

@@ -99,6 +99,23 @@ internal sealed class ConfigurationService(
         return open;
     }
 
+    /// <summary>
+    /// The whole committed configuration for a file (CL-8): private keys and passwords masked
+    /// (the file cannot be loaded back), encrypted with a passphrase, or in plain text.
+    /// </summary>
+    public async Task<ConfigurationSet> ExportAsync(string keys, string? passphrase, CancellationToken cancel = default)
+    {
+        var open = secrets.Open((await store.GetLatestAsync(cancel)).Content);
+        return keys switch
+        {
+            "mask" => Gatehouse.Configuration.Secrets.SecretFields.Transform(open, _ => Gatehouse.Configuration.Secrets.SecretFields.Mask),
+            "plain" => open,
+            "encrypt" when passphrase is { Length: >= 8 } => PassphraseSecrets.Encrypt(open, passphrase),
+            "encrypt" => throw new ChangeRejectedException("keys encrypted with a passphrase need a passphrase of at least 8 characters"),
+            _ => throw new ChangeRejectedException("keys must be mask, encrypt or plain"),
+        };
+    }
+
     /// <summary>Stages a whole configuration (all levels), as loaded from a saveconfig file.</summary>
     public async Task StageAllAsync(ConfigurationSet content, string actor, string description, CancellationToken cancel = default)
     {
