@@ -35,6 +35,12 @@ for _ in $(seq 1 100); do
 done
 manager nodes list --data-dir "$state/manager" >/dev/null || { cat "$state/logs/manager.log"; exit 1; }
 
+# A GUI administrator with a random password, made once.
+if [ -z "$(manager users list --data-dir "$state/manager")" ]; then
+  (umask 077; head -c 18 /dev/urandom | base64 | tr '+/' '-_' >"$state/gui-admin.password")
+  manager users add admin --password-file "$state/gui-admin.password" --data-dir "$state/manager" >/dev/null
+fi
+
 octet=2
 for name in "${nodes[@]}"; do
   if [ ! -f "$state/$name/node.json" ]; then
@@ -76,6 +82,9 @@ cat <<MSG
 Gatehouse local cluster is running (logs in $state/logs).
 
 $(manager nodes list --data-dir "$state/manager")
+
+GUI: $listen (user admin, password in $state/gui-admin.password; the browser will
+ask you to accept the cluster CA's certificate, $state/manager/ca/ca.crt)
 
 Try, in another terminal:
   dotnet $bin_manager showconfig --data-dir $state/manager

@@ -72,6 +72,30 @@ internal sealed class CertificatesModel : GuiPage
         }
     }
 
+    public async Task<IActionResult> OnPostRenewAsync(string name)
+    {
+        try
+        {
+            var csr = await Certificates.RenewAsync(name, Machine, newKey: true, Actor);
+            return File(System.Text.Encoding.ASCII.GetBytes(csr), "application/pkcs10", $"{name}-renewal.csr");
+        }
+        catch (ChangeRejectedException e)
+        {
+            Problem = $"{e.Message} Nothing was changed.";
+            await LoadAsync();
+            return Page();
+        }
+    }
+
+    public async Task<IActionResult> OnPostDeleteAsync(string name) =>
+        await Attempt(
+            async () =>
+            {
+                await Certificates.DeleteAsync(name, Machine, Actor);
+                return $"Certificate {name} deleted (staged).";
+            },
+            error => Problem = error);
+
     public async Task<IActionResult> OnPostCreateAsync([FromForm] SelfSignedForm form)
     {
         Form = form;
