@@ -247,6 +247,12 @@ internal sealed partial class DeliveryQueue(
                 {
                     Pump(destination, current);
                 }
+
+                // A domain with nothing to do is forgotten, so the table does not grow with every domain ever seen.
+                if (destination.Active == 0 && destination.Items.Count == 0)
+                {
+                    destinations.Remove(destination.Domain);
+                }
             }
         }
     }
