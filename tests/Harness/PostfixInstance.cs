@@ -74,7 +74,8 @@ public sealed class PostfixInstance : IAsyncDisposable
     /// with the given <c>smtpd_tls_security_level</c> and certificate (chain file and key).
     /// </summary>
     public static async Task<PostfixInstance> StartReceiverAsync(
-        string directory, IPEndPoint smtpd, string hostName, string tlsLevel, string? certificateChain = null, string? key = null)
+        string directory, IPEndPoint smtpd, string hostName, string tlsLevel, string? certificateChain = null, string? key = null,
+        IReadOnlyDictionary<string, string>? extra = null)
     {
         var mail = System.IO.Directory.CreateDirectory(Path.Combine(directory, "mail")).FullName;
         (await ManagedProcess.RunProgramAsync("chown", ["nobody:nogroup", mail])).Succeeded();
@@ -94,6 +95,11 @@ public sealed class PostfixInstance : IAsyncDisposable
         if (certificateChain is not null && key is not null)
         {
             settings["smtpd_tls_chain_files"] = $"{key}, {certificateChain}";
+        }
+
+        foreach (var (name, value) in extra ?? new Dictionary<string, string>())
+        {
+            settings[name] = value;
         }
 
         return await StartAsync(directory, smtpd, settings);

@@ -19,7 +19,7 @@ public sealed class DeliveryAlertTests(DeliveryFixture fixture)
         Assert.Single(Alerts("alerting.test"));
 
         var m = fixture.Cluster.Manager;
-        (await m.LoadConfigAsync("destination_global: {alert_on_required_tls_failure: false}", machine: "node1", merge: true)).Succeeded();
+        (await m.LoadConfigAsync("destination_global: {certificate: relay-client, alert_on_required_tls_failure: false}", machine: "node1", merge: true)).Succeeded();
         await fixture.Node.WaitAppliedAsync(await m.CommitAsync("no alerts on required TLS failure"));
         try
         {
@@ -31,7 +31,7 @@ public sealed class DeliveryAlertTests(DeliveryFixture fixture)
         }
         finally
         {
-            (await m.LoadConfigAsync("destination_global: {alert_on_required_tls_failure: true}", machine: "node1", merge: true)).Succeeded();
+            (await m.LoadConfigAsync("destination_global: {certificate: relay-client, alert_on_required_tls_failure: true}", machine: "node1", merge: true)).Succeeded();
             await fixture.Node.WaitAppliedAsync(await m.CommitAsync("alerts on again"));
         }
     }

@@ -6,15 +6,17 @@ namespace Gatehouse.Cluster.Tests.Delivery;
 /// <summary>
 /// One node relaying into a row of real receivers on 127.0.1.x:25, found through MX records
 /// served by dnsmasq: Postfix with TLS none / may (trusted CA, right name) / may (self-signed)
-/// / may (wrong name) / encrypt, smtp-sink without STARTTLS, smtp-sink refusing EHLO, and a
-/// server answering STARTTLS with 454. Every receiver gets one domain per outbound TLS mode,
-/// named <c>RECEIVER-MODE.test</c>, with that mode in its destination control.
+/// / may (wrong name) / encrypt / may with TLS 1.0 only (the handshake fails after 220),
+/// smtp-sink without STARTTLS, smtp-sink refusing EHLO, and a server answering STARTTLS with
+/// 454. Every receiver gets one domain per outbound TLS mode, named <c>RECEIVER-MODE.test</c>,
+/// with that mode in its destination control. The node presents a CA-signed client
+/// certificate, which the "good" receiver asks for and writes into its Received header.
 /// </summary>
 public sealed partial class DeliveryFixture : IAsyncLifetime
 {
     public static readonly string[] Modes = ["none", "preferred", "required", "preferred_verify", "required_verify"];
 
-    public static readonly string[] Receivers = ["pfnone", "good", "selfsigned", "wrongname", "encrypt", "sink", "refuser", "noesmtp"];
+    public static readonly string[] Receivers = ["pfnone", "good", "selfsigned", "wrongname", "encrypt", "sink", "refuser", "noesmtp", "oldtls"];
 
     private readonly List<IAsyncDisposable> peers = [];
 
@@ -59,19 +61,23 @@ public sealed partial class DeliveryFixture : IAsyncLifetime
         await OpenSsl.OkAsync(work, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", selfSigned.Key, "-out", selfSigned.Chain,
             "-days", "30", "-subj", "/CN=mx.selfsigned.test", "-addext", "subjectAltName=DNS:mx.selfsigned.test");
 
-        async Task StartPostfix(string receiver, string level, (string Chain, string Key)? tls)
+        var trusted = Path.Combine(work, "trusted.pem");
+        await File.WriteAllTextAsync(trusted, await File.ReadAllTextAsync(ca.RootCertificate) + await File.ReadAllTextAsync(ca.IntermediateCertificate));
+        async Task StartPostfix(string receiver, string level, (string Chain, string Key)? tls, IReadOnlyDictionary<string, string>? extra = null)
         {
             var endpoint = new IPEndPoint(ReceiverAddress(receiver), 25);
-            var instance = await PostfixInstance.StartReceiverAsync(Path.Combine(work, receiver), endpoint, $"mx.{receiver}.test", level, tls?.Chain, tls?.Key);
+            var instance = await PostfixInstance.StartReceiverAsync(Path.Combine(work, receiver), endpoint, $"mx.{receiver}.test", level, tls?.Chain, tls?.Key, extra);
             peers.Add(instance);
             Postfix[receiver] = instance;
         }
 
         await StartPostfix("pfnone", "none", null);
-        await StartPostfix("good", "may", good);
+        await StartPostfix("good", "may", good, new Dictionary<string, string> { ["smtpd_tls_ask_ccert"] = "yes", ["smtpd_tls_CAfile"] = trusted });
         await StartPostfix("selfsigned", "may", selfSigned);
         await StartPostfix("wrongname", "may", wrong);
         await StartPostfix("encrypt", "encrypt", encrypt);
+        // Offers STARTTLS, answers 220, then cannot agree on a protocol with any current client.
+        await StartPostfix("oldtls", "may", good, new Dictionary<string, string> { ["smtpd_tls_protocols"] = ">=TLSv1, <=TLSv1" });
         Sink = await SmtpSink.StartAsync(Path.Combine(work, "sink"), new IPEndPoint(ReceiverAddress("sink"), 25));
         peers.Add(Sink);
         NoEsmtp = await SmtpSink.StartAsync(Path.Combine(work, "noesmtp"), new IPEndPoint(ReceiverAddress("noesmtp"), 25), refuseEhlo: true);
@@ -89,6 +95,8 @@ public sealed partial class DeliveryFixture : IAsyncLifetime
         // The trusted list holds the test root; the node also trusts the intermediate the receivers send.
         var m = Cluster.Manager;
         (await m.CliAsync("certconfig", "ca", "import", ca.RootCertificate)).Succeeded();
+        var client = await Issue("relay.node1.test");
+        (await m.CliAsync("certconfig", "paste", "relay-client", "--cert", client.Chain, "--key", client.Key)).Succeeded();
         var address = Node.Address;
         Relay = new IPEndPoint(address, FreePort.On(address));
         var controls = string.Join("\n", Receivers.SelectMany(r => Modes.Select(mode => $"  - {{domain: {Domain(r, mode)}, tls: {mode}}}")));
@@ -105,7 +113,7 @@ public sealed partial class DeliveryFixture : IAsyncLifetime
               - {name: G_LOCAL, policy: P_RELAY, members: [127.0.0.0/8]}
             listeners:
               - {name: Relay, type: private, interface: Data1, port: {{{Relay.Port}}}, certificate: demo, host_access_table: [G_LOCAL], default_policy: P_BLOCK}
-            destination_global: {alert_on_required_tls_failure: true}
+            destination_global: {certificate: relay-client, alert_on_required_tls_failure: true}
             alert_recipients:
               - {address: admin@alerts.test, subscriptions: [{class: system, severities: [warning]}]}
             alert_settings: {from_address: gatehouse@relay.node1.test, initial_backoff_seconds: 3600, max_backoff_seconds: 7200}

@@ -16,6 +16,8 @@ public sealed class EndToEndDeliveryTests(DeliveryFixture fixture)
         Assert.Contains("with ESMTPS", received, StringComparison.Ordinal);
         Assert.Contains("(using TLSv1.3", received, StringComparison.Ordinal);
         Assert.Contains("from relay.node1.test", received, StringComparison.Ordinal);
+        // The node presented the client certificate of destination_global, and the receiver verified it.
+        Assert.Contains("Client CN \"relay.node1.test\", Issuer \"Delivery Intermediate CA\" (verified OK)", received, StringComparison.Ordinal);
 
         var m = fixture.Cluster.Manager;
         (await m.LoadConfigAsync("destination_controls: [{domain: e2e.test, tls: none}]", machine: "node1", merge: true)).Succeeded();
