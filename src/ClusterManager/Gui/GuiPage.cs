@@ -59,8 +59,8 @@ internal abstract class GuiPage : PageModel
         await next();
     }
 
-    /// <summary>Runs a change; a refusal becomes the page's problem message and changes nothing.</summary>
-    protected async Task<IActionResult> ChangeAsync(Func<Task<string>> change, Func<IActionResult> onRefused)
+    /// <summary>Runs a change; a refusal becomes the page's problem message, changes nothing and shows the page again.</summary>
+    protected async Task<IActionResult> ChangeAsync(Func<Task<string>> change)
     {
         try
         {
@@ -70,7 +70,11 @@ internal abstract class GuiPage : PageModel
         catch (ChangeRejectedException e)
         {
             Problem = e.Message;
-            return onRefused();
+            await LoadAsync();
+            return Page();
         }
     }
+
+    /// <summary>Reads what the page shows.</summary>
+    protected virtual Task LoadAsync() => Task.CompletedTask;
 }

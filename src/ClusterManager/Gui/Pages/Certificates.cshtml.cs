@@ -183,7 +183,7 @@ internal sealed class CertificatesModel : GuiPage
         return buffer.ToArray();
     }
 
-    private async Task LoadAsync()
+    protected override async Task LoadAsync()
     {
         var level = Machine is null ? "cluster" : $"machine {Machine}";
         Rows = [.. (await Certificates.ListAsync()).Where(r => r.Level == "cluster" || r.Level == level || r.Level == Machine)];

@@ -11,7 +11,7 @@ internal sealed class CommitModel : GuiPage
 
     public string Comment { get; private set; } = "";
 
-    public async Task OnGetAsync() => Changes = await Configuration.ShowChangesAsync();
+    public Task OnGetAsync() => LoadAsync();
 
     public async Task<IActionResult> OnPostCommitAsync(string? comment)
     {
@@ -25,7 +25,7 @@ internal sealed class CommitModel : GuiPage
         }
 
         Errors = [.. result?.Errors.Select(e => e.ToString()) ?? []];
-        Changes = await Configuration.ShowChangesAsync();
+        await LoadAsync();
         return Page();
     }
 
@@ -35,8 +35,9 @@ internal sealed class CommitModel : GuiPage
             {
                 await Configuration.ClearChangesAsync(Actor);
                 return "The uncommitted changes were abandoned.";
-            },
-            Page);
+            });
+
+    protected override async Task LoadAsync() => Changes = await Configuration.ShowChangesAsync();
 
     private async Task<CommitResult?> ChangeResultAsync(Func<Task<CommitResult>> commit)
     {

@@ -18,10 +18,9 @@ internal sealed class HistoryModel : GuiPage
             {
                 await Configuration.RollbackAsync(version, Actor);
                 return $"The content of version {version} is staged; commit it to roll back.";
-            },
-            () => { LoadAsync().GetAwaiter().GetResult(); return Page(); });
+            });
 
-    private async Task LoadAsync()
+    protected override async Task LoadAsync()
     {
         var versions = await Store.ListVersionsAsync();
         Latest = versions.Count == 0 ? 0 : versions.Max(v => v.Version);

@@ -25,8 +25,7 @@ internal sealed class IndexModel : GuiPage
             {
                 var deleted = await HttpContext.RequestServices.GetRequiredService<NodeRemoval>().RemoveAsync(name, Actor);
                 return $"Node {name} removed{(deleted > 0 ? $" with its {deleted} machine-level settings" : "")}; it must join again to come back.";
-            },
-            () => { LoadAsync().GetAwaiter().GetResult(); return Page(); });
+            });
 
     public async Task<IActionResult> OnPostTokenAsync(int hours)
     {
@@ -36,7 +35,7 @@ internal sealed class IndexModel : GuiPage
         return Page();
     }
 
-    private async Task LoadAsync()
+    protected override async Task LoadAsync()
     {
         var latest = await Store.GetLatestAsync();
         LatestVersion = latest.Version;

@@ -150,8 +150,7 @@ internal sealed class SectionModel : GuiPage
                     return level;
                 }, Actor, $"delete {path} at {LevelName} level");
                 return Machine is null ? $"{EntityName} {key} deleted (staged)." : $"{EntityName} {key} now uses the cluster value (staged).";
-            },
-            () => { LoadAsync().GetAwaiter().GetResult(); return Page(); });
+            });
     }
 
     public async Task<IActionResult> OnPostSaveGlobalAsync(string section)
@@ -205,8 +204,7 @@ internal sealed class SectionModel : GuiPage
                     return level;
                 }, Actor, $"{field.Name} of {Machine} back to the cluster value");
                 return $"{GlobalTitle} of {Machine} now use the cluster values (staged).";
-            },
-            Page);
+            });
     }
 
     private bool Use(string section)
@@ -235,7 +233,7 @@ internal sealed class SectionModel : GuiPage
     private IEnumerable<IMessage> Entities(EffectiveConfig effective) =>
         ((System.Collections.IList)Field.Accessor.GetValue(effective.Config)).Cast<IMessage>();
 
-    private async Task LoadAsync()
+    protected override async Task LoadAsync()
     {
         var staged = await Configuration.ReadStagedAsync();
         var effective = await EffectiveAsync();
