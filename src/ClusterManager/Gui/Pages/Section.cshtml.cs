@@ -274,7 +274,13 @@ internal sealed class SectionModel : GuiPage
             .Select(f => (f, v: f.Accessor.GetValue(entity)))
             .Where(p => p.v is not null && p.v.ToString() is { Length: > 0 } text && text != "0" && text != "False" && text != "[ ]" && !Gatehouse.Configuration.Secrets.SecretFields.IsSecret(p.f))
             .Take(4)
-            .Select(p => $"{MessageForm.Label(p.f.Name)}: {Shorten(p.v!.ToString()!)}"));
+            .Select(p => $"{MessageForm.Label(p.f.Name)}: {Shorten(Text(p.f, p.v!))}"));
+
+    // Enums as configuration files write them (required_verify), everything else as it prints.
+    private static string Text(FieldDescriptor field, object value) =>
+        field.FieldType == FieldType.Enum && !field.IsRepeated
+            ? Gatehouse.Configuration.Files.ConfigFileReader.EnumName(field.EnumType, Convert.ToInt32(value, System.Globalization.CultureInfo.InvariantCulture))
+            : value.ToString()!;
 
     private static string Shorten(string text) => text.Length > 60 ? text[..57] + "…" : text;
 }
