@@ -1,0 +1,126 @@
+using Gatehouse.Cluster.V1;
+using Gatehouse.Node.Model;
+
+namespace Gatehouse.Node.Delivery;
+
+/// <summary>The delivery queue's connections: one per running task, taking the domain's work until its limit.</summary>
+internal sealed partial class DeliveryQueue
+{
+    private async Task RunConnectionAsync(Destination destination, NodeSnapshot snapshot, DestinationControl control)
+    {
+        await Task.Yield();
+        OutboundSession? session = null;
+        try
+        {
+            ConnectFailure? failure;
+            try
+            {
+                (session, failure) = await connector.ConnectAsync(snapshot, destination.Domain, control.Tls, stopping);
+            }
+            finally
+            {
+                lock (gate)
+                {
+                    destination.Connecting--;
+                }
+            }
+
+            if (session is null)
+            {
+                await FailDestinationAsync(destination, snapshot, failure!);
+                return;
+            }
+
+            for (var sent = 0; sent < control.MaxMessagesPerConnection && session.Usable; sent++)
+            {
+                WorkItem? item;
+                lock (gate)
+                {
+                    if (!destination.Items.TryDequeue(out item))
+                    {
+                        break;
+                    }
+                }
+
+                var outcome = await session.SendAsync(item.Message.Envelope, item.Rids, spool.DataPath(item.Message.Mid), stopping);
+                LogOutcome($"DCID {session.Dcid} ", item.Message.Mid, outcome);
+                // Settling writes to disk; the connection goes on with the next message meanwhile.
+                _ = Track(CompleteAsync(item, outcome));
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // Stopping; unsettled messages stay queued on disk.
+        }
+        catch (Exception e)
+        {
+            // One catch-all at the connection boundary: the messages stay queued and are retried.
+            LogConnectionFault(logger, destination.Domain, e);
+        }
+        finally
+        {
+            if (session is not null)
+            {
+                await session.DisposeAsync();
+            }
+
+            lock (gate)
+            {
+                destination.Active--;
+                if (config.Snapshot is { } current)
+                {
+                    Pump(destination, current);
+                }
+
+                // A domain with nothing to do is forgotten, so the table does not grow with every domain ever seen.
+                if (destination.Active == 0 && destination.Items.Count == 0)
+                {
+                    destinations.Remove(destination.Domain);
+                }
+            }
+        }
+    }
+
+    /// <summary>No usable connection: everything queued for the domain waits for its retry (or bounces, when permanent).</summary>
+    private async Task FailDestinationAsync(Destination destination, NodeSnapshot snapshot, ConnectFailure failure)
+    {
+        List<WorkItem> items;
+        lock (gate)
+        {
+            items = [.. destination.Items];
+            destination.Items.Clear();
+        }
+
+        foreach (var item in items)
+        {
+            var outcome = failure.Permanent ? TransactionOutcome.AllBounced(item.Rids, failure.Reason) : TransactionOutcome.AllDeferred(item.Rids, failure.Reason);
+            LogOutcome("", item.Message.Mid, outcome);
+            await CompleteAsync(item, outcome);
+        }
+
+        if (failure.RequiredTlsFailed && snapshot.Config.DestinationGlobal?.AlertOnRequiredTlsFailure == true)
+        {
+            await alerts.RaiseAsync(AlertClass.System, AlertSeverity.Warning, $"required-tls/{destination.Domain}",
+                $"TLS was required for destination domain {destination.Domain} but could not be negotiated: {failure.Reason}. Messages stay queued and are retried.",
+                stopping);
+        }
+    }
+
+    private void LogOutcome(string dcid, long mid, TransactionOutcome outcome)
+    {
+        if (outcome.Delivered.Count > 0)
+        {
+            log.Info($"Message done {dcid}MID {mid} to RID [{string.Join(", ", outcome.Delivered)}]");
+        }
+
+        foreach (var failure in outcome.Bounced)
+        {
+            log.Info($"Bounced: {dcid}MID {mid} to RID {failure.Rid} - {TransactionOutcome.EnhancedStatus(failure.Reason)} - {failure.Reason}");
+        }
+
+        foreach (var group in outcome.Deferred.GroupBy(f => f.Reason))
+        {
+            log.Info($"Delayed: {dcid}MID {mid} to RID [{string.Join(", ", group.Select(f => f.Rid))}] - {TransactionOutcome.EnhancedStatus(group.Key)} - {group.Key}");
+        }
+    }
+}

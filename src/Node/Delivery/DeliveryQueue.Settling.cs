@@ -1,0 +1,133 @@
+using Gatehouse.Node.Queue;
+
+namespace Gatehouse.Node.Delivery;
+
+/// <summary>
+/// The delivery queue's bookkeeping after a transaction: recipient states, then, when the
+/// attempt is over, the message finished (bounces sent, removed) or put back for its retry.
+/// </summary>
+internal sealed partial class DeliveryQueue
+{
+    private async Task CompleteAsync(WorkItem item, TransactionOutcome outcome)
+    {
+        var message = item.Message;
+        bool settle;
+        lock (gate)
+        {
+            foreach (var rid in outcome.Delivered)
+            {
+                message.Status[rid] = RecipientStatus.Delivered;
+                message.Reasons[rid] = "";
+            }
+
+            foreach (var failure in outcome.Bounced)
+            {
+                message.Status[failure.Rid] = RecipientStatus.Bounced;
+                message.Reasons[failure.Rid] = failure.Reason;
+            }
+
+            foreach (var failure in outcome.Deferred)
+            {
+                message.Reasons[failure.Rid] = failure.Reason;
+            }
+
+            settle = --message.Outstanding == 0;
+        }
+
+        if (settle)
+        {
+            await SettleAsync(message);
+        }
+        else if (outcome.Delivered.Count + outcome.Bounced.Count > 0)
+        {
+            await SaveProgressAsync(message);
+        }
+    }
+
+    private async Task SettleAsync(QueuedMessage message)
+    {
+        var now = time.GetUtcNow();
+        var schedule = RetrySchedule.From(config.Snapshot?.Config.System?.Queue);
+        List<int> pending;
+        lock (gate)
+        {
+            pending = [.. message.Pending];
+            if (pending.Count > 0 && now - message.Envelope.ReceivedAt >= schedule.Lifetime)
+            {
+                foreach (var rid in pending)
+                {
+                    message.Status[rid] = RecipientStatus.Bounced;
+                    message.Reasons[rid] = $"4.4.7 message expired after {schedule.Lifetime.TotalSeconds:0} s in the queue; last error: {message.Reasons[rid]}";
+                    log.Info($"Bounced: MID {message.Mid} to RID {rid} - {message.Reasons[rid]}");
+                }
+
+                pending.Clear();
+            }
+            else if (pending.Count > 0)
+            {
+                message.Attempts++;
+                message.NextAttemptAt = now + schedule.After(message.Attempts);
+            }
+        }
+
+        if (pending.Count > 0)
+        {
+            await SaveProgressAsync(message);
+            lock (gate)
+            {
+                waiting.Enqueue(message, message.NextAttemptAt);
+            }
+
+            Wake();
+            return;
+        }
+
+        var bounced = message.Bounced.Select(r => new RecipientFailure(r, message.Reasons[r])).ToList();
+        if (bounced.Count > 0)
+        {
+            await BounceAsync(message, bounced, now);
+        }
+
+        spool.Remove(message.Mid);
+        lock (gate)
+        {
+            messages.Remove(message.Mid);
+        }
+
+        log.Info($"Message finished MID {message.Mid} {(bounced.Count == 0 ? "done" : "aborted")}");
+    }
+
+    private async Task BounceAsync(QueuedMessage message, IReadOnlyList<RecipientFailure> failures, DateTimeOffset now)
+    {
+        if (message.Envelope.MailFrom.Length == 0)
+        {
+            log.Info($"MID {message.Mid} bounce not sent: the message has the null sender");
+            return;
+        }
+
+        var snapshot = config.Snapshot!;
+        var host = snapshot.Config.Hostname.Length > 0 ? snapshot.Config.Hostname : System.Net.Dns.GetHostName();
+        var dsn = DeliveryStatusNotification.Build(host, message.Envelope, failures, DeliveryStatusNotification.HeadersOf(spool.DataPath(message.Mid)), now);
+        var mid = await spool.InjectAsync(dsn, "", [message.Envelope.MailFrom], "bounce", now, CancellationToken.None);
+        log.Info($"MID {mid} was generated for bounce of MID {message.Mid}");
+    }
+
+    private async Task SaveProgressAsync(QueuedMessage message)
+    {
+        await message.Saving.WaitAsync(CancellationToken.None);
+        try
+        {
+            DeliveryProgress progress;
+            lock (gate)
+            {
+                progress = message.Progress();
+            }
+
+            await spool.SaveProgressAsync(message.Mid, progress, CancellationToken.None);
+        }
+        finally
+        {
+            message.Saving.Release();
+        }
+    }
+}
