@@ -51,11 +51,14 @@ internal abstract class GuiPage : PageModel
             requested = Request.Cookies[LevelCookie] ?? "";
         }
 
-        var staged = await Configuration.ReadStagedAsync(HttpContext.RequestAborted);
-        var nodes = await Store.ListNodesAsync(HttpContext.RequestAborted);
-        Machines = [.. nodes.Select(n => n.Name).Union(staged.Machines.Keys).Distinct().Order(StringComparer.Ordinal)];
+        // Straight from the store: every page shows these, so no decryption and no diff here.
+        var cancel = HttpContext.RequestAborted;
+        var pending = await Store.GetPendingAsync(cancel);
+        var machines = (pending?.Content ?? (await Store.GetLatestAsync(cancel)).Content).Machines.Keys;
+        var nodes = await Store.ListNodesAsync(cancel);
+        Machines = [.. nodes.Select(n => n.Name).Union(machines).Order(StringComparer.Ordinal)];
         Machine = Machines.Contains(requested) ? requested : null;
-        PendingCount = (await Configuration.ShowChangesAsync(HttpContext.RequestAborted)).Changes.Count;
+        PendingCount = pending?.Changes.Count ?? 0;
         await next();
     }
 

@@ -36,7 +36,7 @@ internal sealed class AlertMailer(CurrentConfig config, MessageSpool spool, Mail
             return null;
         }
 
-        var host = HostName(snapshot);
+        var host = snapshot.HostName;
         var (severityName, className) = (Name(severity), Name(alertClass));
         var from = snapshot.Config.AlertSettings?.FromAddress is { Length: > 0 } configured ? configured : $"alert@{host}";
         var now = time.GetUtcNow();
@@ -73,9 +73,6 @@ internal sealed class AlertMailer(CurrentConfig config, MessageSpool spool, Mail
             return true;
         }
     }
-
-    private static string HostName(NodeSnapshot snapshot) =>
-        snapshot.Config.Hostname.Length > 0 ? snapshot.Config.Hostname : System.Net.Dns.GetHostName();
 
     private static string Name(AlertSeverity severity) => severity switch
     {

@@ -23,7 +23,7 @@ internal static partial class QueueCommand
         }
 
         // Read the files directly: listing works whether or not the node runs, and changes nothing.
-        var envelopes = Directory.GetFiles(paths.Queue, "*.env").Select(Read).OfType<QueuedEnvelope>().OrderBy(e => e.Mid).ToList();
+        var envelopes = MessageSpool.EnvelopesIn(paths.Queue).ToList();
         if (envelopes.Count == 0)
         {
             Console.WriteLine("Mail queue is empty");
@@ -32,7 +32,7 @@ internal static partial class QueueCommand
 
         foreach (var envelope in envelopes)
         {
-            var progress = ReadProgress(paths.Queue, envelope.Mid);
+            var progress = MessageSpool.ProgressIn(paths.Queue, envelope.Mid);
             var next = progress is null ? "now" : progress.NextAttemptAt.ToString("u", CultureInfo.InvariantCulture);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"MID {envelope.Mid}  {envelope.Size} bytes  received {envelope.ReceivedAt:u}  from <{envelope.MailFrom}>  attempts {progress?.Attempts ?? 0}  next {next}"));
@@ -63,32 +63,6 @@ internal static partial class QueueCommand
 
         Console.WriteLine("Delivery of every queued message starts now");
         return 0;
-    }
-
-    private static QueuedEnvelope? Read(string path)
-    {
-        try
-        {
-            return System.Text.Json.JsonSerializer.Deserialize<QueuedEnvelope>(File.ReadAllBytes(path), MessageSpool.Json);
-        }
-        catch (IOException)
-        {
-            // Delivered and removed while listing.
-            return null;
-        }
-    }
-
-    private static DeliveryProgress? ReadProgress(string queue, long mid)
-    {
-        var path = Path.Combine(queue, $"{mid}.dlv");
-        try
-        {
-            return File.Exists(path) ? System.Text.Json.JsonSerializer.Deserialize<DeliveryProgress>(File.ReadAllBytes(path), MessageSpool.Json) : null;
-        }
-        catch (IOException)
-        {
-            return null;
-        }
     }
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]

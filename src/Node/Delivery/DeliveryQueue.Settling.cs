@@ -89,11 +89,6 @@ internal sealed partial class DeliveryQueue
         }
 
         spool.Remove(message.Mid);
-        lock (gate)
-        {
-            messages.Remove(message.Mid);
-        }
-
         log.Info($"Message finished MID {message.Mid} {(bounced.Count == 0 ? "done" : "aborted")}");
     }
 
@@ -105,9 +100,7 @@ internal sealed partial class DeliveryQueue
             return;
         }
 
-        var snapshot = config.Snapshot!;
-        var host = snapshot.Config.Hostname.Length > 0 ? snapshot.Config.Hostname : System.Net.Dns.GetHostName();
-        var dsn = DeliveryStatusNotification.Build(host, message.Envelope, failures, DeliveryStatusNotification.HeadersOf(spool.DataPath(message.Mid)), now);
+        var dsn = DeliveryStatusNotification.Build(config.Snapshot!.HostName, message.Envelope, failures, DeliveryStatusNotification.HeadersOf(spool.DataPath(message.Mid)), now);
         var mid = await spool.InjectAsync(dsn, "", [message.Envelope.MailFrom], "bounce", now, CancellationToken.None);
         log.Info($"MID {mid} was generated for bounce of MID {message.Mid}");
     }

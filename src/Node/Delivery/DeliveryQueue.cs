@@ -20,10 +20,10 @@ internal sealed partial class DeliveryQueue(
     : BackgroundService
 {
     private readonly Lock gate = new();
-    private readonly Dictionary<long, QueuedMessage> messages = [];
     private readonly Dictionary<string, Destination> destinations = new(StringComparer.OrdinalIgnoreCase);
     private readonly PriorityQueue<QueuedMessage, DateTimeOffset> waiting = new();
     private readonly HashSet<Task> running = [];
+    private readonly HashSet<long> loadedAtStart = [];
     private TaskCompletionSource wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private CancellationToken stopping;
 
@@ -95,20 +95,17 @@ internal sealed partial class DeliveryQueue(
     private void LoadQueue()
     {
         var now = time.GetUtcNow();
-        var loaded = 0;
         foreach (var envelope in spool.Envelopes())
         {
             var message = new QueuedMessage(envelope, spool.ReadProgress(envelope.Mid), now);
             lock (gate)
             {
-                messages[envelope.Mid] = message;
+                loadedAtStart.Add(envelope.Mid);
                 waiting.Enqueue(message, message.NextAttemptAt);
             }
-
-            loaded++;
         }
 
-        LogQueueLoaded(logger, loaded);
+        LogQueueLoaded(logger, loadedAtStart.Count);
     }
 
     private async Task ReceiveArrivalsAsync()
@@ -117,15 +114,13 @@ internal sealed partial class DeliveryQueue(
         {
             lock (gate)
             {
-                // Loaded at start already, or already delivered and gone.
-                if (messages.ContainsKey(envelope.Mid) || !File.Exists(spool.EnvelopePath(envelope.Mid)))
+                // Committed while the queue was read at start: it was loaded then (and may be delivered already).
+                if (loadedAtStart.Contains(envelope.Mid))
                 {
                     continue;
                 }
 
-                var message = new QueuedMessage(envelope, null, time.GetUtcNow());
-                messages[envelope.Mid] = message;
-                Release(message);
+                Release(new QueuedMessage(envelope, null, time.GetUtcNow()));
             }
         }
     }

@@ -178,8 +178,7 @@ internal sealed class OutboundConnector(DnsClients dns, MailLog log, IdAllocator
                 && IPAddress.IsLoopback(a) == IPAddress.IsLoopback(destination));
 
     private static string HeloName(NodeSnapshot snapshot) =>
-        snapshot.Config.IpInterfaces.Select(i => i.Hostname).FirstOrDefault(h => h.Length > 0)
-        ?? (snapshot.Config.Hostname.Length > 0 ? snapshot.Config.Hostname : Dns.GetHostName());
+        snapshot.Config.IpInterfaces.Select(i => i.Hostname).FirstOrDefault(h => h.Length > 0) ?? snapshot.HostName;
 }
 
 /// <summary>Why setting up a connection failed, in the words an administrator searches the log for.</summary>

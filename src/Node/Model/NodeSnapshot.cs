@@ -16,4 +16,7 @@ internal sealed record NodeSnapshot(
     public LevelConfig Config => Effective.Config;
 
     public ServerCertificate? Certificate(string name) => Certificates.GetValueOrDefault(name);
+
+    /// <summary>The node's host name (machine-level <c>hostname</c>, else the operating system's).</summary>
+    public string HostName => Config.Hostname.Length > 0 ? Config.Hostname : System.Net.Dns.GetHostName();
 }

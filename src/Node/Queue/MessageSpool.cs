@@ -78,8 +78,7 @@ internal sealed class MessageSpool
         return mid;
     }
 
-    public DeliveryProgress? ReadProgress(long mid) =>
-        File.Exists(ProgressPath(mid)) ? JsonSerializer.Deserialize<DeliveryProgress>(File.ReadAllBytes(ProgressPath(mid)), Json) : null;
+    public DeliveryProgress? ReadProgress(long mid) => ProgressIn(Directory, mid);
 
     public Task SaveProgressAsync(long mid, DeliveryProgress progress, CancellationToken cancel) =>
         AtomicFile.WriteAsync(ProgressPath(mid), JsonSerializer.SerializeToUtf8Bytes(progress, Json), privateFile: true, cancel: cancel);
@@ -95,10 +94,30 @@ internal sealed class MessageSpool
 
     public void Discard(long mid) => File.Delete(DataPath(mid));
 
-    public IEnumerable<QueuedEnvelope> Envelopes() =>
-        System.IO.Directory.EnumerateFiles(Directory, "*.env")
-            .Select(f => JsonSerializer.Deserialize<QueuedEnvelope>(File.ReadAllBytes(f), Json)!)
-            .OrderBy(e => e.Mid);
+    public IEnumerable<QueuedEnvelope> Envelopes() => EnvelopesIn(Directory);
+
+    /// <summary>
+    /// The envelopes in a queue directory, read without opening the spool (which sweeps), so
+    /// a running node's queue can be listed from outside.
+    /// </summary>
+    public static IEnumerable<QueuedEnvelope> EnvelopesIn(string directory) =>
+        System.IO.Directory.EnumerateFiles(directory, "*.env").Select(Read<QueuedEnvelope>).OfType<QueuedEnvelope>().OrderBy(e => e.Mid);
+
+    public static DeliveryProgress? ProgressIn(string directory, long mid) => Read<DeliveryProgress>(Path.Combine(directory, $"{mid}.dlv"));
+
+    // Null when the file is not there, or went away while read (delivered meanwhile).
+    private static T? Read<T>(string path)
+        where T : class
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<T>(File.ReadAllBytes(path), Json);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+    }
 
     private void SweepIncomplete()
     {

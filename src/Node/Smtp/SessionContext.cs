@@ -17,6 +17,5 @@ internal sealed record SessionContext(
 
     public ServerCertificate? Certificate => Snapshot.Certificate(Listener.Certificate);
 
-    public string HostName => Interface.Hostname.Length > 0 ? Interface.Hostname
-        : Snapshot.Config.Hostname.Length > 0 ? Snapshot.Config.Hostname : Dns.GetHostName();
+    public string HostName => Interface.Hostname.Length > 0 ? Interface.Hostname : Snapshot.HostName;
 }

@@ -151,6 +151,15 @@ public sealed partial class DeliveryFixture : IAsyncLifetime
         return [.. log.Where(l => dcids.Any(d => l.Contains($"DCID {d} ", StringComparison.Ordinal)))];
     }
 
+    /// <summary>Mail log lines of each connection the node opened to <paramref name="address"/>.</summary>
+    public IReadOnlyList<IReadOnlyList<string>> ConnectionsTo(IPAddress address)
+    {
+        var log = MailLogText().Split('\n');
+        var dcids = log.Select(l => NewConnection().Match(l)).Where(x => x.Success && x.Groups["address"].Value == address.ToString())
+            .Select(x => x.Groups["dcid"].Value);
+        return [.. dcids.Select(d => (IReadOnlyList<string>)[.. log.Where(l => l.Contains($"DCID {d} ", StringComparison.Ordinal))])];
+    }
+
     public async Task DisposeAsync()
     {
         // Peers first: they live in the cluster's folder, which its disposal removes.
@@ -164,6 +173,9 @@ public sealed partial class DeliveryFixture : IAsyncLifetime
 
     [GeneratedRegex(@"queued as (\d+)")]
     private static partial Regex QueuedAs();
+
+    [GeneratedRegex(@"New SMTP DCID (?<dcid>\d+) interface \S+ address (?<address>\S+) port")]
+    private static partial Regex NewConnection();
 
     [GeneratedRegex(@"Delivery start DCID (?<dcid>\d+) MID (?<mid>\d+) ")]
     private static partial Regex DeliveryStart();

@@ -221,9 +221,10 @@ internal sealed class SectionModel : GuiPage
     }
 
     // In machine mode the page shows what the machine runs: its own values over the cluster's.
-    private async Task<EffectiveConfig> EffectiveAsync()
+    private async Task<EffectiveConfig> EffectiveAsync() => Effective(await Configuration.ReadStagedAsync());
+
+    private EffectiveConfig Effective(ConfigurationSet staged)
     {
-        var staged = await Configuration.ReadStagedAsync();
         var cluster = staged.Cluster ?? new LevelConfig();
         return Machine is null
             ? new EffectiveConfig(cluster, new Dictionary<string, ConfigLevel>())
@@ -236,7 +237,7 @@ internal sealed class SectionModel : GuiPage
     protected override async Task LoadAsync()
     {
         var staged = await Configuration.ReadStagedAsync();
-        var effective = await EffectiveAsync();
+        var effective = Effective(staged);
         string LevelOf(string path) => Machine is not null && effective.SourceOf(path) == ConfigLevel.Machine ? $"machine {Machine}" : "cluster";
         if (Collection)
         {
