@@ -5,9 +5,7 @@ using Gatehouse.Harness;
 // Inbound accept throughput and latency over STARTTLS: a Gatehouse listener and Postfix's
 // smtpd receiving the same load into their queues, on the same machine, in the same run.
 // Usage: [--clients N] [--messages M] [--rounds R]
-var clients = BenchmarkArguments.Option(args, "--clients", 20);
-var messages = BenchmarkArguments.Option(args, "--messages", 25);
-var rounds = BenchmarkArguments.Option(args, "--rounds", 3);
+var (clients, messages, rounds) = BenchmarkArguments.Load(args);
 var body = BenchmarkArguments.Body;
 
 await using var cluster = await TestCluster.StartAsync(nodes: 1);

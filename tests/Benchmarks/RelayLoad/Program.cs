@@ -11,9 +11,7 @@ using Gatehouse.Harness;
 // same run, each to a sink of its own. End-to-end latency is from the client's connect to
 // the sink's final dot; throughput is messages arrived per second of the whole round.
 // Usage: [--clients N] [--messages M] [--rounds R]
-var clients = BenchmarkArguments.Option(args, "--clients", 20);
-var messages = BenchmarkArguments.Option(args, "--messages", 25);
-var rounds = BenchmarkArguments.Option(args, "--rounds", 3);
+var (clients, messages, rounds) = BenchmarkArguments.Load(args);
 var body = BenchmarkArguments.Body;
 
 await using var cluster = await TestCluster.StartAsync(nodes: 1);
