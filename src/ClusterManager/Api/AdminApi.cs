@@ -19,7 +19,7 @@ internal static class AdminApi
 
     public static void Map(IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/v1");
+        var api = app.MapGroup("/api/v1").RequireAuthorization(Hosting.AccessPolicies.AdminApi);
 
         api.MapGet("/nodes", async (IManagerStore store) =>
         {
@@ -31,12 +31,12 @@ internal static class AdminApi
         });
 
         api.MapDelete("/nodes/{name}", async (string name, NodeRemoval removal, HttpContext context) =>
-            Results.Json(new RemoveResponse(name, await removal.RemoveAsync(name, AdminAuthentication.Actor(context))), Json));
+            Results.Json(new RemoveResponse(name, await removal.RemoveAsync(name, AdminTokenHandler.Actor(context))), Json));
 
         api.MapPost("/tokens", async (HttpContext context, JoinTokens tokens) =>
         {
             var request = await Read<TokenRequest>(context);
-            var (token, expires) = await tokens.CreateAsync(TimeSpan.FromSeconds(request.TtlSeconds), AdminAuthentication.Actor(context));
+            var (token, expires) = await tokens.CreateAsync(TimeSpan.FromSeconds(request.TtlSeconds), AdminTokenHandler.Actor(context));
             return Results.Json(new TokenResponse(token.ToString(), expires), Json);
         });
 

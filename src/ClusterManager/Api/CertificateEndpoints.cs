@@ -18,7 +18,7 @@ internal static class CertificateEndpoints
         {
             var r = await AdminApi.Read<SelfSignedRequest>(context);
             var subject = new CertificateSubject(r.CommonName, r.Organization, r.OrganizationalUnit, r.City, r.State, r.Country, r.DnsNames ?? []);
-            await certificates.CreateSelfSignedAsync(r.Name, r.Machine, subject, KeySpec.Parse(r.KeyType), r.Days, r.CheckFqdn, AdminAuthentication.Actor(context));
+            await certificates.CreateSelfSignedAsync(r.Name, r.Machine, subject, KeySpec.Parse(r.KeyType), r.Days, r.CheckFqdn, AdminTokenHandler.Actor(context));
             return Results.NoContent();
         });
 
@@ -28,28 +28,28 @@ internal static class CertificateEndpoints
         api.MapPost("/certificates/{name}/renew", async (string name, HttpContext context, CertificateService certificates) =>
         {
             var r = await AdminApi.Read<RenewRequest>(context);
-            return Results.Json(new CsrResponse(await certificates.RenewAsync(name, r.Machine, r.NewKey, AdminAuthentication.Actor(context))), AdminApi.Json);
+            return Results.Json(new CsrResponse(await certificates.RenewAsync(name, r.Machine, r.NewKey, AdminTokenHandler.Actor(context))), AdminApi.Json);
         });
 
         api.MapPost("/certificates/{name}/signed", async (string name, HttpContext context, CertificateService certificates) =>
         {
             var r = await AdminApi.Read<SignedCertificateRequest>(context);
             var notes = await certificates.UploadSignedAsync(name, r.Machine, Base64(r.Certificate),
-                r.Intermediates is null ? null : Base64(r.Intermediates), AdminAuthentication.Actor(context));
+                r.Intermediates is null ? null : Base64(r.Intermediates), AdminTokenHandler.Actor(context));
             return Results.Json(new NotesResponse(notes), AdminApi.Json);
         });
 
         api.MapPost("/certificates/pkcs12", async (HttpContext context, CertificateService certificates) =>
         {
             var r = await AdminApi.Read<Pkcs12ImportRequest>(context);
-            var notes = await certificates.ImportPkcs12Async(r.Name, r.Machine, Base64(r.Data), r.Password, r.Replace, AdminAuthentication.Actor(context));
+            var notes = await certificates.ImportPkcs12Async(r.Name, r.Machine, Base64(r.Data), r.Password, r.Replace, AdminTokenHandler.Actor(context));
             return Results.Json(new NotesResponse(notes), AdminApi.Json);
         });
 
         api.MapPost("/certificates/pem", async (HttpContext context, CertificateService certificates) =>
         {
             var r = await AdminApi.Read<PemImportRequest>(context);
-            var notes = await certificates.ImportPemAsync(r.Name, r.Machine, Base64(r.Certificate), r.PrivateKey, r.Passphrase, r.Replace, AdminAuthentication.Actor(context));
+            var notes = await certificates.ImportPemAsync(r.Name, r.Machine, Base64(r.Certificate), r.PrivateKey, r.Passphrase, r.Replace, AdminTokenHandler.Actor(context));
             return Results.Json(new NotesResponse(notes), AdminApi.Json);
         });
 
@@ -61,7 +61,7 @@ internal static class CertificateEndpoints
 
         api.MapDelete("/certificates/{name}", async (string name, string? machine, HttpContext context, CertificateService certificates) =>
         {
-            await certificates.DeleteAsync(name, machine, AdminAuthentication.Actor(context));
+            await certificates.DeleteAsync(name, machine, AdminTokenHandler.Actor(context));
             return Results.NoContent();
         });
 
@@ -82,14 +82,14 @@ internal static class CertificateEndpoints
         api.MapPut("/trusted-cas/system", async (HttpContext context, CertificateService certificates) =>
         {
             var r = await AdminApi.Read<SystemCasRequest>(context);
-            await certificates.SetSystemCasAsync(r.Machine, r.Enabled, AdminAuthentication.Actor(context));
+            await certificates.SetSystemCasAsync(r.Machine, r.Enabled, AdminTokenHandler.Actor(context));
             return Results.NoContent();
         });
 
         api.MapPut("/trusted-cas/custom", async (HttpContext context, CertificateService certificates) =>
         {
             var r = await AdminApi.Read<CustomCasRequest>(context);
-            return Results.Json(new { imported = await certificates.ImportCustomCasAsync(r.Machine, Base64(r.Bundle), AdminAuthentication.Actor(context)) }, AdminApi.Json);
+            return Results.Json(new { imported = await certificates.ImportCustomCasAsync(r.Machine, Base64(r.Bundle), AdminTokenHandler.Actor(context)) }, AdminApi.Json);
         });
     }
 

@@ -19,7 +19,7 @@ internal static class ConfigEndpoints
         api.MapPut("/changes/cluster", async (HttpContext context, ConfigurationService config, string? source, bool? merge) =>
         {
             var level = ProtoJson.Parse<LevelConfig>(await Body(context));
-            await config.StageLevelAsync(null, level, AdminAuthentication.Actor(context),
+            await config.StageLevelAsync(null, level, AdminTokenHandler.Actor(context),
                 $"{Verb(merge)} {source ?? "configuration"} at cluster level", merge ?? false);
             return Results.NoContent();
         });
@@ -27,7 +27,7 @@ internal static class ConfigEndpoints
         api.MapPut("/changes/machines/{name}", async (string name, HttpContext context, ConfigurationService config, string? source, bool? merge) =>
         {
             var level = ProtoJson.Parse<LevelConfig>(await Body(context));
-            await config.StageLevelAsync(name, level, AdminAuthentication.Actor(context),
+            await config.StageLevelAsync(name, level, AdminTokenHandler.Actor(context),
                 $"{Verb(merge)} {source ?? "configuration"} at machine level of {name}", merge ?? false);
             return Results.NoContent();
         });
@@ -35,7 +35,7 @@ internal static class ConfigEndpoints
         api.MapPut("/changes", async (HttpContext context, ConfigurationService config, string? source) =>
         {
             var content = ProtoJson.Parse<ConfigurationSet>(await Body(context));
-            await config.StageAllAsync(content, AdminAuthentication.Actor(context), $"load {source ?? "configuration"} (all levels)");
+            await config.StageAllAsync(content, AdminTokenHandler.Actor(context), $"load {source ?? "configuration"} (all levels)");
             return Results.NoContent();
         });
 
@@ -43,7 +43,7 @@ internal static class ConfigEndpoints
 
         api.MapDelete("/changes", async (HttpContext context, ConfigurationService config) =>
         {
-            await config.ClearChangesAsync(AdminAuthentication.Actor(context));
+            await config.ClearChangesAsync(AdminTokenHandler.Actor(context));
             return Results.NoContent();
         });
 
@@ -55,7 +55,7 @@ internal static class ConfigEndpoints
                 throw new ChangeRejectedException("a commit needs a comment (--comment TEXT)");
             }
 
-            var result = await config.CommitAsync(request.Comment, AdminAuthentication.Actor(context));
+            var result = await config.CommitAsync(request.Comment, AdminTokenHandler.Actor(context));
             var body = new CommitResponse(result.Version, result.Errors.Select(e => e.ToString()).ToList(), result.Warnings.Select(e => e.ToString()).Distinct().ToList());
             return Results.Json(body, AdminApi.Json, statusCode: result.Version is null ? StatusCodes.Status422UnprocessableEntity : StatusCodes.Status200OK);
         });
@@ -63,7 +63,7 @@ internal static class ConfigEndpoints
         api.MapPost("/rollback", async (HttpContext context, ConfigurationService config) =>
         {
             var request = await AdminApi.Read<RollbackRequest>(context);
-            await config.RollbackAsync(request.Version, AdminAuthentication.Actor(context));
+            await config.RollbackAsync(request.Version, AdminTokenHandler.Actor(context));
             return Results.NoContent();
         });
 

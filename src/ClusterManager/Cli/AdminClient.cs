@@ -149,6 +149,6 @@ internal sealed class AdminClient : IDisposable
         }
 
         using var server = new X509Certificate2(certificate);
-        return Cluster.Contract.PrivateTrust.Chains(server, ca);
+        return Cluster.Contract.PrivateTrust.Chains(server, Cluster.Contract.PrivateTrust.ServerAuth, ca);
     }
 }

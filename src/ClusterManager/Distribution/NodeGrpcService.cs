@@ -2,13 +2,20 @@ using Gatehouse.Cluster.V1;
 using Gatehouse.ClusterManager.Changes;
 using Gatehouse.ClusterManager.Nodes;
 using Grpc.Core;
+using Microsoft.AspNetCore.Authorization;
 
 namespace Gatehouse.ClusterManager.Distribution;
 
-/// <summary>The gRPC face of the node service; each call is handed to the service that owns it.</summary>
+/// <summary>
+/// The gRPC face of the node service; each call is handed to the service that owns it. Every
+/// call needs a node certificate (the endpoint's policy) except Join, which a node makes before
+/// it has one and which is guarded by its token.
+/// </summary>
 internal sealed class NodeGrpcService(
     JoinService join, NodeAuthenticator authenticator, NodeStream stream, NodeRemoval removal) : NodeService.NodeServiceBase
 {
+    [AllowAnonymous]
+    [Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(Hosting.RateLimits.Join)]
     public override async Task<JoinResponse> Join(JoinRequest request, ServerCallContext context)
     {
         try
@@ -27,7 +34,7 @@ internal sealed class NodeGrpcService(
         var node = await authenticator.AuthenticateAsync(context);
         // Headers tell the node at once that it was accepted, before any snapshot is due.
         await context.WriteResponseHeadersAsync(new Metadata());
-        await stream.RunAsync(node.Name, Peer(context), requestStream, responseStream, context.CancellationToken);
+        await stream.RunAsync(node, Peer(context), requestStream, responseStream, context.CancellationToken);
     }
 
     public override async Task<LeaveResponse> Leave(LeaveRequest request, ServerCallContext context)

@@ -13,15 +13,16 @@ namespace Gatehouse.ClusterManager.Distribution;
 /// </summary>
 internal sealed partial class NodeStream(
     IManagerStore store, SnapshotBuilder snapshots, VersionSignal signal, NodeConnections connections,
-    NodeStatus status, ILogger<NodeStream> logger)
+    NodeStatus status, NodeAuthenticator members, ILogger<NodeStream> logger)
 {
     private static readonly TimeSpan Recheck = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan HelloTimeout = TimeSpan.FromSeconds(30);
 
     public async Task RunAsync(
-        string node, string peer, IAsyncStreamReader<NodeMessage> requests, IServerStreamWriter<ManagerMessage> responses,
+        Manager.V1.NodeRecord member, string peer, IAsyncStreamReader<NodeMessage> requests, IServerStreamWriter<ManagerMessage> responses,
         CancellationToken callCancelled)
     {
+        var node = member.Name;
         using var connection = connections.Register(node, callCancelled);
         var cancel = connection.Token;
         try
@@ -33,6 +34,13 @@ internal sealed partial class NodeStream(
             var reading = ReadAnswersAsync(node, session, requests, cancel);
             while (!reading.IsCompleted)
             {
+                // Removed on another replica, or just after this stream was admitted: nothing more goes out.
+                if (await members.CurrentMemberAsync(node, member.CertificateSerial, cancel) is null)
+                {
+                    LogNoLongerMember(logger, node);
+                    throw new RpcException(new Status(StatusCode.PermissionDenied, NodeAuthenticator.RemovedMessage));
+                }
+
                 var latest = await store.GetLatestAsync(cancel);
                 if (latest.Version > 0 && latest.Version != session.SentVersion)
                 {
@@ -136,6 +144,9 @@ internal sealed partial class NodeStream(
 
     [LoggerMessage(105, LogLevel.Information, "Node {Node} disconnected")]
     private static partial void LogDisconnected(ILogger logger, string node);
+
+    [LoggerMessage(107, LogLevel.Warning, "Node {Node} is no longer a member; its stream is closed")]
+    private static partial void LogNoLongerMember(ILogger logger, string node);
 
     [LoggerMessage(106, LogLevel.Warning, "Stream of node {Node} broke: {Reason}")]
     private static partial void LogBroken(ILogger logger, string node, string reason);

@@ -14,7 +14,8 @@ internal static class GuiSetup
     public static void AddGui(this IServiceCollection services)
     {
         services.AddSingleton<AdminUsers>();
-        services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(options =>
+        services.AddSingleton<LoginThrottle>();
+        services.AddAuthentication().AddCookie(options =>
         {
             options.LoginPath = "/login";
             options.LogoutPath = "/logout";
@@ -25,19 +26,13 @@ internal static class GuiSetup
             options.ExpireTimeSpan = TimeSpan.FromHours(8);
             options.SlidingExpiration = true;
         });
-        services.AddAuthorization();
         services.AddRazorPages(options =>
         {
             options.RootDirectory = "/Gui/Pages";
-            options.Conventions.AuthorizeFolder("/");
+            options.Conventions.AuthorizeFolder("/", Hosting.AccessPolicies.Gui);
             options.Conventions.AllowAnonymousToPage("/Login");
         });
     }
 
-    public static void UseGui(this WebApplication app)
-    {
-        app.UseAuthentication();
-        app.UseAuthorization();
-        app.MapRazorPages();
-    }
+    public static void MapGui(this WebApplication app) => app.MapRazorPages();
 }

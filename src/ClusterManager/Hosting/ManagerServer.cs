@@ -29,16 +29,31 @@ internal static partial class ManagerServer
 {
     public static async Task<int> RunAsync(string dataDir, Uri listen, Uri? storeUri, CancellationToken cancel)
     {
+        await using var manager = await BuildAsync(dataDir, listen, storeUri);
+        var app = manager.App;
+        await InitializeAsync(app.Services, TimeProvider.System);
+        await app.StartAsync(cancel);
+        var url = $"https://{FormatHost(manager.Endpoint)}";
+        await AtomicFile.WriteAsync(manager.Paths.Endpoint, System.Text.Encoding.ASCII.GetBytes(url + "\n"), cancel: cancel);
+        LogListening(app.Logger, url, manager.Paths.DataDir);
+        await app.WaitForShutdownAsync(cancel);
+        return 0;
+    }
+
+    /// <summary>The manager's web application, built and not started, with what it holds open.</summary>
+    public static async Task<ManagerHost> BuildAsync(string dataDir, Uri listen, Uri? storeUri)
+    {
         var paths = new ManagerPaths(Path.GetFullPath(dataDir));
         Directory.CreateDirectory(paths.DataDir);
         var time = TimeProvider.System;
-        using var store = await OpenStoreAsync(paths, storeUri);
-        using var ca = ClusterCa.LoadOrCreate(paths.DataDir, time);
+        var store = await OpenStoreAsync(paths, storeUri);
+        var ca = ClusterCa.LoadOrCreate(paths.DataDir, time);
         var endpoint = ParseListen(listen);
-        using var serverCertificate = ca.IssueServer(
+        var serverCertificate = ca.IssueServer(
             ["localhost", Dns.GetHostName()], [endpoint.Address, IPAddress.Loopback, IPAddress.IPv6Loopback], time);
 
-        var builder = WebApplication.CreateSlimBuilder();
+        // Named, so that the GUI's pages are found in this assembly whoever hosts it.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = typeof(ManagerServer).Assembly.GetName().Name });
         builder.Logging.AddSimpleConsole(o =>
         {
             o.SingleLine = true;
@@ -60,6 +75,7 @@ internal static partial class ManagerServer
         builder.Services.AddSingleton<ExpiryMonitor>();
         builder.Services.AddHostedService(services => services.GetRequiredService<ExpiryMonitor>());
         builder.Services.AddSingleton<JoinTokens>();
+        builder.Services.AddSingleton<JoinRefusals>();
         builder.Services.AddSingleton<JoinService>();
         builder.Services.AddSingleton<NodeAuthenticator>();
         builder.Services.AddSingleton<NodeConnections>();
@@ -68,6 +84,8 @@ internal static partial class ManagerServer
         builder.Services.AddSingleton<NodeStream>();
         builder.Services.AddSingleton<NodeRemoval>();
         builder.Services.AddGui();
+        builder.Services.AddAccessPolicies();
+        builder.Services.AddRateLimits();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(endpoint, options =>
         {
             options.Protocols = HttpProtocols.Http1AndHttp2;
@@ -87,23 +105,20 @@ internal static partial class ManagerServer
         {
             var signal = app.Services.GetRequiredService<VersionSignal>();
             await shared.SubscribeToCommitsAsync(signal.Publish);
+            await shared.SubscribeToRemovalsAsync(app.Services.GetRequiredService<NodeConnections>().Disconnect);
         }
 
         app.UseMiddleware<ApiErrors>();
-        app.UseMiddleware<AdminAuthentication>();
-        app.MapGrpcService<NodeGrpcService>();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
+        app.MapGrpcService<NodeGrpcService>().RequireAuthorization(AccessPolicies.Node);
         // Public: a joining node checks this certificate against the pin in its token.
-        app.MapGet(Cluster.Contract.CaPin.WellKnownPath, () => Results.Text(ca.CertificatePem, "application/x-pem-file"));
+        app.MapGet(Cluster.Contract.CaPin.WellKnownPath, () => Results.Text(ca.CertificatePem, "application/x-pem-file"))
+            .AllowAnonymous();
         AdminApi.Map(app);
-        app.UseGui();
-
-        await InitializeAsync(app.Services, time);
-        await app.StartAsync(cancel);
-        var url = $"https://{FormatHost(endpoint)}";
-        await AtomicFile.WriteAsync(paths.Endpoint, System.Text.Encoding.ASCII.GetBytes(url + "\n"), cancel: cancel);
-        LogListening(app.Logger, url, paths.DataDir);
-        await app.WaitForShutdownAsync(cancel);
-        return 0;
+        app.MapGui();
+        return new ManagerHost(app, paths, endpoint, [serverCertificate, ca, store]);
     }
 
     // The embedded file store, or Redis shared by replicas (which share ca/, keys/ and admin.token too).
@@ -111,7 +126,7 @@ internal static partial class ManagerServer
         storeUri is null ? new FileStore(paths.DataDir) : await RedisStore.ConnectAsync(storeUri);
 
     // A new cluster starts at version 1 with the demo certificate and predefined policies.
-    private static async Task InitializeAsync(IServiceProvider services, TimeProvider time)
+    internal static async Task InitializeAsync(IServiceProvider services, TimeProvider time)
     {
         var store = services.GetRequiredService<IManagerStore>();
         if ((await store.GetLatestAsync()).Version > 0)

@@ -46,18 +46,19 @@ internal sealed class ClusterCa : IDisposable
         return new ClusterCa(certificate);
     }
 
-    /// <summary>Signs a node's CSR; the subject is set here, not taken from the request.</summary>
-    public X509Certificate2 SignNode(string csrPem, string nodeName, TimeProvider time)
+    /// <summary>A node's CSR, its signature checked; throws when it is not one.</summary>
+    public static CertificateRequest ReadSigningRequest(string csrPem) =>
+        CertificateRequest.LoadSigningRequestPem(csrPem, HashAlgorithmName.SHA256, CertificateRequestLoadOptions.Default);
+
+    /// <summary>Signs a node's key for client use; the subject is set here, not taken from the request.</summary>
+    public X509Certificate2 SignNode(CertificateRequest csr, string nodeName, TimeProvider time)
     {
-        var csr = CertificateRequest.LoadSigningRequestPem(
-            csrPem, HashAlgorithmName.SHA256, CertificateRequestLoadOptions.Default);
         var subject = new X500DistinguishedNameBuilder();
         subject.AddCommonName(nodeName);
         var request = new CertificateRequest(subject.Build(), csr.PublicKey, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(
-            [Oid.FromOidValue("1.3.6.1.5.5.7.3.2", OidGroup.EnhancedKeyUsage)], false));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([PrivateTrust.ClientAuth], true));
         var now = time.GetUtcNow();
         return request.Create(Certificate, now.AddMinutes(-5), now.Add(NodeCertificateLifetime), RandomSerial());
     }
@@ -80,8 +81,7 @@ internal sealed class ClusterCa : IDisposable
 
         request.CertificateExtensions.Add(names.Build());
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(
-            [Oid.FromOidValue("1.3.6.1.5.5.7.3.1", OidGroup.EnhancedKeyUsage)], false));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([PrivateTrust.ServerAuth], true));
         var now = time.GetUtcNow();
         using var issued = request.Create(Certificate, now.AddMinutes(-5), now.AddYears(1), RandomSerial());
         using var withKey = issued.CopyWithPrivateKey(key);
@@ -89,8 +89,8 @@ internal sealed class ClusterCa : IDisposable
         return X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null);
     }
 
-    /// <summary>True when the certificate chains to this CA and is within its validity period.</summary>
-    public bool Issued(X509Certificate2 certificate) => PrivateTrust.Chains(certificate, Certificate);
+    /// <summary>True when this CA issued the certificate to a node (client use only) and it is within its validity period.</summary>
+    public bool IssuedToNode(X509Certificate2 certificate) => PrivateTrust.Chains(certificate, PrivateTrust.ClientAuth, Certificate);
 
     public void Dispose() => Certificate.Dispose();
 

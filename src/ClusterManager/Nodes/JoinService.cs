@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Gatehouse.Cluster.Contract;
 using Gatehouse.Cluster.V1;
 using Gatehouse.ClusterManager.Diagnostics;
@@ -8,8 +9,11 @@ using Google.Protobuf.WellKnownTypes;
 
 namespace Gatehouse.ClusterManager.Nodes;
 
-/// <summary>Admits a node: checks its token, signs its CSR, registers it (CL-2).</summary>
-internal sealed class JoinService(IManagerStore store, ClusterCa ca, AuditLog audit, TimeProvider time)
+/// <summary>
+/// Admits a node: checks its token, signs its CSR, registers it (CL-2). Nothing is signed and
+/// nothing is written before the token has proved itself.
+/// </summary>
+internal sealed class JoinService(IManagerStore store, ClusterCa ca, AuditLog audit, JoinRefusals refusals, TimeProvider time)
 {
     public async Task<JoinResponse> JoinAsync(JoinRequest request, string peer, CancellationToken cancel = default)
     {
@@ -28,36 +32,41 @@ internal sealed class JoinService(IManagerStore store, ClusterCa ca, AuditLog au
             throw new JoinRefusedException("the join token was made for another cluster CA");
         }
 
-        if (await store.GetNodeAsync(request.NodeName, cancel) is not null)
+        if (NodeNames.IsManagerName(request.NodeName))
         {
-            throw new JoinRefusedException(
-                $"a node named '{request.NodeName}' is already a member; remove it first with 'gatehouse-manager nodes remove {request.NodeName}'");
+            throw new JoinRefusedException($"'{request.NodeName}' is a name of the manager; choose another node name");
         }
 
-        System.Security.Cryptography.X509Certificates.X509Certificate2 certificate;
+        CertificateRequest csr;
         try
         {
-            certificate = ca.SignNode(request.CsrPem, request.NodeName, time);
+            csr = ClusterCa.ReadSigningRequest(request.CsrPem);
         }
         catch (Exception e) when (e is CryptographicException or ArgumentException)
         {
             throw new JoinRefusedException($"the certificate signing request is not valid: {e.Message}");
         }
 
-        using (certificate)
+        if (await store.GetNodeAsync(request.NodeName, cancel) is not null)
         {
-            var verdict = await store.TryUseJoinTokenAsync(token.Id, token.SecretHash, request.NodeName, time.GetUtcNow(), cancel);
-            if (verdict != TokenUse.Accepted)
-            {
-                await audit.RecordAsync($"node {request.NodeName}", "join refused", $"token {token.Id}: {verdict} from {peer}", cancel);
-                throw new JoinRefusedException(verdict switch
-                {
-                    TokenUse.Expired => "the join token has expired; create a new one with 'gatehouse-manager token create'",
-                    TokenUse.AlreadyUsed => "the join token was already used; create a new one with 'gatehouse-manager token create'",
-                    _ => "the join token is not valid for this cluster",
-                });
-            }
+            throw new JoinRefusedException(
+                $"a node named '{request.NodeName}' is already a member; remove it first with 'gatehouse-manager nodes remove {request.NodeName}'");
+        }
 
+        var verdict = await store.TryUseJoinTokenAsync(token.Id, token.SecretHash, request.NodeName, time.GetUtcNow(), cancel);
+        if (verdict != TokenUse.Accepted)
+        {
+            await refusals.RecordAsync(verdict, token.Id, request.NodeName, peer, cancel);
+            throw new JoinRefusedException(verdict switch
+            {
+                TokenUse.Expired => "the join token has expired; create a new one with 'gatehouse-manager token create'",
+                TokenUse.AlreadyUsed => "the join token was already used; create a new one with 'gatehouse-manager token create'",
+                _ => "the join token is not valid for this cluster",
+            });
+        }
+
+        using (var certificate = ca.SignNode(csr, request.NodeName, time))
+        {
             await store.SaveNodeAsync(new NodeRecord
             {
                 Name = request.NodeName,

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Gatehouse.ClusterManager.Store;
 using Gatehouse.Manager.V1;
 using Grpc.Core;
@@ -5,30 +6,32 @@ using Grpc.Core;
 namespace Gatehouse.ClusterManager.Nodes;
 
 /// <summary>
-/// Only a current member's certificate, signed by the cluster CA, may use the node RPCs
-/// (CL-9). A removed node is told to join again (CL-3).
+/// Only a current member may use the node RPCs (CL-9): the caller's certificate, already
+/// checked by <see cref="NodeCertificateHandler"/>, must be the one the registry holds for that
+/// name and not revoked. A removed node is told to join again (CL-3).
 /// </summary>
-internal sealed class NodeAuthenticator(IManagerStore store, ClusterCa ca)
+internal sealed class NodeAuthenticator(IManagerStore store)
 {
     public const string RemovedMessage = "node removed from cluster; join again";
 
     public async Task<NodeRecord> AuthenticateAsync(ServerCallContext context)
     {
-        var certificate = context.GetHttpContext().Connection.ClientCertificate
-            ?? throw new RpcException(new Status(StatusCode.Unauthenticated, "a node certificate is required; join the cluster first"));
-        if (!ca.Issued(certificate))
+        var user = context.GetHttpContext().User;
+        var name = user.Identity?.Name;
+        var serial = user.FindFirstValue(ClaimTypes.SerialNumber);
+        if (name is null || serial is null)
         {
-            throw new RpcException(new Status(StatusCode.Unauthenticated, "the node certificate is not signed by this cluster's CA"));
+            throw new RpcException(new Status(StatusCode.Unauthenticated, "a node certificate is required; join the cluster first"));
         }
 
-        var serial = certificate.SerialNumber;
-        var name = certificate.GetNameInfo(System.Security.Cryptography.X509Certificates.X509NameType.SimpleName, false);
-        var node = await store.GetNodeAsync(name, context.CancellationToken);
-        if (await store.IsRevokedAsync(serial, context.CancellationToken) || node is null || node.CertificateSerial != serial)
-        {
-            throw new RpcException(new Status(StatusCode.PermissionDenied, RemovedMessage));
-        }
+        return await CurrentMemberAsync(name, serial, context.CancellationToken)
+            ?? throw new RpcException(new Status(StatusCode.PermissionDenied, RemovedMessage));
+    }
 
-        return node;
+    /// <summary>The registry's record when the node still holds this certificate; null once removed or replaced.</summary>
+    public async Task<NodeRecord?> CurrentMemberAsync(string name, string serial, CancellationToken cancel)
+    {
+        var node = await store.GetNodeAsync(name, cancel);
+        return node is null || node.CertificateSerial != serial || await store.IsRevokedAsync(serial, cancel) ? null : node;
     }
 }

@@ -9,4 +9,16 @@ internal static class NodeNames
         name.Length is > 0 and <= 63
         && char.IsAsciiLetterOrDigit(name[0])
         && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
+
+    /// <summary>
+    /// Names the manager answers to. A node certificate is for client use only and cannot pose
+    /// as the manager anyway; refusing these names keeps logs and certificates unambiguous.
+    /// </summary>
+    public static bool IsManagerName(string name)
+    {
+        var host = System.Net.Dns.GetHostName();
+        return name.Equals("localhost", StringComparison.OrdinalIgnoreCase)
+            || name.Equals(host, StringComparison.OrdinalIgnoreCase)
+            || name.Equals(host.Split('.')[0], StringComparison.OrdinalIgnoreCase);
+    }
 }

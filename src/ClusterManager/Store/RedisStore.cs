@@ -113,6 +113,8 @@ internal sealed class RedisStore : IManagerStore, IDisposable
     public Task SubscribeToCommitsAsync(Action committed) =>
         Call(() => redis.GetSubscriber().SubscribeAsync(VersionsChannel, (_, _) => committed()));
 
+    private RedisChannel RemovalsChannel => RedisChannel.Literal($"{prefix}:removals");
+
     private RedisChannel VersionsChannel => RedisChannel.Literal($"{prefix}:versions");
 
     public async Task<PendingChanges?> GetPendingAsync(CancellationToken cancel = default) =>
@@ -180,8 +182,17 @@ internal sealed class RedisStore : IManagerStore, IDisposable
         _ = transaction.HashSetAsync(Key("revoked"), revocation.Serial, ProtoJson.Format(revocation));
         var removed = await Call(() => transaction.ExecuteAsync());
         lastNodes.TryRemove(name, out _);
+        if (removed)
+        {
+            // Every replica closes the node's stream at once, not at its next re-check.
+            await Call(() => redis.GetSubscriber().PublishAsync(RemovalsChannel, name));
+        }
+
         return removed;
     }
+
+    public Task SubscribeToRemovalsAsync(Action<string> removed) =>
+        Call(() => redis.GetSubscriber().SubscribeAsync(RemovalsChannel, (_, name) => removed(name.ToString())));
 
     public async Task<bool> IsRevokedAsync(string serial, CancellationToken cancel = default)
     {

@@ -72,6 +72,6 @@ internal static class ManagerTls
         }
 
         using var server = new X509Certificate2(certificate);
-        return PrivateTrust.Chains(server, ca);
+        return PrivateTrust.Chains(server, PrivateTrust.ServerAuth, ca);
     }
 }

@@ -1,12 +1,14 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Gatehouse.ClusterManager.Gui.Pages;
 
+[Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(Hosting.RateLimits.Login)]
 internal sealed class LoginModel : PageModel
 {
     public string Name { get; private set; } = "";
@@ -15,15 +17,20 @@ internal sealed class LoginModel : PageModel
 
     public bool Failed { get; private set; }
 
+    public bool Throttled { get; private set; }
+
     public void OnGet(string? returnUrl) => ReturnUrl = Local(returnUrl);
 
     public async Task<IActionResult> OnPostAsync(string name, string password, string? returnUrl)
     {
         Name = name;
         ReturnUrl = Local(returnUrl);
-        if (!HttpContext.RequestServices.GetRequiredService<AdminUsers>().Verify(name, password))
+        var verified = await HttpContext.RequestServices.GetRequiredService<LoginThrottle>().VerifyAsync(name, password, HttpContext.RequestAborted);
+        if (verified != true)
         {
-            Failed = true;
+            Failed = verified == false;
+            Throttled = verified is null;
+            Response.StatusCode = verified is null ? StatusCodes.Status429TooManyRequests : StatusCodes.Status200OK;
             return Page();
         }
 
