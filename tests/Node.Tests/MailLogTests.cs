@@ -15,6 +15,23 @@ public sealed class MailLogTests : IDisposable
     }
 
     [Fact]
+    public async Task Control_characters_from_clients_cannot_forge_a_line()
+    {
+        Assert.Empty(node.Apply(1, new LevelConfig()));
+        var directory = Path.Combine(node.DataDir, "logs");
+        var log = new MailLog(directory, node.Current, TimeProvider.System);
+
+        log.Info("ICID 7 client certificate CN=x\nWed Jul 20 19:47:40 2005 Info: ICID 7 TLS success not verified");
+        log.Info("MID 1 ICID 7 From: <a\u001b[2J\r@evil.test>");
+        await log.DisposeAsync();
+
+        var lines = File.ReadAllLines(Path.Combine(directory, MailLog.CurrentFile));
+        Assert.Equal(2, lines.Length);
+        Assert.EndsWith(@"CN=x\x0AWed Jul 20 19:47:40 2005 Info: ICID 7 TLS success not verified", lines[0], StringComparison.Ordinal);
+        Assert.EndsWith(@"From: <a\x1B[2J\x0D@evil.test>", lines[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_log_rotates_by_size_and_keeps_the_configured_number_of_files()
     {
         Assert.Empty(node.Apply(1, new LevelConfig { System = new SystemSettings { MailLog = new MailLogSettings { RotateSizeBytes = 500, KeepFiles = 2 } } }));

@@ -16,6 +16,7 @@ internal static class Pkcs12Files
 
     public static Imported Import(byte[] data, string password)
     {
+        Pkcs12Limits.CheckSize(data);
         try
         {
             var collection = X509CertificateLoader.LoadPkcs12Collection(data, password, X509KeyStorageFlags.Exportable);
@@ -25,10 +26,14 @@ internal static class Pkcs12Files
                 ?? throw new ChangeRejectedException("the PKCS#12 key is neither RSA nor ECDSA");
             return new Imported(leaf, Exportable(key), collection.Where(c => c != leaf && !IsSelfSigned(c)).ToList());
         }
+        catch (Pkcs12LoadLimitExceededException e)
+        {
+            throw new ChangeRejectedException($"the PKCS#12 file exceeds the import limits: {e.Message}");
+        }
         catch (CryptographicException modern)
         {
             // .NET refuses some legacy algorithms; BouncyCastle reads them, and tells a wrong
-            // password (MAC mismatch) from a damaged file.
+            // password (MAC mismatch) from a damaged file — within .NET's limits, checked first.
             return ImportLegacy(data, password, modern);
         }
     }
@@ -42,6 +47,7 @@ internal static class Pkcs12Files
 
     private static Imported ImportLegacy(byte[] data, string password, CryptographicException modern)
     {
+        Pkcs12Limits.CheckIterations(data);
         Pkcs12Store store;
         try
         {

@@ -56,8 +56,21 @@ public static class ConfigFileReader
         return message;
     }
 
+    /// <summary>Larger than any real configuration; past it a file is refused before it is parsed.</summary>
+    public const int MaxFileBytes = 16 * 1024 * 1024;
+
+    /// <summary>The schema nests a few levels; past this a file is an attack on the parser's stack.</summary>
+    public const int MaxDepth = 32;
+
     private static YamlNode? Parse(string text, string fileName)
     {
+        if (text.Length > MaxFileBytes)
+        {
+            throw new ConfigFileException(
+                [new ConfigFileError(fileName, 1, 1, "", $"the file is larger than {MaxFileBytes / (1024 * 1024)} MB")]);
+        }
+
+        CheckShape(text, fileName);
         var stream = new YamlStream();
         try
         {
@@ -78,6 +91,45 @@ public static class ConfigFileReader
 
         var root = stream.Documents.Count == 0 ? null : stream.Documents[0].RootNode;
         return root is YamlScalarNode { Value: null or "" } ? null : root;
+    }
+
+    // Walks the event stream (no recursion, no node tree) before the tree is built: anchors and
+    // aliases are refused, since a walker that expands them on every use is an alias bomb, and
+    // so is nesting deeper than the schema, which would exhaust the stack of a recursive loader.
+    private static void CheckShape(string text, string fileName)
+    {
+        var parser = new Parser(new StringReader(text));
+        var depth = 0;
+        try
+        {
+            while (parser.MoveNext())
+            {
+                var current = parser.Current!;
+                string? problem = current switch
+                {
+                    YamlDotNet.Core.Events.AnchorAlias => "YAML aliases (*name) are not allowed; write the value out",
+                    YamlDotNet.Core.Events.NodeEvent { Anchor.IsEmpty: false } => "YAML anchors (&name) are not allowed; write the value out",
+                    YamlDotNet.Core.Events.MappingStart or YamlDotNet.Core.Events.SequenceStart when ++depth > MaxDepth =>
+                        $"nesting deeper than {MaxDepth} levels is not allowed",
+                    YamlDotNet.Core.Events.MappingEnd or YamlDotNet.Core.Events.SequenceEnd => Decrease(ref depth),
+                    _ => null,
+                };
+                if (problem is not null)
+                {
+                    throw new ConfigFileException([new ConfigFileError(fileName, current.Start.Line, current.Start.Column, "", problem)]);
+                }
+            }
+        }
+        catch (YamlException e)
+        {
+            throw new ConfigFileException([new ConfigFileError(fileName, e.Start.Line, e.Start.Column, "", Describe(e))]);
+        }
+    }
+
+    private static string? Decrease(ref int depth)
+    {
+        depth--;
+        return null;
     }
 
     private static string Describe(YamlException e) =>

@@ -24,11 +24,12 @@ internal static class NodeCli
         var dataDir = new Option<string>("--data-dir") { Description = "Directory holding the node's identity and state", Required = true };
 
         var managers = new Option<string[]>("--manager") { Description = "Manager URL; repeat for several replicas", Required = true, AllowMultipleArgumentsPerToken = true };
-        var token = new Option<string>("--token") { Description = "One-time join token from 'gatehouse-manager token create'", Required = true };
+        var token = new Option<string>("--token") { Description = "One-time join token from 'gatehouse-manager token create' (visible to other users in the process list; prefer --token-file)" };
+        var tokenFile = new Option<string>("--token-file") { Description = "File holding the join token" };
         var name = new Option<string>("--name") { Description = "This node's name in the cluster", Required = true };
-        var join = new Command("join", "Join a cluster") { managers, token, name, dataDir };
+        var join = new Command("join", "Join a cluster") { managers, token, tokenFile, name, dataDir };
         join.SetAction((result, cancel) => JoinCommand.RunAsync(
-            result.GetValue(managers)!.Select(ParseManager).ToList(), result.GetValue(token)!, result.GetValue(name)!, Paths(result, dataDir), cancel));
+            result.GetValue(managers)!.Select(ParseManager).ToList(), JoinToken(result.GetValue(token), result.GetValue(tokenFile)), result.GetValue(name)!, Paths(result, dataDir), cancel));
 
         var run = new Command("run", "Run the node: apply the cluster's configuration and keep it in sync") { dataDir };
         run.SetAction((result, cancel) => NodeRunner.RunAsync(Paths(result, dataDir), cancel));
@@ -47,6 +48,15 @@ internal static class NodeCli
 
         return new RootCommand("Gatehouse gateway node") { join, run, leave, status, queue };
     }
+
+    // Exactly one of --token and --token-file; a file keeps the token out of /proc/PID/cmdline.
+    private static string JoinToken(string? token, string? tokenFile) => (token, tokenFile) switch
+    {
+        (not null, null) => token,
+        (null, not null) when File.Exists(tokenFile) => File.ReadAllText(tokenFile).Trim(),
+        (null, not null) => throw new NodeCliException($"the token file {tokenFile} does not exist"),
+        _ => throw new NodeCliException("give the join token with --token-file FILE (or --token TOKEN)"),
+    };
 
     private static NodePaths Paths(ParseResult result, Option<string> dataDir) => new(Path.GetFullPath(result.GetValue(dataDir)!));
 

@@ -44,7 +44,34 @@ internal sealed class MailLog : IAsyncDisposable
         string.Create(CultureInfo.InvariantCulture, $"{at:ddd MMM} {at.Day,2} {at:HH:mm:ss yyyy}");
 
     private void Write(string level, string message) =>
-        lines.Writer.TryWrite($"{Stamp(time.GetLocalNow())} {level}: {message}\n");
+        lines.Writer.TryWrite($"{Stamp(time.GetLocalNow())} {level}: {Escape(message)}\n");
+
+    /// <summary>
+    /// One event, one line: control characters from clients (a certificate subject with a
+    /// newline, an address with ESC) are written as <c>\xNN</c>, so no line can be forged.
+    /// </summary>
+    public static string Escape(string message)
+    {
+        if (!message.Any(char.IsControl))
+        {
+            return message;
+        }
+
+        var escaped = new StringBuilder(message.Length + 16);
+        foreach (var c in message)
+        {
+            if (char.IsControl(c))
+            {
+                escaped.Append(CultureInfo.InvariantCulture, $"\\x{(int)c:X2}");
+            }
+            else
+            {
+                escaped.Append(c);
+            }
+        }
+
+        return escaped.ToString();
+    }
 
     private async Task WriteAsync()
     {

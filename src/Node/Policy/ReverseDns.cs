@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using Microsoft.Extensions.Caching.Memory;
 using System.Net;
 using DnsClient;
 using Gatehouse.Node.Resolving;
@@ -13,24 +13,28 @@ internal sealed record ReverseName(string? Host, bool Verified)
 
 /// <summary>
 /// Reverse DNS for sender groups (IN-2), through the configured DNS servers, with a short
-/// timeout and a cache so a slow resolver does not hold up every connection.
+/// timeout and a cache so a slow resolver does not hold up every connection. The cache holds
+/// at most <see cref="CacheEntries"/> addresses: clients from ever new addresses cannot grow it.
 /// </summary>
-internal sealed class ReverseDns(DnsClients dns, TimeProvider time)
+internal sealed class ReverseDns(DnsClients dns) : IDisposable
 {
+    public const int CacheEntries = 10_000;
     private static readonly TimeSpan CacheFor = TimeSpan.FromMinutes(5);
-    private readonly ConcurrentDictionary<IPAddress, (ReverseName Name, DateTimeOffset Until)> cache = new();
+    private readonly MemoryCache cache = new(new MemoryCacheOptions { SizeLimit = CacheEntries, CompactionPercentage = 0.25 });
 
     public async Task<ReverseName> LookupAsync(IPAddress address, CancellationToken cancel)
     {
-        if (cache.TryGetValue(address, out var hit) && hit.Until > time.GetUtcNow())
+        if (cache.TryGetValue(address, out ReverseName? hit) && hit is not null)
         {
-            return hit.Name;
+            return hit;
         }
 
         var name = await ResolveAsync(address, cancel);
-        cache[address] = (name, time.GetUtcNow() + CacheFor);
+        cache.Set(address, name, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = CacheFor });
         return name;
     }
+
+    public void Dispose() => cache.Dispose();
 
     private async Task<ReverseName> ResolveAsync(IPAddress address, CancellationToken cancel)
     {

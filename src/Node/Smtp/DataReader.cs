@@ -14,23 +14,27 @@ internal enum DataOutcome
     /// <summary>A bare CR or LF was seen: refused, so no smuggled message can ride inside (IN-5).</summary>
     BareLineEnding,
 
+    /// <summary>More <c>Received:</c> headers than <see cref="SmtpLimits.MaxReceivedHeaders"/>: a mail loop.</summary>
+    TooManyHops,
+
     /// <summary>The connection ended before CRLF.CRLF.</summary>
     Disconnected,
 }
 
 /// <summary>
 /// Streams the DATA section to a sink, never holding the message in memory. Only CRLF "." CRLF
-/// ends it; leading dots are unstuffed; lines are written with CRLF.
+/// ends it — a "." after a bare LF does not — so a refused message is read to its real end
+/// and none of its bytes is ever taken for a command. Leading dots are unstuffed; lines are
+/// written with CRLF.
 /// </summary>
 internal static class DataReader
 {
     private static readonly byte[] CrLf = "\r\n"u8.ToArray();
+    private static readonly byte[] Received = "received:"u8.ToArray();
 
     public static async Task<(DataOutcome Outcome, long Size)> ReadAsync(PipeReader reader, Stream sink, long maxSize, Func<CancellationToken> nextRead)
     {
-        long size = 0;
-        var bare = false;
-        var atLineStart = true;
+        var state = new State();
         while (true)
         {
             var result = await reader.ReadAsync(nextRead());
@@ -44,9 +48,10 @@ internal static class DataReader
                     if (buffer.Length > 8192)
                     {
                         var part = buffer.Slice(0, buffer.Length - 1);
-                        bare |= Contains(part, (byte)'\r');
-                        size += await WriteAsync(sink, part, atLineStart, maxSize, size);
-                        atLineStart = false;
+                        state.Bare |= Contains(part, (byte)'\r');
+                        state.NoteLineStart(part);
+                        state.Size += await WriteAsync(sink, part, state.AtLineStart, maxSize, state.Size);
+                        state.AtLineStart = false;
                         buffer = buffer.Slice(part.End);
                     }
 
@@ -57,23 +62,24 @@ internal static class DataReader
                 buffer = buffer.Slice(buffer.GetPosition(1, newline.Value));
                 var properEnd = line.Length > 0 && line.Slice(line.Length - 1).FirstSpan[0] == (byte)'\r';
                 var content = properEnd ? line.Slice(0, line.Length - 1) : line;
-                bare |= !properEnd || Contains(content, (byte)'\r');
-                if (atLineStart && properEnd && content.Length == 1 && content.FirstSpan[0] == (byte)'.')
+                state.Bare |= !properEnd || Contains(content, (byte)'\r');
+                if (state.AtLineStart && properEnd && content.Length == 1 && content.FirstSpan[0] == (byte)'.')
                 {
                     reader.AdvanceTo(buffer.Start);
-                    var outcome = bare ? DataOutcome.BareLineEnding : size > maxSize && maxSize > 0 ? DataOutcome.TooLarge : DataOutcome.Complete;
-                    return (outcome, size);
+                    return (state.Outcome(maxSize), state.Size);
                 }
 
-                size += await WriteAsync(sink, content, atLineStart, maxSize, size);
-                size += await WriteAsync(sink, new ReadOnlySequence<byte>(CrLf), atLineStart: false, maxSize, size);
-                atLineStart = true;
+                state.NoteLineStart(content);
+                state.Size += await WriteAsync(sink, content, state.AtLineStart, maxSize, state.Size);
+                state.Size += await WriteAsync(sink, new ReadOnlySequence<byte>(CrLf), atLineStart: false, maxSize, state.Size);
+                // Only a CRLF starts a line that may end the data.
+                state.AtLineStart = properEnd;
             }
 
             if (result.IsCompleted)
             {
                 reader.AdvanceTo(buffer.End);
-                return (DataOutcome.Disconnected, size);
+                return (DataOutcome.Disconnected, state.Size);
             }
 
             reader.AdvanceTo(buffer.Start, buffer.End);
@@ -100,4 +106,44 @@ internal static class DataReader
     }
 
     private static bool Contains(ReadOnlySequence<byte> data, byte value) => data.PositionOf(value) is not null;
+
+    private sealed class State
+    {
+        private bool inHeaders = true;
+        private int received;
+
+        public long Size { get; set; }
+
+        public bool Bare { get; set; }
+
+        public bool AtLineStart { get; set; } = true;
+
+        /// <summary>Counts trace headers while in the header section; an empty line ends it.</summary>
+        public void NoteLineStart(ReadOnlySequence<byte> content)
+        {
+            if (!inHeaders || !AtLineStart)
+            {
+                return;
+            }
+
+            if (content.Length == 0)
+            {
+                inHeaders = false;
+                return;
+            }
+
+            Span<byte> start = stackalloc byte[Received.Length];
+            if (content.Length >= Received.Length)
+            {
+                content.Slice(0, Received.Length).CopyTo(start);
+                received += System.Text.Ascii.EqualsIgnoreCase(start, Received) ? 1 : 0;
+            }
+        }
+
+        public DataOutcome Outcome(long maxSize) =>
+            Bare ? DataOutcome.BareLineEnding
+            : maxSize > 0 && Size > maxSize ? DataOutcome.TooLarge
+            : received > SmtpLimits.MaxReceivedHeaders ? DataOutcome.TooManyHops
+            : DataOutcome.Complete;
+    }
 }

@@ -24,7 +24,7 @@ internal sealed partial class ListenerHost(
     TimeProvider time, ILogger<ListenerHost> logger) : BackgroundService, IConfigRule
 {
     private readonly ConcurrentDictionary<IPEndPoint, Socket> bound = new();
-    private readonly ConcurrentDictionary<IPAddress, int> perAddress = new();
+    private readonly ConnectionCounts connections = new();
     private CancellationToken stopping;
 
     public IReadOnlyCollection<IPEndPoint> Endpoints => [.. bound.Keys];
@@ -150,9 +150,19 @@ internal sealed partial class ListenerHost(
         }
 
         var icid = icids.Next();
-        var counted = false;
+        var (total, fromAddress) = connections.Open(remote.Address);
         try
         {
+            var limits = SmtpLimits.From(snapshot.Config.System?.Smtp);
+            if (total > limits.MaxConnections)
+            {
+                // Before any DNS lookup or TLS: an overload costs as little as possible.
+                log.Warning($"ICID {icid} refused: {total} connections open on this node (limit {limits.MaxConnections}) from {remote.Address}");
+                await client.SendAsync(System.Text.Encoding.ASCII.GetBytes(
+                    new SmtpReply(SmtpCode.ServiceNotAvailable, "", $"{snapshot.HostName} Too many connections; try again later").Format(false)), stopping);
+                return;
+            }
+
             var iface = snapshot.Config.IpInterfaces.First(i => i.Name == match.Listener.Interface);
             var reverse = await reverseDns.LookupAsync(remote.Address, stopping);
             var access = HostAccess.Decide(snapshot.Config, match.Listener, remote.Address, reverse);
@@ -166,12 +176,10 @@ internal sealed partial class ListenerHost(
             var stream = new NetworkStream(client, ownsSocket: true);
             var context = new SessionContext(snapshot, match.Listener, iface, remote, icid, reverse, access, log, spool, time);
             await using var transport = new SmtpTransport(stream, context.Limits);
-            counted = true;
-            var active = perAddress.AddOrUpdate(remote.Address, 1, (_, n) => n + 1);
             var limit = access.Policy.MaxConcurrentConnectionsPerIp;
-            if (limit > 0 && active > limit)
+            if (limit > 0 && fromAddress > limit)
             {
-                log.Info($"ICID {icid} refused: {active} concurrent connections from {remote.Address} (limit {limit})");
+                log.Info($"ICID {icid} refused: {fromAddress} concurrent connections from {remote.Address} (limit {limit})");
                 transport.Queue(new SmtpReply(SmtpCode.ServiceNotAvailable, "", $"{context.HostName} Too many concurrent connections from your address").Format(false));
                 await transport.FlushAsync(stopping);
                 return;
@@ -185,11 +193,7 @@ internal sealed partial class ListenerHost(
         }
         finally
         {
-            if (counted)
-            {
-                perAddress.AddOrUpdate(remote.Address, 0, (_, n) => n - 1);
-            }
-
+            connections.Close(remote.Address);
             client.Dispose();
             log.Info($"ICID {icid} close");
         }

@@ -8,6 +8,8 @@ internal static class ReceivedHeader
     public static string Format(
         string helo, string? reverseHost, string address, string hostName, bool extended, string? tls, long mid, string? singleRecipient, DateTimeOffset at)
     {
+        // The EHLO name was checked at EHLO; a PTR answer is checked here, as it comes from outside too.
+        reverseHost = reverseHost is not null && HeloName.IsValid(reverseHost) ? reverseHost : null;
         var protocol = (extended ? "ESMTP" : "SMTP") + (tls is null ? "" : "S");
         var header = $"Received: from {helo} ({reverseHost ?? "unknown"} [{address}])\r\n\tby {hostName} with {protocol} id {mid}";
         if (tls is not null)

@@ -3,16 +3,23 @@ using Gatehouse.Cluster.V1;
 namespace Gatehouse.Node.Smtp;
 
 /// <summary>Protocol limits in force for a session, with the defaults for unset values.</summary>
-internal sealed record SmtpLimits(TimeSpan Idle, TimeSpan Session, int MaxBadCommands, TimeSpan TlsHandshake)
+internal sealed record SmtpLimits(TimeSpan Idle, TimeSpan Session, int MaxBadCommands, TimeSpan TlsHandshake, int MaxConnections)
 {
     /// <summary>RFC 5321 allows 512 octets for a command line; extensions make that longer.</summary>
     public const int MaxCommandLine = 2048;
+
+    /// <summary>An unfinished line past this is no client error but an attack on memory: refused and closed.</summary>
+    public const int MaxBufferedLine = MaxCommandLine + 2048;
+
+    /// <summary>More <c>Received:</c> headers than this is a mail loop (Postfix's hopcount_limit).</summary>
+    public const int MaxReceivedHeaders = 50;
 
     public static SmtpLimits From(SmtpServerSettings? settings) => new(
         Seconds(settings?.IdleTimeoutSeconds, 300),
         Seconds(settings?.SessionTimeoutSeconds, 1800),
         (int)(settings?.MaxBadCommands is > 0 ? settings.MaxBadCommands : 10),
-        Seconds(settings?.TlsHandshakeTimeoutSeconds, 30));
+        Seconds(settings?.TlsHandshakeTimeoutSeconds, 30),
+        (int)(settings?.MaxConnections is > 0 ? settings.MaxConnections : 1000));
 
     private static TimeSpan Seconds(uint? value, int fallback) => TimeSpan.FromSeconds(value is > 0 ? value.Value : fallback);
 }

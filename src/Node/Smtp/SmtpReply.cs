@@ -52,6 +52,8 @@ internal sealed record SmtpReply(SmtpCode Code, string Enhanced, params string[]
     public static readonly SmtpReply BadSequence = new(SmtpCode.BadSequence, "5.5.1", "Error: bad sequence of commands");
     public static readonly SmtpReply Unrecognized = new(SmtpCode.SyntaxError, "5.5.2", "Error: command not recognized");
     public static readonly SmtpReply LineTooLong = new(SmtpCode.SyntaxError, "5.5.2", "Error: line too long");
+    public static readonly SmtpReply BareLineFeed = new(SmtpCode.SyntaxError, "5.5.2", "Error: bare <LF> received; lines must end with <CR><LF>");
+    public static readonly SmtpReply ControlCharacter = new(SmtpCode.SyntaxError, "5.5.2", "Error: control character in command");
     public static readonly SmtpReply MustStartTls = new(SmtpCode.AuthenticationRequired, "5.7.0", "Must issue a STARTTLS command first");
     public static readonly SmtpReply TooManyErrors = new(SmtpCode.ServiceNotAvailable, "4.7.0", "Error: too many errors");
     public static readonly SmtpReply Timeout = new(SmtpCode.ServiceNotAvailable, "4.4.2", "Error: timeout exceeded");

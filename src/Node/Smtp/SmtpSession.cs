@@ -66,8 +66,20 @@ internal sealed class SmtpSession(SessionContext context, SmtpTransport transpor
                     break;
                 }
 
-                var reply = line.TooLong ? Bad(SmtpReply.LineTooLong) : await ExecuteAsync(line.Text!, rejecting, session.Token);
+                var reply = line.Fault switch
+                {
+                    LineFault.None => await ExecuteAsync(line.Text!, rejecting, session.Token),
+                    LineFault.BareLineFeed => Bad(SmtpReply.BareLineFeed),
+                    LineFault.ControlCharacter => Bad(SmtpReply.ControlCharacter),
+                    _ => Bad(SmtpReply.LineTooLong),
+                };
                 transport.Queue(reply.Format(Extended));
+                if (line.Fault == LineFault.Unbounded)
+                {
+                    context.Log.Info($"{Icid} Receiving Failed: command line over {SmtpLimits.MaxBufferedLine} bytes without CRLF");
+                    break;
+                }
+
                 if (badCommands >= context.Limits.MaxBadCommands)
                 {
                     transport.Queue(SmtpReply.TooManyErrors.Format(Extended));
@@ -184,6 +196,9 @@ internal sealed class SmtpSession(SessionContext context, SmtpTransport transpor
             case DataOutcome.TooLarge:
                 context.Log.Info($"MID {mid} {Icid} rejected: message size exceeds {Policy.MaxMessageSizeBytes} bytes");
                 return new SmtpReply(SmtpCode.ExceededStorage, "5.3.4", "Message size exceeds fixed limit");
+            case DataOutcome.TooManyHops:
+                context.Log.Warning($"MID {mid} {Icid} rejected: more than {SmtpLimits.MaxReceivedHeaders} Received headers (mail loop)");
+                return new SmtpReply(SmtpCode.TransactionFailed, "5.4.6", "Too many hops; a mail loop?");
             case DataOutcome.BareLineEnding:
                 context.Log.Warning($"MID {mid} {Icid} rejected: bare CR or LF in message data");
                 return new SmtpReply(SmtpCode.TransactionFailed, "5.6.11", "Message refused: bare CR or LF in message data; lines must end with CRLF");

@@ -7,8 +7,8 @@ using System.Text;
 
 namespace Gatehouse.Node.Smtp;
 
-/// <summary>A command line as read, or why there is none.</summary>
-internal readonly record struct CommandLine(string? Text, bool TooLong, bool EndOfStream);
+/// <summary>A command line as read (without its CRLF), or why there is none.</summary>
+internal readonly record struct CommandLine(string? Text, LineFault Fault, bool EndOfStream);
 
 /// <summary>
 /// The bytes of one SMTP connection: command lines in, replies out (batched while a client
@@ -50,10 +50,12 @@ internal sealed class SmtpTransport : IAsyncDisposable
         await stream.FlushAsync(cancel);
     }
 
-    /// <summary>The next command line; replies wait while pipelined commands are already buffered.</summary>
+    /// <summary>
+    /// The next command line; replies wait while pipelined commands are already buffered. At
+    /// most <see cref="SmtpLimits.MaxBufferedLine"/> bytes are held while a line is incomplete.
+    /// </summary>
     public async Task<CommandLine> ReadLineAsync(CancellationToken session)
     {
-        var discarding = false;
         while (true)
         {
             ReadResult result;
@@ -70,30 +72,26 @@ internal sealed class SmtpTransport : IAsyncDisposable
             if (newline is not null)
             {
                 var line = buffer.Slice(0, newline.Value);
-                var tooLong = discarding || line.Length > SmtpLimits.MaxCommandLine;
-                var text = tooLong ? null : Encoding.Latin1.GetString(line).TrimEnd('\r');
+                var fault = CommandLineCheck.Check(line);
+                var text = fault == LineFault.None ? Encoding.Latin1.GetString(line.Slice(0, line.Length - 1)) : null;
                 reader.AdvanceTo(buffer.GetPosition(1, newline.Value));
                 waitForMore = false;
-                return new CommandLine(text, tooLong, EndOfStream: false);
+                return new CommandLine(text, fault, EndOfStream: false);
             }
 
             if (result.IsCompleted)
             {
                 reader.AdvanceTo(buffer.End);
-                return new CommandLine(null, false, EndOfStream: true);
+                return new CommandLine(null, LineFault.None, EndOfStream: true);
             }
 
-            if (buffer.Length > SmtpLimits.MaxCommandLine)
+            if (buffer.Length > SmtpLimits.MaxBufferedLine)
             {
-                // Drop an overlong line as it arrives instead of buffering it.
-                discarding = true;
                 reader.AdvanceTo(buffer.End);
-            }
-            else
-            {
-                reader.AdvanceTo(buffer.Start, buffer.End);
+                return new CommandLine(null, LineFault.Unbounded, EndOfStream: false);
             }
 
+            reader.AdvanceTo(buffer.Start, buffer.End);
             waitForMore = true;
         }
     }

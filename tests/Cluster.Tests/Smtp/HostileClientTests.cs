@@ -41,19 +41,35 @@ public sealed class HostileClientTests(SmtpClusterFixture smtp)
         await probe.SendAsync($"Subject: one\r\n\r\nbody{fakeEnd}MAIL FROM:<smuggled@evil.test>\r\nRCPT TO:<victim@example.test>\r\nDATA\r\nSubject: smuggled\r\n\r\nx\r\n.\r\n");
 
         Assert.StartsWith("554 5.6.11", await probe.ReplyAsync(), StringComparison.Ordinal);
-        Assert.StartsWith("250", await probe.CommandAsync("NOOP"), StringComparison.Ordinal);
+        // The next answer is the NOOP's: nothing of the refused DATA ran as a command.
+        Assert.Equal("250 2.0.0 Ok", await probe.CommandAsync("NOOP"));
+        Assert.DoesNotContain("smuggled@evil.test", await smtp.MailLogTextAsync(), StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task A_one_megabyte_line_is_refused_and_the_session_goes_on()
+    public async Task A_line_a_little_over_the_limit_is_refused_and_the_session_goes_on()
     {
         await using var probe = await SmtpProbe.ConnectAsync(smtp.Preferred);
         await probe.ReplyAsync();
 
-        await probe.SendAsync("EHLO " + new string('a', 1024 * 1024) + "\r\n");
+        await probe.SendAsync("EHLO " + new string('a', 3000) + "\r\n");
 
         Assert.Equal("500 Error: line too long", await probe.ReplyAsync());
         Assert.StartsWith("250", await probe.CommandAsync("EHLO client.sender.test"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_line_without_end_is_answered_and_closed_while_the_client_is_still_sending()
+    {
+        await using var probe = await SmtpProbe.ConnectAsync(smtp.Preferred);
+        await probe.ReplyAsync();
+
+        // No CRLF ever: the answer must not wait for one.
+        await probe.SendAsync("EHLO " + new string('a', 64 * 1024));
+
+        Assert.Equal("500 Error: line too long", await probe.ReplyAsync(TimeSpan.FromSeconds(10)));
+        Assert.True(await probe.ClosedAsync(TimeSpan.FromSeconds(10)));
+        await smtp.WaitForLogAsync("Receiving Failed: command line over 4096 bytes without CRLF");
     }
 
     [Fact]

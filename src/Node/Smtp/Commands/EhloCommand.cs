@@ -10,9 +10,9 @@ internal sealed class EhloCommand : ISmtpCommand
 
     public Task<SmtpReply> ExecuteAsync(SmtpSession session, string arguments, CancellationToken cancel)
     {
-        if (arguments.Length == 0)
+        if (!HeloName.IsValid(arguments))
         {
-            return Task.FromResult(new SmtpReply(SmtpCode.ArgumentSyntaxError, "5.5.4", "Syntax: EHLO hostname"));
+            return Task.FromResult(new SmtpReply(SmtpCode.ArgumentSyntaxError, "5.5.4", "Syntax: EHLO hostname or [address]"));
         }
 
         session.Greet(arguments, extended: true);

@@ -3,7 +3,10 @@ using Gatehouse.Node.Policy;
 
 namespace Gatehouse.Node.Smtp.Commands;
 
-/// <summary>RCPT TO: the recipient limit, and on public listeners the RAT unless the policy relays (no open relay).</summary>
+/// <summary>
+/// RCPT TO: the recipient limit, and on public listeners no routing characters in the local
+/// part and the RAT unless the policy relays (no open relay).
+/// </summary>
 internal sealed class RcptCommand : ISmtpCommand
 {
     public string Verb => "RCPT";
@@ -23,6 +26,12 @@ internal sealed class RcptCommand : ISmtpCommand
             return Reply(SmtpCode.InsufficientStorage, "4.5.3", "Error: too many recipients");
         }
 
+        if (session.Context.Listener.Type == ListenerType.Public && SourceRouted(to))
+        {
+            session.Context.Log.Info($"MID {session.Mid} ICID {session.Context.Icid} To: <{to}> Rejected: routing characters in local part");
+            return Reply(SmtpCode.MailboxUnavailable, "5.7.1", $"<{to}>: Relay access denied");
+        }
+
         var relays = session.Policy.Behavior == PolicyBehavior.Relay;
         if (!relays && !RecipientAccess.Accepts(session.Context.Listener, to))
         {
@@ -33,6 +42,11 @@ internal sealed class RcptCommand : ISmtpCommand
         session.AddRecipient(to);
         return Reply(SmtpCode.Ok, "2.1.5", "Ok");
     }
+
+    // "user%inner@our.domain" and "inner!user@our.domain" would have an inner MTA relay for
+    // outsiders (the percent hack); Postfix refuses them too (allow_untrusted_routing = no).
+    private static bool SourceRouted(string address) =>
+        address.AsSpan(0, address.LastIndexOf('@')).IndexOfAny('%', '!') >= 0;
 
     private static Task<SmtpReply> Reply(SmtpCode code, string enhanced, string text) => Task.FromResult(new SmtpReply(code, enhanced, text));
 }
