@@ -44,8 +44,9 @@ fi
 octet=2
 for name in "${nodes[@]}"; do
   if [ ! -f "$state/$name/node.json" ]; then
-    token=$(manager token create --data-dir "$state/manager" | tail -n 1)
-    node join --manager "$listen" --token "$token" --name "$name" --data-dir "$state/$name"
+    (umask 077; manager token create --data-dir "$state/manager" | tail -n 1 >"$state/$name.token")
+    node join --manager "$listen" --token-file "$state/$name.token" --name "$name" --data-dir "$state/$name"
+    rm -f "$state/$name.token"
     # Each node gets its own loopback address as its machine-level interface.
     cat >"$state/$name-machine.yaml" <<YAML
 hostname: $name.gatehouse.local

@@ -32,6 +32,9 @@ public sealed class ManagerInstance : IAsyncDisposable
 
     public string DataDir { get; }
 
+    /// <summary>More options for the store (password file, CA file), given after <c>--store</c>.</summary>
+    public IReadOnlyList<string> StoreOptions { get; init; } = [];
+
     public IPEndPoint Endpoint { get; }
 
     public Uri Url { get; }
@@ -49,7 +52,7 @@ public sealed class ManagerInstance : IAsyncDisposable
     {
         process?.Dispose();
         string[] arguments = ["serve", "--data-dir", DataDir, "--listen", Url.ToString()];
-        process = ManagedProcess.Start(Binaries.Manager, store is null ? arguments : [.. arguments, "--store", store.ToString()],
+        process = ManagedProcess.Start(Binaries.Manager, store is null ? arguments : [.. arguments, "--store", store.ToString(), .. StoreOptions],
             Path.Combine(Path.GetDirectoryName(DataDir)!, $"{Path.GetFileName(DataDir)}.log"));
         await Wait.UntilAsync(() => process.HasExited || FreePort.Accepts(Endpoint), $"the manager listens on {Endpoint}");
         if (process.HasExited)

@@ -56,7 +56,7 @@ internal static class CertificateEndpoints
         api.MapPost("/certificates/{name}/export", async (string name, HttpContext context, CertificateService certificates) =>
         {
             var r = await AdminApi.Read<ExportPkcs12Request>(context);
-            return Results.Json(new Pkcs12Response(Convert.ToBase64String(await certificates.ExportPkcs12Async(name, r.Machine, r.Password))), AdminApi.Json);
+            return Results.Json(new Pkcs12Response(Convert.ToBase64String(await certificates.ExportPkcs12Async(name, r.Machine, r.Password, AdminTokenHandler.Actor(context)))), AdminApi.Json);
         });
 
         api.MapDelete("/certificates/{name}", async (string name, string? machine, HttpContext context, CertificateService certificates) =>

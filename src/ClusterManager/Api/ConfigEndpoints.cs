@@ -86,7 +86,7 @@ internal static class ConfigEndpoints
         api.MapPost("/config/export", async (HttpContext context, ConfigurationService config) =>
         {
             var request = await AdminApi.Read<ExportRequest>(context);
-            return Json(ProtoJson.Format(await config.ExportAsync(request.Keys, request.Passphrase)));
+            return Json(ProtoJson.Format(await config.ExportAsync(request.Keys, request.Passphrase, AdminTokenHandler.Actor(context))));
         });
     }
 

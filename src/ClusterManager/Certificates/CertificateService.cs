@@ -9,7 +9,7 @@ namespace Gatehouse.ClusterManager.Certificates;
 /// Certificate management at cluster or machine level (SPEC section 2). Every change is
 /// staged like any other and reaches nodes only at commit; a refused request stages nothing.
 /// </summary>
-internal sealed class CertificateService(ConfigurationService configuration, TimeProvider time)
+internal sealed class CertificateService(ConfigurationService configuration, Diagnostics.AuditLog audit, TimeProvider time)
 {
     public async Task CreateSelfSignedAsync(
         string name, string? machine, CertificateSubject subject, KeySpec key, int days, bool checkFqdn, string actor, CancellationToken cancel = default)
@@ -121,7 +121,7 @@ internal sealed class CertificateService(ConfigurationService configuration, Tim
     }
 
     /// <summary>A PKCS#12 file with the certificate, its key and intermediates, AES-256 protected (CERT-6).</summary>
-    public async Task<byte[]> ExportPkcs12Async(string name, string? machine, string password, CancellationToken cancel = default)
+    public async Task<byte[]> ExportPkcs12Async(string name, string? machine, string password, string actor, CancellationToken cancel = default)
     {
         if (password.Length < 8)
         {
@@ -133,7 +133,10 @@ internal sealed class CertificateService(ConfigurationService configuration, Tim
         using var key = PrivateKeys.Load(entry.PrivateKeyPem);
         using var withKey = PrivateKeys.WithKey(certificate, key);
         var intermediates = entry.IntermediatesPem.Select(p => X509Certificate2.CreateFromPem(p)).ToList();
-        return Pkcs12Files.Export(withKey, intermediates, password);
+        var file = Pkcs12Files.Export(withKey, intermediates, password);
+        await audit.RecordAsync(actor, "certconfig export",
+            $"certificate {name} with its private key exported as PKCS#12 from {(machine is null ? "cluster level" : $"machine level of {machine}")}", cancel);
+        return file;
     }
 
     /// <summary>Deletes a certificate; refused while anything uses it, naming the users (CERT-9).</summary>
@@ -182,7 +185,14 @@ internal sealed class CertificateService(ConfigurationService configuration, Tim
     public async Task<TrustedCaSettings> TrustedCasAsync(string? machine, CancellationToken cancel = default) =>
         (await LevelAsync(machine, cancel)).TrustedCas ?? new TrustedCaSettings();
 
-    private async Task AddAsync(string? machine, Certificate certificate, bool replace, string actor, string description, CancellationToken cancel) =>
+    private async Task AddAsync(string? machine, Certificate certificate, bool replace, string actor, string description, CancellationToken cancel)
+    {
+        if (!Gatehouse.Configuration.Validation.LevelShapeRule.IsSafeKey(certificate.Name))
+        {
+            throw new ChangeRejectedException(
+                $"'{certificate.Name}' is not a valid certificate name ({Gatehouse.Configuration.Validation.LevelShapeRule.KeyRule})");
+        }
+
         await configuration.EditLevelAsync(machine, level =>
         {
             var index = level.Certificates.ToList().FindIndex(c => c.Name == certificate.Name);
@@ -202,6 +212,7 @@ internal sealed class CertificateService(ConfigurationService configuration, Tim
 
             return level;
         }, actor, description, cancel);
+    }
 
     private async Task<LevelConfig> LevelAsync(string? machine, CancellationToken cancel)
     {

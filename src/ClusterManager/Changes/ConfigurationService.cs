@@ -103,10 +103,11 @@ internal sealed class ConfigurationService(
     /// The whole committed configuration for a file (CL-8): private keys and passwords masked
     /// (the file cannot be loaded back), encrypted with a passphrase, or in plain text.
     /// </summary>
-    public async Task<ConfigurationSet> ExportAsync(string keys, string? passphrase, CancellationToken cancel = default)
+    public async Task<ConfigurationSet> ExportAsync(string keys, string? passphrase, string actor, CancellationToken cancel = default)
     {
-        var open = secrets.Open((await store.GetLatestAsync(cancel)).Content);
-        return keys switch
+        var latest = await store.GetLatestAsync(cancel);
+        var open = secrets.Open(latest.Content);
+        var exported = keys switch
         {
             "mask" => Gatehouse.Configuration.Secrets.SecretFields.Transform(open, _ => Gatehouse.Configuration.Secrets.SecretFields.Mask),
             "plain" => open,
@@ -114,6 +115,13 @@ internal sealed class ConfigurationService(
             "encrypt" => throw new ChangeRejectedException("keys encrypted with a passphrase need a passphrase of at least 8 characters"),
             _ => throw new ChangeRejectedException("keys must be mask, encrypt or plain"),
         };
+        if (keys != "mask")
+        {
+            // Private keys left the manager: who took them, and how, is on record.
+            await audit.RecordAsync(actor, "saveconfig", $"version {latest.Version} exported with keys {keys}", cancel);
+        }
+
+        return exported;
     }
 
     /// <summary>Stages a whole configuration (all levels), as loaded from a saveconfig file.</summary>

@@ -1,3 +1,4 @@
+using Gatehouse.ClusterManager.Store;
 using System.CommandLine;
 using Gatehouse.ClusterManager.Hosting;
 
@@ -39,10 +40,23 @@ internal static class ManagerCli
         }
     }
 
-    private static Uri? StoreUri(string? text) =>
-        text is null ? null
-        : Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme == "redis" ? uri
-        : throw new CliException($"--store must be redis://HOST:PORT, not '{text}'");
+    private static RedisLocation? Store(string? text, string? passwordFile, string? caFile)
+    {
+        if (text is null)
+        {
+            return passwordFile is null && caFile is null ? null
+                : throw new CliException("--store-password-file and --store-ca-file go with --store");
+        }
+
+        try
+        {
+            return RedisLocation.Parse(text, passwordFile, caFile);
+        }
+        catch (StoreException e)
+        {
+            throw new CliException(e.Message);
+        }
+    }
 
     private static Command Serve()
     {
@@ -52,10 +66,16 @@ internal static class ManagerCli
             Description = "HTTPS address for nodes and admins",
             DefaultValueFactory = _ => "https://127.0.0.1:9443",
         };
-        var store = new Option<string>("--store") { Description = "redis://HOST:PORT to share the cluster state with other manager replicas (default: the file store in --data-dir)" };
-        var serve = new Command("serve", "Run the manager") { dataDir, listen, store };
+        var store = new Option<string>("--store")
+        {
+            Description = "rediss://[USER@]HOST:PORT (redis:// without TLS) to share the cluster state with other manager replicas (default: the file store in --data-dir)",
+        };
+        var passwordFile = new Option<string>("--store-password-file") { Description = "File holding the Redis password of the user in --store" };
+        var caFile = new Option<string>("--store-ca-file") { Description = "CA certificate (PEM) that the Redis server's TLS certificate must chain to" };
+        var serve = new Command("serve", "Run the manager") { dataDir, listen, store, passwordFile, caFile };
         serve.SetAction((result, cancel) => ManagerServer.RunAsync(
-            result.GetValue(dataDir)!, Urls.Parse(result.GetValue(listen)!, "--listen"), StoreUri(result.GetValue(store)), cancel));
+            result.GetValue(dataDir)!, Urls.Parse(result.GetValue(listen)!, "--listen"),
+            Store(result.GetValue(store), result.GetValue(passwordFile), result.GetValue(caFile)), cancel));
         return serve;
     }
 }

@@ -84,7 +84,7 @@ internal static class MessageForm
             {
                 var text = ConfigFileReader.EnumName(field.EnumType, choice.Number);
                 html.Append(CultureInfo.InvariantCulture,
-                    $"<label style=\"font-weight:400;margin-right:1rem\"><input type=\"checkbox\" name=\"{path}\" value=\"{text}\" {(chosen.Contains(choice.Number) ? "checked" : "")} /> {text}</label>");
+                    $"<label class=\"choice\"><input type=\"checkbox\" name=\"{path}\" value=\"{text}\" {(chosen.Contains(choice.Number) ? "checked" : "")} /> {text}</label>");
             }
 
             return;

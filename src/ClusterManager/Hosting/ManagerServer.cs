@@ -27,9 +27,9 @@ namespace Gatehouse.ClusterManager.Hosting;
 /// </summary>
 internal static partial class ManagerServer
 {
-    public static async Task<int> RunAsync(string dataDir, Uri listen, Uri? storeUri, CancellationToken cancel)
+    public static async Task<int> RunAsync(string dataDir, Uri listen, RedisLocation? store, CancellationToken cancel)
     {
-        await using var manager = await BuildAsync(dataDir, listen, storeUri);
+        await using var manager = await BuildAsync(dataDir, listen, store);
         var app = manager.App;
         await InitializeAsync(app.Services, TimeProvider.System);
         await app.StartAsync(cancel);
@@ -41,12 +41,12 @@ internal static partial class ManagerServer
     }
 
     /// <summary>The manager's web application, built and not started, with what it holds open.</summary>
-    public static async Task<ManagerHost> BuildAsync(string dataDir, Uri listen, Uri? storeUri)
+    public static async Task<ManagerHost> BuildAsync(string dataDir, Uri listen, RedisLocation? store)
     {
         var paths = new ManagerPaths(Path.GetFullPath(dataDir));
         Directory.CreateDirectory(paths.DataDir);
         var time = TimeProvider.System;
-        var store = await OpenStoreAsync(paths, storeUri);
+        var opened = await OpenStoreAsync(paths, store);
         var ca = ClusterCa.LoadOrCreate(paths.DataDir, time);
         var endpoint = ParseListen(listen);
         var serverCertificate = ca.IssueServer(
@@ -62,7 +62,7 @@ internal static partial class ManagerServer
         });
         builder.Services.AddGrpc();
         builder.Services.AddSingleton(time);
-        builder.Services.AddSingleton<IManagerStore>((IManagerStore)store);
+        builder.Services.AddSingleton<IManagerStore>((IManagerStore)opened);
         builder.Services.AddSingleton(ca);
         builder.Services.AddSingleton(paths);
         builder.Services.AddSingleton(SecretBox.LoadOrCreate(paths.DataDir));
@@ -84,6 +84,7 @@ internal static partial class ManagerServer
         builder.Services.AddSingleton<NodeStream>();
         builder.Services.AddSingleton<NodeRemoval>();
         builder.Services.AddGui();
+        builder.Services.AddCookieKeys(paths, opened);
         builder.Services.AddAccessPolicies();
         builder.Services.AddRateLimits();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(endpoint, options =>
@@ -101,13 +102,14 @@ internal static partial class ManagerServer
         }));
 
         var app = builder.Build();
-        if (store is RedisStore shared)
+        if (opened is RedisStore shared)
         {
             var signal = app.Services.GetRequiredService<VersionSignal>();
             await shared.SubscribeToCommitsAsync(signal.Publish);
             await shared.SubscribeToRemovalsAsync(app.Services.GetRequiredService<NodeConnections>().Disconnect);
         }
 
+        app.UseMiddleware<SecurityHeaders>();
         app.UseMiddleware<ApiErrors>();
         app.UseAuthentication();
         app.UseAuthorization();
@@ -118,12 +120,13 @@ internal static partial class ManagerServer
             .AllowAnonymous();
         AdminApi.Map(app);
         app.MapGui();
-        return new ManagerHost(app, paths, endpoint, [serverCertificate, ca, store]);
+        app.MapGuiAssets();
+        return new ManagerHost(app, paths, endpoint, [serverCertificate, ca, opened]);
     }
 
     // The embedded file store, or Redis shared by replicas (which share ca/, keys/ and admin.token too).
-    private static async Task<IDisposable> OpenStoreAsync(ManagerPaths paths, Uri? storeUri) =>
-        storeUri is null ? new FileStore(paths.DataDir) : await RedisStore.ConnectAsync(storeUri);
+    private static async Task<IDisposable> OpenStoreAsync(ManagerPaths paths, RedisLocation? store) =>
+        store is null ? new FileStore(paths.DataDir) : await RedisStore.ConnectAsync(store);
 
     // A new cluster starts at version 1 with the demo certificate and predefined policies.
     internal static async Task InitializeAsync(IServiceProvider services, TimeProvider time)

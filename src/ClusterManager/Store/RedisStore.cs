@@ -41,16 +41,13 @@ internal sealed class RedisStore : IManagerStore, IDisposable
     }
 
     /// <summary>
-    /// Connects to <c>redis://[:PASSWORD@]HOST:PORT[/DB]</c>; keys are prefixed so one Redis
-    /// can hold several clusters.
+    /// Connects to <c>redis[s]://[USER@]HOST:PORT[/DB]</c>; keys are prefixed so one Redis can
+    /// hold several clusters. Over TLS the server must chain to the given CA (or the system's)
+    /// and carry the host name of the URL.
     /// </summary>
-    public static async Task<RedisStore> ConnectAsync(Uri uri, string prefix = "gatehouse")
+    public static async Task<RedisStore> ConnectAsync(RedisLocation location, string prefix = "gatehouse")
     {
-        if (uri.Scheme != "redis")
-        {
-            throw new StoreException($"--store must be redis://HOST:PORT, not {uri}");
-        }
-
+        var uri = location.Uri;
         var options = new ConfigurationOptions
         {
             EndPoints = { { uri.Host, uri.Port > 0 ? uri.Port : 6379 } },
@@ -59,8 +56,22 @@ internal sealed class RedisStore : IManagerStore, IDisposable
             SyncTimeout = 5000,
             AsyncTimeout = 5000,
             DefaultDatabase = uri.AbsolutePath.Trim('/') is { Length: > 0 } db ? int.Parse(db, CultureInfo.InvariantCulture) : null,
-            Password = uri.UserInfo.Split(':', 2) is [_, var password] ? Uri.UnescapeDataString(password) : null,
+            User = location.User,
+            Password = location.Password,
+            Ssl = location.Tls,
+            SslHost = location.Tls ? uri.Host : null,
+            SslProtocols = System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13,
         };
+        if (location.Ca is { } ca)
+        {
+            // The CA file, not the system's list, decides; intermediates are the ones the server sent.
+            options.CertificateValidation += (_, certificate, chain, errors) =>
+                certificate is not null && !errors.HasFlag(System.Net.Security.SslPolicyErrors.RemoteCertificateNameMismatch)
+                && Cluster.Contract.PrivateTrust.Problem(
+                    new System.Security.Cryptography.X509Certificates.X509Certificate2(certificate), [ca],
+                    chain?.ChainPolicy.ExtraStore.Cast<System.Security.Cryptography.X509Certificates.X509Certificate2>()) is null;
+        }
+
         return new RedisStore(await ConnectionMultiplexer.ConnectAsync(options), prefix);
     }
 
@@ -250,7 +261,7 @@ internal sealed class RedisStore : IManagerStore, IDisposable
 
     public void Dispose() => redis.Dispose();
 
-    private string Key(string name) => $"{prefix}:{name}";
+    public string Key(string name) => $"{prefix}:{name}";
 
     private string VersionKey(long version) => $"{prefix}:version:{version}";
 

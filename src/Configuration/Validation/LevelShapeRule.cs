@@ -5,11 +5,17 @@ using Google.Protobuf;
 namespace Gatehouse.Configuration.Validation;
 
 /// <summary>
-/// Rules on one level before merging: every entity has a key, no key appears twice, and
-/// machine-only settings are not set at cluster level (CL-1).
+/// Rules on one level before merging: every entity has a key made of safe characters, no key
+/// appears twice, and machine-only settings are not set at cluster level (CL-1).
 /// </summary>
-public static class LevelShapeRule
+public static partial class LevelShapeRule
 {
+    /// <summary>
+    /// Names, domains and addresses need no more; keys show up in paths, logs, CLI tables and
+    /// HTML, so quotes, markup and control characters have no place in them.
+    /// </summary>
+    public const string KeyRule = "1-128 letters, digits and . _ - + @";
+
     public static void Check(LevelConfig level, ConfigLevel which, ValidationErrors errors)
     {
         foreach (var field in EntityFields.LevelFields)
@@ -34,6 +40,10 @@ public static class LevelShapeRule
                 {
                     errors.Add($"{field.Name}[{index}].{keyName}", "is required");
                 }
+                else if (!IsSafeKey(key))
+                {
+                    errors.Add($"{field.Name}[{index}].{keyName}", $"'{Printable(key)}' is not allowed: use {KeyRule}");
+                }
                 else if (!seen.Add(key))
                 {
                     errors.Add(EntityFields.EntityPath(field, key), $"{keyName} '{key}' is used twice");
@@ -43,6 +53,15 @@ public static class LevelShapeRule
             }
         }
     }
+
+    public static bool IsSafeKey(string key) => SafeKey().IsMatch(key);
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[A-Za-z0-9._+@-]{1,128}\z")]
+    private static partial System.Text.RegularExpressions.Regex SafeKey();
+
+    // The refused key as it can be shown: control characters as \uNNNN.
+    private static string Printable(string key) =>
+        string.Concat(key.Take(128).Select(c => char.IsControl(c) ? $"\\u{(int)c:X4}" : c.ToString()));
 
     private static bool IsSet(object value) => value switch
     {

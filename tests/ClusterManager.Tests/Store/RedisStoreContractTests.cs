@@ -8,7 +8,7 @@ public sealed class RedisStoreContractTests(RedisServerFixture redis) : StoreCon
 {
     private readonly string prefix = $"test-{Guid.NewGuid():N}";
 
-    internal override async Task<IManagerStore> OpenAsync() => await RedisStore.ConnectAsync(redis.Uri, prefix);
+    internal override async Task<IManagerStore> OpenAsync() => await RedisStore.ConnectAsync(RedisLocation.Parse(redis.Uri.ToString(), null, null), prefix);
 
     internal override Task CloseAsync(IManagerStore store)
     {

@@ -135,7 +135,7 @@ internal sealed class CertificatesModel : GuiPage
     {
         try
         {
-            var data = await Certificates.ExportPkcs12Async(name, Machine, password ?? "");
+            var data = await Certificates.ExportPkcs12Async(name, Machine, password ?? "", Actor);
             return File(data, "application/x-pkcs12", $"{name}.p12");
         }
         catch (ChangeRejectedException e)

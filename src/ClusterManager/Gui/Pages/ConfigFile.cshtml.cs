@@ -20,7 +20,7 @@ internal sealed class ConfigFileModel : GuiPage
     {
         try
         {
-            var set = await Configuration.ExportAsync(keys, passphrase);
+            var set = await Configuration.ExportAsync(keys, passphrase, Actor);
             var version = (await Store.GetLatestAsync()).Version;
             return File(Encoding.UTF8.GetBytes(ConfigFileWriter.Write(set)), "application/yaml", $"gatehouse-config-v{version}.yaml");
         }
