@@ -31,6 +31,9 @@ internal static class GuiSetup
             options.RootDirectory = "/Gui/Pages";
             options.Conventions.AuthorizeFolder("/", Hosting.AccessPolicies.Gui);
             options.Conventions.AllowAnonymousToPage("/Login");
+            // As endpoint metadata, like the join RPC's: the rate limiter reads it before the page runs.
+            options.Conventions.AddPageApplicationModelConvention("/Login", model =>
+                model.EndpointMetadata.Add(new Microsoft.AspNetCore.RateLimiting.EnableRateLimitingAttribute(Hosting.RateLimits.Login)));
         });
     }
 

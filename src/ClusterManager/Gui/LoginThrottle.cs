@@ -12,15 +12,9 @@ internal sealed class LoginThrottle(AdminUsers users) : IDisposable
 {
     private const string UnknownUser = "\0unknown";
 
-    private readonly PartitionedRateLimiter<string> failures = PartitionedRateLimiter.Create<string, string>(name =>
-        RateLimitPartition.GetTokenBucketLimiter(name, _ => new TokenBucketRateLimiterOptions
-        {
-            TokenLimit = 5,
-            TokensPerPeriod = 1,
-            ReplenishmentPeriod = TimeSpan.FromSeconds(30),
-            QueueLimit = 0,
-            AutoReplenishment = true,
-        }));
+    // One bucket per real user (a set the admins control) and one for every other name, each
+    // refilling on its own timer (see RateLimits.PerAddress for why not a partitioned limiter).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TokenBucketRateLimiter> failures = new(StringComparer.Ordinal);
 
     private readonly ConcurrencyLimiter hashing = new(new ConcurrencyLimiterOptions { PermitLimit = 2, QueueLimit = 16 });
 
@@ -28,7 +22,15 @@ internal sealed class LoginThrottle(AdminUsers users) : IDisposable
     public async Task<bool?> VerifyAsync(string name, string password, CancellationToken cancel)
     {
         var partition = users.Names().Contains(name, StringComparer.Ordinal) ? name : UnknownUser;
-        using (var allowance = failures.AttemptAcquire(partition, 0))
+        var bucket = failures.GetOrAdd(partition, _ => new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = 5,
+            TokensPerPeriod = 1,
+            ReplenishmentPeriod = TimeSpan.FromSeconds(30),
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        }));
+        using (var allowance = bucket.AttemptAcquire(0))
         {
             if (!allowance.IsAcquired)
             {
@@ -45,7 +47,7 @@ internal sealed class LoginThrottle(AdminUsers users) : IDisposable
         var verified = users.Verify(name, password);
         if (!verified)
         {
-            failures.AttemptAcquire(partition).Dispose();
+            bucket.AttemptAcquire().Dispose();
         }
 
         return verified;
@@ -53,7 +55,11 @@ internal sealed class LoginThrottle(AdminUsers users) : IDisposable
 
     public void Dispose()
     {
-        failures.Dispose();
+        foreach (var bucket in failures.Values)
+        {
+            bucket.Dispose();
+        }
+
         hashing.Dispose();
     }
 }

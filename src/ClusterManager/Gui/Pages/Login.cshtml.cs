@@ -8,7 +8,6 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Gatehouse.ClusterManager.Gui.Pages;
 
-[Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(Hosting.RateLimits.Login)]
 internal sealed class LoginModel : PageModel
 {
     public string Name { get; private set; } = "";
@@ -30,8 +29,9 @@ internal sealed class LoginModel : PageModel
         {
             Failed = verified == false;
             Throttled = verified is null;
-            Response.StatusCode = verified is null ? StatusCodes.Status429TooManyRequests : StatusCodes.Status200OK;
-            return Page();
+            var page = Page();
+            page.StatusCode = verified is null ? StatusCodes.Status429TooManyRequests : StatusCodes.Status200OK;
+            return page;
         }
 
         var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, name)], CookieAuthenticationDefaults.AuthenticationScheme);
