@@ -71,9 +71,9 @@ internal static class Pkcs12Limits
                 var value = BigInteger.Abs(reader.ReadInteger(tag));
                 total = Add(total, value > MaxIterations ? long.MaxValue : (long)value);
             }
-            else if (tag.IsConstructed)
+            else if (tag.IsConstructed && Contents(reader, tag) is { } contents)
             {
-                total = Add(total, Walk(reader.ReadSequence(tag), depth + 1));
+                total = Add(total, Walk(contents, depth + 1));
             }
             else
             {
@@ -84,6 +84,26 @@ internal static class Pkcs12Limits
         }
 
         return total;
+    }
+
+    // SEQUENCE, SET and tagged values are walked into; other constructed forms are passed over.
+    private static AsnReader? Contents(AsnReader reader, Asn1Tag tag)
+    {
+        if (tag.TagClass != TagClass.Universal)
+        {
+            return reader.ReadSequence(tag);
+        }
+
+        switch ((UniversalTagNumber)tag.TagValue)
+        {
+            case UniversalTagNumber.Sequence:
+                return reader.ReadSequence(tag);
+            case UniversalTagNumber.SetOf:
+                return reader.ReadSetOf(skipSortOrderValidation: true, tag);
+            default:
+                reader.ReadEncodedValue();
+                return null;
+        }
     }
 
     private static long TryWalk(byte[] bytes, int depth)

@@ -13,16 +13,15 @@ namespace Gatehouse.ClusterManager.Distribution;
 /// </summary>
 internal sealed partial class NodeStream(
     IManagerStore store, SnapshotBuilder snapshots, VersionSignal signal, NodeConnections connections,
-    NodeStatus status, NodeAuthenticator members, ILogger<NodeStream> logger)
+    NodeStatus status, NodeAuthenticator members, NodeCertificateRenewal renewal, ILogger<NodeStream> logger)
 {
     private static readonly TimeSpan Recheck = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan HelloTimeout = TimeSpan.FromSeconds(30);
 
     public async Task RunAsync(
-        Manager.V1.NodeRecord member, string peer, IAsyncStreamReader<NodeMessage> requests, IServerStreamWriter<ManagerMessage> responses,
+        string node, string serial, string peer, IAsyncStreamReader<NodeMessage> requests, IServerStreamWriter<ManagerMessage> responses,
         CancellationToken callCancelled)
     {
-        var node = member.Name;
         using var connection = connections.Register(node, callCancelled);
         var cancel = connection.Token;
         try
@@ -30,12 +29,12 @@ internal sealed partial class NodeStream(
             var hello = await ReadHelloAsync(requests, cancel);
             await status.ConnectedAsync(node, peer, hello);
             LogConnected(logger, node, peer, hello.AppliedVersion);
-            var session = new Session(hello.AppliedVersion);
-            var reading = ReadAnswersAsync(node, session, requests, cancel);
+            using var session = new Session(hello.AppliedVersion, responses);
+            var reading = ReadAnswersAsync(node, serial, session, requests, cancel);
             while (!reading.IsCompleted)
             {
                 // Removed on another replica, or just after this stream was admitted: nothing more goes out.
-                if (await members.CurrentMemberAsync(node, member.CertificateSerial, cancel) is null)
+                if (await members.CurrentMemberAsync(node, serial, cancel) is null)
                 {
                     LogNoLongerMember(logger, node);
                     throw new RpcException(new Status(StatusCode.PermissionDenied, NodeAuthenticator.RemovedMessage));
@@ -46,7 +45,7 @@ internal sealed partial class NodeStream(
                 {
                     var snapshot = snapshots.Build(latest, node);
                     session.Sent(snapshot.Version, snapshot.Nonce);
-                    await responses.WriteAsync(new ManagerMessage { Snapshot = snapshot }, cancel);
+                    await session.WriteAsync(new ManagerMessage { Snapshot = snapshot }, cancel);
                     LogPushed(logger, node, snapshot.Version);
                 }
 
@@ -87,7 +86,7 @@ internal sealed partial class NodeStream(
         return requests.Current.Hello;
     }
 
-    private async Task ReadAnswersAsync(string node, Session session, IAsyncStreamReader<NodeMessage> requests, CancellationToken cancel)
+    private async Task ReadAnswersAsync(string node, string serial, Session session, IAsyncStreamReader<NodeMessage> requests, CancellationToken cancel)
     {
         while (await requests.MoveNext(cancel))
         {
@@ -102,6 +101,11 @@ internal sealed partial class NodeStream(
                     await status.RejectedAsync(node, message.Nack);
                     LogNack(logger, node, message.Nack.Version, message.Nack.Errors.Count);
                     break;
+                case NodeMessage.KindOneofCase.Renew:
+                    var renewed = await renewal.RenewAsync(node, serial, message.Renew.CsrPem, cancel);
+                    LogRenewal(logger, node, renewed.Error.Length == 0 ? "renewed" : renewed.Error);
+                    await session.WriteAsync(new ManagerMessage { Renewed = renewed }, cancel);
+                    break;
                 case NodeMessage.KindOneofCase.Heartbeat:
                     await status.SeenAsync(node, message.Heartbeat.AppliedVersion);
                     break;
@@ -112,8 +116,10 @@ internal sealed partial class NodeStream(
         }
     }
 
-    private sealed class Session(long applied)
+    /// <summary>What one stream has sent; pushes and renewal answers take turns on the wire.</summary>
+    private sealed class Session(long applied, IServerStreamWriter<ManagerMessage> responses) : IDisposable
     {
+        private readonly SemaphoreSlim writing = new(1, 1);
         private string nonce = "";
 
         public long SentVersion { get; private set; } = applied;
@@ -125,6 +131,21 @@ internal sealed partial class NodeStream(
         }
 
         public bool IsCurrent(string answered) => answered == Volatile.Read(ref nonce);
+
+        public async Task WriteAsync(ManagerMessage message, CancellationToken cancel)
+        {
+            await writing.WaitAsync(cancel);
+            try
+            {
+                await responses.WriteAsync(message, cancel);
+            }
+            finally
+            {
+                writing.Release();
+            }
+        }
+
+        public void Dispose() => writing.Dispose();
     }
 
     [LoggerMessage(100, LogLevel.Information, "Node {Node} connected from {Peer}, running version {Version}")]
@@ -144,6 +165,9 @@ internal sealed partial class NodeStream(
 
     [LoggerMessage(105, LogLevel.Information, "Node {Node} disconnected")]
     private static partial void LogDisconnected(ILogger logger, string node);
+
+    [LoggerMessage(108, LogLevel.Information, "Certificate renewal for node {Node}: {Outcome}")]
+    private static partial void LogRenewal(ILogger logger, string node, string outcome);
 
     [LoggerMessage(107, LogLevel.Warning, "Node {Node} is no longer a member; its stream is closed")]
     private static partial void LogNoLongerMember(ILogger logger, string node);

@@ -83,6 +83,7 @@ internal static partial class ManagerServer
         builder.Services.AddSingleton<SnapshotBuilder>();
         builder.Services.AddSingleton<NodeStream>();
         builder.Services.AddSingleton<NodeRemoval>();
+        builder.Services.AddSingleton<NodeCertificateRenewal>();
         builder.Services.AddGui();
         builder.Services.AddCookieKeys(paths, opened);
         builder.Services.AddAccessPolicies();

@@ -14,7 +14,8 @@ internal sealed class NodeAuthenticator(IManagerStore store)
 {
     public const string RemovedMessage = "node removed from cluster; join again";
 
-    public async Task<NodeRecord> AuthenticateAsync(ServerCallContext context)
+    /// <summary>The calling member and the serial of the certificate it called with.</summary>
+    public async Task<(NodeRecord Node, string Serial)> AuthenticateAsync(ServerCallContext context)
     {
         var user = context.GetHttpContext().User;
         var name = user.Identity?.Name;
@@ -24,14 +25,25 @@ internal sealed class NodeAuthenticator(IManagerStore store)
             throw new RpcException(new Status(StatusCode.Unauthenticated, "a node certificate is required; join the cluster first"));
         }
 
-        return await CurrentMemberAsync(name, serial, context.CancellationToken)
+        var node = await CurrentMemberAsync(name, serial, context.CancellationToken)
             ?? throw new RpcException(new Status(StatusCode.PermissionDenied, RemovedMessage));
+        if (node.CertificateSerial == serial && node.PreviousCertificateSerial.Length > 0)
+        {
+            // The renewed certificate is in use: the one before it is no longer accepted.
+            await store.UpdateNodeAsync(name, record => record.PreviousCertificateSerial = "", context.CancellationToken);
+        }
+
+        return (node, serial);
     }
 
-    /// <summary>The registry's record when the node still holds this certificate; null once removed or replaced.</summary>
+    /// <summary>
+    /// The registry's record when the node still holds this certificate (or, right after a
+    /// renewal, the one before it); null once removed or replaced.
+    /// </summary>
     public async Task<NodeRecord?> CurrentMemberAsync(string name, string serial, CancellationToken cancel)
     {
         var node = await store.GetNodeAsync(name, cancel);
-        return node is null || node.CertificateSerial != serial || await store.IsRevokedAsync(serial, cancel) ? null : node;
+        var holds = node is not null && (node.CertificateSerial == serial || (node.PreviousCertificateSerial.Length > 0 && node.PreviousCertificateSerial == serial));
+        return !holds || await store.IsRevokedAsync(serial, cancel) ? null : node;
     }
 }

@@ -29,7 +29,9 @@ internal sealed class NodeCertificateHandler(
 
         if (!ca.IssuedToNode(certificate))
         {
-            return Task.FromResult(AuthenticateResult.Fail("the node certificate is not signed by this cluster's CA"));
+            return Task.FromResult(AuthenticateResult.Fail(certificate.NotAfter.ToUniversalTime() < TimeProvider.GetUtcNow().UtcDateTime
+                ? $"the node certificate expired on {certificate.NotAfter.ToUniversalTime():u}; join the cluster again"
+                : "the node certificate is not signed by this cluster's CA"));
         }
 
         var name = certificate.GetNameInfo(X509NameType.SimpleName, false);

@@ -124,9 +124,11 @@ internal sealed class FileStore : IManagerStore, IDisposable
                 return false;
             }
 
+            var serial = node.CertificateSerial;
             change(node);
             // Status is soft state that nodes report again on reconnect: no fsync on this hot path.
-            await AtomicFile.WriteAsync(NodePath(name), ProtoJson.FormatBytes(node), privateFile: true, durable: false, cancel);
+            // A renewed certificate is membership, not status: that change is flushed.
+            await AtomicFile.WriteAsync(NodePath(name), ProtoJson.FormatBytes(node), privateFile: true, durable: node.CertificateSerial != serial, cancel);
             return true;
         });
 

@@ -27,6 +27,7 @@ internal sealed record NodeIdentity(string Name, IReadOnlyList<Uri> Managers)
     /// <summary>The node certificate with its key, usable as a TLS client certificate.</summary>
     public static X509Certificate2 LoadCertificate(NodePaths paths)
     {
+        Sync.NodeCertificateFiles.FinishReplacement(paths);
         using var pem = X509Certificate2.CreateFromPemFile(paths.Certificate, paths.Key);
         return X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
     }

@@ -14,12 +14,15 @@ namespace Gatehouse.Node.Sync;
 
 /// <summary>
 /// Keeps the node's stream to a manager open (CL-6, CL-7): says which version it runs,
-/// applies each pushed snapshot and answers ACK or NACK, sends heartbeats, and reconnects
-/// with jittered exponential backoff, trying the next manager URL each time.
+/// applies each pushed snapshot and answers ACK or NACK, sends heartbeats, renews the node's
+/// certificate when it is due, and reconnects with jittered exponential backoff, trying the
+/// next manager URL each time. A manager that refuses the node's certificate never stops mail:
+/// the node serves on its last good configuration and says why in its status; only a node
+/// removed from the cluster stops (CL-3).
 /// </summary>
 internal sealed partial class SyncClient(
     NodeIdentity identity, NodePaths paths, SnapshotApplier applier, CurrentConfig current, NodeStatusFile status,
-    SyncTimings timings, IHostApplicationLifetime lifetime, ILogger<SyncClient> logger) : BackgroundService
+    SyncTimings timings, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<SyncClient> logger) : BackgroundService
 {
     /// <summary>Exit code of <c>run</c> when the manager says the node is no longer a member.</summary>
     public const int RemovedExitCode = 3;
@@ -28,7 +31,6 @@ internal sealed partial class SyncClient(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var certificate = NodeIdentity.LoadCertificate(paths);
         using var ca = NodeIdentity.LoadClusterCa(paths);
         var pipeline = new ResiliencePipelineBuilder().AddRetry(new RetryStrategyOptions
         {
@@ -41,7 +43,13 @@ internal sealed partial class SyncClient(
             OnRetry = args =>
             {
                 var reason = args.Outcome.Exception?.Message ?? "stream ended";
-                status.Update(s => s with { Connected = false, LastError = $"manager unreachable: {reason}" });
+                status.Update(s => s with
+                {
+                    Connected = false,
+                    LastError = args.Outcome.Exception is RpcException { StatusCode: StatusCode.Unauthenticated } refused
+                        ? $"the manager refuses this node's certificate: {refused.Status.Detail}; serving mail on version {current.Version}"
+                        : $"manager unreachable: {reason}",
+                });
                 LogRetry(logger, reason, args.RetryDelay.TotalSeconds);
                 return ValueTask.CompletedTask;
             },
@@ -52,7 +60,7 @@ internal sealed partial class SyncClient(
             try
             {
                 // A session that got through ends normally; the next one starts a fresh backoff.
-                await pipeline.ExecuteAsync(token => new ValueTask(RunSessionAsync(certificate, ca, token)), stoppingToken);
+                await pipeline.ExecuteAsync(token => new ValueTask(RunSessionAsync(ca, token)), stoppingToken);
                 await Task.Delay(timings.FirstRetry * Random.Shared.NextDouble(), stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -70,8 +78,10 @@ internal sealed partial class SyncClient(
         }
     }
 
-    private async Task RunSessionAsync(X509Certificate2 certificate, X509Certificate2 ca, CancellationToken cancel)
+    private async Task RunSessionAsync(X509Certificate2 ca, CancellationToken cancel)
     {
+        // Read at every session: a renewal replaces it on disk.
+        using var certificate = NodeIdentity.LoadCertificate(paths);
         var manager = identity.Managers[nextManager++ % identity.Managers.Count];
         using var channel = ManagerTls.ForMember(manager, certificate, ca);
         var client = new NodeService.NodeServiceClient(channel);
@@ -82,19 +92,27 @@ internal sealed partial class SyncClient(
         await call.ResponseHeadersAsync;
         status.Update(s => s with { Connected = true, Manager = manager.ToString(), LastContact = DateTimeOffset.UtcNow });
         LogConnected(logger, manager.ToString(), current.Version);
-        var heartbeats = HeartbeatAsync(writer, session.Token);
+        using var renewal = new Renewal(certificate);
+        var heartbeats = HeartbeatAsync(writer, renewal, session.Token);
         try
         {
             while (await call.ResponseStream.MoveNext(session.Token))
             {
-                if (call.ResponseStream.Current.Snapshot is { } snapshot)
+                var message = call.ResponseStream.Current;
+                if (message.Snapshot is { } snapshot)
                 {
                     await writer.WriteAsync(Answer(snapshot));
                 }
+                else if (message.Renewed is { } renewed && renewal.Key is { } key && Renewed(renewed, key, ca))
+                {
+                    // The next session presents the new certificate.
+                    break;
+                }
             }
         }
-        catch (RpcException e) when (!IsRemoved(e))
+        catch (RpcException e) when (!IsRemoved(e) && e.StatusCode != StatusCode.Unauthenticated)
         {
+            // A refused certificate shows here, at the first read: it goes to the backoff below, not round again at once.
             LogSessionEnded(logger, e.Status.StatusCode.ToString(), e.Status.Detail);
         }
         finally
@@ -120,12 +138,35 @@ internal sealed partial class SyncClient(
         return new NodeMessage { Nack = new Nack { Version = snapshot.Version, Nonce = snapshot.Nonce, Errors = { errors } } };
     }
 
-    private async Task HeartbeatAsync(SerialWriter writer, CancellationToken cancel)
+    // True when the new certificate is in place.
+    private bool Renewed(Renewed renewed, System.Security.Cryptography.ECDsa key, X509Certificate2 ca)
+    {
+        var problem = renewed.Error.Length > 0 ? renewed.Error : NodeCertificateFiles.Install(paths, key, renewed.NodeCertificatePem, ca);
+        if (problem is not null)
+        {
+            status.Update(s => s with { LastError = $"certificate renewal failed: {problem}" });
+            LogRenewalFailed(logger, problem);
+            return false;
+        }
+
+        LogRenewed(logger);
+        return true;
+    }
+
+    private async Task HeartbeatAsync(SerialWriter writer, Renewal renewal, CancellationToken cancel)
     {
         try
         {
             while (true)
             {
+                if (renewal.Key is null && NodeCertificateFiles.RenewalDue(renewal.Certificate, time.GetUtcNow()))
+                {
+                    var (key, csr) = NodeCertificateFiles.NewRequest(identity.Name);
+                    renewal.Key = key;
+                    LogRenewing(logger, renewal.Certificate.NotAfter.ToUniversalTime());
+                    await writer.WriteAsync(new NodeMessage { Renew = new RenewRequest { CsrPem = csr } });
+                }
+
                 await Task.Delay(timings.Heartbeat, cancel);
                 await writer.WriteAsync(new NodeMessage { Heartbeat = new Heartbeat { AppliedVersion = current.Version } });
                 status.Update(s => s with { LastContact = DateTimeOffset.UtcNow });
@@ -137,11 +178,22 @@ internal sealed partial class SyncClient(
         }
     }
 
+    // Removal is the only refusal that stops the node; a refused certificate is retried (see the class).
     private static bool IsRemoved(Exception e) =>
-        e is RpcException { StatusCode: StatusCode.PermissionDenied or StatusCode.Unauthenticated };
+        e is RpcException { StatusCode: StatusCode.PermissionDenied };
 
     private static string SoftwareVersion =>
         typeof(SyncClient).Assembly.GetName().Version?.ToString() ?? "0";
+
+    /// <summary>One session's certificate and the new key of a renewal asked for in it.</summary>
+    private sealed class Renewal(X509Certificate2 certificate) : IDisposable
+    {
+        public X509Certificate2 Certificate => certificate;
+
+        public System.Security.Cryptography.ECDsa? Key { get; set; }
+
+        public void Dispose() => Key?.Dispose();
+    }
 
     /// <summary>ACKs and heartbeats come from two tasks; a gRPC stream takes one write at a time.</summary>
     private sealed class SerialWriter(IClientStreamWriter<NodeMessage> stream) : IDisposable
@@ -172,6 +224,15 @@ internal sealed partial class SyncClient(
 
     [LoggerMessage(302, LogLevel.Critical, "The manager refused this node: {Reason}")]
     private static partial void LogRemoved(ILogger logger, string reason);
+
+    [LoggerMessage(304, LogLevel.Information, "The node certificate ends {NotAfter:u}; asking the manager to renew it")]
+    private static partial void LogRenewing(ILogger logger, DateTime notAfter);
+
+    [LoggerMessage(305, LogLevel.Information, "The node certificate was renewed; reconnecting with it")]
+    private static partial void LogRenewed(ILogger logger);
+
+    [LoggerMessage(306, LogLevel.Warning, "Certificate renewal failed: {Reason}")]
+    private static partial void LogRenewalFailed(ILogger logger, string reason);
 
     [LoggerMessage(303, LogLevel.Information, "Sync stream ended: {Code} {Detail}")]
     private static partial void LogSessionEnded(ILogger logger, string code, string detail);

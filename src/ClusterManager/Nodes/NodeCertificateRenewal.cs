@@ -1,0 +1,48 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Gatehouse.Cluster.V1;
+using Gatehouse.ClusterManager.Diagnostics;
+using Gatehouse.ClusterManager.Store;
+
+namespace Gatehouse.ClusterManager.Nodes;
+
+/// <summary>
+/// Renews a member's certificate over its stream: a new key of the node's, signed for the same
+/// name. The registry then holds the new serial and, until the node first uses it, the one the
+/// node asked with — so an answer lost on the way locks nothing out.
+/// </summary>
+internal sealed class NodeCertificateRenewal(IManagerStore store, ClusterCa ca, AuditLog audit, TimeProvider time)
+{
+    public async Task<Renewed> RenewAsync(string node, string presentedSerial, string csrPem, CancellationToken cancel)
+    {
+        CertificateRequest csr;
+        try
+        {
+            csr = ClusterCa.ReadSigningRequest(csrPem);
+        }
+        catch (Exception e) when (e is CryptographicException or ArgumentException)
+        {
+            return new Renewed { Error = $"the certificate signing request is not valid: {e.Message}" };
+        }
+
+        using var certificate = ca.SignNode(csr, node, time);
+        var holdsPresented = false;
+        var found = await store.UpdateNodeAsync(node, record =>
+        {
+            holdsPresented = record.CertificateSerial == presentedSerial || record.PreviousCertificateSerial == presentedSerial;
+            if (holdsPresented)
+            {
+                record.PreviousCertificateSerial = presentedSerial;
+                record.CertificateSerial = certificate.SerialNumber;
+            }
+        }, cancel);
+        if (!found || !holdsPresented)
+        {
+            return new Renewed { Error = NodeAuthenticator.RemovedMessage };
+        }
+
+        await audit.RecordAsync($"node {node}", "certificate renew",
+            $"node certificate {presentedSerial} renewed as {certificate.SerialNumber}, valid until {certificate.NotAfter.ToUniversalTime():u}", cancel);
+        return new Renewed { NodeCertificatePem = certificate.ExportCertificatePem() };
+    }
+}
