@@ -38,12 +38,12 @@ public sealed class TestCa
     }
 
     /// <summary>A key and a certificate for it signed by the intermediate; returns (certificate, key) paths.</summary>
-    public async Task<(string Certificate, string Key)> IssueAsync(string commonName, string fileStem)
+    public async Task<(string Certificate, string Key)> IssueAsync(string commonName, string fileStem, IReadOnlyList<string>? extensions = null, int days = 30)
     {
         var key = Path.Combine(Directory, $"{fileStem}.key");
         var csr = Path.Combine(Directory, $"{fileStem}.csr");
-        await OpenSsl.OkAsync(Directory, "req", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", csr,
-            "-subj", $"/CN={commonName}", "-addext", $"subjectAltName=DNS:{commonName}");
-        return (await SignAsync(csr, $"{fileStem}.crt"), key);
+        await OpenSsl.OkAsync(Directory, ["req", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", csr,
+            "-subj", $"/CN={commonName}", "-addext", $"subjectAltName=DNS:{commonName}", .. (extensions ?? []).SelectMany(e => new[] { "-addext", e })]);
+        return (await SignAsync(csr, $"{fileStem}.crt", days), key);
     }
 }

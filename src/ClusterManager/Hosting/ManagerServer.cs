@@ -50,7 +50,8 @@ internal static partial class ManagerServer
         var ca = ClusterCa.LoadOrCreate(paths.DataDir, time);
         var endpoint = ParseListen(listen);
         var serverCertificate = ca.IssueServer(
-            ["localhost", Dns.GetHostName()], [endpoint.Address, IPAddress.Loopback, IPAddress.IPv6Loopback], time);
+            ["localhost", Dns.GetHostName()], [endpoint.Address, IPAddress.Loopback, IPAddress.IPv6Loopback],
+            new Uri($"https://{FormatHost(endpoint)}{ClusterCa.RevocationListPath}"), time);
 
         // Named, so that the GUI's pages are found in this assembly whoever hosts it.
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = typeof(ManagerServer).Assembly.GetName().Name });
@@ -119,6 +120,8 @@ internal static partial class ManagerServer
         // Public: a joining node checks this certificate against the pin in its token.
         app.MapGet(Cluster.Contract.CaPin.WellKnownPath, () => Results.Text(ca.CertificatePem, "application/x-pem-file"))
             .AllowAnonymous();
+        app.MapGet(ClusterCa.RevocationListPath, async (IManagerStore revocations, TimeProvider clock) =>
+            Results.Bytes(ca.RevocationList(await revocations.ListRevokedAsync(), clock.GetUtcNow()), "application/pkix-crl")).AllowAnonymous();
         AdminApi.Map(app);
         app.MapGui();
         app.MapGuiAssets();

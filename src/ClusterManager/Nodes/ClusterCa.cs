@@ -63,8 +63,29 @@ internal sealed class ClusterCa : IDisposable
         return request.Create(Certificate, now.AddMinutes(-5), now.Add(NodeCertificateLifetime), RandomSerial());
     }
 
-    /// <summary>A TLS server certificate for the manager, valid for the given names and addresses.</summary>
-    public X509Certificate2 IssueServer(IEnumerable<string> dnsNames, IEnumerable<IPAddress> addresses, TimeProvider time)
+    /// <summary>Where the manager publishes <see cref="RevocationList"/>; anonymous, like the CA certificate.</summary>
+    public const string RevocationListPath = "/cluster-ca.crl";
+
+    /// <summary>
+    /// The CA's revocation list (DER): every removed node's certificate. Numbered by the time it
+    /// is made, so a newer list always has the higher number.
+    /// </summary>
+    public byte[] RevocationList(IEnumerable<Manager.V1.RevokedCertificate> revoked, DateTimeOffset now)
+    {
+        var builder = new CertificateRevocationListBuilder();
+        foreach (var entry in revoked)
+        {
+            builder.AddEntry(Convert.FromHexString(entry.Serial), entry.RevokedAt?.ToDateTimeOffset(), X509RevocationReason.CessationOfOperation);
+        }
+
+        return builder.Build(Certificate, new System.Numerics.BigInteger(now.ToUnixTimeSeconds()), now.AddDays(7), HashAlgorithmName.SHA256);
+    }
+
+    /// <summary>
+    /// A TLS server certificate for the manager, valid for the given names and addresses, for
+    /// server use only, naming the revocation list a client can check.
+    /// </summary>
+    public X509Certificate2 IssueServer(IEnumerable<string> dnsNames, IEnumerable<IPAddress> addresses, Uri revocationList, TimeProvider time)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest("CN=Gatehouse manager", key, HashAlgorithmName.SHA256);
@@ -82,6 +103,7 @@ internal sealed class ClusterCa : IDisposable
         request.CertificateExtensions.Add(names.Build());
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([PrivateTrust.ServerAuth], true));
+        request.CertificateExtensions.Add(CertificateRevocationListBuilder.BuildCrlDistributionPointExtension([revocationList.ToString()]));
         var now = time.GetUtcNow();
         using var issued = request.Create(Certificate, now.AddMinutes(-5), now.AddYears(1), RandomSerial());
         using var withKey = issued.CopyWithPrivateKey(key);

@@ -146,6 +146,18 @@ internal sealed class FileStore : IManagerStore, IDisposable
             return true;
         });
 
+    public Task<IReadOnlyList<RevokedCertificate>> ListRevokedAsync(CancellationToken cancel = default) =>
+        Locked(async () =>
+        {
+            var revoked = new List<RevokedCertificate>();
+            foreach (var file in Directory.GetFiles(Path.Combine(root, "revoked"), "*.json").Order(StringComparer.Ordinal))
+            {
+                revoked.Add((await ReadAsync<RevokedCertificate>(file, cancel))!);
+            }
+
+            return (IReadOnlyList<RevokedCertificate>)revoked;
+        });
+
     public Task<bool> IsRevokedAsync(string serial, CancellationToken cancel = default) =>
         Task.FromResult(File.Exists(Path.Combine(root, "revoked", $"{Safe(serial)}.json")));
 

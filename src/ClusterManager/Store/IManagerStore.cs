@@ -43,6 +43,9 @@ internal interface IManagerStore
 
     Task<bool> IsRevokedAsync(string serial, CancellationToken cancel = default);
 
+    /// <summary>Every revoked node certificate, for the cluster CA's revocation list.</summary>
+    Task<IReadOnlyList<RevokedCertificate>> ListRevokedAsync(CancellationToken cancel = default);
+
     Task AddJoinTokenAsync(JoinTokenRecord token, CancellationToken cancel = default);
 
     /// <summary>Marks the token used if it is valid; atomic, so a token is used once at most.</summary>

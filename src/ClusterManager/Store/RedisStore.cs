@@ -205,6 +205,12 @@ internal sealed class RedisStore : IManagerStore, IDisposable
     public Task SubscribeToRemovalsAsync(Action<string> removed) =>
         Call(() => redis.GetSubscriber().SubscribeAsync(RemovalsChannel, (_, name) => removed(name.ToString())));
 
+    public async Task<IReadOnlyList<RevokedCertificate>> ListRevokedAsync(CancellationToken cancel = default) =>
+        (await Call(() => Db.HashGetAllAsync(Key("revoked"))))
+            .Select(e => Parse<RevokedCertificate>(e.Value)!)
+            .OrderBy(r => r.Serial, StringComparer.Ordinal)
+            .ToList();
+
     public async Task<bool> IsRevokedAsync(string serial, CancellationToken cancel = default)
     {
         try

@@ -19,7 +19,7 @@ namespace Gatehouse.ClusterManager.Tests.Security;
 public sealed class EndpointAccessTests : IAsyncLifetime
 {
     private static readonly string[] ExpectedAnonymous =
-        ["/cluster-ca.pem", "/gatehouse.cluster.v1.NodeService/Join", "/gui.css", "/gui.js", "/login"];
+        ["/cluster-ca.crl", "/cluster-ca.pem", "/gatehouse.cluster.v1.NodeService/Join", "/gui.css", "/gui.js", "/login"];
 
     private readonly string dataDir = Directory.CreateTempSubdirectory("gatehouse-endpoints-").FullName;
     private ManagerHost host = null!;
@@ -42,7 +42,7 @@ public sealed class EndpointAccessTests : IAsyncLifetime
     }
 
     [Fact]
-    public void Only_the_login_page_with_its_assets_the_CA_download_and_the_join_RPC_are_anonymous()
+    public void Only_the_login_page_with_its_assets_the_CA_downloads_and_the_join_RPC_are_anonymous()
     {
         var anonymous = Endpoints().Where(e => e.Metadata.GetMetadata<IAllowAnonymous>() is not null).Select(e => Path(e.RoutePattern));
 
