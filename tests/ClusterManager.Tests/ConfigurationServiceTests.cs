@@ -92,8 +92,8 @@ public sealed class ConfigurationServiceTests : IDisposable
         Assert.DoesNotContain("PRIVATE KEY", onDisk, StringComparison.Ordinal);
 
         manager.Reopen();
-        var stored = (await manager.Store.GetLatestAsync()).Content.Cluster.Certificates[0];
-        Assert.Equal(certificate.PrivateKeyPem, manager.Secrets.Open(stored).PrivateKeyPem);
+        var stored = (await manager.Store.GetLatestAsync()).Content;
+        Assert.Equal(certificate.PrivateKeyPem, manager.Secrets.Open(stored).Cluster.Certificates[0].PrivateKeyPem);
     }
 
     [Fact]

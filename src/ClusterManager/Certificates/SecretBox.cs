@@ -1,18 +1,26 @@
 using Gatehouse.Configuration.Files;
 using System.Security.Cryptography;
+using System.Text;
+using Gatehouse.Cluster.V1;
 using Gatehouse.ClusterManager.Store;
 using Gatehouse.Configuration.Secrets;
-using Google.Protobuf;
+using Gatehouse.Manager.V1;
 
 namespace Gatehouse.ClusterManager.Certificates;
 
 /// <summary>
 /// Encrypts private keys and passwords at rest (CL-9) with the manager's data key,
-/// <c>DATA/keys/secrets.key</c>. Stored secrets look like <c>enc:v1:…</c>.
+/// <c>DATA/keys/secrets.key</c>. A stored secret is <c>enc:v2:…</c>: AES-256-GCM whose associated
+/// data is the value's place — level, entity and field (<c>machines[mx1].certificates[web].private_key_pem</c>) —
+/// so a ciphertext moved to another field, entity or level in the store does not decrypt.
+/// Values of the first format (<c>enc:v1:</c>, no associated data) are read only by
+/// <see cref="Upgrade"/>, which the manager runs over the store at start.
 /// </summary>
 internal sealed class SecretBox
 {
-    private const string Prefix = "enc:v1:";
+    private const string Legacy = "enc:v1:";
+    private const string Prefix = "enc:v2:";
+    private const string ClusterPath = "cluster";
     private readonly byte[] key;
 
     public SecretBox(byte[] key) => this.key = key;
@@ -29,15 +37,59 @@ internal sealed class SecretBox
         return key.Length == 32 ? new SecretBox(key) : throw new StoreException($"{path} is not a 32-byte key");
     }
 
-    public static bool IsSealed(string value) => value.StartsWith(Prefix, StringComparison.Ordinal);
+    public static bool IsSealed(string value) => value.StartsWith(Prefix, StringComparison.Ordinal) || value.StartsWith(Legacy, StringComparison.Ordinal);
 
-    /// <summary>Copy with every secret encrypted (already encrypted ones are kept).</summary>
-    public T Seal<T>(T message)
-        where T : IMessage<T> =>
-        SecretFields.Transform(message, value => IsSealed(value) ? value : Prefix + AesGcmText.Seal(key, value));
+    /// <summary>Copy of one level with every secret encrypted for its place (already encrypted ones are kept).</summary>
+    public LevelConfig Seal(LevelConfig level, string? machine) =>
+        SecretFields.Transform(level, LevelPath(machine), (path, value) => IsSealed(value) ? value : Seal(path, value));
 
-    /// <summary>Copy with every secret in plain text, for validation and for the node it belongs to.</summary>
-    public T Open<T>(T message)
-        where T : IMessage<T> =>
-        SecretFields.Transform(message, value => IsSealed(value) ? AesGcmText.Open(key, value[Prefix.Length..]) : value);
+    public ConfigurationSet Seal(ConfigurationSet set) =>
+        SecretFields.Transform(set, "", (path, value) => IsSealed(value) ? value : Seal(path, value));
+
+    /// <summary>Copy of one level with every secret in plain text, for validation and for the node it belongs to.</summary>
+    public LevelConfig Open(LevelConfig level, string? machine) =>
+        SecretFields.Transform(level, LevelPath(machine), (path, value) => IsSealed(value) ? Open(path, value) : value);
+
+    public ConfigurationSet Open(ConfigurationSet set) =>
+        SecretFields.Transform(set, "", (path, value) => IsSealed(value) ? Open(path, value) : value);
+
+    /// <summary>The same content with first-format values encrypted again, bound to their place; null when there were none.</summary>
+    public ConfigurationSet? Upgrade(ConfigurationSet set)
+    {
+        var upgraded = false;
+        var result = SecretFields.Transform(set, "", (path, value) =>
+        {
+            if (!value.StartsWith(Legacy, StringComparison.Ordinal))
+            {
+                return value;
+            }
+
+            upgraded = true;
+            return Seal(path, AesGcmText.Open(key, value[Legacy.Length..]));
+        });
+        return upgraded ? result : null;
+    }
+
+    private static string LevelPath(string? machine) => machine is null ? ClusterPath : $"machines[{machine}]";
+
+    private string Seal(string path, string value) => Prefix + AesGcmText.Seal(key, value, Place(path));
+
+    private string Open(string path, string value)
+    {
+        if (!value.StartsWith(Prefix, StringComparison.Ordinal))
+        {
+            throw new CryptographicException($"{path} is in the first encrypted format; restart the manager to re-encrypt the store");
+        }
+
+        try
+        {
+            return AesGcmText.Open(key, value[Prefix.Length..], Place(path));
+        }
+        catch (CryptographicException e)
+        {
+            throw new CryptographicException($"{path} cannot be decrypted: it was encrypted for another place or with another key", e);
+        }
+    }
+
+    private static byte[] Place(string path) => Encoding.UTF8.GetBytes($"gatehouse-secret:{path}");
 }

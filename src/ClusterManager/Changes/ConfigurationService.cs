@@ -45,8 +45,8 @@ internal sealed class ConfigurationService(
         }
 
         var pending = await GetOrStartPendingAsync(cancel);
-        var current = secrets.Open((machine is null ? pending.Content.Cluster : pending.Content.Machines.GetValueOrDefault(machine)) ?? new LevelConfig());
-        var staged = secrets.Seal(edit(current));
+        var current = secrets.Open((machine is null ? pending.Content.Cluster : pending.Content.Machines.GetValueOrDefault(machine)) ?? new LevelConfig(), machine);
+        var staged = secrets.Seal(edit(current), machine);
         if (machine is null)
         {
             pending.Content.Cluster = staged;

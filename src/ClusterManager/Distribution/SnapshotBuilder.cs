@@ -16,8 +16,8 @@ internal sealed class SnapshotBuilder(SecretBox secrets)
         Version = version.Version,
         Nonce = Guid.NewGuid().ToString("N"),
         CommittedAt = version.CommittedAt,
-        Cluster = ForNodes(secrets.Open(version.Content.Cluster ?? new LevelConfig())),
-        Machine = ForNodes(secrets.Open(version.Content.Machines.GetValueOrDefault(node) ?? new LevelConfig())),
+        Cluster = ForNodes(secrets.Open(version.Content.Cluster ?? new LevelConfig(), machine: null)),
+        Machine = ForNodes(secrets.Open(version.Content.Machines.GetValueOrDefault(node) ?? new LevelConfig(), node)),
     };
 
     private static LevelConfig ForNodes(LevelConfig level)

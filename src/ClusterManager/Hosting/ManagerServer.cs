@@ -132,10 +132,18 @@ internal static partial class ManagerServer
     private static async Task<IDisposable> OpenStoreAsync(ManagerPaths paths, RedisLocation? store) =>
         store is null ? new FileStore(paths.DataDir) : await RedisStore.ConnectAsync(store);
 
-    // A new cluster starts at version 1 with the demo certificate and predefined policies.
+    // A new cluster starts at version 1 with the demo certificate and predefined policies; an
+    // older one has its secrets of the first format encrypted again, bound to their places.
     internal static async Task InitializeAsync(IServiceProvider services, TimeProvider time)
     {
         var store = services.GetRequiredService<IManagerStore>();
+        var upgraded = await store.RewriteContentAsync(services.GetRequiredService<SecretBox>().Upgrade);
+        if (upgraded > 0)
+        {
+            await services.GetRequiredService<AuditLog>().RecordAsync("system", "secrets upgrade",
+                $"secrets of {upgraded} stored versions and pending changes encrypted again, each bound to its level, entity and field");
+        }
+
         if ((await store.GetLatestAsync()).Version > 0)
         {
             return;

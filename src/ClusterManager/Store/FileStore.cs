@@ -84,6 +84,37 @@ internal sealed class FileStore : IManagerStore, IDisposable
             return true;
         });
 
+    public Task<int> RewriteContentAsync(Func<Cluster.V1.ConfigurationSet, Cluster.V1.ConfigurationSet?> rewrite, CancellationToken cancel = default) =>
+        Locked(async () =>
+        {
+            var changed = 0;
+            foreach (var file in VersionFiles())
+            {
+                var version = (await ReadAsync<ConfigVersion>(file, cancel))!;
+                if (rewrite(version.Content) is { } content)
+                {
+                    version.Content = content;
+                    await WriteAsync(file, version, cancel);
+                    changed++;
+                }
+            }
+
+            if (await ReadAsync<PendingChanges>(PendingPath, cancel) is { } pending && rewrite(pending.Content) is { } staged)
+            {
+                pending.Content = staged;
+                await WriteAsync(PendingPath, pending, cancel);
+                changed++;
+            }
+
+            var newest = VersionFiles().LastOrDefault();
+            if (newest is not null)
+            {
+                Volatile.Write(ref latest, await ReadAsync<ConfigVersion>(newest, cancel));
+            }
+
+            return changed;
+        });
+
     public Task<PendingChanges?> GetPendingAsync(CancellationToken cancel = default) =>
         Locked(() => ReadAsync<PendingChanges>(PendingPath, cancel));
 

@@ -24,6 +24,13 @@ internal interface IManagerStore
 
     Task<PendingChanges?> GetPendingAsync(CancellationToken cancel = default);
 
+    /// <summary>
+    /// Rewrites the content of every version and of the pending changes where
+    /// <paramref name="rewrite"/> returns a new one (null: unchanged), each record atomically.
+    /// For format upgrades of stored values only; returns how many records changed.
+    /// </summary>
+    Task<int> RewriteContentAsync(Func<Cluster.V1.ConfigurationSet, Cluster.V1.ConfigurationSet?> rewrite, CancellationToken cancel = default);
+
     Task SavePendingAsync(PendingChanges pending, CancellationToken cancel = default);
 
     Task ClearPendingAsync(CancellationToken cancel = default);

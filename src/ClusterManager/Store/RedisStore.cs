@@ -106,6 +106,45 @@ internal sealed class RedisStore : IManagerStore, IDisposable
         return values.Select(Parse<ConfigVersion>).OfType<ConfigVersion>().ToList();
     }
 
+    public async Task<int> RewriteContentAsync(Func<Cluster.V1.ConfigurationSet, Cluster.V1.ConfigurationSet?> rewrite, CancellationToken cancel = default)
+    {
+        var latest = (long?)await Call(() => Db.StringGetAsync(Key("latest"))) ?? 0;
+        var keys = Enumerable.Range(1, (int)latest).Select(v => (RedisKey)VersionKey(v)).Append(Key("pending"));
+        var changed = 0;
+        foreach (var key in keys)
+        {
+            // Each record only if nobody wrote it meanwhile; another replica may be doing the same.
+            var current = await Call(() => Db.StringGetAsync(key));
+            if (current.IsNull)
+            {
+                continue;
+            }
+
+            IMessage record = key == Key("pending") ? Parse<PendingChanges>(current)! : Parse<ConfigVersion>(current)!;
+            var content = record is PendingChanges p ? p.Content : ((ConfigVersion)record).Content;
+            if (rewrite(content) is not { } rewritten)
+            {
+                continue;
+            }
+
+            if (record is PendingChanges pending)
+            {
+                pending.Content = rewritten;
+            }
+            else
+            {
+                ((ConfigVersion)record).Content = rewritten;
+            }
+
+            var transaction = Db.CreateTransaction();
+            transaction.AddCondition(Condition.StringEqual(key, current));
+            _ = transaction.StringSetAsync(key, ProtoJson.Format(record));
+            changed += await Call(() => transaction.ExecuteAsync()) ? 1 : 0;
+        }
+
+        return changed;
+    }
+
     public async Task<bool> TryCommitAsync(ConfigVersion next, bool clearPending, CancellationToken cancel = default)
     {
         var won = (long)await Call(() => Db.ScriptEvaluateAsync(CommitScript,

@@ -16,42 +16,57 @@ public static class SecretFields
 
     /// <summary>Returns a deep copy whose non-empty secret values are replaced by <paramref name="transform"/>.</summary>
     public static T Transform<T>(T message, Func<string, string> transform)
+        where T : IMessage<T> => Transform(message, "", (_, value) => transform(value));
+
+    /// <summary>
+    /// Like <see cref="Transform{T}(T, Func{string, string})"/>, telling the transform where each
+    /// value is: <c>PREFIX.certificates[demo].private_key_pem</c> — entities by their key, map
+    /// entries by theirs, so the path of a value does not change when other entries do.
+    /// </summary>
+    public static T Transform<T>(T message, string prefix, Func<string, string, string> transform)
         where T : IMessage<T>
     {
         var copy = message.Clone();
-        Walk(copy, transform);
+        Walk(copy, prefix, transform);
         return copy;
     }
 
     public static bool IsSecret(FieldDescriptor field) =>
         field.FieldType == FieldType.String && (field.GetOptions()?.GetExtension(OptionsExtensions.Secret) ?? false);
 
-    private static void Walk(IMessage message, Func<string, string> transform)
+    private static void Walk(IMessage message, string path, Func<string, string, string> transform)
     {
         foreach (var field in message.Descriptor.Fields.InDeclarationOrder())
         {
+            var here = path.Length == 0 ? field.Name : $"{path}.{field.Name}";
             var value = field.Accessor.GetValue(message);
             switch (value)
             {
                 case string text when text.Length > 0 && IsSecret(field):
-                    field.Accessor.SetValue(message, transform(text));
+                    field.Accessor.SetValue(message, transform(here, text));
                     break;
                 case IDictionary map:
-                    foreach (var child in map.Values.OfType<IMessage>())
+                    foreach (DictionaryEntry entry in map)
                     {
-                        Walk(child, transform);
+                        if (entry.Value is IMessage child)
+                        {
+                            Walk(child, $"{here}[{entry.Key}]", transform);
+                        }
                     }
 
                     break;
                 case IList list:
+                    var index = 0;
                     foreach (var child in list.OfType<IMessage>())
                     {
-                        Walk(child, transform);
+                        var key = EntityFields.EntityKeyField(child.Descriptor) is null ? index.ToString(System.Globalization.CultureInfo.InvariantCulture) : EntityFields.EntityKey(child);
+                        Walk(child, $"{here}[{key}]", transform);
+                        index++;
                     }
 
                     break;
                 case IMessage child:
-                    Walk(child, transform);
+                    Walk(child, here, transform);
                     break;
             }
         }

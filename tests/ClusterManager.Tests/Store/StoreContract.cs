@@ -73,6 +73,7 @@ public abstract class StoreContract : IAsyncLifetime
         Assert.False(await Store.RemoveNodeAsync("a", new RevokedCertificate { Serial = "A1", NodeName = "a" }));
         Assert.True(await Store.IsRevokedAsync("A1"));
         Assert.False(await Store.IsRevokedAsync("B1"));
+        Assert.Equal(["A1"], (await Store.ListRevokedAsync()).Select(r => r.Serial));
         Assert.False(await Store.UpdateNodeAsync("a", n => n.Connected = true));
         Assert.Null(await Store.GetNodeAsync("a"));
     }
@@ -133,6 +134,25 @@ public abstract class StoreContract : IAsyncLifetime
         Assert.Equal("kept", (await Store.GetLatestAsync()).Comment);
         Assert.NotNull(await Store.GetNodeAsync("n1"));
         Assert.Equal("kept", Assert.Single(await Store.ReadAuditAsync(10)).Detail);
+    }
+
+    [Fact]
+    public async Task A_rewrite_reaches_every_version_and_the_pending_changes_and_only_where_asked()
+    {
+        Assert.True(await Store.TryCommitAsync(Version(1, "one"), clearPending: false));
+        var two = Version(2, "two");
+        two.Content.Cluster.Hostname = "old";
+        Assert.True(await Store.TryCommitAsync(two, clearPending: false));
+        await Store.SavePendingAsync(new PendingChanges { BaseVersion = 2, Content = new ConfigurationSet { Cluster = new LevelConfig { Hostname = "old" } } });
+
+        var changed = await Store.RewriteContentAsync(content => content.Cluster.Hostname == "old"
+            ? new ConfigurationSet { Cluster = new LevelConfig { Hostname = "new" } } : null);
+
+        Assert.Equal(2, changed);
+        Assert.Equal(["", "new"], (await Store.ListVersionsAsync()).Select(v => v.Content.Cluster.Hostname));
+        Assert.Equal("new", (await Store.GetLatestAsync()).Content.Cluster.Hostname);
+        Assert.Equal("new", (await Store.GetPendingAsync())!.Content.Cluster.Hostname);
+        Assert.Equal(0, await Store.RewriteContentAsync(content => content.Cluster.Hostname == "old" ? new ConfigurationSet() : null));
     }
 
     private static ConfigVersion Version(long number, string comment) => new()
