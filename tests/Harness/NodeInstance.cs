@@ -26,8 +26,21 @@ public sealed class NodeInstance : IAsyncDisposable
 
     public string LogFile => Path.Combine(Path.GetDirectoryName(DataDir)!, $"{Name}.log");
 
-    public Task<CommandResult> JoinAsync(ManagerInstance manager, string token) =>
-        CliAsync("join", "--manager", manager.Url.ToString(), "--token", token, "--name", Name);
+    /// <summary>Joins as an admin should: the token in a private file, out of the process list.</summary>
+    public async Task<CommandResult> JoinAsync(ManagerInstance manager, string token)
+    {
+        var tokenFile = Path.Combine(Path.GetDirectoryName(DataDir)!, $"{Name}-{Guid.NewGuid():N}.token");
+        await File.WriteAllTextAsync(tokenFile, token + "\n");
+        File.SetUnixFileMode(tokenFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        try
+        {
+            return await CliAsync("join", "--manager", manager.Url.ToString(), "--token-file", tokenFile, "--name", Name);
+        }
+        finally
+        {
+            File.Delete(tokenFile);
+        }
+    }
 
     public Task<CommandResult> CliAsync(params string[] arguments) =>
         ManagedProcess.RunAsync(Binaries.Node, [.. arguments, "--data-dir", DataDir]);

@@ -16,17 +16,17 @@ public sealed partial class ManagerHardeningTests
         await using var cluster = await TestCluster.StartAsync(nodes: 0);
         const string Password = "the-right-password-1";
         (await cluster.Manager.CliWithInputAsync($"{Password}\n{Password}\n", "users", "add", "admin")).Succeeded();
-        using var gui = Browser(cluster.Manager);
+        using var gui = GuiBrowser.Open(cluster.Manager);
 
         var answers = new List<(HttpStatusCode Status, string Body)>();
         for (var i = 0; i < 12; i++)
         {
-            answers.Add(await LoginAsync(gui, "admin", $"guess-{i}"));
+            answers.Add(await GuiBrowser.LoginAsync(gui, "admin", $"guess-{i}"));
             // As slowly as a careful guesser: the limits must hold over time, not only in a burst.
             await Task.Delay(TimeSpan.FromMilliseconds(300));
         }
 
-        var right = await LoginAsync(gui, "admin", Password);
+        var right = await GuiBrowser.LoginAsync(gui, "admin", Password);
 
         // Five wrong guesses are answered as such, then the user is held back, then the address.
         Assert.All(answers.Take(5), a => Assert.Contains("The user name or password is not right", a.Body, StringComparison.Ordinal));
@@ -106,7 +106,7 @@ public sealed partial class ManagerHardeningTests
     public async Task Pages_carry_a_policy_without_inline_script_and_names_with_markup_are_refused()
     {
         await using var cluster = await TestCluster.StartAsync(nodes: 0);
-        using var gui = Browser(cluster.Manager);
+        using var gui = GuiBrowser.Open(cluster.Manager);
 
         using var page = await gui.GetAsync(new Uri("/login", UriKind.Relative));
         var policy = string.Join(";", page.Headers.GetValues("Content-Security-Policy"));
@@ -124,42 +124,10 @@ public sealed partial class ManagerHardeningTests
         _ = listener;
     }
 
-    private static HttpClient Browser(ManagerInstance manager)
-    {
-        var ca = X509CertificateLoader.LoadCertificateFromFile(manager.CaFile);
-        var handler = new SocketsHttpHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false };
-        handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, _) =>
-        {
-            using var chain = new X509Chain();
-            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-            chain.ChainPolicy.CustomTrustStore.Add(ca);
-            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-            return certificate is not null && chain.Build(new X509Certificate2(certificate));
-        };
-        return new HttpClient(handler) { BaseAddress = manager.Url };
-    }
-
-    // As a browser does: the form's anti-forgery token, then the post.
-    private static async Task<(HttpStatusCode Status, string Body)> LoginAsync(HttpClient gui, string name, string password)
-    {
-        var form = await gui.GetStringAsync(new Uri("/login", UriKind.Relative));
-        var token = AntiForgery().Match(form).Groups[1].Value;
-        using var post = await gui.PostAsync(new Uri("/login", UriKind.Relative), new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["name"] = name,
-            ["password"] = password,
-            ["__RequestVerificationToken"] = token,
-        }));
-        return (post.StatusCode, await post.Content.ReadAsStringAsync());
-    }
-
     // The subjects of the certificates a node holds, from the PEM in its snapshot.
     private static string DecodedCertificates(string snapshotJson) =>
         string.Join("\n", PemBlock().Matches(snapshotJson.Replace("\\n", "\n", StringComparison.Ordinal))
             .Select(m => X509Certificate2.CreateFromPem(m.Value).Subject));
-
-    [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
-    private static partial Regex AntiForgery();
 
     [GeneratedRegex("-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----")]
     private static partial Regex PemBlock();
