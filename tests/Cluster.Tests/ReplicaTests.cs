@@ -8,25 +8,8 @@ public sealed class ReplicaTests
     [Fact]
     public async Task Commits_on_either_replica_reach_every_node_nodes_fail_over_and_Redis_outages_are_survived()
     {
-        var root = Directory.CreateTempSubdirectory("gatehouse-replicas-").FullName;
-        try
-        {
-            await RunAsync(root);
-        }
-        finally
-        {
-            Directory.Delete(root, recursive: true);
-        }
-    }
-
-    private static async Task RunAsync(string root)
-    {
-        await using var redis = await RedisServer.StartAsync(Path.Combine(root, "redis"));
-        await using var first = new ManagerInstance(root, IPAddress.Loopback, "manager1", redis.Uri);
-        await using var second = new ManagerInstance(root, IPAddress.Parse("127.0.0.2"), "manager2", redis.Uri);
-        await first.StartAsync();
-        second.ShareSecretsOf(first);
-        await second.StartAsync();
+        await using var replicas = await ReplicaSet.StartAsync();
+        var (root, redis, first, second) = (replicas.Root, replicas.Redis, replicas.First, replicas.Second);
         await using var node1 = new NodeInstance(root, "node1", IPAddress.Parse("127.0.0.31"));
         await using var node2 = new NodeInstance(root, "node2", IPAddress.Parse("127.0.0.32"));
         (await node1.CliAsync("join", "--manager", first.Url.ToString(), "--manager", second.Url.ToString(), "--token", await first.CreateTokenAsync(), "--name", "node1")).Succeeded();

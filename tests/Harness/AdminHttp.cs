@@ -14,16 +14,7 @@ public sealed class AdminHttp : IDisposable
     public AdminHttp(Uri manager, string caFile, string? token)
     {
         ca = X509CertificateLoader.LoadCertificateFromFile(caFile);
-        var handler = new SocketsHttpHandler();
-        handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, _) =>
-        {
-            using var chain = new X509Chain();
-            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-            chain.ChainPolicy.CustomTrustStore.Add(ca);
-            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-            return certificate is not null && chain.Build(new X509Certificate2(certificate));
-        };
-        http = new HttpClient(handler) { BaseAddress = manager };
+        http = new HttpClient(PrivateTrustHandler.Trusting(ca)) { BaseAddress = manager };
         if (token is not null)
         {
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);

@@ -9,16 +9,9 @@ internal static partial class GuiBrowser
 {
     public static HttpClient Open(ManagerInstance manager, CookieContainer? cookies = null)
     {
-        var ca = X509CertificateLoader.LoadCertificateFromFile(manager.CaFile);
-        var handler = new SocketsHttpHandler { CookieContainer = cookies ?? new CookieContainer(), AllowAutoRedirect = false };
-        handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, _) =>
-        {
-            using var chain = new X509Chain();
-            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-            chain.ChainPolicy.CustomTrustStore.Add(ca);
-            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-            return certificate is not null && chain.Build(new X509Certificate2(certificate));
-        };
+        var handler = PrivateTrustHandler.Trusting(X509CertificateLoader.LoadCertificateFromFile(manager.CaFile));
+        handler.CookieContainer = cookies ?? new CookieContainer();
+        handler.AllowAutoRedirect = false;
         return new HttpClient(handler) { BaseAddress = manager.Url };
     }
 
