@@ -42,13 +42,85 @@ public sealed class DataReaderTests
         Assert.Equal(longLine[1..] + "\r\n", sink);
     }
 
+    [Fact]
+    public async Task A_spool_that_cannot_write_is_reported_after_the_data_is_read_to_its_end()
+    {
+        // All of it written before anything is read.
+        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 0));
+        await pipe.Writer.WriteAsync(Encoding.Latin1.GetBytes("Subject: x\r\n\r\n" + new string('z', 100_000) + "\r\n.\r\nNOOP\r\n"));
+        await pipe.Writer.CompleteAsync();
+        using var deadline = new ReadDeadline(SmtpLimits.From(null), CancellationToken.None);
+
+        var result = await DataReader.ReadAsync(pipe.Reader, new FullDisk(), maxSize: 0, deadline);
+
+        Assert.Equal(DataOutcome.StorageFailed, result.Outcome);
+        Assert.Equal("No space left on device", result.StorageError);
+        // What follows the data is left for the command reader.
+        var rest = await pipe.Reader.ReadAsync();
+        Assert.Equal("NOOP\r\n", Encoding.Latin1.GetString(rest.Buffer));
+    }
+
+    [Fact]
+    public async Task Bytes_that_trickle_in_do_not_extend_the_time_for_a_line()
+    {
+        var pipe = new Pipe();
+        var limits = SmtpLimits.From(new Cluster.V1.SmtpServerSettings { IdleTimeoutSeconds = 1 });
+        using var deadline = new ReadDeadline(limits, CancellationToken.None);
+        using var stop = new CancellationTokenSource();
+        var drip = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                await pipe.Writer.WriteAsync("x"u8.ToArray());
+                await Task.Delay(100);
+            }
+        });
+
+        var timeout = await Assert.ThrowsAsync<SmtpTimeoutException>(() => DataReader.ReadAsync(pipe.Reader, Stream.Null, 0, deadline));
+
+        await stop.CancelAsync();
+        await drip;
+        Assert.Equal("no complete line within 1 s", timeout.Message);
+    }
+
+    [Fact]
+    public async Task Data_slower_than_the_minimum_rate_over_a_window_is_cut()
+    {
+        var pipe = new Pipe();
+        var limits = SmtpLimits.From(new Cluster.V1.SmtpServerSettings { IdleTimeoutSeconds = 10, MinDataRateBytesPerSecond = 1000, DataRateWindowSeconds = 1 });
+        using var deadline = new ReadDeadline(limits, CancellationToken.None);
+        using var stop = new CancellationTokenSource();
+        var lines = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                await pipe.Writer.WriteAsync("short line\r\n"u8.ToArray());
+                await Task.Delay(100);
+            }
+        });
+
+        var timeout = await Assert.ThrowsAsync<SmtpTimeoutException>(() => DataReader.ReadAsync(pipe.Reader, Stream.Null, 0, deadline));
+
+        await stop.CancelAsync();
+        await lines;
+        Assert.Contains("below 1000 bytes/s", timeout.Message, StringComparison.Ordinal);
+    }
+
     private static async Task<(object, string)> ReadAsync(string wire, long maxSize)
     {
         var pipe = new Pipe();
         await pipe.Writer.WriteAsync(Encoding.Latin1.GetBytes(wire));
         await pipe.Writer.CompleteAsync();
         using var sink = new MemoryStream();
-        var (outcome, _) = await DataReader.ReadAsync(pipe.Reader, sink, maxSize, () => CancellationToken.None);
-        return (outcome, Encoding.Latin1.GetString(sink.ToArray()));
+        using var deadline = new ReadDeadline(SmtpLimits.From(null), CancellationToken.None);
+        var result = await DataReader.ReadAsync(pipe.Reader, sink, maxSize, deadline);
+        return (result.Outcome, Encoding.Latin1.GetString(sink.ToArray()));
+    }
+
+    // A spool whose disk is full after the first few kilobytes.
+    private sealed class FullDisk : MemoryStream
+    {
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
+            Length > 4096 ? throw new IOException("No space left on device") : base.WriteAsync(buffer, cancellationToken);
     }
 }

@@ -31,6 +31,19 @@ public sealed class OutboundQueueTests
         Assert.Equal(status, TransactionOutcome.EnhancedStatus(reason));
 
     [Fact]
+    public void Retry_waits_are_spread_around_the_schedule_so_a_burst_is_not_retried_together()
+    {
+        var schedule = RetrySchedule.From(new QueueSettings { InitialRetrySeconds = 60, MaxRetrySeconds = 600 });
+        var random = new Random(7);
+
+        var waits = Enumerable.Range(0, 300).Select(_ => schedule.Spread(2, random).TotalSeconds).ToList();
+
+        Assert.All(waits, w => Assert.InRange(w, 120 * 0.85, 120 * 1.15));
+        Assert.True(waits.Max() - waits.Min() > 30, $"waits span only {waits.Max() - waits.Min():0.0} s");
+        Assert.True(waits.GroupBy(w => (int)w).Max(g => g.Count()) < 30, "too many retries in the same second");
+    }
+
+    [Fact]
     public void Work_is_split_by_domain_and_by_recipients_per_message_and_skips_recipients_already_done()
     {
         var envelope = new QueuedEnvelope { Mid = 7, Recipients = ["a@one.test", "b@two.test", "c@ONE.test", "d@one.test", "e@one.test"] };

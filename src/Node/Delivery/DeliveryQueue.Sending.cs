@@ -31,6 +31,8 @@ internal sealed partial class DeliveryQueue
                 return;
             }
 
+            Recovered(destination.Domain);
+
             for (var sent = 0; sent < control.MaxMessagesPerConnection && session.Usable; sent++)
             {
                 WorkItem? item;
@@ -89,6 +91,10 @@ internal sealed partial class DeliveryQueue
         {
             items = [.. destination.Items];
             destination.Items.Clear();
+            if (!failure.Permanent)
+            {
+                unreachable.Add(destination.Domain);
+            }
         }
 
         foreach (var item in items)

@@ -66,7 +66,7 @@ internal sealed partial class DeliveryQueue
             else if (pending.Count > 0)
             {
                 message.Attempts++;
-                message.NextAttemptAt = now + schedule.After(message.Attempts);
+                message.NextAttemptAt = now + schedule.Spread(message.Attempts, Random.Shared);
             }
         }
 

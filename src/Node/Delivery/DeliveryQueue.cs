@@ -3,6 +3,7 @@ using Gatehouse.Node.Alerts;
 using Gatehouse.Node.Logging;
 using Gatehouse.Node.Model;
 using Gatehouse.Node.Queue;
+using Gatehouse.Node.Smtp;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -24,6 +25,10 @@ internal sealed partial class DeliveryQueue(
     private readonly PriorityQueue<QueuedMessage, DateTimeOffset> waiting = new();
     private readonly HashSet<Task> running = [];
     private readonly HashSet<long> loadedAtStart = [];
+
+    // Domains whose last connection attempt failed; the first connection that works again
+    // releases their waiting messages at once (to be sent within the domain's limits).
+    private readonly HashSet<string> unreachable = new(StringComparer.OrdinalIgnoreCase);
     private TaskCompletionSource wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private CancellationToken stopping;
 
@@ -174,6 +179,42 @@ internal sealed partial class DeliveryQueue(
             destination.Active++;
             destination.Connecting++;
             Track(RunConnectionAsync(destination, snapshot, control));
+        }
+    }
+
+    /// <summary>
+    /// A domain answers again: its deferred messages need not wait out their backoff. They go
+    /// to the domain's queue, which its connection limit drains; one scan per recovery.
+    /// </summary>
+    private void Recovered(string domain)
+    {
+        lock (gate)
+        {
+            if (!unreachable.Remove(domain))
+            {
+                return;
+            }
+
+            var kept = new List<(QueuedMessage Message, DateTimeOffset Due)>();
+            var released = 0;
+            while (waiting.TryDequeue(out var message, out var due))
+            {
+                if (message.Pending.Any(r => MailAddress.Domain(message.Envelope.Recipients[r]).Equals(domain, StringComparison.OrdinalIgnoreCase)))
+                {
+                    Release(message);
+                    released++;
+                }
+                else
+                {
+                    kept.Add((message, due));
+                }
+            }
+
+            waiting.EnqueueRange(kept);
+            if (released > 0)
+            {
+                log.Info($"Destination {domain} answers again: {released} deferred messages released");
+            }
         }
     }
 

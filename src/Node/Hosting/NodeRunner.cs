@@ -38,6 +38,8 @@ internal static partial class NodeRunner
         builder.Services.AddSingleton<SnapshotApplier>();
         builder.Services.AddSingleton(services => new MailLog(Path.Combine(paths.DataDir, "logs"), services.GetRequiredService<CurrentConfig>(), TimeProvider.System));
         builder.Services.AddSingleton(new MessageSpool(paths.Queue));
+        builder.Services.AddSingleton(services => new SpoolSpace(paths.Queue, services.GetRequiredService<CurrentConfig>(), services.GetRequiredService<MailLog>()));
+        builder.Services.AddHostedService<SpoolSweeper>();
         builder.Services.AddSingleton(new IdAllocator(Path.Combine(paths.DataDir, "state", ".next-icid")));
         builder.Services.AddSingleton<DnsClients>();
         builder.Services.AddSingleton<ReverseDns>();

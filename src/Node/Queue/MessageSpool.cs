@@ -18,6 +18,8 @@ internal sealed class MessageSpool
         Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
     };
 
+    // Data files being written right now: they have no envelope yet and are not orphans.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, byte> writing = new();
     private readonly Channel<QueuedEnvelope> arrivals = Channel.CreateUnbounded<QueuedEnvelope>(new UnboundedChannelOptions { SingleReader = true });
 
     public MessageSpool(string directory)
@@ -42,14 +44,17 @@ internal sealed class MessageSpool
     public ChannelReader<QueuedEnvelope> Arrivals => arrivals.Reader;
 
     /// <summary>A stream for the message data; written sequentially, flushed by <see cref="CommitAsync"/>.</summary>
-    public FileStream CreateData(long mid) =>
-        new(DataPath(mid), new FileStreamOptions
+    public FileStream CreateData(long mid)
+    {
+        writing[mid] = 0;
+        return new(DataPath(mid), new FileStreamOptions
         {
             Mode = FileMode.CreateNew,
             Access = FileAccess.Write,
             BufferSize = 64 * 1024,
             UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
         });
+    }
 
     /// <summary>Makes the message durable: data flushed to disk, then the envelope written atomically.</summary>
     public async Task CommitAsync(FileStream data, QueuedEnvelope envelope, CancellationToken cancel)
@@ -57,6 +62,7 @@ internal sealed class MessageSpool
         await data.FlushAsync(cancel);
         data.Flush(flushToDisk: true);
         await AtomicFile.WriteAsync(EnvelopePath(envelope.Mid), JsonSerializer.SerializeToUtf8Bytes(envelope, Json), privateFile: true, cancel: cancel);
+        writing.TryRemove(envelope.Mid, out _);
         arrivals.Writer.TryWrite(envelope);
     }
 
@@ -92,7 +98,11 @@ internal sealed class MessageSpool
         File.Delete(ProgressPath(mid));
     }
 
-    public void Discard(long mid) => File.Delete(DataPath(mid));
+    public void Discard(long mid)
+    {
+        File.Delete(DataPath(mid));
+        writing.TryRemove(mid, out _);
+    }
 
     public IEnumerable<QueuedEnvelope> Envelopes() => EnvelopesIn(Directory);
 
@@ -119,14 +129,23 @@ internal sealed class MessageSpool
         }
     }
 
-    private void SweepIncomplete()
+    /// <summary>
+    /// Deletes data and progress files without an envelope (a crash or a failure mid-DATA), except
+    /// those being written now; returns how many. Run at start and then periodically.
+    /// </summary>
+    public int SweepIncomplete()
     {
-        foreach (var file in System.IO.Directory.EnumerateFiles(Directory, "*.msg").Concat(System.IO.Directory.EnumerateFiles(Directory, "*.dlv")))
+        var swept = 0;
+        foreach (var file in System.IO.Directory.EnumerateFiles(Directory, "*.msg").Concat(System.IO.Directory.EnumerateFiles(Directory, "*.dlv")).ToList())
         {
-            if (!File.Exists(Path.ChangeExtension(file, ".env")))
+            var inProgress = long.TryParse(Path.GetFileNameWithoutExtension(file), out var mid) && writing.ContainsKey(mid);
+            if (!inProgress && !File.Exists(Path.ChangeExtension(file, ".env")))
             {
                 File.Delete(file);
+                swept++;
             }
         }
+
+        return swept;
     }
 }

@@ -17,14 +17,21 @@ internal enum DataOutcome
     /// <summary>More <c>Received:</c> headers than <see cref="SmtpLimits.MaxReceivedHeaders"/>: a mail loop.</summary>
     TooManyHops,
 
+    /// <summary>The spool could not take the data (a full disk); the rest was read and dropped.</summary>
+    StorageFailed,
+
     /// <summary>The connection ended before CRLF.CRLF.</summary>
     Disconnected,
 }
 
+/// <summary>How a DATA section ended, its size, and why the spool failed, if it did.</summary>
+internal readonly record struct DataResult(DataOutcome Outcome, long Size, string? StorageError = null);
+
 /// <summary>
 /// Streams the DATA section to a sink, never holding the message in memory. Only CRLF "." CRLF
 /// ends it — a "." after a bare LF does not — so a refused message is read to its real end
-/// and none of its bytes is ever taken for a command. Leading dots are unstuffed; lines are
+/// and none of its bytes is ever taken for a command — a sink that fails
+/// (a full disk) is likewise read past to the end. Leading dots are unstuffed; lines are
 /// written with CRLF.
 /// </summary>
 internal static class DataReader
@@ -32,13 +39,15 @@ internal static class DataReader
     private static readonly byte[] CrLf = "\r\n"u8.ToArray();
     private static readonly byte[] Received = "received:"u8.ToArray();
 
-    public static async Task<(DataOutcome Outcome, long Size)> ReadAsync(PipeReader reader, Stream sink, long maxSize, Func<CancellationToken> nextRead)
+    public static async Task<DataResult> ReadAsync(PipeReader reader, Stream sink, long maxSize, ReadDeadline deadline)
     {
         var state = new State();
+        long consumed = 0;
         while (true)
         {
-            var result = await reader.ReadAsync(nextRead());
+            var result = await deadline.ReadAsync(reader.ReadAsync);
             var buffer = result.Buffer;
+            deadline.Received(buffer.Length - consumed);
             while (true)
             {
                 var newline = buffer.PositionOf((byte)'\n');
@@ -50,9 +59,10 @@ internal static class DataReader
                         var part = buffer.Slice(0, buffer.Length - 1);
                         state.Bare |= Contains(part, (byte)'\r');
                         state.NoteLineStart(part);
-                        state.Size += await WriteAsync(sink, part, state.AtLineStart, maxSize, state.Size);
+                        state.Size += await WriteAsync(sink, part, state.AtLineStart, maxSize, state);
                         state.AtLineStart = false;
                         buffer = buffer.Slice(part.End);
+                        deadline.LineDone();
                     }
 
                     break;
@@ -66,39 +76,49 @@ internal static class DataReader
                 if (state.AtLineStart && properEnd && content.Length == 1 && content.FirstSpan[0] == (byte)'.')
                 {
                     reader.AdvanceTo(buffer.Start);
-                    return (state.Outcome(maxSize), state.Size);
+                    return new DataResult(state.Outcome(maxSize), state.Size, state.SinkError?.Message);
                 }
 
                 state.NoteLineStart(content);
-                state.Size += await WriteAsync(sink, content, state.AtLineStart, maxSize, state.Size);
-                state.Size += await WriteAsync(sink, new ReadOnlySequence<byte>(CrLf), atLineStart: false, maxSize, state.Size);
+                state.Size += await WriteAsync(sink, content, state.AtLineStart, maxSize, state);
+                state.Size += await WriteAsync(sink, new ReadOnlySequence<byte>(CrLf), atLineStart: false, maxSize, state);
                 // Only a CRLF starts a line that may end the data.
                 state.AtLineStart = properEnd;
+                deadline.LineDone();
             }
 
             if (result.IsCompleted)
             {
                 reader.AdvanceTo(buffer.End);
-                return (DataOutcome.Disconnected, state.Size);
+                return new DataResult(DataOutcome.Disconnected, state.Size);
             }
 
+            // What stays unconsumed comes back with the next read; it is counted once.
+            consumed = buffer.Length;
             reader.AdvanceTo(buffer.Start, buffer.End);
         }
     }
 
-    // Writes (after unstuffing a leading dot) while under the limit; counts bytes either way.
-    private static async ValueTask<long> WriteAsync(Stream sink, ReadOnlySequence<byte> data, bool atLineStart, long maxSize, long written)
+    // Writes (after unstuffing a leading dot) while under the limit and while the sink works; counts bytes either way.
+    private static async ValueTask<long> WriteAsync(Stream sink, ReadOnlySequence<byte> data, bool atLineStart, long maxSize, State state)
     {
         if (atLineStart && data.Length > 0 && data.FirstSpan[0] == (byte)'.')
         {
             data = data.Slice(1);
         }
 
-        if (maxSize <= 0 || written + data.Length <= maxSize)
+        if (state.SinkError is null && (maxSize <= 0 || state.Size + data.Length <= maxSize))
         {
-            foreach (var segment in data)
+            try
             {
-                await sink.WriteAsync(segment);
+                foreach (var segment in data)
+                {
+                    await sink.WriteAsync(segment);
+                }
+            }
+            catch (IOException e)
+            {
+                state.SinkError = e;
             }
         }
 
@@ -117,6 +137,8 @@ internal static class DataReader
         public bool Bare { get; set; }
 
         public bool AtLineStart { get; set; } = true;
+
+        public IOException? SinkError { get; set; }
 
         /// <summary>Counts trace headers while in the header section; an empty line ends it.</summary>
         public void NoteLineStart(ReadOnlySequence<byte> content)
@@ -141,7 +163,8 @@ internal static class DataReader
         }
 
         public DataOutcome Outcome(long maxSize) =>
-            Bare ? DataOutcome.BareLineEnding
+            SinkError is not null ? DataOutcome.StorageFailed
+            : Bare ? DataOutcome.BareLineEnding
             : maxSize > 0 && Size > maxSize ? DataOutcome.TooLarge
             : received > SmtpLimits.MaxReceivedHeaders ? DataOutcome.TooManyHops
             : DataOutcome.Complete;

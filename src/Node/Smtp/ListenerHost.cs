@@ -20,7 +20,7 @@ namespace Gatehouse.Node.Smtp;
 /// It is also a validation rule: a version whose new listener cannot bind is refused.
 /// </summary>
 internal sealed partial class ListenerHost(
-    CurrentConfig config, MailLog log, MessageSpool spool, ReverseDns reverseDns, IdAllocator icids,
+    CurrentConfig config, MailLog log, MessageSpool spool, SpoolSpace space, ReverseDns reverseDns, IdAllocator icids,
     TimeProvider time, ILogger<ListenerHost> logger) : BackgroundService, IConfigRule
 {
     private readonly ConcurrentDictionary<IPEndPoint, Socket> bound = new();
@@ -174,7 +174,7 @@ internal sealed partial class ListenerHost(
             }
 
             var stream = new NetworkStream(client, ownsSocket: true);
-            var context = new SessionContext(snapshot, match.Listener, iface, remote, icid, reverse, access, log, spool, time);
+            var context = new SessionContext(snapshot, match.Listener, iface, remote, icid, reverse, access, log, spool, space, time);
             await using var transport = new SmtpTransport(stream, context.Limits);
             var limit = access.Policy.MaxConcurrentConnectionsPerIp;
             if (limit > 0 && fromAddress > limit)

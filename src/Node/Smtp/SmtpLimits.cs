@@ -3,7 +3,8 @@ using Gatehouse.Cluster.V1;
 namespace Gatehouse.Node.Smtp;
 
 /// <summary>Protocol limits in force for a session, with the defaults for unset values.</summary>
-internal sealed record SmtpLimits(TimeSpan Idle, TimeSpan Session, int MaxBadCommands, TimeSpan TlsHandshake, int MaxConnections)
+internal sealed record SmtpLimits(
+    TimeSpan Idle, TimeSpan Session, int MaxBadCommands, TimeSpan TlsHandshake, int MaxConnections, int MinDataRate, TimeSpan DataRateWindow)
 {
     /// <summary>RFC 5321 allows 512 octets for a command line; extensions make that longer.</summary>
     public const int MaxCommandLine = 2048;
@@ -19,7 +20,9 @@ internal sealed record SmtpLimits(TimeSpan Idle, TimeSpan Session, int MaxBadCom
         Seconds(settings?.SessionTimeoutSeconds, 1800),
         (int)(settings?.MaxBadCommands is > 0 ? settings.MaxBadCommands : 10),
         Seconds(settings?.TlsHandshakeTimeoutSeconds, 30),
-        (int)(settings?.MaxConnections is > 0 ? settings.MaxConnections : 1000));
+        (int)(settings?.MaxConnections is > 0 ? settings.MaxConnections : 1000),
+        (int)(settings?.MinDataRateBytesPerSecond is > 0 ? settings.MinDataRateBytesPerSecond : 100),
+        Seconds(settings?.DataRateWindowSeconds, 60));
 
     private static TimeSpan Seconds(uint? value, int fallback) => TimeSpan.FromSeconds(value is > 0 ? value.Value : fallback);
 }

@@ -99,9 +99,14 @@ internal sealed class SmtpSession(SessionContext context, SmtpTransport transpor
 
             await transport.FlushAsync(session.Token);
         }
+        catch (SmtpTimeoutException e)
+        {
+            context.Log.Warning($"{Icid} Receiving Failed: timeout ({e.Message})");
+            await SendLastAsync(SmtpReply.Timeout);
+        }
         catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
         {
-            context.Log.Info($"{Icid} Receiving Failed: timeout");
+            context.Log.Warning($"{Icid} Receiving Failed: timeout (session longer than {context.Limits.Session.TotalSeconds:0} s)");
             await SendLastAsync(SmtpReply.Timeout);
         }
         catch (IOException e)
@@ -163,36 +168,61 @@ internal sealed class SmtpSession(SessionContext context, SmtpTransport transpor
         try
         {
             await data.WriteAsync(System.Text.Encoding.ASCII.GetBytes(header), cancel);
-            var (outcome, size) = await transport.ReadDataAsync(data, (long)Policy.MaxMessageSizeBytes, cancel);
-            if (outcome != DataOutcome.Complete)
+            var result = await transport.ReadDataAsync(data, (long)Policy.MaxMessageSizeBytes, cancel);
+            if (result.Outcome != DataOutcome.Complete)
             {
-                await data.DisposeAsync();
-                context.Spool.Discard(mid);
-                return Refused(outcome, mid);
+                await DiscardAsync(data, mid);
+                return Refused(result, mid);
             }
 
-            await context.Spool.CommitAsync(data, Envelope(mid, size, received), cancel);
+            try
+            {
+                await context.Spool.CommitAsync(data, Envelope(mid, result.Size, received), cancel);
+            }
+            catch (IOException e)
+            {
+                await DiscardAsync(data, mid);
+                return Refused(new DataResult(DataOutcome.StorageFailed, result.Size, e.Message), mid);
+            }
+
             await data.DisposeAsync();
             MessagesAccepted++;
-            context.Log.Info($"MID {mid} ready {size} bytes from <{MailFrom}>");
+            context.Log.Info($"MID {mid} ready {result.Size} bytes from <{MailFrom}>");
             AbortTransaction();
             State = SmtpState.Greeted;
             return new SmtpReply(SmtpCode.Ok, "2.0.0", $"Ok: queued as {mid}");
         }
         catch
         {
-            await data.DisposeAsync();
-            context.Spool.Discard(mid);
+            await DiscardAsync(data, mid);
             throw;
         }
     }
 
-    private SmtpReply Refused(DataOutcome outcome, long mid)
+    // The partial data file goes at once: its space is what a full disk lacks.
+    private async Task DiscardAsync(FileStream data, long mid)
+    {
+        try
+        {
+            await data.DisposeAsync();
+        }
+        catch (IOException)
+        {
+            // Flushing the rest failed too; the file is deleted all the same.
+        }
+
+        context.Spool.Discard(mid);
+    }
+
+    private SmtpReply Refused(DataResult result, long mid)
     {
         AbortTransaction();
         State = SmtpState.Greeted;
-        switch (outcome)
+        switch (result.Outcome)
         {
+            case DataOutcome.StorageFailed:
+                context.Log.Warning($"MID {mid} {Icid} Receiving Failed: the queue cannot store the message ({result.StorageError})");
+                return new SmtpReply(SmtpCode.LocalError, "4.3.0", "Error: local error in processing; try again later");
             case DataOutcome.TooLarge:
                 context.Log.Info($"MID {mid} {Icid} rejected: message size exceeds {Policy.MaxMessageSizeBytes} bytes");
                 return new SmtpReply(SmtpCode.ExceededStorage, "5.3.4", "Message size exceeds fixed limit");
@@ -322,12 +352,13 @@ internal sealed class SmtpSession(SessionContext context, SmtpTransport transpor
         return reply;
     }
 
-    // A parting reply to a client that may no longer read: a short wait, then give up.
+    // A parting reply to a client that may no longer read: a short wait, then give up. Its
+    // enhanced code goes out even before EHLO: the client learns why it is being dropped.
     private async Task SendLastAsync(SmtpReply reply)
     {
         try
         {
-            transport.Queue(reply.Format(Extended));
+            transport.Queue(reply.Format(enhanced: true));
             using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(5));
             await transport.FlushAsync(limit.Token);
         }

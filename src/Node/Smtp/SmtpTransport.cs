@@ -56,15 +56,15 @@ internal sealed class SmtpTransport : IAsyncDisposable
     /// </summary>
     public async Task<CommandLine> ReadLineAsync(CancellationToken session)
     {
+        // One deadline for the whole line, however its bytes arrive.
+        using var deadline = new ReadDeadline(limits, session);
         while (true)
         {
             ReadResult result;
             if (waitForMore || !reader.TryRead(out result))
             {
                 await FlushAsync(session);
-                using var idle = CancellationTokenSource.CreateLinkedTokenSource(session);
-                idle.CancelAfter(limits.Idle);
-                result = await reader.ReadAsync(idle.Token);
+                result = await deadline.ReadAsync(reader.ReadAsync);
             }
 
             var buffer = result.Buffer;
@@ -96,24 +96,11 @@ internal sealed class SmtpTransport : IAsyncDisposable
         }
     }
 
-    public async Task<(DataOutcome Outcome, long Size)> ReadDataAsync(Stream sink, long maxSize, CancellationToken session)
+    public async Task<DataResult> ReadDataAsync(Stream sink, long maxSize, CancellationToken session)
     {
         await FlushAsync(session);
-        CancellationTokenSource? idle = null;
-        try
-        {
-            return await DataReader.ReadAsync(reader, sink, maxSize, () =>
-            {
-                idle?.Dispose();
-                idle = CancellationTokenSource.CreateLinkedTokenSource(session);
-                idle.CancelAfter(limits.Idle);
-                return idle.Token;
-            });
-        }
-        finally
-        {
-            idle?.Dispose();
-        }
+        using var deadline = new ReadDeadline(limits, session);
+        return await DataReader.ReadAsync(reader, sink, maxSize, deadline);
     }
 
     /// <summary>

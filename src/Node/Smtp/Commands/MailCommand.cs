@@ -22,6 +22,13 @@ internal sealed class MailCommand : ISmtpCommand
             return Reply(SmtpCode.ServiceNotAvailable, "4.7.0", "Error: too many messages in this session");
         }
 
+        // Below the spool's reserve, or a declared size larger than what is left: later, please.
+        var spare = session.Context.Space.Spare();
+        if (spare <= 0 || (parameters.TryGetValue("SIZE", out var declared) && long.TryParse(declared, NumberStyles.None, CultureInfo.InvariantCulture, out var bytes) && bytes > spare))
+        {
+            return Task.FromResult(SmtpReply.InsufficientStorage);
+        }
+
         foreach (var (name, value) in parameters)
         {
             switch (name.ToUpperInvariant())

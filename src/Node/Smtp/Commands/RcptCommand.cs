@@ -20,6 +20,11 @@ internal sealed class RcptCommand : ISmtpCommand
             return Reply(SmtpCode.ArgumentSyntaxError, "5.1.3", "Syntax: RCPT TO:<address>");
         }
 
+        if (session.Context.Space.Spare() <= 0)
+        {
+            return Task.FromResult(SmtpReply.InsufficientStorage);
+        }
+
         var limit = session.Policy.MaxRecipientsPerMessage;
         if (limit > 0 && session.Recipients.Count >= limit)
         {
