@@ -125,6 +125,42 @@ public sealed class HostileClientTests(SmtpClusterFixture smtp)
     }
 
     [Fact]
+    public async Task A_client_that_drips_one_byte_a_second_is_cut_at_the_idle_timeout_while_others_are_served()
+    {
+        // The fixture's idle timeout is 3 s; the drip would take 30 s to finish its line.
+        await using var probe = await SmtpProbe.ConnectAsync(smtp.Preferred);
+        await probe.ReplyAsync();
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        using var stop = new CancellationTokenSource();
+        var drip = Task.Run(async () =>
+        {
+            try
+            {
+                foreach (var c in "EHLO slow.sender.example.test")
+                {
+                    await probe.SendAsync(c.ToString());
+                    await Task.Delay(TimeSpan.FromSeconds(1), stop.Token);
+                }
+            }
+            catch (Exception e) when (e is IOException or OperationCanceledException or System.Net.Sockets.SocketException)
+            {
+                // Cut off, as expected.
+            }
+        });
+
+        var other = await Swaks.SendAsync(smtp.Preferred, "other@example.test");
+        var reply = await probe.ReplyAsync(TimeSpan.FromSeconds(20));
+        var cutAfter = started.Elapsed;
+        await stop.CancelAsync();
+        await drip;
+
+        Assert.Equal(0, other.ExitCode);
+        Assert.Equal("421 4.4.2 Error: timeout exceeded", reply);
+        Assert.InRange(cutAfter.TotalSeconds, 2.5, 10);
+        await smtp.WaitForLogAsync("Receiving Failed: timeout (no complete line within 3 s)");
+    }
+
+    [Fact]
     public async Task A_client_that_stalls_mid_DATA_times_out_while_others_are_served()
     {
         await using var probe = await SmtpProbe.ConnectAsync(smtp.Preferred);
