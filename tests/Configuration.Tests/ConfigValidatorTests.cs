@@ -35,6 +35,18 @@ public sealed class ConfigValidatorTests
     }
 
     [Fact]
+    public void System_limits_that_would_stop_all_mail_are_refused()
+    {
+        var cluster = WithCertificate(Level(ValidCluster));
+        cluster.System.Queue = new QueueSettings { ReservePercent = 80 };
+        cluster.System.Smtp = new SmtpServerSettings { MinDataRateBytesPerSecond = 5_000_000, DataRateWindowSeconds = 2 };
+
+        var errors = Validate(cluster, Level(ValidMachine)).Select(e => e.Path).Order(StringComparer.Ordinal);
+
+        Assert.Equal(["system.queue.reserve_percent", "system.smtp.data_rate_window_seconds", "system.smtp.min_data_rate_bytes_per_second"], errors);
+    }
+
+    [Fact]
     public void Every_error_is_reported_at_once()
     {
         const string cluster = """

@@ -18,6 +18,7 @@ public sealed class ConfigValidator(IEnumerable<IConfigRule> rules)
         new CertificateRule(),
         new AddressRule(),
         new CertificateUseRule(),
+        new SystemLimitsRule(),
     ];
 
     public static ConfigValidator Standard { get; } = new(StandardRules);

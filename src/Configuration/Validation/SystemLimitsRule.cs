@@ -1,0 +1,30 @@
+using Gatehouse.Configuration.Merge;
+
+namespace Gatehouse.Configuration.Validation;
+
+/// <summary>
+/// System limits that would stop a node from taking any mail: a reserve of most of the disk,
+/// a data rate no ordinary sender reaches, a rate window so short that one slow packet decides.
+/// </summary>
+public sealed class SystemLimitsRule : IConfigRule
+{
+    public void Check(EffectiveConfig config, ValidationErrors errors)
+    {
+        var queue = config.Config.System?.Queue;
+        if (queue?.ReservePercent > 50)
+        {
+            errors.Add("system.queue.reserve_percent", $"{queue.ReservePercent} would keep most of the disk empty; at most 50");
+        }
+
+        var smtp = config.Config.System?.Smtp;
+        if (smtp?.MinDataRateBytesPerSecond > 1_000_000)
+        {
+            errors.Add("system.smtp.min_data_rate_bytes_per_second", $"{smtp.MinDataRateBytesPerSecond} bytes/s would cut ordinary senders; at most 1000000");
+        }
+
+        if (smtp is { DataRateWindowSeconds: > 0 and < 10 })
+        {
+            errors.Add("system.smtp.data_rate_window_seconds", "must be at least 10 seconds, or the rate of one slow packet decides");
+        }
+    }
+}
