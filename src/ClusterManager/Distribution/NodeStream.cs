@@ -7,8 +7,8 @@ using Microsoft.Extensions.Logging;
 namespace Gatehouse.ClusterManager.Distribution;
 
 /// <summary>
-/// One node's sync stream (CL-6): pushes the newest version whenever it differs from what
-/// was last sent, and records the node's ACK, NACK and heartbeats. Answers carrying a
+/// One node's sync stream (CL-6): pushes the newest version whenever it is newer than what
+/// the node runs or was last sent, and records the node's ACK, NACK and heartbeats. Answers carrying a
 /// nonce other than the last one sent are stale and ignored.
 /// </summary>
 internal sealed partial class NodeStream(
@@ -33,6 +33,7 @@ internal sealed partial class NodeStream(
             var reading = ReadAnswersAsync(node, serial, session, requests, cancel);
             while (!reading.IsCompleted)
             {
+                var committed = signal.Next();
                 // Removed on another replica, or just after this stream was admitted: nothing more goes out.
                 if (await members.CurrentMemberAsync(node, serial, cancel) is null)
                 {
@@ -41,7 +42,8 @@ internal sealed partial class NodeStream(
                 }
 
                 var latest = await store.GetLatestAsync(cancel);
-                if (latest.Version > 0 && latest.Version != session.SentVersion)
+                // Only forward: a replica whose view is older than what the node runs sends nothing.
+                if (latest.Version > session.SentVersion)
                 {
                     var snapshot = snapshots.Build(latest, node);
                     session.Sent(snapshot.Version, snapshot.Nonce);
@@ -49,7 +51,7 @@ internal sealed partial class NodeStream(
                     LogPushed(logger, node, snapshot.Version);
                 }
 
-                await Task.WhenAny(reading, signal.WaitAsync(Recheck, cancel));
+                await Task.WhenAny(reading, VersionSignal.WaitAsync(committed, Recheck, cancel));
             }
 
             await reading;

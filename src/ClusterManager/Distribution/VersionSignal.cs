@@ -10,10 +10,15 @@ internal sealed class VersionSignal
 
     public void Publish() => Interlocked.Exchange(ref changed, New()).TrySetResult();
 
-    /// <summary>Completes at the next publish, or after <paramref name="recheck"/>.</summary>
-    public async Task WaitAsync(TimeSpan recheck, CancellationToken cancel)
+    /// <summary>
+    /// The next publish, taken before the store is read: a commit made between the read and the
+    /// wait then still wakes the waiter (the order go-control-plane's watches keep).
+    /// </summary>
+    public Task Next() => Volatile.Read(ref changed).Task;
+
+    /// <summary>Completes when <paramref name="next"/> does, or after <paramref name="recheck"/>.</summary>
+    public static async Task WaitAsync(Task next, TimeSpan recheck, CancellationToken cancel)
     {
-        var next = Volatile.Read(ref changed).Task;
         await Task.WhenAny(next, Task.Delay(recheck, cancel));
         cancel.ThrowIfCancellationRequested();
     }

@@ -27,6 +27,15 @@ internal sealed partial class SnapshotApplier(
     {
         lock (gate)
         {
+            // Never backwards: a manager replica with a stale view must not roll the node back.
+            if (current.Snapshot is { } running && snapshot.Version < running.Version)
+            {
+                IReadOnlyList<ValidationError> older =
+                    [new ValidationError { Path = "version", Message = $"version {snapshot.Version} is older than version {running.Version}, which this node runs" }];
+                LogRefused(logger, snapshot.Version, 1, older[0].Message);
+                return older;
+            }
+
             var errors = Validate(snapshot, out var next);
             if (errors.Count > 0)
             {

@@ -128,9 +128,17 @@ internal sealed partial class ListenerHost(
             {
                 client = await socket.AcceptAsync(stopping);
             }
-            catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException)
+            catch (Exception e) when (e is ObjectDisposedException or OperationCanceledException)
             {
-                return;
+                return; // The listener was removed, or the node stops.
+            }
+            catch (SocketException e)
+            {
+                // One failed accept (a connection reset while queued, no file descriptors left)
+                // must not end the listener while it stays registered as bound.
+                LogAcceptFailed(logger, endpoint.ToString(), e.SocketErrorCode.ToString());
+                await Task.Delay(TimeSpan.FromMilliseconds(50), time, CancellationToken.None);
+                continue;
             }
 
             _ = HandleAsync(endpoint, client);
@@ -209,6 +217,9 @@ internal sealed partial class ListenerHost(
 
     [LoggerMessage(502, LogLevel.Error, "Listener {Name} cannot listen on {Endpoint}: {Reason}")]
     private static partial void LogBindFailed(ILogger logger, string name, string endpoint, string reason);
+
+    [LoggerMessage(504, LogLevel.Warning, "Listener on {Endpoint} failed to accept a connection ({Error}); accepting goes on")]
+    private static partial void LogAcceptFailed(ILogger logger, string endpoint, string error);
 
     [LoggerMessage(503, LogLevel.Error, "SMTP session ICID {Icid} failed")]
     private static partial void LogSessionFailed(ILogger logger, long icid, Exception exception);
