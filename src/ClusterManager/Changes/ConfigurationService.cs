@@ -234,10 +234,17 @@ internal sealed class ConfigurationService(
             .Union(open.Machines.Keys).Order(StringComparer.Ordinal).ToList();
         var errors = new List<CommitError>();
         var warnings = new List<CommitError>();
-        foreach (var target in targets.Count == 0 ? [ClusterTarget] : targets)
+        // Nodes with the same machine level have the same effective configuration: each distinct
+        // one is validated once, the distinct ones in parallel; every node still gets its report.
+        var cluster = open.Cluster ?? new LevelConfig();
+        var machines = (targets.Count == 0 ? [ClusterTarget] : targets)
+            .Select(target => (Target: target, Machine: open.Machines.GetValueOrDefault(target) ?? new LevelConfig())).ToList();
+        var reports = machines.Select(m => m.Machine).Distinct()
+            .AsParallel().Select(machine => (Machine: machine, Report: ConfigValidator.Standard.Check(cluster, machine)))
+            .ToDictionary(r => r.Machine, r => r.Report);
+        foreach (var (target, machine) in machines)
         {
-            var machine = open.Machines.GetValueOrDefault(target) ?? new LevelConfig();
-            var report = ConfigValidator.Standard.Check(open.Cluster ?? new LevelConfig(), machine);
+            var report = reports[machine];
             errors.AddRange(report.All.Select(e => new CommitError(target, e.Path, e.Message)));
             warnings.AddRange(report.Warnings.Select(e => new CommitError(target, e.Path, e.Message)));
         }

@@ -6,19 +6,46 @@ namespace Gatehouse.ClusterManager.Distribution;
 
 /// <summary>
 /// Cuts one node's snapshot out of a version: cluster level plus that node's machine level.
-/// A renewal's new key and request stay on the manager: no node uses them before the signed
+/// The cluster level is decrypted once per version and shared by every node's snapshot (it is
+/// never changed after this), so a commit costs one decryption of it, not one per node. A
+/// renewal's new key and request stay on the manager: no node uses them before the signed
 /// certificate arrives, so no node holds them.
 /// </summary>
 internal sealed class SnapshotBuilder(SecretBox secrets)
 {
+    private readonly Lock gate = new();
+    private (long Version, LevelConfig Level)? cluster;
+
     public Snapshot Build(ConfigVersion version, string node) => new()
     {
         Version = version.Version,
         Nonce = Guid.NewGuid().ToString("N"),
         CommittedAt = version.CommittedAt,
-        Cluster = ForNodes(secrets.Open(version.Content.Cluster ?? new LevelConfig(), machine: null)),
+        Cluster = ClusterLevel(version),
         Machine = ForNodes(secrets.Open(version.Content.Machines.GetValueOrDefault(node) ?? new LevelConfig(), node)),
     };
+
+    private LevelConfig ClusterLevel(ConfigVersion version)
+    {
+        lock (gate)
+        {
+            if (cluster is { } held && held.Version == version.Version)
+            {
+                return held.Level;
+            }
+        }
+
+        var level = ForNodes(secrets.Open(version.Content.Cluster ?? new LevelConfig(), machine: null));
+        lock (gate)
+        {
+            if (cluster is not { } newer || newer.Version < version.Version)
+            {
+                cluster = (version.Version, level);
+            }
+        }
+
+        return level;
+    }
 
     private static LevelConfig ForNodes(LevelConfig level)
     {
