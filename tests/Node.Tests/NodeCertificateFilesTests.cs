@@ -33,7 +33,7 @@ public sealed class NodeCertificateFilesTests : IDisposable
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         using var certificate = new CertificateRequest("CN=n1", key, HashAlgorithmName.SHA256).CreateSelfSigned(Issued, Issued.AddDays(730));
 
-        Assert.Equal(due, NodeCertificateFiles.RenewalDue(certificate, Issued.AddDays(daysAfterIssue)));
+        Assert.Equal(due, Cluster.Contract.RenewalWindow.IsOpen(certificate, Issued.AddDays(daysAfterIssue)));
     }
 
     [Fact]

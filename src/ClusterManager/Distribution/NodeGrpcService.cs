@@ -31,15 +31,15 @@ internal sealed class NodeGrpcService(
     public override async Task Sync(
         IAsyncStreamReader<NodeMessage> requestStream, IServerStreamWriter<ManagerMessage> responseStream, ServerCallContext context)
     {
-        var (node, serial) = await authenticator.AuthenticateAsync(context);
+        var node = await authenticator.AuthenticateAsync(context);
         // Headers tell the node at once that it was accepted, before any snapshot is due.
         await context.WriteResponseHeadersAsync(new Metadata());
-        await stream.RunAsync(node.Name, serial, Peer(context), requestStream, responseStream, context.CancellationToken);
+        await stream.RunAsync(node.Name, context.GetHttpContext().Connection.ClientCertificate!, Peer(context), requestStream, responseStream, context.CancellationToken);
     }
 
     public override async Task<LeaveResponse> Leave(LeaveRequest request, ServerCallContext context)
     {
-        var (node, _) = await authenticator.AuthenticateAsync(context);
+        var node = await authenticator.AuthenticateAsync(context);
         try
         {
             var removed = await removal.RemoveAsync(node.Name, $"node {node.Name}", context.CancellationToken);

@@ -19,9 +19,10 @@ internal sealed partial class NodeStream(
     private static readonly TimeSpan HelloTimeout = TimeSpan.FromSeconds(30);
 
     public async Task RunAsync(
-        string node, string serial, string peer, IAsyncStreamReader<NodeMessage> requests, IServerStreamWriter<ManagerMessage> responses,
-        CancellationToken callCancelled)
+        string node, System.Security.Cryptography.X509Certificates.X509Certificate2 presented, string peer,
+        IAsyncStreamReader<NodeMessage> requests, IServerStreamWriter<ManagerMessage> responses, CancellationToken callCancelled)
     {
+        var serial = presented.SerialNumber;
         using var connection = connections.Register(node, callCancelled);
         var cancel = connection.Token;
         try
@@ -30,7 +31,7 @@ internal sealed partial class NodeStream(
             await status.ConnectedAsync(node, peer, hello);
             LogConnected(logger, node, peer, hello.AppliedVersion);
             using var session = new Session(hello.AppliedVersion, responses);
-            var reading = ReadAnswersAsync(node, serial, session, requests, cancel);
+            var reading = ReadAnswersAsync(node, presented, session, requests, cancel);
             while (!reading.IsCompleted)
             {
                 var committed = signal.Next();
@@ -88,7 +89,7 @@ internal sealed partial class NodeStream(
         return requests.Current.Hello;
     }
 
-    private async Task ReadAnswersAsync(string node, string serial, Session session, IAsyncStreamReader<NodeMessage> requests, CancellationToken cancel)
+    private async Task ReadAnswersAsync(string node, System.Security.Cryptography.X509Certificates.X509Certificate2 presented, Session session, IAsyncStreamReader<NodeMessage> requests, CancellationToken cancel)
     {
         while (await requests.MoveNext(cancel))
         {
@@ -104,7 +105,7 @@ internal sealed partial class NodeStream(
                     LogNack(logger, node, message.Nack.Version, message.Nack.Errors.Count);
                     break;
                 case NodeMessage.KindOneofCase.Renew:
-                    var renewed = await renewal.RenewAsync(node, serial, message.Renew.CsrPem, cancel);
+                    var renewed = await renewal.RenewAsync(node, presented, message.Renew.CsrPem, cancel);
                     LogRenewal(logger, node, renewed.Error.Length == 0 ? "renewed" : renewed.Error);
                     await session.WriteAsync(new ManagerMessage { Renewed = renewed }, cancel);
                     break;

@@ -14,8 +14,7 @@ internal sealed class NodeAuthenticator(IManagerStore store)
 {
     public const string RemovedMessage = "node removed from cluster; join again";
 
-    /// <summary>The calling member and the serial of the certificate it called with.</summary>
-    public async Task<(NodeRecord Node, string Serial)> AuthenticateAsync(ServerCallContext context)
+    public async Task<NodeRecord> AuthenticateAsync(ServerCallContext context)
     {
         var user = context.GetHttpContext().User;
         var name = user.Identity?.Name;
@@ -33,7 +32,7 @@ internal sealed class NodeAuthenticator(IManagerStore store)
             await store.UpdateNodeAsync(name, record => record.PreviousCertificateSerial = "", context.CancellationToken);
         }
 
-        return (node, serial);
+        return node;
     }
 
     /// <summary>

@@ -13,8 +13,14 @@ namespace Gatehouse.ClusterManager.Nodes;
 /// </summary>
 internal sealed class NodeCertificateRenewal(IManagerStore store, ClusterCa ca, AuditLog audit, TimeProvider time)
 {
-    public async Task<Renewed> RenewAsync(string node, string presentedSerial, string csrPem, CancellationToken cancel)
+    public async Task<Renewed> RenewAsync(string node, X509Certificate2 presented, string csrPem, CancellationToken cancel)
     {
+        var presentedSerial = presented.SerialNumber;
+        if (!Cluster.Contract.RenewalWindow.IsOpen(presented, time.GetUtcNow()))
+        {
+            return new Renewed { Error = $"the node certificate is not due for renewal before {presented.NotBefore.ToUniversalTime() + ((presented.NotAfter - presented.NotBefore) * 2 / 3):u}" };
+        }
+
         CertificateRequest csr;
         try
         {

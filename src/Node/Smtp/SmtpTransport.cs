@@ -56,15 +56,28 @@ internal sealed class SmtpTransport : IAsyncDisposable
     /// </summary>
     public async Task<CommandLine> ReadLineAsync(CancellationToken session)
     {
-        // One deadline for the whole line, however its bytes arrive.
-        using var deadline = new ReadDeadline(limits, session);
+        // One deadline for the whole line, however its bytes arrive; made only when the line
+        // is not already buffered, so pipelined commands cost no timer.
+        ReadDeadline? deadline = null;
+        try
+        {
+            return await ReadBufferedLineAsync(() => deadline ??= new ReadDeadline(limits, session), session);
+        }
+        finally
+        {
+            deadline?.Dispose();
+        }
+    }
+
+    private async Task<CommandLine> ReadBufferedLineAsync(Func<ReadDeadline> deadline, CancellationToken session)
+    {
         while (true)
         {
             ReadResult result;
             if (waitForMore || !reader.TryRead(out result))
             {
                 await FlushAsync(session);
-                result = await deadline.ReadAsync(reader.ReadAsync);
+                result = await deadline().ReadAsync(reader.ReadAsync);
             }
 
             var buffer = result.Buffer;

@@ -7,16 +7,12 @@ using Gatehouse.Node.Hosting;
 namespace Gatehouse.Node.Sync;
 
 /// <summary>
-/// The node's own certificate over its life: renewal is due once two thirds of its lifetime
-/// have passed (eight months before a two-year certificate ends, so a long outage still leaves
-/// time), and a renewed key and certificate replace the old pair so that a crash at any point
-/// leaves a pair that matches.
+/// The node's own certificate over its life (renewed in <see cref="RenewalWindow"/>): a new key
+/// and request, and a renewed key and certificate replacing the old pair so that a crash at any
+/// point leaves a pair that matches.
 /// </summary>
 internal static class NodeCertificateFiles
 {
-    public static bool RenewalDue(X509Certificate2 certificate, DateTimeOffset now) =>
-        now >= certificate.NotBefore.ToUniversalTime() + ((certificate.NotAfter - certificate.NotBefore) * 2 / 3);
-
     /// <summary>A new key and a request for it under the node's name.</summary>
     public static (ECDsa Key, string CsrPem) NewRequest(string name)
     {

@@ -159,7 +159,7 @@ internal sealed partial class SyncClient(
         {
             while (true)
             {
-                if (renewal.Key is null && NodeCertificateFiles.RenewalDue(renewal.Certificate, time.GetUtcNow()))
+                if (renewal.Key is null && Cluster.Contract.RenewalWindow.IsOpen(renewal.Certificate, time.GetUtcNow()))
                 {
                     var (key, csr) = NodeCertificateFiles.NewRequest(identity.Name);
                     renewal.Key = key;

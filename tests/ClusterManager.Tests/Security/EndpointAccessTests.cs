@@ -65,6 +65,10 @@ public sealed class EndpointAccessTests : IAsyncLifetime
                     Assert.True(Refused(answer), $"{method} {spelling} ({endpoint.DisplayName}) answered an anonymous caller:\n{answer}");
                     tried++;
                 }
+
+                // As mapped, the request reaches the endpoint and its access rule says no (not a 404 that proves nothing).
+                var mapped = await SendAsync(method, path);
+                Assert.True(RefusedByAccessRule(mapped), $"{method} {path} ({endpoint.DisplayName}) was not refused by its access rule:\n{mapped}");
             }
         }
 
@@ -109,11 +113,16 @@ public sealed class EndpointAccessTests : IAsyncLifetime
         yield return "/x/.." + path;
     }
 
-    private static bool Refused(string answer)
+    // Refused one way or another: by the access rule, or because the spelling reaches no endpoint at all.
+    private static bool Refused(string answer) =>
+        RefusedByAccessRule(answer) || int.Parse(answer.AsSpan(9, 3), provider: null) is 400 or 404 or 405;
+
+    // 401 from the admin token, a redirect to the login page, or a gRPC status from the node certificate rule.
+    private static bool RefusedByAccessRule(string answer)
     {
         var status = int.Parse(answer.AsSpan(9, 3), provider: null);
         var headers = answer[..answer.IndexOf("\r\n\r\n", StringComparison.Ordinal)];
-        return status is 400 or 401 or 403 or 404 or 405
+        return status is 401 or 403
             || (status == 302 && headers.Contains("Location: https://localhost/login?ReturnUrl=", StringComparison.Ordinal))
             || (status == 200 && (headers.Contains("grpc-status: 16", StringComparison.OrdinalIgnoreCase) || headers.Contains("grpc-status: 7", StringComparison.OrdinalIgnoreCase)));
     }

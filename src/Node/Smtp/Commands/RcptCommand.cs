@@ -20,7 +20,9 @@ internal sealed class RcptCommand : ISmtpCommand
             return Reply(SmtpCode.ArgumentSyntaxError, "5.1.3", "Syntax: RCPT TO:<address>");
         }
 
-        if (session.Context.Space.Spare() <= 0)
+        // Measured at MAIL and again at the first RCPT (the disk may have filled meanwhile), not
+        // for every one of thousands of recipients.
+        if (session.Recipients.Count == 0 && session.Context.Space.Spare() <= 0)
         {
             return Task.FromResult(SmtpReply.InsufficientStorage);
         }
