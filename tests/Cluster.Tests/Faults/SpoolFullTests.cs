@@ -80,6 +80,8 @@ public sealed class SpoolFullTests
         File.Delete(Path.Combine(queue, "filler-1"));
         File.Delete(Path.Combine(queue, "filler-2"));
         Assert.StartsWith("250 2.0.0", await SendAsync(smtp, "second@example.test", 10_000, size: null), StringComparison.Ordinal);
+        // Both held (their first attempts over), so the flush below finds both waiting.
+        await Wait.UntilAsync(() => Directory.GetFiles(queue, "*.dlv").Length == 2, "both messages wait for a retry");
         await using var sink = await SmtpSink.StartAsync(Path.Combine(cluster.Root, "sink"), sinkEndpoint);
         (await node.CliAsync("queue", "flush")).Succeeded();
         await Wait.UntilAsync(() => sink.Delivered().Count >= 2 && Directory.GetFiles(queue, "*.env").Length == 0, "both accepted messages are delivered");
