@@ -140,6 +140,39 @@ public sealed class ConfigValidatorTests
         public void Check(Merge.EffectiveConfig config, ValidationErrors errors) => errors.Add("host", "refused");
     }
 
+    [Fact]
+    public void LDAP_profiles_the_node_cannot_use_are_refused()
+    {
+        var cluster = WithCertificate(Level(ValidCluster + """
+
+            ldap_profiles:
+              - {name: Good, host: ldap.example.com, security: starttls, bind_dn: 'cn=gw', bind_password: s, base_dn: 'dc=example', accept_query: '(mail={a})'}
+              - {name: Bad, host: 'not a host', security: none, bind_password: s, timeout_seconds: 600, accept_query: '(mail=x)(uid={u}'}
+            """));
+
+        var errors = Validate(cluster, Level(ValidMachine)).Select(ValidationErrors.Format).ToList();
+
+        Assert.DoesNotContain(errors, e => e.StartsWith("ldap_profiles[Good]", StringComparison.Ordinal));
+        Assert.Contains("ldap_profiles[Bad].host: 'not a host' is not a host name or address", errors);
+        Assert.Contains("ldap_profiles[Bad].bind_password: a password needs a bind DN", errors);
+        Assert.Contains("ldap_profiles[Bad].security: a bind password is never sent in clear: use ldaps or starttls", errors);
+        Assert.Contains("ldap_profiles[Bad].timeout_seconds: at most 60", errors);
+        Assert.Contains(errors, e => e.StartsWith("ldap_profiles[Bad].accept_query: not an LDAP filter: text after the end", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_setting_the_node_does_not_act_on_is_refused_at_commit()
+    {
+        var machine = Level(ValidMachine + """
+
+            web_security: {enabled: true, service_url: 'https://urls.example.com/'}
+            """);
+
+        var errors = Validate(WithCertificate(Level(ValidCluster)), machine).Select(e => e.Path).ToList();
+
+        Assert.Contains("web_security.enabled", errors);
+    }
+
     private static IReadOnlyList<ValidationError> Validate(LevelConfig cluster, LevelConfig machine) =>
         ConfigValidator.Standard.Validate(cluster, machine);
 

@@ -19,6 +19,8 @@ public sealed class ConfigValidator(IEnumerable<IConfigRule> rules)
         new AddressRule(),
         new CertificateUseRule(),
         new SystemLimitsRule(),
+        new LdapProfileRule(),
+        new ActedOnRule(),
     ];
 
     public static ConfigValidator Standard { get; } = new(StandardRules);

@@ -129,9 +129,7 @@ internal sealed class OutboundConnector(DnsClients dns, MailLog log, IdAllocator
                 return !OutboundTlsPolicy.Verifies(mode);
             }
 
-            using var leaf = X509CertificateLoader.LoadCertificate(presented.GetRawCertData());
-            var sent = chain is null ? [] : chain.ChainElements.Select(e => e.Certificate).Concat(chain.ChainPolicy.ExtraStore.Cast<X509Certificate2>()).ToList();
-            verification = PeerVerification.Problem(leaf, sent, snapshot.TrustedCas, [domain, hop.Host]);
+            verification = PeerVerification.Problem(presented, chain, snapshot.TrustedCas, [domain, hop.Host]);
             return verification is null || mode == OutboundTls.PreferredVerify;
         };
         try

@@ -11,6 +11,19 @@ namespace Gatehouse.Node.Delivery;
 /// </summary>
 internal static class PeerVerification
 {
+    /// <summary>As below, for what a TLS validation callback receives.</summary>
+    public static string? Problem(X509Certificate? presented, X509Chain? chain, X509Certificate2Collection trusted, IEnumerable<string> acceptableNames)
+    {
+        if (presented is null)
+        {
+            return "no certificate presented";
+        }
+
+        using var leaf = X509CertificateLoader.LoadCertificate(presented.GetRawCertData());
+        var sent = chain is null ? [] : chain.ChainElements.Select(e => e.Certificate).Concat(chain.ChainPolicy.ExtraStore.Cast<X509Certificate2>()).ToList();
+        return Problem(leaf, sent, trusted, acceptableNames);
+    }
+
     /// <summary>Null when verified; otherwise what failed, for the mail log.</summary>
     public static string? Problem(
         X509Certificate2 certificate, IEnumerable<X509Certificate2> sentWithIt, X509Certificate2Collection trusted, IEnumerable<string> acceptableNames)

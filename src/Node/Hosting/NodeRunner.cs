@@ -3,6 +3,7 @@ using Gatehouse.Node.Alerts;
 using Gatehouse.Node.Delivery;
 using Gatehouse.Node.Configuration;
 using Gatehouse.Node.Resolving;
+using Gatehouse.Node.Ldap;
 using Gatehouse.Node.Logging;
 using Gatehouse.Node.Policy;
 using Gatehouse.Node.Queue;
@@ -43,6 +44,7 @@ internal static partial class NodeRunner
         builder.Services.AddSingleton(new IdAllocator(Path.Combine(paths.DataDir, "state", ".next-icid")));
         builder.Services.AddSingleton<DnsClients>();
         builder.Services.AddSingleton<ReverseDns>();
+        builder.Services.AddSingleton<RecipientDirectory>();
         builder.Services.AddSingleton<ListenerHost>();
         builder.Services.AddSingleton<IConfigRule>(services => services.GetRequiredService<ListenerHost>());
         builder.Services.AddHostedService(services => services.GetRequiredService<ListenerHost>());

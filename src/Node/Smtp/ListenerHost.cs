@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using Gatehouse.Cluster.V1;
 using Gatehouse.Configuration.Merge;
 using Gatehouse.Configuration.Validation;
+using Gatehouse.Node.Ldap;
 using Gatehouse.Node.Logging;
 using Gatehouse.Node.Model;
 using Gatehouse.Node.Policy;
@@ -20,7 +21,7 @@ namespace Gatehouse.Node.Smtp;
 /// It is also a validation rule: a version whose new listener cannot bind is refused.
 /// </summary>
 internal sealed partial class ListenerHost(
-    CurrentConfig config, MailLog log, MessageSpool spool, SpoolSpace space, ReverseDns reverseDns, IdAllocator icids,
+    CurrentConfig config, MailLog log, MessageSpool spool, SpoolSpace space, ReverseDns reverseDns, RecipientDirectory directory, IdAllocator icids,
     TimeProvider time, ILogger<ListenerHost> logger) : BackgroundService, IConfigRule
 {
     private readonly ConcurrentDictionary<IPEndPoint, Socket> bound = new();
@@ -182,7 +183,7 @@ internal sealed partial class ListenerHost(
             }
 
             var stream = new NetworkStream(client, ownsSocket: true);
-            var context = new SessionContext(snapshot, match.Listener, iface, remote, icid, reverse, access, log, spool, space, time);
+            var context = new SessionContext(snapshot, match.Listener, iface, remote, icid, reverse, access, log, spool, space, directory, time);
             await using var transport = new SmtpTransport(stream, context.Limits);
             var limit = access.Policy.MaxConcurrentConnectionsPerIp;
             if (limit > 0 && fromAddress > limit)

@@ -1,5 +1,6 @@
 using System.Net;
 using Gatehouse.Cluster.V1;
+using Gatehouse.Node.Ldap;
 using Gatehouse.Node.Logging;
 using Gatehouse.Node.Model;
 using Gatehouse.Node.Policy;
@@ -11,7 +12,7 @@ namespace Gatehouse.Node.Smtp;
 /// <summary>Everything a session is started with; it keeps this snapshot to the end (IN-1).</summary>
 internal sealed record SessionContext(
     NodeSnapshot Snapshot, Listener Listener, IpInterface Interface, IPEndPoint Remote, long Icid,
-    ReverseName Reverse, AccessDecision Access, MailLog Log, MessageSpool Spool, SpoolSpace Space, TimeProvider Time)
+    ReverseName Reverse, AccessDecision Access, MailLog Log, MessageSpool Spool, SpoolSpace Space, RecipientDirectory Directory, TimeProvider Time)
 {
     public SmtpLimits Limits { get; } = SmtpLimits.From(Snapshot.Config.System?.Smtp);
 

@@ -1,4 +1,5 @@
 using Gatehouse.Cluster.V1;
+using Gatehouse.Node.Ldap;
 using Gatehouse.Node.Policy;
 
 namespace Gatehouse.Node.Smtp.Commands;
@@ -13,7 +14,7 @@ internal sealed class RcptCommand : ISmtpCommand
 
     public SmtpState AllowedIn => SmtpState.Mail | SmtpState.Recipient;
 
-    public Task<SmtpReply> ExecuteAsync(SmtpSession session, string arguments, CancellationToken cancel)
+    public async Task<SmtpReply> ExecuteAsync(SmtpSession session, string arguments, CancellationToken cancel)
     {
         if (!MailAddress.TryParse(arguments, "TO", out var to, out _) || to.Length == 0)
         {
@@ -24,7 +25,7 @@ internal sealed class RcptCommand : ISmtpCommand
         // for every one of thousands of recipients.
         if (session.Recipients.Count == 0 && session.Context.Space.Spare() <= 0)
         {
-            return Task.FromResult(SmtpReply.InsufficientStorage);
+            return SmtpReply.InsufficientStorage;
         }
 
         var limit = session.Policy.MaxRecipientsPerMessage;
@@ -46,8 +47,37 @@ internal sealed class RcptCommand : ISmtpCommand
             return Reply(SmtpCode.MailboxUnavailable, "5.7.1", $"<{to}>: Relay access denied");
         }
 
+        if (!relays && await DirectoryRefusalAsync(session, to, cancel) is { } refused)
+        {
+            return refused;
+        }
+
         session.AddRecipient(to);
         return Reply(SmtpCode.Ok, "2.1.5", "Ok");
+    }
+
+    /// <summary>The listener's LDAP accept query (SVC-2); null when the recipient may be accepted.</summary>
+    private static async Task<SmtpReply?> DirectoryRefusalAsync(SmtpSession session, string to, CancellationToken cancel)
+    {
+        var context = session.Context;
+        var name = context.Listener.LdapAcceptProfile;
+        if (name.Length == 0 || context.Snapshot.Config.LdapProfiles.FirstOrDefault(p => p.Name == name) is not { } profile)
+        {
+            return null;
+        }
+
+        var answer = await context.Directory.CheckAsync(context.Snapshot, profile, to, cancel);
+        switch (answer.Verdict)
+        {
+            case DirectoryVerdict.Unknown:
+                context.Log.Info($"MID {session.Mid} ICID {context.Icid} To: <{to}> Rejected by LDAPACCEPT (profile {name})");
+                return new SmtpReply(SmtpCode.MailboxUnavailable, "5.1.1", $"<{to}>: Recipient address rejected: User unknown");
+            case DirectoryVerdict.Unavailable:
+                context.Log.Warning($"MID {session.Mid} ICID {context.Icid} To: <{to}> Deferred: LDAP accept query failed (profile {name}): {answer.Detail}");
+                return new SmtpReply(SmtpCode.LocalError, "4.4.3", $"<{to}>: Recipient address verification failed: directory unavailable, try again later");
+            default:
+                return null;
+        }
     }
 
     // "user%inner@our.domain" and "inner!user@our.domain" would have an inner MTA relay for
@@ -55,5 +85,5 @@ internal sealed class RcptCommand : ISmtpCommand
     private static bool SourceRouted(string address) =>
         address.AsSpan(0, address.LastIndexOf('@')).IndexOfAny('%', '!') >= 0;
 
-    private static Task<SmtpReply> Reply(SmtpCode code, string enhanced, string text) => Task.FromResult(new SmtpReply(code, enhanced, text));
+    private static SmtpReply Reply(SmtpCode code, string enhanced, string text) => new(code, enhanced, text);
 }
