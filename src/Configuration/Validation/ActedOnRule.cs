@@ -12,11 +12,6 @@ public sealed class ActedOnRule : IConfigRule
     public void Check(EffectiveConfig config, ValidationErrors errors)
     {
         var c = config.Config;
-        foreach (var iface in c.IpInterfaces.Where(i => i.Https is { Enabled: true }))
-        {
-            errors.Add($"ip_interfaces[{iface.Name}].https.enabled", "the node's HTTPS service is not available yet; leave it disabled");
-        }
-
         if (c.WebSecurity is { Enabled: true })
         {
             errors.Add("web_security.enabled", "URL filtering is not available yet; leave it disabled");

@@ -8,6 +8,33 @@ namespace Gatehouse.Configuration.Validation;
 /// <summary>Addresses, host names, domains and endpoints are well formed.</summary>
 public sealed partial class AddressRule : IConfigRule
 {
+    private static void CheckHttps(ValidationErrors errors, string path, Cluster.V1.HttpsService https, IEnumerable<Cluster.V1.Listener> listeners)
+    {
+        if (https.Port is 0 or > 65535)
+        {
+            errors.Add($"{path}.https.port", $"{https.Port} is not a TCP port (1-65535)");
+        }
+        else if (listeners.FirstOrDefault(l => l.Port == https.Port) is { } clash)
+        {
+            errors.Add($"{path}.https.port", $"port {https.Port} is the SMTP port of listener {clash.Name}");
+        }
+
+        if (https.Certificate.Length == 0)
+        {
+            errors.Add($"{path}.https.certificate", "a certificate is required");
+        }
+
+        if (https.ReadToken.Length is > 0 and < 16)
+        {
+            errors.Add($"{path}.https.read_token", "at least 16 characters");
+        }
+
+        if (https.ReadToken.Length == 0 && !https.AcceptClientCertificates && !https.AnonymousRead)
+        {
+            errors.Warn($"{path}.https", "no read_token, client certificates or anonymous_read: /status and /metrics refuse every request");
+        }
+    }
+
     public void Check(EffectiveConfig config, ValidationErrors errors)
     {
         var c = config.Config;
@@ -29,9 +56,9 @@ public sealed partial class AddressRule : IConfigRule
                 errors.Add($"{path}.hostname", $"'{iface.Hostname}' is not a valid host name");
             }
 
-            if (iface.Https is { Enabled: true, Port: 0 or > 65535 })
+            if (iface.Https is { Enabled: true } https)
             {
-                errors.Add($"{path}.https.port", $"{iface.Https.Port} is not a TCP port (1-65535)");
+                CheckHttps(errors, path, https, c.Listeners.Where(l => l.Interface == iface.Name));
             }
         }
 

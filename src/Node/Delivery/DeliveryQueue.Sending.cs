@@ -114,6 +114,9 @@ internal sealed partial class DeliveryQueue
 
     private void LogOutcome(string dcid, long mid, TransactionOutcome outcome)
     {
+        metrics.Delivered(outcome.Delivered.Count);
+        metrics.Bounced(outcome.Bounced.Count);
+        metrics.Deferred(outcome.Deferred.Count);
         if (outcome.Delivered.Count > 0)
         {
             log.Info($"Message done {dcid}MID {mid} to RID [{string.Join(", ", outcome.Delivered)}]");

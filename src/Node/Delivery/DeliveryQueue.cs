@@ -4,6 +4,7 @@ using Gatehouse.Node.Logging;
 using Gatehouse.Node.Model;
 using Gatehouse.Node.Queue;
 using Gatehouse.Node.Smtp;
+using Gatehouse.Node.Web;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -17,7 +18,7 @@ namespace Gatehouse.Node.Delivery;
 /// settled: finished (removed, bounces sent) or put back to wait for its next retry.
 /// </summary>
 internal sealed partial class DeliveryQueue(
-    MessageSpool spool, CurrentConfig config, OutboundConnector connector, AlertMailer alerts, MailLog log, TimeProvider time, ILogger<DeliveryQueue> logger)
+    MessageSpool spool, CurrentConfig config, OutboundConnector connector, AlertMailer alerts, MailLog log, NodeMetrics metrics, TimeProvider time, ILogger<DeliveryQueue> logger)
     : BackgroundService
 {
     private readonly Lock gate = new();

@@ -10,6 +10,8 @@ using Gatehouse.Node.Resolving;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 
+using Gatehouse.Node.Web;
+
 namespace Gatehouse.Node.Delivery;
 
 /// <summary>Why no connection to a destination could be used.</summary>
@@ -21,7 +23,7 @@ internal sealed record ConnectFailure(string Reason, bool Permanent, bool Requir
 /// mode demands. A failed STARTTLS in a preferred mode falls back to clear text only when it
 /// failed before the server's <c>220</c>; a required mode never falls back.
 /// </summary>
-internal sealed class OutboundConnector(DnsClients dns, MailLog log, IdAllocator dcids)
+internal sealed class OutboundConnector(DnsClients dns, MailLog log, NodeMetrics metrics, IdAllocator dcids)
 {
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(30);
 
@@ -145,6 +147,7 @@ internal sealed class OutboundConnector(DnsClients dns, MailLog log, IdAllocator
             if (failure.Tls)
             {
                 log.Info($"DCID {dcid} TLS failed: {failure.Reason}");
+                metrics.Tls(TlsDirection.Outbound, succeeded: false, failure.BeforeStartTlsReady ? TlsOutcome.NotOffered : TlsOutcome.Handshake);
                 if (required)
                 {
                     log.Warning($"DCID {dcid} TLS was required but could not be successfully negotiated");
@@ -160,6 +163,7 @@ internal sealed class OutboundConnector(DnsClients dns, MailLog log, IdAllocator
         if (client.IsSecure)
         {
             log.Info($"DCID {dcid} TLS success protocol {Smtp.SmtpTransport.Protocol(client.SslProtocol)} cipher {client.SslCipherSuite}");
+            metrics.Tls(TlsDirection.Outbound, succeeded: true, verification is null ? TlsOutcome.Negotiated : TlsOutcome.Unverified);
             if (verification is not null)
             {
                 log.Info($"DCID {dcid} TLS certificate not verified, delivering encrypted: {verification}");

@@ -10,6 +10,7 @@ using Gatehouse.Node.Queue;
 using Gatehouse.Node.Smtp;
 using Gatehouse.Node.Model;
 using Gatehouse.Node.Sync;
+using Gatehouse.Node.Web;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -48,8 +49,14 @@ internal static partial class NodeRunner
         builder.Services.AddSingleton<ListenerHost>();
         builder.Services.AddSingleton<IConfigRule>(services => services.GetRequiredService<ListenerHost>());
         builder.Services.AddHostedService(services => services.GetRequiredService<ListenerHost>());
+        builder.Services.AddSingleton<QueueCensus>();
+        builder.Services.AddSingleton<NodeMetrics>();
+        builder.Services.AddSingleton<StatusEndpoints>();
+        builder.Services.AddSingleton<NodeWebHost>();
+        builder.Services.AddSingleton<IConfigRule>(services => services.GetRequiredService<NodeWebHost>());
+        builder.Services.AddHostedService(services => services.GetRequiredService<NodeWebHost>());
         builder.Services.AddSingleton(services => new OutboundConnector(
-            services.GetRequiredService<DnsClients>(), services.GetRequiredService<MailLog>(), new IdAllocator(Path.Combine(paths.DataDir, "state", ".next-dcid"))));
+            services.GetRequiredService<DnsClients>(), services.GetRequiredService<MailLog>(), services.GetRequiredService<NodeMetrics>(), new IdAllocator(Path.Combine(paths.DataDir, "state", ".next-dcid"))));
         builder.Services.AddSingleton<AlertMailer>();
         builder.Services.AddSingleton<DeliveryQueue>();
         builder.Services.AddHostedService(services => services.GetRequiredService<DeliveryQueue>());

@@ -9,6 +9,7 @@ using Gatehouse.Node.Logging;
 using Gatehouse.Node.Model;
 using Gatehouse.Node.Policy;
 using Gatehouse.Node.Queue;
+using Gatehouse.Node.Web;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -21,7 +22,7 @@ namespace Gatehouse.Node.Smtp;
 /// It is also a validation rule: a version whose new listener cannot bind is refused.
 /// </summary>
 internal sealed partial class ListenerHost(
-    CurrentConfig config, MailLog log, MessageSpool spool, SpoolSpace space, ReverseDns reverseDns, RecipientDirectory directory, IdAllocator icids,
+    CurrentConfig config, MailLog log, MessageSpool spool, SpoolSpace space, ReverseDns reverseDns, RecipientDirectory directory, NodeMetrics metrics, IdAllocator icids,
     TimeProvider time, ILogger<ListenerHost> logger) : BackgroundService, IConfigRule
 {
     private readonly ConcurrentDictionary<IPEndPoint, Socket> bound = new();
@@ -29,6 +30,13 @@ internal sealed partial class ListenerHost(
     private CancellationToken stopping;
 
     public IReadOnlyCollection<IPEndPoint> Endpoints => [.. bound.Keys];
+
+    /// <summary>Whether every listener of the configuration is bound (readiness).</summary>
+    public bool Serves(LevelConfig wanted) => Bound(wanted).All(b => b.Bound);
+
+    /// <summary>Each listener of the configuration, and whether it is bound now.</summary>
+    public IEnumerable<(Listener Listener, bool Bound)> Bound(LevelConfig wanted) =>
+        Wanted(wanted).Select(w => (w.Listener, bound.ContainsKey(w.Endpoint)));
 
     public void Check(EffectiveConfig effective, ValidationErrors errors)
     {
@@ -160,12 +168,14 @@ internal sealed partial class ListenerHost(
 
         var icid = icids.Next();
         var (total, fromAddress) = connections.Open(remote.Address);
+        metrics.ConnectionAccepted(match.Listener.Name);
         try
         {
             var limits = SmtpLimits.From(snapshot.Config.System?.Smtp);
             if (total > limits.MaxConnections)
             {
                 // Before any DNS lookup or TLS: an overload costs as little as possible.
+                metrics.Refused(match.Listener.Name, RefusalReason.ConnectionLimit);
                 log.Warning($"ICID {icid} refused: {total} connections open on this node (limit {limits.MaxConnections}) from {remote.Address}");
                 await client.SendAsync(System.Text.Encoding.ASCII.GetBytes(
                     new SmtpReply(SmtpCode.ServiceNotAvailable, "", $"{snapshot.HostName} Too many connections; try again later").Format(false)), stopping);
@@ -177,17 +187,23 @@ internal sealed partial class ListenerHost(
             var access = HostAccess.Decide(snapshot.Config, match.Listener, remote.Address, reverse);
             log.Info($"New SMTP ICID {icid} interface {iface.Name} ({endpoint.Address}) address {remote.Address} reverse dns host {reverse.Host ?? "unknown"} verified {(reverse.Verified ? "yes" : "no")}");
             log.Info($"ICID {icid} {Behavior(access.Policy.Behavior)} SG {access.Group} match {access.Match} SBRS None");
+            if (access.Policy.Behavior is PolicyBehavior.Tcprefuse or PolicyBehavior.Reject)
+            {
+                metrics.Refused(match.Listener.Name, RefusalReason.HostAccess);
+            }
+
             if (access.Policy.Behavior == PolicyBehavior.Tcprefuse)
             {
                 return;
             }
 
             var stream = new NetworkStream(client, ownsSocket: true);
-            var context = new SessionContext(snapshot, match.Listener, iface, remote, icid, reverse, access, log, spool, space, directory, time);
+            var context = new SessionContext(snapshot, match.Listener, iface, remote, icid, reverse, access, log, spool, space, directory, metrics, time);
             await using var transport = new SmtpTransport(stream, context.Limits);
             var limit = access.Policy.MaxConcurrentConnectionsPerIp;
             if (limit > 0 && fromAddress > limit)
             {
+                metrics.Refused(match.Listener.Name, RefusalReason.ConnectionLimit);
                 log.Info($"ICID {icid} refused: {fromAddress} concurrent connections from {remote.Address} (limit {limit})");
                 transport.Queue(new SmtpReply(SmtpCode.ServiceNotAvailable, "", $"{context.HostName} Too many concurrent connections from your address").Format(false));
                 await transport.FlushAsync(stopping);

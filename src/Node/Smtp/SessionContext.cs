@@ -6,13 +6,14 @@ using Gatehouse.Node.Model;
 using Gatehouse.Node.Policy;
 using Gatehouse.Node.Queue;
 using Gatehouse.Node.Tls;
+using Gatehouse.Node.Web;
 
 namespace Gatehouse.Node.Smtp;
 
 /// <summary>Everything a session is started with; it keeps this snapshot to the end (IN-1).</summary>
 internal sealed record SessionContext(
     NodeSnapshot Snapshot, Listener Listener, IpInterface Interface, IPEndPoint Remote, long Icid,
-    ReverseName Reverse, AccessDecision Access, MailLog Log, MessageSpool Spool, SpoolSpace Space, RecipientDirectory Directory, TimeProvider Time)
+    ReverseName Reverse, AccessDecision Access, MailLog Log, MessageSpool Spool, SpoolSpace Space, RecipientDirectory Directory, NodeMetrics Metrics, TimeProvider Time)
 {
     public SmtpLimits Limits { get; } = SmtpLimits.From(Snapshot.Config.System?.Smtp);
 

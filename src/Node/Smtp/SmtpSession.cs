@@ -6,6 +6,8 @@ using Gatehouse.Node.Queue;
 using Gatehouse.Node.Smtp.Commands;
 using Gatehouse.Node.Tls;
 
+using Gatehouse.Node.Web;
+
 namespace Gatehouse.Node.Smtp;
 
 /// <summary>
@@ -188,6 +190,7 @@ internal sealed class SmtpSession(SessionContext context, SmtpTransport transpor
             await data.DisposeAsync();
             MessagesAccepted++;
             context.Log.Info($"MID {mid} ready {result.Size} bytes from <{MailFrom}>");
+            context.Metrics.MessageAccepted(context.Listener.Name);
             AbortTransaction();
             State = SmtpState.Greeted;
             return new SmtpReply(SmtpCode.Ok, "2.0.0", $"Ok: queued as {mid}");
@@ -261,6 +264,7 @@ internal sealed class SmtpSession(SessionContext context, SmtpTransport transpor
             {
                 reportedTlsRequired = true;
                 context.Log.Info($"{Icid} TLS was required but remote host did not initiate it");
+                context.Metrics.Refused(context.Listener.Name, RefusalReason.TlsRequired);
             }
 
             return SmtpReply.MustStartTls;
@@ -299,11 +303,13 @@ internal sealed class SmtpSession(SessionContext context, SmtpTransport transpor
         {
             // No fall-back to clear text after 220 (IN-4): the connection ends here.
             context.Log.Info($"{Icid} TLS failed: {e.GetBaseException().Message}");
+            context.Metrics.Tls(TlsDirection.Inbound, succeeded: false, TlsOutcome.Handshake);
             return false;
         }
 
         var tls = transport.Tls!;
         context.Log.Info($"{Icid} TLS success protocol {SmtpTransport.Protocol(tls.SslProtocol)} cipher {tls.NegotiatedCipherSuite}");
+        context.Metrics.Tls(TlsDirection.Inbound, succeeded: true, TlsOutcome.Negotiated);
         AbortTransaction();
         State = SmtpState.Connected;
         Helo = "";

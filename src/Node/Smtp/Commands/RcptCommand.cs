@@ -1,6 +1,7 @@
 using Gatehouse.Cluster.V1;
 using Gatehouse.Node.Ldap;
 using Gatehouse.Node.Policy;
+using Gatehouse.Node.Web;
 
 namespace Gatehouse.Node.Smtp.Commands;
 
@@ -25,26 +26,26 @@ internal sealed class RcptCommand : ISmtpCommand
         // for every one of thousands of recipients.
         if (session.Recipients.Count == 0 && session.Context.Space.Spare() <= 0)
         {
-            return SmtpReply.InsufficientStorage;
+            return Refuse(session, RefusalReason.StorageLow, SmtpReply.InsufficientStorage);
         }
 
         var limit = session.Policy.MaxRecipientsPerMessage;
         if (limit > 0 && session.Recipients.Count >= limit)
         {
-            return Reply(SmtpCode.InsufficientStorage, "4.5.3", "Error: too many recipients");
+            return Refuse(session, RefusalReason.TooManyRecipients, Reply(SmtpCode.InsufficientStorage, "4.5.3", "Error: too many recipients"));
         }
 
         if (session.Context.Listener.Type == ListenerType.Public && SourceRouted(to))
         {
             session.Context.Log.Info($"MID {session.Mid} ICID {session.Context.Icid} To: <{to}> Rejected: routing characters in local part");
-            return Reply(SmtpCode.MailboxUnavailable, "5.7.1", $"<{to}>: Relay access denied");
+            return Refuse(session, RefusalReason.SourceRouted, Reply(SmtpCode.MailboxUnavailable, "5.7.1", $"<{to}>: Relay access denied"));
         }
 
         var relays = session.Policy.Behavior == PolicyBehavior.Relay;
         if (!relays && !RecipientAccess.Accepts(session.Context.Listener, to))
         {
             session.Context.Log.Info($"MID {session.Mid} ICID {session.Context.Icid} To: <{to}> Rejected by RAT");
-            return Reply(SmtpCode.MailboxUnavailable, "5.7.1", $"<{to}>: Relay access denied");
+            return Refuse(session, RefusalReason.RelayDenied, Reply(SmtpCode.MailboxUnavailable, "5.7.1", $"<{to}>: Relay access denied"));
         }
 
         if (!relays && await DirectoryRefusalAsync(session, to, cancel) is { } refused)
@@ -71,10 +72,11 @@ internal sealed class RcptCommand : ISmtpCommand
         {
             case DirectoryVerdict.Unknown:
                 context.Log.Info($"MID {session.Mid} ICID {context.Icid} To: <{to}> Rejected by LDAPACCEPT (profile {name})");
-                return new SmtpReply(SmtpCode.MailboxUnavailable, "5.1.1", $"<{to}>: Recipient address rejected: User unknown");
+                return Refuse(session, RefusalReason.LdapUnknown, Reply(SmtpCode.MailboxUnavailable, "5.1.1", $"<{to}>: Recipient address rejected: User unknown"));
             case DirectoryVerdict.Unavailable:
                 context.Log.Warning($"MID {session.Mid} ICID {context.Icid} To: <{to}> Deferred: LDAP accept query failed (profile {name}): {answer.Detail}");
-                return new SmtpReply(SmtpCode.LocalError, "4.4.3", $"<{to}>: Recipient address verification failed: directory unavailable, try again later");
+                return Refuse(session, RefusalReason.LdapUnavailable,
+                    Reply(SmtpCode.LocalError, "4.4.3", $"<{to}>: Recipient address verification failed: directory unavailable, try again later"));
             default:
                 return null;
         }
@@ -84,6 +86,12 @@ internal sealed class RcptCommand : ISmtpCommand
     // outsiders (the percent hack); Postfix refuses them too (allow_untrusted_routing = no).
     private static bool SourceRouted(string address) =>
         address.AsSpan(0, address.LastIndexOf('@')).IndexOfAny('%', '!') >= 0;
+
+    private static SmtpReply Refuse(SmtpSession session, RefusalReason reason, SmtpReply reply)
+    {
+        session.Context.Metrics.Refused(session.Context.Listener.Name, reason);
+        return reply;
+    }
 
     private static SmtpReply Reply(SmtpCode code, string enhanced, string text) => new(code, enhanced, text);
 }

@@ -1,0 +1,112 @@
+using Gatehouse.Node.Model;
+using Gatehouse.Node.Queue;
+using Prometheus;
+
+namespace Gatehouse.Node.Web;
+
+/// <summary>
+/// The node's Prometheus metrics (SVC-1), in a registry of its own. Label values come from a
+/// fixed vocabulary or from the configuration (listener and certificate names), never from
+/// what a client sent, so no client can grow the series without bound.
+/// </summary>
+internal sealed class NodeMetrics
+{
+    private readonly Counter connections;
+    private readonly Counter accepted;
+    private readonly Counter refused;
+    private readonly Counter tls;
+    private readonly Counter deliveries;
+
+    public NodeMetrics(CurrentConfig config, QueueCensus census, TimeProvider time)
+    {
+        var factory = Metrics.WithCustomRegistry(Registry);
+        connections = factory.CreateCounter("gatehouse_smtp_connections_total", "SMTP connections accepted, by listener.",
+            new CounterConfiguration { LabelNames = ["listener"] });
+        accepted = factory.CreateCounter("gatehouse_messages_accepted_total", "Messages accepted (on disk, answered 250), by listener.",
+            new CounterConfiguration { LabelNames = ["listener"] });
+        refused = factory.CreateCounter("gatehouse_smtp_refused_total", "Recipients, messages and connections refused, by listener and reason.",
+            new CounterConfiguration { LabelNames = ["listener", "reason"] });
+        tls = factory.CreateCounter("gatehouse_tls_sessions_total", "TLS negotiations, by direction (inbound, outbound), result and reason.",
+            new CounterConfiguration { LabelNames = ["direction", "result", "reason"] });
+        deliveries = factory.CreateCounter("gatehouse_delivery_recipients_total", "Outcomes of delivery attempts per recipient (delivered, deferred, bounced).",
+            new CounterConfiguration { LabelNames = ["outcome"] });
+        var version = factory.CreateGauge("gatehouse_config_version", "The configuration version the node runs.");
+        var queued = factory.CreateGauge("gatehouse_queue_messages", "Messages in the queue.");
+        var recipients = factory.CreateGauge("gatehouse_queue_recipients", "Recipients waiting for delivery.");
+        var oldest = factory.CreateGauge("gatehouse_queue_oldest_message_age_seconds", "Age of the oldest message in the queue (0 when empty).");
+        var daysLeft = factory.CreateGauge("gatehouse_certificate_days_left", "Days until each certificate of the configuration expires.",
+            new GaugeConfiguration { LabelNames = ["certificate"] });
+        Registry.AddBeforeCollectCallback(() =>
+        {
+            var snapshot = config.Snapshot;
+            version.Set(snapshot?.Version ?? 0);
+            var now = time.GetUtcNow();
+            var count = census.Count();
+            queued.Set(count.Messages);
+            recipients.Set(count.Recipients);
+            oldest.Set(count.Oldest is { } at ? Math.Max(0, (now - at).TotalSeconds) : 0);
+            foreach (var labels in daysLeft.GetAllLabelValues().ToList())
+            {
+                daysLeft.RemoveLabelled(labels);
+            }
+
+            foreach (var certificate in snapshot?.Certificates.Values ?? [])
+            {
+                daysLeft.WithLabels(certificate.Name).Set(Math.Floor((certificate.Leaf.NotAfter.ToUniversalTime() - now.UtcDateTime).TotalDays));
+            }
+        });
+    }
+
+    public CollectorRegistry Registry { get; } = Metrics.NewCustomRegistry();
+
+    public void ConnectionAccepted(string listener) => connections.WithLabels(listener).Inc();
+
+    public void MessageAccepted(string listener) => accepted.WithLabels(listener).Inc();
+
+    public void Refused(string listener, RefusalReason reason) => refused.WithLabels(listener, Label(reason)).Inc();
+
+    public void Tls(TlsDirection direction, bool succeeded, TlsOutcome reason) =>
+        tls.WithLabels(direction == TlsDirection.Inbound ? "inbound" : "outbound", succeeded ? "success" : "failure", Label(reason)).Inc();
+
+    public void Delivered(int count) => deliveries.WithLabels("delivered").Inc(count);
+
+    public void Deferred(int count) => deliveries.WithLabels("deferred").Inc(count);
+
+    public void Bounced(int count) => deliveries.WithLabels("bounced").Inc(count);
+
+    private static string Label<T>(T value) where T : struct, Enum => LabelsOf<T>.Names[value];
+
+    // snake_case of each enum name, made once: the reasons as they appear in the exposition.
+    private static class LabelsOf<T> where T : struct, Enum
+    {
+        public static readonly Dictionary<T, string> Names = Enum.GetValues<T>().ToDictionary(v => v, v =>
+            string.Concat(v.ToString().Select((c, i) => char.IsUpper(c) && i > 0 ? "_" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString())));
+    }
+}
+
+internal enum RefusalReason
+{
+    RelayDenied,
+    SourceRouted,
+    LdapUnknown,
+    LdapUnavailable,
+    TooManyRecipients,
+    StorageLow,
+    HostAccess,
+    ConnectionLimit,
+    TlsRequired,
+}
+
+internal enum TlsDirection
+{
+    Inbound,
+    Outbound,
+}
+
+internal enum TlsOutcome
+{
+    Negotiated,
+    Unverified,
+    Handshake,
+    NotOffered,
+}

@@ -1,0 +1,149 @@
+using System.Net;
+using System.Text.Json;
+
+namespace Gatehouse.Cluster.Tests.Web;
+
+/// <summary>
+/// SVC-1: the node's HTTPS on its interface, checked with curl, openssl s_client and the
+/// Prometheus client library's own parser: health for anyone, status and metrics for the
+/// token or a trusted client certificate only, and a new certificate after a commit without a restart.
+/// </summary>
+public sealed class NodeHttpsTests
+{
+    private const string Host = "status.node1.test";
+    private const string Token = "read-0123456789abcdef";
+
+    [Fact]
+    public async Task The_node_serves_health_status_and_metrics_with_its_managed_certificate()
+    {
+        await using var cluster = await TestCluster.StartAsync(nodes: 1);
+        var node = cluster.Node("node1");
+        var work = Directory.CreateDirectory(Path.Combine(cluster.Root, "https")).FullName;
+        var ca = await TestCa.CreateAsync(Path.Combine(work, "ca"), "Status");
+        var stranger = await TestCa.CreateAsync(Path.Combine(work, "stranger"), "Stranger");
+        var first = await ca.IssueAsync(Host, "first");
+        var second = await ca.IssueAsync(Host, "second");
+        var reader = await ca.IssueAsync("monitor.example.test", "reader", ["extendedKeyUsage=clientAuth"]);
+        var impostor = await stranger.IssueAsync("monitor.example.test", "impostor", ["extendedKeyUsage=clientAuth"]);
+        var trusted = Path.Combine(work, "trusted.pem");
+        await File.WriteAllTextAsync(trusted, await File.ReadAllTextAsync(ca.RootCertificate) + await File.ReadAllTextAsync(ca.IntermediateCertificate));
+        var m = cluster.Manager;
+        (await m.CliAsync("certconfig", "ca", "import", trusted)).Succeeded();
+        (await m.CliAsync("certconfig", "paste", "web1", "--cert", await ChainAsync(ca, first.Certificate), "--key", first.Key)).Succeeded();
+        (await m.CliAsync("certconfig", "paste", "web2", "--cert", await ChainAsync(ca, second.Certificate), "--key", second.Key)).Succeeded();
+        var https = new IPEndPoint(node.Address, FreePort.On(node.Address));
+        var smtp = new IPEndPoint(node.Address, FreePort.On(node.Address));
+        // Mail for example.test stays queued: its route refuses connections.
+        var closed = FreePort.On(IPAddress.Loopback);
+        (await m.LoadConfigAsync($$$"""
+            ip_interfaces:
+              - {name: Data1, address: {{{node.Address}}}, hostname: {{{Host}}},
+                 https: {enabled: true, port: {{{https.Port}}}, certificate: web1, read_token: {{{Token}}}, accept_client_certificates: true}}
+            mail_flow_policies: [{name: P, behavior: accept, tls: off}]
+            smtp_routes: [{domain: example.test, hosts: [{host: 127.0.0.1, port: {{{closed}}}}]}]
+            listeners:
+              - {name: In, type: public, interface: Data1, port: {{{smtp.Port}}}, default_policy: P, recipient_access_table: [{recipient: example.test, action: accept}]}
+            """, machine: "node1", merge: true)).Succeeded();
+        await node.WaitAppliedAsync(await m.CommitAsync("node HTTPS"));
+        await Wait.UntilAsync(() => FreePort.Accepts(https), "the node serves HTTPS");
+        Assert.Equal(0, (await Swaks.SendAsync(smtp, "user@example.test")).ExitCode);
+        Assert.NotEqual(0, (await Swaks.SendAsync(smtp, "user@elsewhere.test")).ExitCode);
+        var pid = node.Process.Id;
+        string[] curl = ["--cacert", trusted, "--resolve", $"{Host}:{https.Port}:{node.Address}"];
+        var url = $"https://{Host}:{https.Port}";
+
+        // Health for load balancers, with the chain verified by curl.
+        Assert.Equal("200 ok", await GetAsync([.. curl, $"{url}/healthz"]));
+        Assert.Equal("200 ready", await GetAsync([.. curl, $"{url}/readyz"]));
+
+        // Status and metrics: refused without the token, in every spelling of the path.
+        foreach (var path in new[] { "/metrics", "/METRICS", "/%6Detrics", "/metrics/", "/Status", "/status?x=1" })
+        {
+            Assert.Equal((path, "401"), (path, (await GetAsync([.. curl, url + path]))[..3]));
+        }
+
+        Assert.StartsWith("401", await GetAsync([.. curl, "-H", "Authorization: Bearer not-the-token-at-all", $"{url}/metrics"]), StringComparison.Ordinal);
+        var exposition = (await GetAsync([.. curl, "-H", $"Authorization: Bearer {Token}", $"{url}/metrics"]))[4..];
+        var samples = await ParseMetricsAsync(exposition);
+        Assert.Contains("gatehouse_messages_accepted_total{listener=In} 1.0", samples);
+        Assert.Contains("gatehouse_smtp_refused_total{listener=In,reason=relay_denied} 1.0", samples);
+        Assert.Contains(samples, s => s.StartsWith("gatehouse_smtp_connections_total{listener=In} ", StringComparison.Ordinal));
+        Assert.Contains(samples, s => s.StartsWith("gatehouse_queue_messages ", StringComparison.Ordinal));
+        Assert.Contains(samples, s => s.StartsWith("gatehouse_queue_oldest_message_age_seconds ", StringComparison.Ordinal));
+        Assert.Contains(samples, s => s.StartsWith("gatehouse_certificate_days_left{certificate=web1} 29.0", StringComparison.Ordinal));
+        Assert.Contains(samples, s => s.StartsWith("gatehouse_config_version ", StringComparison.Ordinal));
+
+        // A client certificate of a trusted CA reads the status; one from elsewhere gets no handshake.
+        var status = await GetAsync([.. curl, "--cert", reader.Certificate, "--key", reader.Key, $"{url}/status"]);
+        Assert.StartsWith("200", status, StringComparison.Ordinal);
+        using (var json = JsonDocument.Parse(status[4..]))
+        {
+            Assert.Equal(node.Status().AppliedVersion, json.RootElement.GetProperty("appliedVersion").GetInt64());
+            Assert.True(json.RootElement.GetProperty("listeners")[0].GetProperty("bound").GetBoolean());
+            Assert.Equal(1, json.RootElement.GetProperty("queue").GetProperty("domains")[0].GetProperty("recipients").GetInt32());
+        }
+
+        var refused = await ManagedProcess.RunProgramAsync("curl", ["-sS", .. curl, "--cert", impostor.Certificate, "--key", impostor.Key, $"{url}/status"]);
+        Assert.NotEqual(0, refused.ExitCode);
+
+        // A commit changes the certificate: the next handshake shows it, the process stays the same.
+        var before = await PresentedSerialAsync(work, https);
+        (await m.LoadConfigAsync($$$"""
+            ip_interfaces:
+              - {name: Data1, address: {{{node.Address}}}, hostname: {{{Host}}},
+                 https: {enabled: true, port: {{{https.Port}}}, certificate: web2, read_token: {{{Token}}}, accept_client_certificates: true}}
+            """, machine: "node1", merge: true)).Succeeded();
+        await node.WaitAppliedAsync(await m.CommitAsync("new HTTPS certificate"));
+        var after = await PresentedSerialAsync(work, https);
+
+        Assert.Equal(await SerialAsync(work, first.Certificate), before);
+        Assert.Equal(await SerialAsync(work, second.Certificate), after);
+        Assert.Equal("200 ok", await GetAsync([.. curl, $"{url}/healthz"]));
+        Assert.Equal(pid, node.Process.Id);
+        Assert.False(node.Process.HasExited);
+    }
+
+    // "STATUS BODY" as curl got it.
+    private static async Task<string> GetAsync(string[] arguments)
+    {
+        var result = await ManagedProcess.RunProgramAsync("curl", ["-sS", "-w", "\n%{http_code}", .. arguments]);
+        result.Succeeded();
+        var output = result.Output.TrimEnd();
+        var split = output.LastIndexOf('\n');
+        return $"{output[(split + 1)..]} {output[..Math.Max(split, 0)].Trim()}";
+    }
+
+    // Every sample as "name{label=value,...} value", read by the Prometheus client library's parser
+    // (Debian's python3-prometheus-client, for the system's python3).
+    private static async Task<IReadOnlyList<string>> ParseMetricsAsync(string exposition)
+    {
+        const string script = """
+            import sys
+            from prometheus_client.parser import text_string_to_metric_families
+            for family in text_string_to_metric_families(sys.stdin.read()):
+                for s in family.samples:
+                    labels = ",".join(f"{k}={v}" for k, v in sorted(s.labels.items()))
+                    print(f"{s.name}{{{labels}}} {s.value}" if labels else f"{s.name} {s.value}")
+            """;
+        var parsed = (await ManagedProcess.RunProgramAsync("/usr/bin/python3", ["-c", script], exposition)).Succeeded();
+        return parsed.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    }
+
+    private static async Task<string> PresentedSerialAsync(string work, IPEndPoint endpoint)
+    {
+        var shown = await OpenSsl.RunAsync(work, ["s_client", "-connect", endpoint.ToString(), "-servername", Host, "-showcerts"], input: "");
+        var leaf = shown.Output[shown.Output.IndexOf("-----BEGIN CERTIFICATE-----", StringComparison.Ordinal)..];
+        leaf = leaf[..(leaf.IndexOf("-----END CERTIFICATE-----", StringComparison.Ordinal) + 25)];
+        return (await OpenSsl.RunAsync(work, ["x509", "-noout", "-serial"], leaf)).Succeeded().Output.Trim();
+    }
+
+    private static async Task<string> SerialAsync(string work, string certificate) =>
+        (await OpenSsl.OkAsync(work, "x509", "-noout", "-serial", "-in", certificate)).Trim();
+
+    private static async Task<string> ChainAsync(TestCa ca, string certificate)
+    {
+        var path = certificate + ".chain.pem";
+        await File.WriteAllTextAsync(path, await File.ReadAllTextAsync(certificate) + await File.ReadAllTextAsync(ca.IntermediateCertificate));
+        return path;
+    }
+}
