@@ -161,16 +161,17 @@ public sealed class ConfigValidatorTests
     }
 
     [Fact]
-    public void A_setting_the_node_does_not_act_on_is_refused_at_commit()
+    public void URL_filtering_needs_an_https_verdict_service()
     {
         var machine = Level(ValidMachine + """
 
-            web_security: {enabled: true, service_url: 'https://urls.example.com/'}
+            web_security: {enabled: true, service_url: 'http://urls.example.com/?key=x', timeout_seconds: 600}
             """);
 
-        var errors = Validate(WithCertificate(Level(ValidCluster)), machine).Select(e => e.Path).ToList();
+        var errors = Validate(WithCertificate(Level(ValidCluster)), machine).Select(ValidationErrors.Format).ToList();
 
-        Assert.Contains("web_security.enabled", errors);
+        Assert.Contains(errors, e => e.StartsWith("web_security.service_url: 'http://urls.example.com/?key=x' is not an https URL", StringComparison.Ordinal));
+        Assert.Contains("web_security.timeout_seconds: at most 60", errors);
     }
 
     private static IReadOnlyList<ValidationError> Validate(LevelConfig cluster, LevelConfig machine) =>

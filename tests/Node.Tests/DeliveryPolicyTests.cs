@@ -69,6 +69,16 @@ public sealed class DeliveryPolicyTests
     }
 
     [Fact]
+    public void A_default_entry_that_sets_only_the_TLS_mode_keeps_the_built_in_limits()
+    {
+        var config = new LevelConfig { DestinationControls = { new DestinationControl { Domain = "default", Tls = OutboundTls.Preferred } } };
+
+        var any = DestinationPolicy.For(config, "any.test");
+
+        Assert.Equal((OutboundTls.Preferred, 500u, 50u, 100u), (any.Tls, any.MaxConcurrentConnections, any.MaxMessagesPerConnection, any.MaxRecipientsPerMessage));
+    }
+
+    [Fact]
     public void A_peer_verifies_only_with_a_trusted_chain_and_a_matching_name()
     {
         using var rootKey = ECDsa.Create();

@@ -20,6 +20,7 @@ public sealed class ConfigValidator(IEnumerable<IConfigRule> rules)
         new CertificateUseRule(),
         new SystemLimitsRule(),
         new LdapProfileRule(),
+        new WebSecurityRule(),
         new ActedOnRule(),
     ];
 

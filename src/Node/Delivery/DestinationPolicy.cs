@@ -5,7 +5,8 @@ namespace Gatehouse.Node.Delivery;
 /// <summary>
 /// The destination control for a recipient domain (OUT-2): its own entry, else the entry of
 /// the closest parent written as <c>.domain</c>, else the <c>default</c> entry. Limits left
-/// at 0 take the default entry's value.
+/// at 0 take the default entry's value, and the built-in one where that is 0 too (a default
+/// entry that sets only the TLS mode must not stop all mail).
 /// </summary>
 internal static class DestinationPolicy
 {
@@ -26,9 +27,9 @@ internal static class DestinationPolicy
                 .OrderByDescending(d => d.Domain.Length).FirstOrDefault()
             ?? fallback;
         var resolved = entry.Clone();
-        resolved.MaxConcurrentConnections = Or(entry.MaxConcurrentConnections, fallback.MaxConcurrentConnections);
-        resolved.MaxMessagesPerConnection = Or(entry.MaxMessagesPerConnection, fallback.MaxMessagesPerConnection);
-        resolved.MaxRecipientsPerMessage = Or(entry.MaxRecipientsPerMessage, fallback.MaxRecipientsPerMessage);
+        resolved.MaxConcurrentConnections = Or(entry.MaxConcurrentConnections, Or(fallback.MaxConcurrentConnections, BuiltIn.MaxConcurrentConnections));
+        resolved.MaxMessagesPerConnection = Or(entry.MaxMessagesPerConnection, Or(fallback.MaxMessagesPerConnection, BuiltIn.MaxMessagesPerConnection));
+        resolved.MaxRecipientsPerMessage = Or(entry.MaxRecipientsPerMessage, Or(fallback.MaxRecipientsPerMessage, BuiltIn.MaxRecipientsPerMessage));
         return resolved;
     }
 

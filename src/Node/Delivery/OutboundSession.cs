@@ -28,6 +28,12 @@ internal sealed class OutboundSession(OutboundClient client, long dcid, NextHop 
         {
             await using var stream = new FileStream(dataPath, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, useAsync: true);
             using var message = await MimeMessage.LoadAsync(stream, persistent: true, cancel);
+            foreach (var line in envelope.AddedHeaders.Reverse())
+            {
+                var colon = line.IndexOf(':', StringComparison.Ordinal);
+                message.Headers.Insert(Math.Min(1, message.Headers.Count), new Header(line[..colon], line[(colon + 1)..].Trim()));
+            }
+
             var recipients = rids.Select(r => new MailboxAddress("", envelope.Recipients[r])).ToList();
             await client.SendAsync(message, new MailboxAddress("", envelope.MailFrom), recipients, cancel);
             return Refusals(envelope, rids, accepted: true);

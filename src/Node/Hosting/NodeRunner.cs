@@ -10,6 +10,7 @@ using Gatehouse.Node.Queue;
 using Gatehouse.Node.Smtp;
 using Gatehouse.Node.Model;
 using Gatehouse.Node.Sync;
+using Gatehouse.Node.UrlFiltering;
 using Gatehouse.Node.Web;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -46,6 +47,8 @@ internal static partial class NodeRunner
         builder.Services.AddSingleton<DnsClients>();
         builder.Services.AddSingleton<ReverseDns>();
         builder.Services.AddSingleton<RecipientDirectory>();
+        builder.Services.AddSingleton<UrlVerdicts>();
+        builder.Services.AddSingleton<SessionServices>();
         builder.Services.AddSingleton<ListenerHost>();
         builder.Services.AddSingleton<IConfigRule>(services => services.GetRequiredService<ListenerHost>());
         builder.Services.AddHostedService(services => services.GetRequiredService<ListenerHost>());

@@ -26,4 +26,7 @@ internal sealed record QueuedEnvelope
 
     /// <summary>TLS protocol and cipher of the inbound session, empty when in clear.</summary>
     public string Tls { get; init; } = "";
+
+    /// <summary>Header lines the node adds on delivery (the URL verdict), after its own Received line.</summary>
+    public IReadOnlyList<string> AddedHeaders { get; init; } = [];
 }

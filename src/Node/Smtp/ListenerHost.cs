@@ -22,10 +22,12 @@ namespace Gatehouse.Node.Smtp;
 /// It is also a validation rule: a version whose new listener cannot bind is refused.
 /// </summary>
 internal sealed partial class ListenerHost(
-    CurrentConfig config, MailLog log, MessageSpool spool, SpoolSpace space, ReverseDns reverseDns, RecipientDirectory directory, NodeMetrics metrics, IdAllocator icids,
-    TimeProvider time, ILogger<ListenerHost> logger) : BackgroundService, IConfigRule
+    CurrentConfig config, SessionServices services, ReverseDns reverseDns, IdAllocator icids, ILogger<ListenerHost> logger) : BackgroundService, IConfigRule
 {
     private readonly ConcurrentDictionary<IPEndPoint, Socket> bound = new();
+    private readonly MailLog log = services.Log;
+    private readonly NodeMetrics metrics = services.Metrics;
+    private readonly TimeProvider time = services.Time;
     private readonly ConnectionCounts connections = new();
     private CancellationToken stopping;
 
@@ -198,7 +200,7 @@ internal sealed partial class ListenerHost(
             }
 
             var stream = new NetworkStream(client, ownsSocket: true);
-            var context = new SessionContext(snapshot, match.Listener, iface, remote, icid, reverse, access, log, spool, space, directory, metrics, time);
+            var context = new SessionContext(snapshot, match.Listener, iface, remote, icid, reverse, access, services);
             await using var transport = new SmtpTransport(stream, context.Limits);
             var limit = access.Policy.MaxConcurrentConnectionsPerIp;
             if (limit > 0 && fromAddress > limit)

@@ -13,8 +13,20 @@ namespace Gatehouse.Node.Smtp;
 /// <summary>Everything a session is started with; it keeps this snapshot to the end (IN-1).</summary>
 internal sealed record SessionContext(
     NodeSnapshot Snapshot, Listener Listener, IpInterface Interface, IPEndPoint Remote, long Icid,
-    ReverseName Reverse, AccessDecision Access, MailLog Log, MessageSpool Spool, SpoolSpace Space, RecipientDirectory Directory, NodeMetrics Metrics, TimeProvider Time)
+    ReverseName Reverse, AccessDecision Access, SessionServices Services)
 {
+    public MailLog Log => Services.Log;
+
+    public MessageSpool Spool => Services.Spool;
+
+    public SpoolSpace Space => Services.Space;
+
+    public RecipientDirectory Directory => Services.Directory;
+
+    public NodeMetrics Metrics => Services.Metrics;
+
+    public TimeProvider Time => Services.Time;
+
     public SmtpLimits Limits { get; } = SmtpLimits.From(Snapshot.Config.System?.Smtp);
 
     public ServerCertificate? Certificate => Snapshot.Certificate(Listener.Certificate);

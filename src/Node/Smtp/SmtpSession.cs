@@ -6,6 +6,7 @@ using Gatehouse.Node.Queue;
 using Gatehouse.Node.Smtp.Commands;
 using Gatehouse.Node.Tls;
 
+using Gatehouse.Node.UrlFiltering;
 using Gatehouse.Node.Web;
 
 namespace Gatehouse.Node.Smtp;
@@ -177,9 +178,19 @@ internal sealed class SmtpSession(SessionContext context, SmtpTransport transpor
                 return Refused(result, mid);
             }
 
+            await data.FlushAsync(cancel);
+            var urls = await UrlFilter.DecideAsync(context, mid, context.Spool.DataPath(mid), cancel);
+            if (urls.Refusal is { } refusal)
+            {
+                await DiscardAsync(data, mid);
+                AbortTransaction();
+                State = SmtpState.Greeted;
+                return refusal;
+            }
+
             try
             {
-                await context.Spool.CommitAsync(data, Envelope(mid, result.Size, received), cancel);
+                await context.Spool.CommitAsync(data, Envelope(mid, result.Size, received) with { AddedHeaders = urls.Headers }, cancel);
             }
             catch (IOException e)
             {

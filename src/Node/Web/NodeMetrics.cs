@@ -95,6 +95,8 @@ internal enum RefusalReason
     HostAccess,
     ConnectionLimit,
     TlsRequired,
+    UrlMalicious,
+    UrlServiceUnavailable,
 }
 
 internal enum TlsDirection

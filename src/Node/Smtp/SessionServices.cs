@@ -1,0 +1,11 @@
+using Gatehouse.Node.Ldap;
+using Gatehouse.Node.Logging;
+using Gatehouse.Node.Queue;
+using Gatehouse.Node.UrlFiltering;
+using Gatehouse.Node.Web;
+
+namespace Gatehouse.Node.Smtp;
+
+/// <summary>The node-wide services every SMTP session uses, handed over as one.</summary>
+internal sealed record SessionServices(
+    MailLog Log, MessageSpool Spool, SpoolSpace Space, RecipientDirectory Directory, UrlVerdicts Urls, NodeMetrics Metrics, TimeProvider Time);
