@@ -13,6 +13,12 @@ public static class EntityFields
         "hostname",
     };
 
+    /// <summary>Fields refused at machine level: the manager's own settings.</summary>
+    public static readonly IReadOnlySet<string> ClusterOnly = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "manager",
+    };
+
     public static IEnumerable<FieldDescriptor> LevelFields => LevelConfig.Descriptor.Fields.InFieldNumberOrder();
 
     /// <summary>True for a repeated field whose elements are named entities.</summary>

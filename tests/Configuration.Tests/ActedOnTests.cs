@@ -15,7 +15,8 @@ public sealed class ActedOnTests
     // this test until it works (and is added here) or is marked (not_acted_on).
     private static readonly string[] ActedOn =
     [
-        "LevelConfig: certificates trusted_cas listeners sender_groups mail_flow_policies destination_controls destination_global smtp_routes ip_interfaces ldap_profiles ldap_global alert_recipients alert_settings web_security system hostname",
+        "ManagerSettings: https_certificate",
+        "LevelConfig: certificates trusted_cas listeners sender_groups mail_flow_policies destination_controls destination_global smtp_routes ip_interfaces ldap_profiles ldap_global alert_recipients alert_settings web_security system hostname manager",
         "Certificate: name certificate_pem intermediates_pem private_key_pem demo comment pending_csr_pem pending_private_key_pem",
         "TrustedCaSettings: system_bundle_enabled custom_pem",
         "Listener: name type interface port certificate host_access_table default_policy recipient_access_table ldap_accept_profile",

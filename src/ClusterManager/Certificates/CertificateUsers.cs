@@ -28,6 +28,11 @@ internal static class CertificateUsers
             yield return "LDAP global settings";
         }
 
+        if (config.Manager?.HttpsCertificate == name)
+        {
+            yield return "HTTPS of the manager (GUI and API)";
+        }
+
         if (config.WebSecurity?.ClientCertificate == name)
         {
             yield return "web security client";

@@ -14,6 +14,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
+using System.Net.Security;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -85,25 +86,35 @@ internal static partial class ManagerServer
         builder.Services.AddSingleton<NodeStream>();
         builder.Services.AddSingleton<NodeRemoval>();
         builder.Services.AddSingleton<NodeCertificateRenewal>();
+        var certificates = new Func<IServiceProvider, ManagerCertificates>(services => services.GetRequiredService<ManagerCertificates>());
+        builder.Services.AddSingleton<ManagerCertificates>();
+        builder.Services.AddHostedService(certificates);
         builder.Services.AddGui();
         builder.Services.AddCookieKeys(paths, opened);
         builder.Services.AddAccessPolicies();
         builder.Services.AddRateLimits();
+        ManagerCertificates? chooser = null;
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(endpoint, options =>
         {
             options.Protocols = HttpProtocols.Http1AndHttp2;
-            options.UseHttps(new HttpsConnectionAdapterOptions
+            options.UseHttps(new TlsHandshakeCallbackOptions
             {
-                ServerCertificate = serverCertificate,
-                ServerCertificateChain = [ca.Certificate],
-                // Node RPCs check the certificate themselves so that a refused node gets a
-                // clear message; admin clients come without one.
-                ClientCertificateMode = ClientCertificateMode.AllowCertificate,
-                ClientCertificateValidation = (_, _, _) => true,
+                OnConnection = context => ValueTask.FromResult(new SslServerAuthenticationOptions
+                {
+                    ServerCertificateContext = chooser!.Select(context.ClientHelloInfo.ServerName),
+                    // Asked for, not demanded: node RPCs check the certificate themselves so that a
+                    // refused node gets a clear message; admin clients come without one.
+                    ClientCertificateRequired = true,
+#pragma warning disable CA5359 // Not a server certificate check: client certificates are verified per endpoint (NodeCertificateHandler).
+                    RemoteCertificateValidationCallback = (_, _, _, _) => true,
+#pragma warning restore CA5359
+                }),
             });
         }));
 
         var app = builder.Build();
+        chooser = app.Services.GetRequiredService<ManagerCertificates>();
+        chooser.UseClusterCertificate(serverCertificate, ca.Certificate);
         if (opened is RedisStore shared)
         {
             var signal = app.Services.GetRequiredService<VersionSignal>();

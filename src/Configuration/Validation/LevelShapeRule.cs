@@ -25,6 +25,11 @@ public static partial class LevelShapeRule
                 errors.Add(field.Name, "is a machine-level setting; set it with --machine NAME");
             }
 
+            if (which == ConfigLevel.Machine && EntityFields.ClusterOnly.Contains(field.Name) && IsSet(field.Accessor.GetValue(level)))
+            {
+                errors.Add(field.Name, "is a cluster-level setting; set it without --machine");
+            }
+
             if (!EntityFields.IsEntityCollection(field))
             {
                 continue;
