@@ -24,6 +24,19 @@ public sealed class SampleConfigurationTests
     }
 
     [Fact]
+    public void The_services_sample_is_valid_over_the_sample_cluster_level()
+    {
+        var initial = InitialConfiguration.Create(new FakeTimeProvider());
+        var cluster = ConfigMerge.Merge(ConfigMerge.Merge(initial, Read("cluster.yaml")).Config, Read("services.yaml")).Config;
+
+        var errors = ConfigValidator.Standard.Validate(cluster, Read("machine-node1.yaml"));
+
+        Assert.Empty(errors.Select(ValidationErrors.Format));
+        Assert.Equal("Corporate", cluster.Listeners.Single(l => l.Name == "IncomingMail").LdapAcceptProfile);
+        Assert.True(cluster.WebSecurity.Enabled);
+    }
+
+    [Fact]
     public void The_initial_configuration_is_valid_and_holds_the_demo_certificate()
     {
         var initial = InitialConfiguration.Create(new FakeTimeProvider());

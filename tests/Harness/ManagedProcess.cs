@@ -86,6 +86,14 @@ public sealed partial class ManagedProcess : IDisposable
         return new CommandResult(process.ExitCode, await stdout, await stderr);
     }
 
+    /// <summary>Everything an exited process wrote: waits until its output has been read to the end.</summary>
+    public async Task<string> FinalOutputAsync()
+    {
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await process.WaitForExitAsync(limit.Token);
+        return Output;
+    }
+
     /// <summary>SIGTERM, then wait for a clean exit.</summary>
     public async Task StopAsync()
     {

@@ -57,7 +57,7 @@ public sealed class ManagerInstance : IAsyncDisposable
         await Wait.UntilAsync(() => process.HasExited || FreePort.Accepts(Endpoint), $"the manager listens on {Endpoint}");
         if (process.HasExited)
         {
-            throw new InvalidOperationException($"the manager exited with {process.ExitCode}: {process.Output}");
+            throw new InvalidOperationException($"the manager exited with {process.ExitCode}: {await process.FinalOutputAsync()}");
         }
     }
 

@@ -17,6 +17,9 @@ internal static class AdminApi
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
     };
 
+    // The node gives up after TlsVerifier.Limit and reports what it saw; this is a little longer.
+    private static readonly TimeSpan TlsVerifyTimeout = TimeSpan.FromSeconds(50);
+
     public static void Map(IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1").RequireAuthorization(Hosting.AccessPolicies.AdminApi);
@@ -32,6 +35,20 @@ internal static class AdminApi
 
         api.MapDelete("/nodes/{name}", async (string name, NodeRemoval removal, HttpContext context) =>
             Results.Json(new RemoveResponse(name, await removal.RemoveAsync(name, AdminTokenHandler.Actor(context))), Json));
+
+        api.MapPost("/nodes/{name}/tlsverify", async (string name, HttpContext context, Distribution.NodeQueries queries) =>
+        {
+            var domain = (await Read<TlsVerifyRequest>(context)).Domain.Trim().TrimEnd('.');
+            if (!Configuration.Validation.AddressRule.IsHostName(domain))
+            {
+                throw new ChangeRejectedException($"'{domain}' is not a domain");
+            }
+
+            var answer = await queries.AskAsync(name, new NodeQuery { TlsVerifyDomain = domain }, TlsVerifyTimeout, context.RequestAborted);
+            return answer.Error.Length > 0
+                ? Results.Json(new ApiError($"node {name}: {answer.Error}"), Json, statusCode: StatusCodes.Status502BadGateway)
+                : Results.Text(Google.Protobuf.JsonFormatter.Default.Format(answer.TlsVerify), "application/json");
+        });
 
         api.MapPost("/tokens", async (HttpContext context, JoinTokens tokens) =>
         {

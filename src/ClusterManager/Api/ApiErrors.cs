@@ -30,6 +30,10 @@ internal sealed class ApiErrors(RequestDelegate next)
         {
             await Write(context, StatusCodes.Status400BadRequest, $"certificate or key problem: {e.Message}");
         }
+        catch (Distribution.NodeUnreachableException e)
+        {
+            await Write(context, StatusCodes.Status503ServiceUnavailable, e.Message);
+        }
         catch (StoreException e)
         {
             await Write(context, StatusCodes.Status503ServiceUnavailable, e.Message);

@@ -4,6 +4,8 @@ namespace Gatehouse.ClusterManager.Api;
 
 internal sealed record TokenRequest(long TtlSeconds);
 
+internal sealed record TlsVerifyRequest(string Domain);
+
 internal sealed record TokenResponse(string Token, DateTimeOffset ExpiresAt);
 
 internal sealed record NodeView(

@@ -13,7 +13,7 @@ namespace Gatehouse.ClusterManager.Distribution;
 /// </summary>
 internal sealed partial class NodeStream(
     IManagerStore store, SnapshotBuilder snapshots, VersionSignal signal, NodeConnections connections,
-    NodeStatus status, NodeAuthenticator members, NodeCertificateRenewal renewal, ILogger<NodeStream> logger)
+    NodeStatus status, NodeAuthenticator members, NodeCertificateRenewal renewal, NodeQueries queries, ILogger<NodeStream> logger)
 {
     private static readonly TimeSpan Recheck = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan HelloTimeout = TimeSpan.FromSeconds(30);
@@ -31,6 +31,7 @@ internal sealed partial class NodeStream(
             await status.ConnectedAsync(node, peer, hello);
             LogConnected(logger, node, peer, hello.AppliedVersion);
             using var session = new Session(hello.AppliedVersion, responses);
+            using var reachable = queries.Attach(node, session.WriteAsync);
             var reading = ReadAnswersAsync(node, presented, session, requests, cancel);
             while (!reading.IsCompleted)
             {
@@ -108,6 +109,9 @@ internal sealed partial class NodeStream(
                     var renewed = await renewal.RenewAsync(node, presented, message.Renew.CsrPem, cancel);
                     LogRenewal(logger, node, renewed.Error.Length == 0 ? "renewed" : renewed.Error);
                     await session.WriteAsync(new ManagerMessage { Renewed = renewed }, cancel);
+                    break;
+                case NodeMessage.KindOneofCase.Answer:
+                    queries.Answered(node, message.Answer);
                     break;
                 case NodeMessage.KindOneofCase.Heartbeat:
                     await status.SeenAsync(node, message.Heartbeat.AppliedVersion);

@@ -15,6 +15,8 @@ internal static class GuiSections
         new("sender_groups", "Mail Policies", "HAT Overview"),
         new("destination_controls", "Mail Policies", "Destination Controls", "destination_global", "Global Settings"),
         new("ldap_profiles", "System Administration", "LDAP", "ldap_global", "LDAP Global Settings"),
+        new("web_security", "Security Services", "URL Filtering"),
+        new("manager", "System Administration", "Manager HTTPS"),
         new("alert_recipients", "System Administration", "Alerts", "alert_settings", "Alert Settings"),
         new("system", "System Administration", "System Settings"),
     ];

@@ -84,6 +84,7 @@ internal static partial class ManagerServer
         builder.Services.AddSingleton<NodeStatus>();
         builder.Services.AddSingleton<SnapshotBuilder>();
         builder.Services.AddSingleton<NodeStream>();
+        builder.Services.AddSingleton<NodeQueries>();
         builder.Services.AddSingleton<NodeRemoval>();
         builder.Services.AddSingleton<NodeCertificateRenewal>();
         var certificates = new Func<IServiceProvider, ManagerCertificates>(services => services.GetRequiredService<ManagerCertificates>());

@@ -60,6 +60,7 @@ internal static partial class NodeRunner
         builder.Services.AddHostedService(services => services.GetRequiredService<NodeWebHost>());
         builder.Services.AddSingleton(services => new OutboundConnector(
             services.GetRequiredService<DnsClients>(), services.GetRequiredService<MailLog>(), services.GetRequiredService<NodeMetrics>(), new IdAllocator(Path.Combine(paths.DataDir, "state", ".next-dcid"))));
+        builder.Services.AddSingleton<TlsVerifier>();
         builder.Services.AddSingleton<AlertMailer>();
         builder.Services.AddSingleton<DeliveryQueue>();
         builder.Services.AddHostedService(services => services.GetRequiredService<DeliveryQueue>());

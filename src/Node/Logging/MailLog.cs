@@ -19,6 +19,7 @@ internal sealed class MailLog : IAsyncDisposable
     private readonly CurrentConfig config;
     private readonly TimeProvider time;
     private readonly Task writer;
+    private readonly AsyncLocal<List<string>?> transcript = new();
 
     public MailLog(string directory, CurrentConfig config, TimeProvider time)
     {
@@ -43,8 +44,36 @@ internal sealed class MailLog : IAsyncDisposable
     public static string Stamp(DateTimeOffset at) =>
         string.Create(CultureInfo.InvariantCulture, $"{at:ddd MMM} {at.Day,2} {at:HH:mm:ss yyyy}");
 
-    private void Write(string level, string message) =>
-        lines.Writer.TryWrite($"{Stamp(time.GetLocalNow())} {level}: {Escape(message)}\n");
+    /// <summary>
+    /// Until disposed, the lines this flow of work writes are also copied to <paramref name="copy"/>
+    /// (tlsverify shows an attempt exactly as the mail log records it).
+    /// </summary>
+    public IDisposable Transcribe(out IReadOnlyList<string> copy)
+    {
+        var lines = new List<string>();
+        transcript.Value = lines;
+        copy = lines;
+        return new EndTranscript(transcript);
+    }
+
+    private void Write(string level, string message)
+    {
+        var line = $"{Stamp(time.GetLocalNow())} {level}: {Escape(message)}";
+        if (transcript.Value is { } copy)
+        {
+            lock (copy)
+            {
+                copy.Add(line);
+            }
+        }
+
+        lines.Writer.TryWrite(line + "\n");
+    }
+
+    private sealed class EndTranscript(AsyncLocal<List<string>?> transcript) : IDisposable
+    {
+        public void Dispose() => transcript.Value = null;
+    }
 
     /// <summary>
     /// One event, one line: control characters from clients (a certificate subject with a

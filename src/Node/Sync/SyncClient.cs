@@ -1,3 +1,4 @@
+using Gatehouse.Node.Delivery;
 using System.Security.Cryptography.X509Certificates;
 using Gatehouse.Cluster.V1;
 using Gatehouse.Configuration.Validation;
@@ -21,7 +22,7 @@ namespace Gatehouse.Node.Sync;
 /// removed from the cluster stops (CL-3).
 /// </summary>
 internal sealed partial class SyncClient(
-    NodeIdentity identity, NodePaths paths, SnapshotApplier applier, CurrentConfig current, NodeStatusFile status,
+    NodeIdentity identity, NodePaths paths, SnapshotApplier applier, CurrentConfig current, NodeStatusFile status, TlsVerifier tlsVerifier,
     SyncTimings timings, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<SyncClient> logger) : BackgroundService
 {
     /// <summary>Exit code of <c>run</c> when the manager says the node is no longer a member.</summary>
@@ -103,6 +104,11 @@ internal sealed partial class SyncClient(
                 {
                     await writer.WriteAsync(Answer(snapshot));
                 }
+                else if (message.Query is { } query)
+                {
+                    // Answered beside the stream: a slow destination must not hold up pushes.
+                    _ = AnswerQueryAsync(writer, query, session.Token);
+                }
                 else if (message.Renewed is { } renewed && renewal.Key is { } key && Renewed(renewed, key, ca))
                 {
                     // The next session presents the new certificate.
@@ -136,6 +142,47 @@ internal sealed partial class SyncClient(
             LastError = $"version {snapshot.Version} refused: {string.Join("; ", errors.Select(ValidationErrors.Format))}",
         });
         return new NodeMessage { Nack = new Nack { Version = snapshot.Version, Nonce = snapshot.Nonce, Errors = { errors } } };
+    }
+
+    private async Task AnswerQueryAsync(SerialWriter writer, NodeQuery query, CancellationToken cancel)
+    {
+        var answer = new QueryAnswer { Id = query.Id };
+        if (!queries.Wait(0, CancellationToken.None))
+        {
+            answer.Error = "busy with other questions; ask again shortly";
+        }
+        else
+        {
+            try
+            {
+                if (query.KindCase == NodeQuery.KindOneofCase.TlsVerifyDomain && Gatehouse.Configuration.Validation.AddressRule.IsHostName(query.TlsVerifyDomain))
+                {
+                    answer.TlsVerify = await tlsVerifier.RunAsync(query.TlsVerifyDomain, cancel);
+                }
+                else
+                {
+                    answer.Error = "not a question this node answers";
+                }
+            }
+            catch (Exception e) when (e is InvalidOperationException or IOException or System.Net.Sockets.SocketException
+                || (e is OperationCanceledException && !cancel.IsCancellationRequested))
+            {
+                answer.Error = e.Message;
+            }
+            finally
+            {
+                queries.Release();
+            }
+        }
+
+        try
+        {
+            await writer.WriteAsync(new NodeMessage { Answer = answer });
+        }
+        catch (Exception e) when (e is OperationCanceledException or RpcException or InvalidOperationException or IOException)
+        {
+            // The stream ended meanwhile; the manager's question times out.
+        }
     }
 
     // True when the new certificate is in place.
@@ -184,6 +231,9 @@ internal sealed partial class SyncClient(
 
     private static string SoftwareVersion =>
         typeof(SyncClient).Assembly.GetName().Version?.ToString() ?? "0";
+
+    // Questions answered at once; more wait for none of them (the admin asks again).
+    private readonly SemaphoreSlim queries = new(2, 2);
 
     /// <summary>One session's certificate and the new key of a renewal asked for in it.</summary>
     private sealed class Renewal(X509Certificate2 certificate) : IDisposable

@@ -23,6 +23,8 @@ internal sealed class SectionModel : GuiPage
 
     public bool MachineOnly => EntityFields.MachineOnly.Contains(Section.Field);
 
+    public bool ClusterOnly => EntityFields.ClusterOnly.Contains(Section.Field);
+
     public string EntityName { get; private set; } = "";
 
     public string KeyLabel => Collection ? MessageForm.Label(EntityFields.EntityKeyField(Field.MessageType)!.Name) : "";
@@ -255,6 +257,7 @@ internal sealed class SectionModel : GuiPage
         {
             ["certificate"] = certificates,
             ["client_certificate"] = certificates,
+            ["https_certificate"] = certificates,
             // Interfaces are machine settings: in cluster mode, those of every machine.
             ["interface"] = [.. config.IpInterfaces.Concat(staged.Machines.Values.SelectMany(m => m.IpInterfaces)).Select(i => i.Name).Distinct()],
             ["default_policy"] = [.. config.MailFlowPolicies.Select(p => p.Name)],

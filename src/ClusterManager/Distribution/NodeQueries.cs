@@ -1,0 +1,63 @@
+using System.Collections.Concurrent;
+using Gatehouse.Cluster.V1;
+
+namespace Gatehouse.ClusterManager.Distribution;
+
+/// <summary>
+/// Questions for one node over its sync stream (tlsverify): the stream attaches itself while it
+/// is open; a question waits for the answer with the same id from that same node, or times out.
+/// </summary>
+internal sealed class NodeQueries
+{
+    private readonly ConcurrentDictionary<string, Func<ManagerMessage, CancellationToken, Task>> streams = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Node, string Id), TaskCompletionSource<QueryAnswer>> waiting = new();
+
+    /// <summary>Makes the node reachable through this stream until the returned handle is disposed.</summary>
+    public IDisposable Attach(string node, Func<ManagerMessage, CancellationToken, Task> write)
+    {
+        streams[node] = write;
+        return new Detach(() => streams.TryRemove(new KeyValuePair<string, Func<ManagerMessage, CancellationToken, Task>>(node, write)));
+    }
+
+    /// <summary>An answer read from <paramref name="node"/>'s stream: only a question asked of that node takes it.</summary>
+    public void Answered(string node, QueryAnswer answer)
+    {
+        if (waiting.TryRemove((node, answer.Id), out var question))
+        {
+            question.TrySetResult(answer);
+        }
+    }
+
+    public async Task<QueryAnswer> AskAsync(string node, NodeQuery query, TimeSpan timeout, CancellationToken cancel)
+    {
+        if (!streams.TryGetValue(node, out var write))
+        {
+            throw new NodeUnreachableException($"node {node} is not connected to this manager");
+        }
+
+        query.Id = Guid.NewGuid().ToString("N");
+        var answer = new TaskCompletionSource<QueryAnswer>(TaskCreationOptions.RunContinuationsAsynchronously);
+        waiting[(node, query.Id)] = answer;
+        try
+        {
+            await write(new ManagerMessage { Query = query }, cancel);
+            return await answer.Task.WaitAsync(timeout, cancel);
+        }
+        catch (TimeoutException)
+        {
+            throw new NodeUnreachableException($"node {node} did not answer within {timeout.TotalSeconds:F0} s");
+        }
+        finally
+        {
+            waiting.TryRemove((node, query.Id), out _);
+        }
+    }
+
+    private sealed class Detach(Action action) : IDisposable
+    {
+        public void Dispose() => action();
+    }
+}
+
+/// <summary>A node that cannot be asked now: not connected here, or silent.</summary>
+internal sealed class NodeUnreachableException(string message) : Exception(message);
