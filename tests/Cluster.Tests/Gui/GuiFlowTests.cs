@@ -45,6 +45,20 @@ public sealed class GuiFlowTests(GuiFixture gui)
     }
 
     [Fact]
+    public async Task The_LDAP_client_certificate_and_URL_filtering_set_in_the_browser_reach_the_node()
+    {
+        var run = await gui.RunScenarioAsync("services.mjs");
+        Assert.True(run.ExitCode == 0, run.Output + run.Error);
+
+        var latest = (await gui.Cluster.Manager.Http.GetJsonAsync("api/v1/history")).AsArray().Count;
+        await gui.Node.WaitAppliedAsync(latest);
+        var applied = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(gui.Node.DataDir, "state", "last-good.json")))!;
+        Assert.Equal("demo", (string?)applied["cluster"]!["ldap_global"]!["certificate"]);
+        Assert.True((bool?)applied["cluster"]!["web_security"]!["enabled"]);
+        Assert.Equal("demo", (string?)applied["cluster"]!["web_security"]!["client_certificate"]);
+    }
+
+    [Fact]
     public async Task Bad_input_in_forms_is_explained_on_the_page_and_changes_nothing()
     {
         var before = await gui.Cluster.Manager.Http.GetJsonAsync("api/v1/changes");
