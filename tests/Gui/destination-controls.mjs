@@ -19,6 +19,13 @@ await scenario(async (page) => {
   await screenshot(page, 'destination-controls');
   await commit(page, 'partner.example.test must verify; alert on required TLS failures');
 
+  // Verify TLS next to the destination control: the node answers (no such domain resolves here).
+  await menu(page, 'Mail Policies', 'Destination Controls');
+  await Promise.all([page.waitForLoadState('load'), page.click('a[href="/tlsverify?domain=partner.example.test"]')]);
+  await Promise.all([page.waitForLoadState('load'), page.click('#verify')]);
+  await expectText(page, '#tlsverify-report', 'Destination control partner.example.test, TLS Required (Verify)');
+  await screenshot(page, 'tls-verify');
+
   await menu(page, 'System Administration', 'Commit History');
   await expectText(page, '#history', 'partner.example.test must verify');
   await screenshot(page, 'commit-history');
