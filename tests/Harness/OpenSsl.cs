@@ -8,4 +8,22 @@ public static class OpenSsl
 
     public static async Task<string> OkAsync(string workingDirectory, params string[] arguments) =>
         (await RunAsync(workingDirectory, arguments)).Succeeded().Output;
+
+    /// <summary>The serial number (<c>serial=…</c>) of the certificate a TLS server presents for <paramref name="serverName"/>; empty when none.</summary>
+    public static async Task<string> PresentedSerialAsync(string workingDirectory, System.Net.IPEndPoint endpoint, string serverName)
+    {
+        var shown = await RunAsync(workingDirectory, ["s_client", "-connect", endpoint.ToString(), "-servername", serverName], input: "");
+        var start = shown.Output.IndexOf("-----BEGIN CERTIFICATE-----", StringComparison.Ordinal);
+        if (start < 0)
+        {
+            return "";
+        }
+
+        var leaf = shown.Output[start..(shown.Output.IndexOf("-----END CERTIFICATE-----", start, StringComparison.Ordinal) + 25)];
+        return (await RunAsync(workingDirectory, ["x509", "-noout", "-serial"], leaf)).Output.Trim();
+    }
+
+    /// <summary>The serial number (<c>serial=…</c>) of a certificate file.</summary>
+    public static async Task<string> SerialAsync(string workingDirectory, string certificate) =>
+        (await OkAsync(workingDirectory, "x509", "-noout", "-serial", "-in", certificate)).Trim();
 }

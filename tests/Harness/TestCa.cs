@@ -37,6 +37,22 @@ public sealed class TestCa
         return output;
     }
 
+    /// <summary>The certificate followed by the intermediate, as servers and clients send them; returns its path.</summary>
+    public async Task<string> ChainAsync(string certificate)
+    {
+        var path = Path.ChangeExtension(certificate, ".chain.pem");
+        await File.WriteAllTextAsync(path, await File.ReadAllTextAsync(certificate) + await File.ReadAllTextAsync(IntermediateCertificate));
+        return path;
+    }
+
+    /// <summary>Root and intermediate in one file, as a trusted CA list; returns its path.</summary>
+    public async Task<string> TrustBundleAsync()
+    {
+        var path = Path.Combine(Directory, "trust-bundle.pem");
+        await File.WriteAllTextAsync(path, await File.ReadAllTextAsync(RootCertificate) + await File.ReadAllTextAsync(IntermediateCertificate));
+        return path;
+    }
+
     /// <summary>A key and a certificate for it signed by the intermediate; returns (certificate, key) paths.</summary>
     public async Task<(string Certificate, string Key)> IssueAsync(string commonName, string fileStem, IReadOnlyList<string>? extensions = null, int days = 30)
     {

@@ -49,14 +49,9 @@ internal sealed partial class ListenerHost(
                 continue;
             }
 
-            try
+            if (Hosting.PortProbe.CannotListen(endpoint) is { } problem)
             {
-                using var probe = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-                probe.Bind(endpoint);
-            }
-            catch (SocketException e)
-            {
-                errors.Add($"listeners[{listener.Name}]", $"cannot listen on {endpoint}: {e.Message}");
+                errors.Add($"listeners[{listener.Name}]", problem);
             }
         }
     }

@@ -33,14 +33,9 @@ internal sealed partial class NodeWebHost(CurrentConfig config, StatusEndpoints 
     {
         foreach (var (name, endpoint) in Wanted(effective.Config).Where(w => !serving.Any(s => s.Endpoint.Equals(w.Endpoint))))
         {
-            try
+            if (Hosting.PortProbe.CannotListen(endpoint) is { } problem)
             {
-                using var probe = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-                probe.Bind(endpoint);
-            }
-            catch (SocketException e)
-            {
-                errors.Add($"ip_interfaces[{name}].https", $"cannot listen on {endpoint}: {e.Message}");
+                errors.Add($"ip_interfaces[{name}].https", problem);
             }
         }
     }

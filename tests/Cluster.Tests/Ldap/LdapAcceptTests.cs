@@ -30,12 +30,9 @@ public sealed class LdapFixture : IAsyncLifetime
         var ca = await TestCa.CreateAsync(Path.Combine(work, "ca"), "Directory");
         var (serverCertificate, serverKey) = await ca.IssueAsync("localhost", "slapd");
         var (clientCertificate, clientKey) = await ca.IssueAsync("node1.gateway.test", "ldap-client", ["extendedKeyUsage=clientAuth"]);
-        var cas = Path.Combine(work, "cas.pem");
-        await File.WriteAllTextAsync(cas, await File.ReadAllTextAsync(ca.RootCertificate) + await File.ReadAllTextAsync(ca.IntermediateCertificate));
-        var serverChain = Path.Combine(work, "slapd-chain.pem");
-        await File.WriteAllTextAsync(serverChain, await File.ReadAllTextAsync(serverCertificate) + await File.ReadAllTextAsync(ca.IntermediateCertificate));
-        var clientChain = Path.Combine(work, "client-chain.pem");
-        await File.WriteAllTextAsync(clientChain, await File.ReadAllTextAsync(clientCertificate) + await File.ReadAllTextAsync(ca.IntermediateCertificate));
+        var cas = await ca.TrustBundleAsync();
+        var serverChain = await ca.ChainAsync(serverCertificate);
+        var clientChain = await ca.ChainAsync(clientCertificate);
 
         Open = await Slapd.StartAsync(Path.Combine(work, "open"), serverChain, serverKey, cas, demandClientCertificate: false,
             ["known@example.test"], ["hidden@example.test"]);

@@ -22,16 +22,15 @@ public sealed class UrlFilteringTests
         var ca = await TestCa.CreateAsync(Path.Combine(work, "ca"), "Verdicts");
         var server = await ca.IssueAsync("localhost", "service");
         var client = await ca.IssueAsync("node1.gateway.test", "url-client", ["extendedKeyUsage=clientAuth"]);
-        var cas = Path.Combine(work, "cas.pem");
-        await File.WriteAllTextAsync(cas, await File.ReadAllTextAsync(ca.RootCertificate) + await File.ReadAllTextAsync(ca.IntermediateCertificate));
-        var serverChain = await ChainAsync(ca, server.Certificate);
+        var cas = await ca.TrustBundleAsync();
+        var serverChain = await ca.ChainAsync(server.Certificate);
         await using var nginx = await Nginx.StartAsync(Path.Combine(work, "nginx"), serverChain, server.Key, cas);
         await nginx.AddVerdictAsync(Evil, "malicious", "phishing");
         await nginx.AddVerdictAsync(Odd, "suspicious", "new-domain");
         await using var sink = await SmtpSink.StartAsync(Path.Combine(work, "sink"), new IPEndPoint(IPAddress.Loopback, FreePort.On(IPAddress.Loopback)));
         var m = cluster.Manager;
         (await m.CliAsync("certconfig", "ca", "import", cas)).Succeeded();
-        (await m.CliAsync("certconfig", "paste", "url-client", "--cert", await ChainAsync(ca, client.Certificate), "--key", client.Key)).Succeeded();
+        (await m.CliAsync("certconfig", "paste", "url-client", "--cert", await ca.ChainAsync(client.Certificate), "--key", client.Key)).Succeeded();
         var smtp = new IPEndPoint(node.Address, FreePort.On(node.Address));
         (await m.LoadConfigAsync($$$"""
             ip_interfaces: [{name: Data1, address: {{{node.Address}}}}]
@@ -104,11 +103,4 @@ public sealed class UrlFilteringTests
 
     private static Task WaitForLogAsync(string mailLog, string text) =>
         Wait.UntilAsync(async () => File.Exists(mailLog) && (await File.ReadAllTextAsync(mailLog)).Contains(text, StringComparison.Ordinal), $"the mail log says '{text}'");
-
-    private static async Task<string> ChainAsync(TestCa ca, string certificate)
-    {
-        var path = certificate + ".chain.pem";
-        await File.WriteAllTextAsync(path, await File.ReadAllTextAsync(certificate) + await File.ReadAllTextAsync(ca.IntermediateCertificate));
-        return path;
-    }
 }

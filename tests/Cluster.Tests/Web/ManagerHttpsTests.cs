@@ -19,8 +19,7 @@ public sealed class ManagerHttpsTests
         var work = Directory.CreateDirectory(Path.Combine(cluster.Root, "gui-https")).FullName;
         var ca = await TestCa.CreateAsync(Path.Combine(work, "ca"), "Corporate");
         var gui = await ca.IssueAsync(GuiName, "gui", ["extendedKeyUsage=serverAuth"]);
-        var chain = Path.Combine(work, "gui-chain.pem");
-        await File.WriteAllTextAsync(chain, await File.ReadAllTextAsync(gui.Certificate) + await File.ReadAllTextAsync(ca.IntermediateCertificate));
+        var chain = await ca.ChainAsync(gui.Certificate);
         (await m.LoadConfigAsync("manager: {https_certificate: gui}", machine: "node1", merge: true)).Succeeded();
         var refused = await m.CliAsync("commit", "--comment", "GUI certificate at machine level");
         Assert.Contains("manager: is a cluster-level setting", refused.Output + refused.Error, StringComparison.Ordinal);
@@ -28,9 +27,9 @@ public sealed class ManagerHttpsTests
         (await m.CliAsync("certconfig", "paste", "gui", "--cert", chain, "--key", gui.Key)).Succeeded();
         (await m.LoadConfigAsync("manager: {https_certificate: gui}", merge: true)).Succeeded();
         var version = await m.CommitAsync("GUI certificate");
-        var expected = (await OpenSsl.OkAsync(work, "x509", "-noout", "-serial", "-in", gui.Certificate)).Trim();
+        var expected = await OpenSsl.SerialAsync(work, gui.Certificate);
 
-        await Wait.UntilAsync(async () => await PresentedSerialAsync(work, m.Endpoint, GuiName) == expected, "the manager presents the GUI certificate");
+        await Wait.UntilAsync(async () => await OpenSsl.PresentedSerialAsync(work, m.Endpoint, GuiName) == expected, "the manager presents the GUI certificate");
         var login = await ManagedProcess.RunProgramAsync("curl",
             ["-sS", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", ca.RootCertificate, "--resolve", $"{GuiName}:{m.Endpoint.Port}:{m.Endpoint.Address}",
              $"https://{GuiName}:{m.Endpoint.Port}/login"]);
@@ -45,18 +44,5 @@ public sealed class ManagerHttpsTests
         (await m.LoadConfigAsync("sender_groups: [{name: AFTER_GUI_CERT, policy: ACCEPTED, members: [10.9.9.9]}]", merge: true)).Succeeded();
         await node.WaitAppliedAsync(await m.CommitAsync("nodes still follow"));
         Assert.True(node.Status().Connected);
-    }
-
-    private static async Task<string> PresentedSerialAsync(string work, IPEndPoint endpoint, string serverName)
-    {
-        var shown = await OpenSsl.RunAsync(work, ["s_client", "-connect", endpoint.ToString(), "-servername", serverName], input: "");
-        var start = shown.Output.IndexOf("-----BEGIN CERTIFICATE-----", StringComparison.Ordinal);
-        if (start < 0)
-        {
-            return "";
-        }
-
-        var leaf = shown.Output[start..(shown.Output.IndexOf("-----END CERTIFICATE-----", start, StringComparison.Ordinal) + 25)];
-        return (await OpenSsl.RunAsync(work, ["x509", "-noout", "-serial"], leaf)).Output.Trim();
     }
 }

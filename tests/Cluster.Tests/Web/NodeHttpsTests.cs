@@ -25,12 +25,11 @@ public sealed class NodeHttpsTests
         var second = await ca.IssueAsync(Host, "second");
         var reader = await ca.IssueAsync("monitor.example.test", "reader", ["extendedKeyUsage=clientAuth"]);
         var impostor = await stranger.IssueAsync("monitor.example.test", "impostor", ["extendedKeyUsage=clientAuth"]);
-        var trusted = Path.Combine(work, "trusted.pem");
-        await File.WriteAllTextAsync(trusted, await File.ReadAllTextAsync(ca.RootCertificate) + await File.ReadAllTextAsync(ca.IntermediateCertificate));
+        var trusted = await ca.TrustBundleAsync();
         var m = cluster.Manager;
         (await m.CliAsync("certconfig", "ca", "import", trusted)).Succeeded();
-        (await m.CliAsync("certconfig", "paste", "web1", "--cert", await ChainAsync(ca, first.Certificate), "--key", first.Key)).Succeeded();
-        (await m.CliAsync("certconfig", "paste", "web2", "--cert", await ChainAsync(ca, second.Certificate), "--key", second.Key)).Succeeded();
+        (await m.CliAsync("certconfig", "paste", "web1", "--cert", await ca.ChainAsync(first.Certificate), "--key", first.Key)).Succeeded();
+        (await m.CliAsync("certconfig", "paste", "web2", "--cert", await ca.ChainAsync(second.Certificate), "--key", second.Key)).Succeeded();
         var https = new IPEndPoint(node.Address, FreePort.On(node.Address));
         var smtp = new IPEndPoint(node.Address, FreePort.On(node.Address));
         // Mail for example.test stays queued: its route refuses connections.
@@ -87,17 +86,17 @@ public sealed class NodeHttpsTests
         Assert.NotEqual(0, refused.ExitCode);
 
         // A commit changes the certificate: the next handshake shows it, the process stays the same.
-        var before = await PresentedSerialAsync(work, https);
+        var before = await OpenSsl.PresentedSerialAsync(work, https, Host);
         (await m.LoadConfigAsync($$$"""
             ip_interfaces:
               - {name: Data1, address: {{{node.Address}}}, hostname: {{{Host}}},
                  https: {enabled: true, port: {{{https.Port}}}, certificate: web2, read_token: {{{Token}}}, accept_client_certificates: true}}
             """, machine: "node1", merge: true)).Succeeded();
         await node.WaitAppliedAsync(await m.CommitAsync("new HTTPS certificate"));
-        var after = await PresentedSerialAsync(work, https);
+        var after = await OpenSsl.PresentedSerialAsync(work, https, Host);
 
-        Assert.Equal(await SerialAsync(work, first.Certificate), before);
-        Assert.Equal(await SerialAsync(work, second.Certificate), after);
+        Assert.Equal(await OpenSsl.SerialAsync(work, first.Certificate), before);
+        Assert.Equal(await OpenSsl.SerialAsync(work, second.Certificate), after);
         Assert.Equal("200 ok", await GetAsync([.. curl, $"{url}/healthz"]));
         Assert.Equal(pid, node.Process.Id);
         Assert.False(node.Process.HasExited);
@@ -127,23 +126,5 @@ public sealed class NodeHttpsTests
             """;
         var parsed = (await ManagedProcess.RunProgramAsync("/usr/bin/python3", ["-c", script], exposition)).Succeeded();
         return parsed.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-    }
-
-    private static async Task<string> PresentedSerialAsync(string work, IPEndPoint endpoint)
-    {
-        var shown = await OpenSsl.RunAsync(work, ["s_client", "-connect", endpoint.ToString(), "-servername", Host, "-showcerts"], input: "");
-        var leaf = shown.Output[shown.Output.IndexOf("-----BEGIN CERTIFICATE-----", StringComparison.Ordinal)..];
-        leaf = leaf[..(leaf.IndexOf("-----END CERTIFICATE-----", StringComparison.Ordinal) + 25)];
-        return (await OpenSsl.RunAsync(work, ["x509", "-noout", "-serial"], leaf)).Succeeded().Output.Trim();
-    }
-
-    private static async Task<string> SerialAsync(string work, string certificate) =>
-        (await OpenSsl.OkAsync(work, "x509", "-noout", "-serial", "-in", certificate)).Trim();
-
-    private static async Task<string> ChainAsync(TestCa ca, string certificate)
-    {
-        var path = certificate + ".chain.pem";
-        await File.WriteAllTextAsync(path, await File.ReadAllTextAsync(certificate) + await File.ReadAllTextAsync(ca.IntermediateCertificate));
-        return path;
     }
 }
