@@ -23,6 +23,20 @@ public sealed class ConfigurationServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task Edits_made_at_the_same_moment_all_land()
+    {
+        // As from the GUI, the CLI and another replica at once: each merges one sender group.
+        var edits = Enumerable.Range(0, 8).Select(i => Task.Run(() => manager.Configuration.StageLevelAsync(
+            null, Level($"sender_groups: [{{name: G{i}, policy: ACCEPTED, members: [10.0.0.{i}]}}]"), $"admin{i}", $"group {i}", merge: true)));
+
+        await Task.WhenAll(edits);
+
+        var staged = await manager.Configuration.ReadStagedAsync();
+        Assert.Equal(Enumerable.Range(0, 8).Select(i => $"G{i}"), staged.Cluster.SenderGroups.Select(g => g.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(8, (await manager.Configuration.ShowChangesAsync()).Changes.Count);
+    }
+
+    [Fact]
     public async Task Commit_creates_the_next_version_with_author_time_and_comment()
     {
         await manager.Configuration.StageLevelAsync(null, Level("alert_settings: {from_address: gw@example.com}"), "alice", "set sender");
@@ -146,10 +160,10 @@ public sealed class ConfigurationServiceTests : IDisposable
     {
         await manager.Configuration.StageLevelAsync(null, Level("hostname: ''"), "alice", "change");
         var intruder = new ConfigVersion { Version = 1, Content = new ConfigurationSet { Cluster = new LevelConfig() } };
-        Assert.True(await manager.Store.TryCommitAsync(intruder, clearPending: false));
+        Assert.True(await manager.Store.TryCommitAsync(intruder, clearPendingAt: null));
 
         await Assert.ThrowsAsync<ChangeRejectedException>(() => manager.Configuration.CommitAsync("late", "alice"));
-        Assert.False(await manager.Store.TryCommitAsync(intruder, clearPending: false));
+        Assert.False(await manager.Store.TryCommitAsync(intruder, clearPendingAt: null));
     }
 
     public void Dispose() => manager.Dispose();

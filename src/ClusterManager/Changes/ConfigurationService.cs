@@ -44,19 +44,19 @@ internal sealed class ConfigurationService(
             RefuseBadName(machine);
         }
 
-        var pending = await GetOrStartPendingAsync(cancel);
-        var current = secrets.Open((machine is null ? pending.Content.Cluster : pending.Content.Machines.GetValueOrDefault(machine)) ?? new LevelConfig(), machine);
-        var staged = secrets.Seal(edit(current), machine);
-        if (machine is null)
+        await StageAsync(pending =>
         {
-            pending.Content.Cluster = staged;
-        }
-        else
-        {
-            pending.Content.Machines[machine] = staged;
-        }
-
-        await SaveChangeAsync(pending, actor, description, cancel);
+            var current = secrets.Open((machine is null ? pending.Content.Cluster : pending.Content.Machines.GetValueOrDefault(machine)) ?? new LevelConfig(), machine);
+            var staged = secrets.Seal(edit(current), machine);
+            if (machine is null)
+            {
+                pending.Content.Cluster = staged;
+            }
+            else
+            {
+                pending.Content.Machines[machine] = staged;
+            }
+        }, actor, description, cancel);
     }
 
     /// <summary>
@@ -133,10 +133,9 @@ internal sealed class ConfigurationService(
             RefuseBadName(name);
         }
 
-        var pending = await GetOrStartPendingAsync(cancel);
-        pending.Content = secrets.Seal(content);
-        pending.Content.Cluster ??= new LevelConfig();
-        await SaveChangeAsync(pending, actor, description, cancel);
+        var sealedContent = secrets.Seal(content);
+        sealedContent.Cluster ??= new LevelConfig();
+        await StageAsync(pending => pending.Content = sealedContent.Clone(), actor, description, cancel);
     }
 
     public async Task<ChangesView> ShowChangesAsync(CancellationToken cancel = default)
@@ -177,9 +176,11 @@ internal sealed class ConfigurationService(
         }
 
         var next = NewVersion(latest.Version + 1, pending.Content, actor, comment);
-        if (!await store.TryCommitAsync(next, clearPending: true, cancel))
+        if (!await store.TryCommitAsync(next, clearPendingAt: pending.Revision, cancel))
         {
-            throw new ChangeRejectedException("another commit was made at the same time; review with showchanges and commit again");
+            throw new ChangeRejectedException((await store.GetLatestAsync(cancel)).Version != latest.Version
+                ? "another commit was made at the same time; review with showchanges and commit again"
+                : "a change was staged while this commit was checked; review with showchanges and commit again");
         }
 
         signal.Publish();
@@ -192,9 +193,7 @@ internal sealed class ConfigurationService(
     {
         var target = await store.GetVersionAsync(version, cancel)
             ?? throw new ChangeRejectedException($"version {version} does not exist (see history)");
-        var pending = await GetOrStartPendingAsync(cancel);
-        pending.Content = target.Content.Clone();
-        await SaveChangeAsync(pending, actor, $"rollback to the content of version {version}", cancel);
+        await StageAsync(pending => pending.Content = target.Content.Clone(), actor, $"rollback to the content of version {version}", cancel);
     }
 
     /// <summary>
@@ -215,7 +214,7 @@ internal sealed class ConfigurationService(
             var content = latest.Content.Clone();
             content.Machines.Remove(machine);
             var next = NewVersion(latest.Version + 1, content, actor, $"node {machine} removed: machine-level configuration deleted");
-            if (await store.TryCommitAsync(next, clearPending: false, cancel))
+            if (await store.TryCommitAsync(next, clearPendingAt: null, cancel))
             {
                 await DropFromPendingAsync(machine, latest.Version, next.Version, cancel);
                 signal.Publish();
@@ -254,15 +253,23 @@ internal sealed class ConfigurationService(
 
     private async Task DropFromPendingAsync(string machine, long expectedBase, long newBase, CancellationToken cancel)
     {
-        var pending = await store.GetPendingAsync(cancel);
-        if (pending is null || pending.BaseVersion != expectedBase)
+        for (var attempt = 0; attempt < SaveAttempts; attempt++)
         {
-            return;
+            var pending = await store.GetPendingAsync(cancel);
+            if (pending is null || pending.BaseVersion != expectedBase)
+            {
+                return;
+            }
+
+            pending.Content.Machines.Remove(machine);
+            pending.BaseVersion = newBase;
+            if (await store.TrySavePendingAsync(pending, cancel))
+            {
+                return;
+            }
         }
 
-        pending.Content.Machines.Remove(machine);
-        pending.BaseVersion = newBase;
-        await store.SavePendingAsync(pending, cancel);
+        throw new ChangeRejectedException(Busy);
     }
 
     private async Task<PendingChanges> GetOrStartPendingAsync(CancellationToken cancel)
@@ -277,12 +284,30 @@ internal sealed class ConfigurationService(
         return new PendingChanges { BaseVersion = latest.Version, Content = latest.Content.Clone() };
     }
 
-    private async Task SaveChangeAsync(PendingChanges pending, string actor, string description, CancellationToken cancel)
+    /// <summary>
+    /// Applies one edit to the pending changes and saves them if nobody saved in between; else
+    /// reads them again and applies the edit again, so two edits at the same moment (GUI and
+    /// CLI, two replicas) both land.
+    /// </summary>
+    private async Task StageAsync(Action<PendingChanges> edit, string actor, string description, CancellationToken cancel)
     {
-        pending.Changes.Add(new ChangeRecord { Author = actor, At = Now(), Description = description });
-        await store.SavePendingAsync(pending, cancel);
-        await audit.RecordAsync(actor, "stage", description, cancel);
+        for (var attempt = 0; attempt < SaveAttempts; attempt++)
+        {
+            var pending = await GetOrStartPendingAsync(cancel);
+            edit(pending);
+            pending.Changes.Add(new ChangeRecord { Author = actor, At = Now(), Description = description });
+            if (await store.TrySavePendingAsync(pending, cancel))
+            {
+                await audit.RecordAsync(actor, "stage", description, cancel);
+                return;
+            }
+        }
+
+        throw new ChangeRejectedException(Busy);
     }
+
+    private const int SaveAttempts = 10;
+    private const string Busy = "the pending changes keep changing under this edit; try again";
 
     private ConfigVersion NewVersion(long version, ConfigurationSet content, string actor, string comment) => new()
     {

@@ -64,19 +64,20 @@ internal sealed class FileStore : IManagerStore, IDisposable
             return (IReadOnlyList<ConfigVersion>)versions;
         });
 
-    public Task<bool> TryCommitAsync(ConfigVersion next, bool clearPending, CancellationToken cancel = default) =>
+    public Task<bool> TryCommitAsync(ConfigVersion next, long? clearPendingAt, CancellationToken cancel = default) =>
         Locked(async () =>
         {
             var newest = VersionFiles().LastOrDefault();
             var newestNumber = newest is null ? 0 : long.Parse(Path.GetFileNameWithoutExtension(newest), System.Globalization.CultureInfo.InvariantCulture);
-            if (next.Version != newestNumber + 1)
+            if (next.Version != newestNumber + 1
+                || (clearPendingAt is { } revision && await PendingRevisionAsync(cancel) != revision))
             {
                 return false;
             }
 
             await WriteAsync(VersionPath(next.Version), next, cancel);
             Volatile.Write(ref latest, next.Clone());
-            if (clearPending)
+            if (clearPendingAt is not null)
             {
                 File.Delete(PendingPath);
             }
@@ -118,8 +119,24 @@ internal sealed class FileStore : IManagerStore, IDisposable
     public Task<PendingChanges?> GetPendingAsync(CancellationToken cancel = default) =>
         Locked(() => ReadAsync<PendingChanges>(PendingPath, cancel));
 
-    public Task SavePendingAsync(PendingChanges pending, CancellationToken cancel = default) =>
-        Locked(() => WriteAsync(PendingPath, pending, cancel));
+    public Task<bool> TrySavePendingAsync(PendingChanges pending, CancellationToken cancel = default) =>
+        Locked(async () =>
+        {
+            if (await PendingRevisionAsync(cancel) != pending.Revision)
+            {
+                return false;
+            }
+
+            var saved = pending.Clone();
+            saved.Revision++;
+            await WriteAsync(PendingPath, saved, cancel);
+            pending.Revision = saved.Revision;
+            return true;
+        });
+
+    // Under the lock: the revision of the stored pending changes, 0 when there are none.
+    private async Task<long> PendingRevisionAsync(CancellationToken cancel) =>
+        (await ReadAsync<PendingChanges>(PendingPath, cancel))?.Revision ?? 0;
 
     public Task ClearPendingAsync(CancellationToken cancel = default) =>
         Locked(() =>

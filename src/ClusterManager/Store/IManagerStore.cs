@@ -17,10 +17,12 @@ internal interface IManagerStore
     Task<IReadOnlyList<ConfigVersion>> ListVersionsAsync(CancellationToken cancel = default);
 
     /// <summary>
-    /// Stores <paramref name="next"/> if and only if it is the version after the newest one,
-    /// and drops the pending changes in the same step. False when another commit won.
+    /// Stores <paramref name="next"/> if and only if it is the version after the newest one.
+    /// With <paramref name="clearPendingAt"/>, only while the pending changes are still at that
+    /// revision, and they are dropped in the same step. False when another commit won, or an
+    /// edit was staged after the pending changes were read.
     /// </summary>
-    Task<bool> TryCommitAsync(ConfigVersion next, bool clearPending, CancellationToken cancel = default);
+    Task<bool> TryCommitAsync(ConfigVersion next, long? clearPendingAt, CancellationToken cancel = default);
 
     Task<PendingChanges?> GetPendingAsync(CancellationToken cancel = default);
 
@@ -31,7 +33,12 @@ internal interface IManagerStore
     /// </summary>
     Task<int> RewriteContentAsync(Func<Cluster.V1.ConfigurationSet, Cluster.V1.ConfigurationSet?> rewrite, CancellationToken cancel = default);
 
-    Task SavePendingAsync(PendingChanges pending, CancellationToken cancel = default);
+    /// <summary>
+    /// Saves the pending changes if the stored ones are still at <c>pending.Revision</c> (0: none
+    /// stored), as the next revision (set on <paramref name="pending"/>). False when another edit
+    /// was saved in between: read again and redo the edit.
+    /// </summary>
+    Task<bool> TrySavePendingAsync(PendingChanges pending, CancellationToken cancel = default);
 
     Task ClearPendingAsync(CancellationToken cancel = default);
 

@@ -12,12 +12,28 @@ namespace Gatehouse.ClusterManager.Store;
 /// </summary>
 internal sealed class RedisStore : IManagerStore, IDisposable
 {
-    private const string CommitScript = """
+    // The revision of the pending changes held at KEYS[n] (protobuf JSON writes int64 as a string; 0 is left out).
+    private const string PendingRevision = """
+        local function pending_revision(key)
+          local held = redis.call('GET', key)
+          if not held then return 0 end
+          return tonumber(cjson.decode(held)['revision'] or '0')
+        end
+        """;
+
+    private const string CommitScript = PendingRevision + "\n" + """
         local latest = tonumber(redis.call('GET', KEYS[1]) or '0')
         if latest + 1 ~= tonumber(ARGV[1]) then return 0 end
+        if ARGV[3] ~= '' and pending_revision(KEYS[3]) ~= tonumber(ARGV[3]) then return 0 end
         redis.call('SET', KEYS[2], ARGV[2])
         redis.call('SET', KEYS[1], ARGV[1])
-        if ARGV[3] == '1' then redis.call('DEL', KEYS[3]) end
+        if ARGV[3] ~= '' then redis.call('DEL', KEYS[3]) end
+        return 1
+        """;
+
+    private const string SavePendingScript = PendingRevision + "\n" + """
+        if pending_revision(KEYS[1]) ~= tonumber(ARGV[1]) then return 0 end
+        redis.call('SET', KEYS[1], ARGV[2])
         return 1
         """;
 
@@ -145,11 +161,11 @@ internal sealed class RedisStore : IManagerStore, IDisposable
         return changed;
     }
 
-    public async Task<bool> TryCommitAsync(ConfigVersion next, bool clearPending, CancellationToken cancel = default)
+    public async Task<bool> TryCommitAsync(ConfigVersion next, long? clearPendingAt, CancellationToken cancel = default)
     {
         var won = (long)await Call(() => Db.ScriptEvaluateAsync(CommitScript,
             [Key("latest"), VersionKey(next.Version), Key("pending")],
-            [next.Version, ProtoJson.Format(next), clearPending ? "1" : "0"])) == 1;
+            [next.Version, ProtoJson.Format(next), clearPendingAt?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? ""])) == 1;
         if (won)
         {
             // Replicas push at once; a lost message only waits for their periodic re-check.
@@ -170,8 +186,18 @@ internal sealed class RedisStore : IManagerStore, IDisposable
     public async Task<PendingChanges?> GetPendingAsync(CancellationToken cancel = default) =>
         Parse<PendingChanges>(await Call(() => Db.StringGetAsync(Key("pending"))));
 
-    public Task SavePendingAsync(PendingChanges pending, CancellationToken cancel = default) =>
-        Call(() => Db.StringSetAsync(Key("pending"), ProtoJson.Format(pending)));
+    public async Task<bool> TrySavePendingAsync(PendingChanges pending, CancellationToken cancel = default)
+    {
+        var saved = pending.Clone();
+        saved.Revision++;
+        var won = (long)await Call(() => Db.ScriptEvaluateAsync(SavePendingScript, [Key("pending")], [pending.Revision, ProtoJson.Format(saved)])) == 1;
+        if (won)
+        {
+            pending.Revision = saved.Revision;
+        }
+
+        return won;
+    }
 
     public Task ClearPendingAsync(CancellationToken cancel = default) => Call(() => Db.KeyDeleteAsync(Key("pending")));
 

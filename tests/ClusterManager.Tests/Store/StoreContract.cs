@@ -25,10 +25,10 @@ public abstract class StoreContract : IAsyncLifetime
     {
         Assert.Equal(0, (await Store.GetLatestAsync()).Version);
 
-        Assert.True(await Store.TryCommitAsync(Version(1, "first"), clearPending: false));
-        Assert.True(await Store.TryCommitAsync(Version(2, "second"), clearPending: false));
-        Assert.False(await Store.TryCommitAsync(Version(2, "again"), clearPending: false));
-        Assert.False(await Store.TryCommitAsync(Version(4, "gap"), clearPending: false));
+        Assert.True(await Store.TryCommitAsync(Version(1, "first"), clearPendingAt: null));
+        Assert.True(await Store.TryCommitAsync(Version(2, "second"), clearPendingAt: null));
+        Assert.False(await Store.TryCommitAsync(Version(2, "again"), clearPendingAt: null));
+        Assert.False(await Store.TryCommitAsync(Version(4, "gap"), clearPendingAt: null));
 
         Assert.Equal("second", (await Store.GetLatestAsync()).Comment);
         Assert.Equal(["first", "second"], (await Store.ListVersionsAsync()).Select(v => v.Comment));
@@ -39,7 +39,7 @@ public abstract class StoreContract : IAsyncLifetime
     [Fact]
     public async Task Of_many_simultaneous_commits_of_one_number_exactly_one_wins()
     {
-        var results = await Task.WhenAll(Enumerable.Range(0, 10).Select(i => Store.TryCommitAsync(Version(1, $"racer {i}"), clearPending: false)));
+        var results = await Task.WhenAll(Enumerable.Range(0, 10).Select(i => Store.TryCommitAsync(Version(1, $"racer {i}"), clearPendingAt: null)));
 
         Assert.Single(results, won => won);
     }
@@ -48,15 +48,54 @@ public abstract class StoreContract : IAsyncLifetime
     public async Task Pending_changes_are_kept_until_cleared_or_committed()
     {
         var pending = new PendingChanges { BaseVersion = 0, Content = new ConfigurationSet { Cluster = new LevelConfig { Hostname = "x" } } };
-        await Store.SavePendingAsync(pending);
+        Assert.True(await Store.TrySavePendingAsync(pending));
+        Assert.Equal(1, pending.Revision);
         Assert.Equal(pending, await Store.GetPendingAsync());
 
         await Store.ClearPendingAsync();
         Assert.Null(await Store.GetPendingAsync());
 
-        await Store.SavePendingAsync(pending);
-        Assert.True(await Store.TryCommitAsync(Version(1, "with pending"), clearPending: true));
+        pending.Revision = 0;
+        Assert.True(await Store.TrySavePendingAsync(pending));
+        Assert.True(await Store.TryCommitAsync(Version(1, "with pending"), clearPendingAt: pending.Revision));
         Assert.Null(await Store.GetPendingAsync());
+    }
+
+    [Fact]
+    public async Task Of_two_edits_saved_from_the_same_revision_one_lands_and_the_other_is_told_to_retry()
+    {
+        var first = new PendingChanges { Content = new ConfigurationSet { Cluster = new LevelConfig { Hostname = "gui" } } };
+        var second = new PendingChanges { Content = new ConfigurationSet { Cluster = new LevelConfig { Hostname = "cli" } } };
+
+        var results = await Task.WhenAll(Store.TrySavePendingAsync(first), Store.TrySavePendingAsync(second));
+
+        Assert.Single(results, won => won);
+        var stored = (await Store.GetPendingAsync())!;
+        Assert.Equal(1, stored.Revision);
+        var loser = results[0] ? second : first;
+        Assert.False(await Store.TrySavePendingAsync(loser));
+
+        // Read again, edit again: both edits land.
+        stored.Content.Machines["node1"] = new LevelConfig { Hostname = loser.Content.Cluster.Hostname };
+        Assert.True(await Store.TrySavePendingAsync(stored));
+        var both = (await Store.GetPendingAsync())!;
+        Assert.Equal(2, both.Revision);
+        Assert.Equal(new[] { "cli", "gui" }, new[] { both.Content.Cluster.Hostname, both.Content.Machines["node1"].Hostname }.Order());
+    }
+
+    [Fact]
+    public async Task A_commit_keeps_pending_changes_staged_after_it_read_them()
+    {
+        var pending = new PendingChanges { Content = new ConfigurationSet { Cluster = new LevelConfig { Hostname = "read" } } };
+        Assert.True(await Store.TrySavePendingAsync(pending));
+        var readByCommit = pending.Revision;
+        pending.Content.Cluster.Hostname = "staged meanwhile";
+        Assert.True(await Store.TrySavePendingAsync(pending));
+
+        Assert.False(await Store.TryCommitAsync(Version(1, "stale"), clearPendingAt: readByCommit));
+        Assert.Equal("staged meanwhile", (await Store.GetPendingAsync())!.Content.Cluster.Hostname);
+        Assert.Equal(0, (await Store.GetLatestAsync()).Version);
+        Assert.True(await Store.TryCommitAsync(Version(1, "current"), clearPendingAt: pending.Revision));
     }
 
     [Fact]
@@ -124,7 +163,7 @@ public abstract class StoreContract : IAsyncLifetime
     [Fact]
     public async Task Everything_is_there_after_reopening()
     {
-        Assert.True(await Store.TryCommitAsync(Version(1, "kept"), clearPending: false));
+        Assert.True(await Store.TryCommitAsync(Version(1, "kept"), clearPendingAt: null));
         await Store.SaveNodeAsync(new NodeRecord { Name = "n1", CertificateSerial = "S" });
         await Store.AppendAuditAsync(new AuditEntry { Detail = "kept" });
 
@@ -139,11 +178,11 @@ public abstract class StoreContract : IAsyncLifetime
     [Fact]
     public async Task A_rewrite_reaches_every_version_and_the_pending_changes_and_only_where_asked()
     {
-        Assert.True(await Store.TryCommitAsync(Version(1, "one"), clearPending: false));
+        Assert.True(await Store.TryCommitAsync(Version(1, "one"), clearPendingAt: null));
         var two = Version(2, "two");
         two.Content.Cluster.Hostname = "old";
-        Assert.True(await Store.TryCommitAsync(two, clearPending: false));
-        await Store.SavePendingAsync(new PendingChanges { BaseVersion = 2, Content = new ConfigurationSet { Cluster = new LevelConfig { Hostname = "old" } } });
+        Assert.True(await Store.TryCommitAsync(two, clearPendingAt: null));
+        Assert.True(await Store.TrySavePendingAsync(new PendingChanges { BaseVersion = 2, Content = new ConfigurationSet { Cluster = new LevelConfig { Hostname = "old" } } }));
 
         var changed = await Store.RewriteContentAsync(content => content.Cluster.Hostname == "old"
             ? new ConfigurationSet { Cluster = new LevelConfig { Hostname = "new" } } : null);
