@@ -26,5 +26,10 @@ public sealed class SystemLimitsRule : IConfigRule
         {
             errors.Add("system.smtp.data_rate_window_seconds", "must be at least 10 seconds, or the rate of one slow packet decides");
         }
+
+        if (smtp is { DrainSeconds: > 300 })
+        {
+            errors.Add("system.smtp.drain_seconds", "at most 300: a stop must not wait longer for sessions in progress");
+        }
     }
 }

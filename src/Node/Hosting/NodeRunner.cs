@@ -49,7 +49,10 @@ internal static partial class NodeRunner
         builder.Services.AddSingleton<RecipientDirectory>();
         builder.Services.AddSingleton<UrlVerdicts>();
         builder.Services.AddSingleton<SessionServices>();
+        builder.Services.AddSingleton<OpenSessions>();
         builder.Services.AddSingleton<ListenerHost>();
+        // The SMTP listeners drain their sessions first (system.smtp.drain_seconds).
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(SmtpLimits.MaxDrainSeconds + 30));
         builder.Services.AddSingleton<IConfigRule>(services => services.GetRequiredService<ListenerHost>());
         builder.Services.AddHostedService(services => services.GetRequiredService<ListenerHost>());
         builder.Services.AddSingleton<QueueCensus>();

@@ -22,7 +22,7 @@ namespace Gatehouse.Node.Smtp;
 /// It is also a validation rule: a version whose new listener cannot bind is refused.
 /// </summary>
 internal sealed partial class ListenerHost(
-    CurrentConfig config, SessionServices services, ReverseDns reverseDns, IdAllocator icids, ILogger<ListenerHost> logger) : BackgroundService, IConfigRule
+    CurrentConfig config, SessionServices services, ReverseDns reverseDns, IdAllocator icids, OpenSessions sessions, ILogger<ListenerHost> logger) : BackgroundService, IConfigRule
 {
     private readonly ConcurrentDictionary<IPEndPoint, Socket> bound = new();
     private readonly MailLog log = services.Log;
@@ -75,6 +75,14 @@ internal sealed partial class ListenerHost(
         }
 
         bound.Clear();
+        // No new connections; those in progress may finish (a node restarted for an upgrade
+        // never cuts a transaction in half), within the drain time.
+        if (sessions.Count > 0)
+        {
+            LogDraining(logger, sessions.Count);
+            await sessions.DrainAsync(null, DrainTime(), cancellationToken);
+        }
+
         await base.StopAsync(cancellationToken);
     }
 
@@ -88,6 +96,7 @@ internal sealed partial class ListenerHost(
             {
                 socket.Dispose();
                 LogStopped(logger, endpoint.ToString());
+                _ = sessions.DrainAsync(endpoint, DrainTime(), stopping);
             }
         }
 
@@ -207,7 +216,8 @@ internal sealed partial class ListenerHost(
                 return;
             }
 
-            await new SmtpSession(context, transport).RunAsync(stopping);
+            using var open = sessions.Open(icid, endpoint);
+            await new SmtpSession(context, transport).RunAsync(open.Ending);
         }
         catch (Exception e)
         {
@@ -222,6 +232,11 @@ internal sealed partial class ListenerHost(
     }
 
     private static string Behavior(PolicyBehavior behavior) => behavior.ToString().ToUpperInvariant();
+
+    private TimeSpan DrainTime() => SmtpLimits.From(config.Snapshot?.Config.System?.Smtp).Drain;
+
+    [LoggerMessage(503, LogLevel.Information, "Stopping: {Count} SMTP sessions may finish first")]
+    private static partial void LogDraining(ILogger logger, int count);
 
     [LoggerMessage(500, LogLevel.Information, "Listener {Name} accepting on {Endpoint}")]
     private static partial void LogStarted(ILogger logger, string name, string endpoint);

@@ -4,7 +4,7 @@ namespace Gatehouse.Node.Smtp;
 
 /// <summary>Protocol limits in force for a session, with the defaults for unset values.</summary>
 internal sealed record SmtpLimits(
-    TimeSpan Idle, TimeSpan Session, int MaxBadCommands, TimeSpan TlsHandshake, int MaxConnections, int MinDataRate, TimeSpan DataRateWindow)
+    TimeSpan Idle, TimeSpan Session, int MaxBadCommands, TimeSpan TlsHandshake, int MaxConnections, int MinDataRate, TimeSpan DataRateWindow, TimeSpan Drain)
 {
     /// <summary>RFC 5321 allows 512 octets for a command line; extensions make that longer.</summary>
     public const int MaxCommandLine = 2048;
@@ -22,7 +22,11 @@ internal sealed record SmtpLimits(
         Seconds(settings?.TlsHandshakeTimeoutSeconds, 30),
         (int)(settings?.MaxConnections is > 0 ? settings.MaxConnections : 1000),
         (int)(settings?.MinDataRateBytesPerSecond is > 0 ? settings.MinDataRateBytesPerSecond : 100),
-        Seconds(settings?.DataRateWindowSeconds, 60));
+        Seconds(settings?.DataRateWindowSeconds, 60),
+        Seconds(settings?.DrainSeconds, 30));
+
+    /// <summary>The longest drain a configuration may ask for; the node's stop waits a little longer.</summary>
+    public const int MaxDrainSeconds = 300;
 
     private static TimeSpan Seconds(uint? value, int fallback) => TimeSpan.FromSeconds(value is > 0 ? value.Value : fallback);
 }

@@ -57,6 +57,7 @@ internal sealed record SmtpReply(SmtpCode Code, string Enhanced, params string[]
     public static readonly SmtpReply MustStartTls = new(SmtpCode.AuthenticationRequired, "5.7.0", "Must issue a STARTTLS command first");
     public static readonly SmtpReply TooManyErrors = new(SmtpCode.ServiceNotAvailable, "4.7.0", "Error: too many errors");
     public static readonly SmtpReply InsufficientStorage = new(SmtpCode.InsufficientStorage, "4.3.1", "Insufficient system storage; try again later");
+    public static readonly SmtpReply ShuttingDown = new(SmtpCode.ServiceNotAvailable, "4.3.2", "Service shutting down, closing transmission channel");
     public static readonly SmtpReply Timeout = new(SmtpCode.ServiceNotAvailable, "4.4.2", "Error: timeout exceeded");
     public static readonly SmtpReply Bye = new(SmtpCode.ServiceClosing, "2.0.0", "Bye");
 }

@@ -107,6 +107,11 @@ internal sealed class SmtpSession(SessionContext context, SmtpTransport transpor
             context.Log.Warning($"{Icid} Receiving Failed: timeout ({e.Message})");
             await SendLastAsync(SmtpReply.Timeout);
         }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            context.Log.Info($"{Icid} Receiving Failed: the listener is stopping{(Mid is { } mid ? $"; MID {mid} not accepted" : "")}");
+            await SendLastAsync(SmtpReply.ShuttingDown);
+        }
         catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
         {
             context.Log.Warning($"{Icid} Receiving Failed: timeout (session longer than {context.Limits.Session.TotalSeconds:0} s)");
