@@ -50,7 +50,17 @@ internal sealed class OpenSessions(TimeProvider time)
 
         public Task Done => done.Task;
 
-        public void End() => end.Cancel();
+        public void End()
+        {
+            try
+            {
+                end.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The session ended on its own just now.
+            }
+        }
 
         public void Dispose()
         {
