@@ -16,6 +16,7 @@ public sealed class ActedOnTests
     private static readonly string[] ActedOn =
     [
         "ManagerSettings: https_certificate",
+        "SyslogTarget: host port tls client_certificate",
         "LevelConfig: certificates trusted_cas listeners sender_groups mail_flow_policies destination_controls destination_global smtp_routes ip_interfaces ldap_profiles ldap_global alert_recipients alert_settings web_security system hostname manager",
         "Certificate: name certificate_pem intermediates_pem private_key_pem demo comment pending_csr_pem pending_private_key_pem",
         "TrustedCaSettings: system_bundle_enabled custom_pem",
@@ -38,7 +39,7 @@ public sealed class ActedOnTests
         "SystemSettings: dns_servers queue mail_log smtp",
         "SmtpServerSettings: idle_timeout_seconds session_timeout_seconds max_bad_commands tls_handshake_timeout_seconds max_connections min_data_rate_bytes_per_second data_rate_window_seconds drain_seconds",
         "QueueSettings: max_queue_lifetime_seconds initial_retry_seconds max_retry_seconds reserve_bytes reserve_percent",
-        "MailLogSettings: rotate_size_bytes keep_files",
+        "MailLogSettings: rotate_size_bytes keep_files syslog",
     ];
 
     [Fact]

@@ -35,6 +35,30 @@ public sealed partial class AddressRule : IConfigRule
         }
     }
 
+    private static void CheckSyslog(ValidationErrors errors, Cluster.V1.SyslogTarget syslog)
+    {
+        const string path = "system.mail_log.syslog";
+        if (!IsHostName(syslog.Host) && !IPAddress.TryParse(syslog.Host, out _))
+        {
+            errors.Add($"{path}.host", syslog.Host.Length == 0 ? "a syslog server is required" : $"'{syslog.Host}' is not a host name or address");
+        }
+
+        if (syslog.Port > 65535)
+        {
+            errors.Add($"{path}.port", $"{syslog.Port} is not a TCP port (1-65535)");
+        }
+
+        if (!syslog.Tls && syslog.ClientCertificate.Length > 0)
+        {
+            errors.Add($"{path}.client_certificate", "a client certificate needs tls: true");
+        }
+
+        if (!syslog.Tls)
+        {
+            errors.Warn($"{path}.tls", "the mail log (addresses, hosts) crosses the network in clear");
+        }
+    }
+
     public void Check(EffectiveConfig config, ValidationErrors errors)
     {
         var c = config.Config;
@@ -68,6 +92,11 @@ public sealed partial class AddressRule : IConfigRule
             {
                 errors.Add($"alert_recipients[{recipient.Address}]", "is not an email address");
             }
+        }
+
+        if (c.System?.MailLog?.Syslog is { } syslog && (syslog.Host.Length > 0 || syslog.Port > 0 || syslog.Tls || syslog.ClientCertificate.Length > 0))
+        {
+            CheckSyslog(errors, syslog);
         }
 
         foreach (var server in c.System?.DnsServers ?? [])

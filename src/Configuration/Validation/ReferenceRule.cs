@@ -40,6 +40,7 @@ public sealed class ReferenceRule : IConfigRule
 
         Require(errors, "destination_global.certificate", "certificate", c.DestinationGlobal?.Certificate ?? "", certificates, required: false);
         Require(errors, "ldap_global.certificate", "certificate", c.LdapGlobal?.Certificate ?? "", certificates, required: false);
+        Require(errors, "system.mail_log.syslog.client_certificate", "certificate", c.System?.MailLog?.Syslog?.ClientCertificate ?? "", certificates, required: false);
         Require(errors, "manager.https_certificate", "certificate", c.Manager?.HttpsCertificate ?? "", certificates, required: false);
         Require(errors, "web_security.client_certificate", "certificate", c.WebSecurity?.ClientCertificate ?? "", certificates, required: false);
     }

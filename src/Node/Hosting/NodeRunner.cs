@@ -39,7 +39,10 @@ internal static partial class NodeRunner
         builder.Services.AddSingleton<CurrentConfig>();
         builder.Services.AddSingleton<NodeStatusFile>();
         builder.Services.AddSingleton<SnapshotApplier>();
-        builder.Services.AddSingleton(services => new MailLog(Path.Combine(paths.DataDir, "logs"), services.GetRequiredService<CurrentConfig>(), TimeProvider.System));
+        builder.Services.AddSingleton<SyslogShipper>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<SyslogShipper>());
+        builder.Services.AddSingleton(services => new MailLog(
+            Path.Combine(paths.DataDir, "logs"), services.GetRequiredService<CurrentConfig>(), TimeProvider.System, services.GetRequiredService<SyslogShipper>()));
         builder.Services.AddSingleton(new MessageSpool(paths.Queue));
         builder.Services.AddSingleton(services => new SpoolSpace(paths.Queue, services.GetRequiredService<CurrentConfig>(), services.GetRequiredService<MailLog>()));
         builder.Services.AddHostedService<SpoolSweeper>();

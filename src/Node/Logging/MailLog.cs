@@ -20,9 +20,11 @@ internal sealed class MailLog : IAsyncDisposable
     private readonly TimeProvider time;
     private readonly Task writer;
     private readonly AsyncLocal<List<string>?> transcript = new();
+    private readonly SyslogShipper? syslog;
 
-    public MailLog(string directory, CurrentConfig config, TimeProvider time)
+    public MailLog(string directory, CurrentConfig config, TimeProvider time, SyslogShipper? syslog = null)
     {
+        this.syslog = syslog;
         this.directory = directory;
         this.config = config;
         this.time = time;
@@ -58,7 +60,10 @@ internal sealed class MailLog : IAsyncDisposable
 
     private void Write(string level, string message)
     {
-        var line = $"{Stamp(time.GetLocalNow())} {level}: {Escape(message)}";
+        var now = time.GetLocalNow();
+        var text = Escape(message);
+        var line = $"{Stamp(now)} {level}: {text}";
+        syslog?.Offer(level, now, text);
         if (transcript.Value is { } copy)
         {
             lock (copy)
