@@ -35,13 +35,10 @@ internal sealed partial class DeliveryQueue
 
             for (var sent = 0; sent < control.MaxMessagesPerConnection && session.Usable; sent++)
             {
-                WorkItem? item;
-                lock (gate)
+                var item = await NextItemAsync(destination, session, snapshot, TimeSpan.FromSeconds(control.IdleConnectionSeconds));
+                if (item is null)
                 {
-                    if (!destination.Items.TryDequeue(out item))
-                    {
-                        break;
-                    }
+                    break;
                 }
 
                 var outcome = await session.SendAsync(item.Message.Envelope, item.Rids, spool.DataPath(item.Message.Mid), stopping);
@@ -80,6 +77,61 @@ internal sealed partial class DeliveryQueue
                     destinations.Remove(destination.Domain);
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// The next work for this connection: at once when some is queued; else the connection waits
+    /// up to <paramref name="idle"/> for more (steady traffic keeps its connections and TLS
+    /// sessions). Work that comes after a wait goes out only once a NOOP shows the server is
+    /// still there; a connection the server closed meanwhile is given up without failing anything.
+    /// A connection opened under an earlier version takes nothing more: its TLS mode, client
+    /// certificate or next hop may no longer be what the admin configured.
+    /// </summary>
+    private async Task<WorkItem?> NextItemAsync(Destination destination, OutboundSession session, NodeSnapshot openedWith, TimeSpan idle)
+    {
+        Task arrival;
+        lock (gate)
+        {
+            if (config.Snapshot?.Version != openedWith.Version)
+            {
+                return null;
+            }
+
+            if (destination.Items.TryDequeue(out var ready))
+            {
+                return ready;
+            }
+
+            arrival = destination.Arrival;
+            destination.Idle++;
+        }
+
+        try
+        {
+            await arrival.WaitAsync(idle, time, stopping);
+        }
+        catch (TimeoutException)
+        {
+            // Nothing came: QUIT.
+        }
+        finally
+        {
+            lock (gate)
+            {
+                destination.Idle--;
+            }
+        }
+
+        // Work that comes as this connection closes gets a connection of its own (see the caller's finally).
+        if (!arrival.IsCompleted || config.Snapshot?.Version != openedWith.Version || !await session.StillOpenAsync(stopping))
+        {
+            return null;
+        }
+
+        lock (gate)
+        {
+            return destination.Items.TryDequeue(out var item) ? item : null;
         }
     }
 

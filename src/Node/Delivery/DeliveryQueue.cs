@@ -167,6 +167,7 @@ internal sealed partial class DeliveryQueue(
             }
 
             destination.Items.Enqueue(new WorkItem(message, rids));
+            destination.SignalArrival();
             Pump(destination, snapshot);
         }
     }
@@ -175,7 +176,7 @@ internal sealed partial class DeliveryQueue(
     private void Pump(Destination destination, NodeSnapshot snapshot)
     {
         var control = DestinationPolicy.For(snapshot.Config, destination.Domain);
-        while (destination.Items.Count > destination.Connecting && destination.Active < control.MaxConcurrentConnections && !stopping.IsCancellationRequested)
+        while (destination.Items.Count > destination.Connecting + destination.Idle && destination.Active < control.MaxConcurrentConnections && !stopping.IsCancellationRequested)
         {
             destination.Active++;
             destination.Connecting++;

@@ -18,4 +18,15 @@ internal sealed class Destination(string domain)
 
     /// <summary>Connections still in set-up: they take work once the server is ready.</summary>
     public int Connecting { get; set; }
+
+    /// <summary>Open connections with nothing to send, waiting a little for the next message.</summary>
+    public int Idle { get; set; }
+
+    private TaskCompletionSource arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes when work is queued next; taken under the lock.</summary>
+    public Task Arrival => arrived.Task;
+
+    /// <summary>Wakes idle connections; called under the lock after queuing work.</summary>
+    public void SignalArrival() => Interlocked.Exchange(ref arrived, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 }

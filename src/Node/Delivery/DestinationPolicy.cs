@@ -17,6 +17,7 @@ internal static class DestinationPolicy
         MaxConcurrentConnections = 500,
         MaxMessagesPerConnection = 50,
         MaxRecipientsPerMessage = 100,
+        IdleConnectionSeconds = 2,
     };
 
     public static DestinationControl For(LevelConfig config, string domain)
@@ -30,6 +31,7 @@ internal static class DestinationPolicy
         resolved.MaxConcurrentConnections = Or(entry.MaxConcurrentConnections, Or(fallback.MaxConcurrentConnections, BuiltIn.MaxConcurrentConnections));
         resolved.MaxMessagesPerConnection = Or(entry.MaxMessagesPerConnection, Or(fallback.MaxMessagesPerConnection, BuiltIn.MaxMessagesPerConnection));
         resolved.MaxRecipientsPerMessage = Or(entry.MaxRecipientsPerMessage, Or(fallback.MaxRecipientsPerMessage, BuiltIn.MaxRecipientsPerMessage));
+        resolved.IdleConnectionSeconds = Or(entry.IdleConnectionSeconds, Or(fallback.IdleConnectionSeconds, BuiltIn.IdleConnectionSeconds));
         return resolved;
     }
 

@@ -65,6 +65,24 @@ internal sealed class OutboundSession(OutboundClient client, long dcid, NextHop 
         }
     }
 
+    /// <summary>After a wait: whether the server still answers (NOOP), so work is not lost on a closed connection.</summary>
+    public async Task<bool> StillOpenAsync(CancellationToken cancel)
+    {
+        try
+        {
+            using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+            limit.CancelAfter(TimeSpan.FromSeconds(10));
+            await client.NoOpAsync(limit.Token);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or SocketException or SmtpProtocolException or SmtpCommandException or ServiceNotConnectedException
+            || (e is OperationCanceledException && !cancel.IsCancellationRequested))
+        {
+            log.Info($"DCID {dcid} the server closed the cached connection; a new one is opened");
+            return false;
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (client.IsConnected)

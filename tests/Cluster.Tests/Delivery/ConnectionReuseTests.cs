@@ -1,0 +1,63 @@
+using System.Net;
+using System.Text.RegularExpressions;
+
+namespace Gatehouse.Cluster.Tests.Delivery;
+
+/// <summary>
+/// Outbound connections wait <c>idle_connection_seconds</c> for the next message to their
+/// domain instead of closing at once; one the server closed meanwhile is replaced without
+/// deferring anything. Against Postfix's smtp-sink.
+/// </summary>
+public sealed class ConnectionReuseTests
+{
+    [Fact]
+    public async Task The_next_message_takes_the_waiting_connection_and_a_closed_one_is_replaced_quietly()
+    {
+        await using var cluster = await TestCluster.StartAsync(nodes: 1);
+        var node = cluster.Node("node1");
+        var sinkEndpoint = new IPEndPoint(IPAddress.Loopback, FreePort.On(IPAddress.Loopback));
+        var sink = await SmtpSink.StartAsync(Path.Combine(cluster.Root, "sink"), sinkEndpoint);
+        var smtp = new IPEndPoint(node.Address, FreePort.On(node.Address));
+        (await cluster.Manager.LoadConfigAsync($$$"""
+            ip_interfaces: [{name: Data1, address: {{{node.Address}}}}]
+            mail_flow_policies: [{name: P, behavior: accept, tls: off}]
+            smtp_routes: [{domain: example.test, hosts: [{host: 127.0.0.1, port: {{{sinkEndpoint.Port}}}}]}]
+            destination_controls: [{domain: example.test, tls: none, idle_connection_seconds: 30}]
+            listeners:
+              - {name: In, type: public, interface: Data1, port: {{{smtp.Port}}}, default_policy: P, recipient_access_table: [{recipient: example.test, action: accept}]}
+            """, machine: "node1", merge: true)).Succeeded();
+        await node.WaitAppliedAsync(await cluster.Manager.CommitAsync("connection reuse"));
+        await Wait.UntilAsync(() => FreePort.Accepts(smtp), "the listener accepts");
+        var mailLog = Path.Combine(node.DataDir, "logs", "mail.current");
+
+        var first = await SendAsync(smtp, mailLog);
+        var second = await SendAsync(smtp, mailLog);
+
+        Assert.Equal(first.Dcid, second.Dcid);
+        Assert.Single(Regex.Matches(await File.ReadAllTextAsync(mailLog), "New SMTP DCID "));
+
+        // The receiver goes away while the connection waits: the next message gets a new one, undelayed.
+        await sink.DisposeAsync();
+        sink = await SmtpSink.StartAsync(Path.Combine(cluster.Root, "sink"), sinkEndpoint);
+        await using (sink)
+        {
+            var third = await SendAsync(smtp, mailLog);
+            var log = await File.ReadAllTextAsync(mailLog);
+
+            Assert.NotEqual(first.Dcid, third.Dcid);
+            Assert.Contains($"DCID {first.Dcid} the server closed the cached connection", log, StringComparison.Ordinal);
+            Assert.DoesNotContain("Delayed:", log, StringComparison.Ordinal);
+        }
+    }
+
+    // Sends one message; returns its MID and the DCID that delivered it.
+    private static async Task<(string Mid, string Dcid)> SendAsync(IPEndPoint smtp, string mailLog)
+    {
+        var sent = await Swaks.SendAsync(smtp, "user@example.test");
+        Assert.True(sent.ExitCode == 0, sent.Output);
+        var mid = Regex.Match(sent.Output, @"queued as (\d+)").Groups[1].Value;
+        var done = new Regex($@"Message done DCID (\d+) MID {mid} ");
+        await Wait.UntilAsync(async () => done.IsMatch(await File.ReadAllTextAsync(mailLog)), $"MID {mid} is delivered");
+        return (mid, done.Match(await File.ReadAllTextAsync(mailLog)).Groups[1].Value);
+    }
+}
