@@ -1,15 +1,19 @@
 using Gatehouse.Cluster.V1;
 using Gatehouse.ClusterManager.Store;
 using Google.Protobuf.WellKnownTypes;
+using Microsoft.Extensions.Logging;
 
 namespace Gatehouse.ClusterManager.Nodes;
 
 /// <summary>
 /// Records what each node reports: connection, last seen, applied version, last error (CL-6).
-/// Status is soft state: when the store is unreachable an update is dropped, not the node.
+/// Status is soft state: when the store is unreachable an update is dropped, not the node
+/// (said once when updates start failing and once when they work again, not per heartbeat).
 /// </summary>
-internal sealed class NodeStatus(IManagerStore store, TimeProvider time)
+internal sealed partial class NodeStatus(IManagerStore store, TimeProvider time, ILogger<NodeStatus> logger)
 {
+    private int failing;
+
     public Task ConnectedAsync(string node, string address, Hello hello) =>
         Update(node, record =>
         {
@@ -57,10 +61,24 @@ internal sealed class NodeStatus(IManagerStore store, TimeProvider time)
         try
         {
             await store.UpdateNodeAsync(node, change);
+            if (Interlocked.Exchange(ref failing, 0) == 1)
+            {
+                LogRecovered(logger);
+            }
         }
-        catch (StoreException)
+        catch (StoreException e)
         {
             // The node reports again on its next heartbeat.
+            if (Interlocked.Exchange(ref failing, 1) == 0)
+            {
+                LogDropped(logger, node, e.Message);
+            }
         }
     }
+
+    [LoggerMessage(110, LogLevel.Warning, "Node status updates are dropped while the store is unreachable (first: node {Node}): {Reason}")]
+    private static partial void LogDropped(ILogger logger, string node, string reason);
+
+    [LoggerMessage(111, LogLevel.Information, "Node status updates are stored again")]
+    private static partial void LogRecovered(ILogger logger);
 }

@@ -44,7 +44,8 @@ public static partial class AtomicFile
     public static void Write(string path, byte[] content, bool privateFile = false) =>
         WriteAsync(path, content, privateFile).GetAwaiter().GetResult();
 
-    // A rename is durable only once the directory entry is on disk.
+    // A rename is durable only once the directory entry is on disk; a failure to make it so is
+    // an IOException like any failed write (the spool then refuses the message: nothing is lost).
     public static void FlushDirectory(string directory)
     {
         if (OperatingSystem.IsWindows())
@@ -55,17 +56,26 @@ public static partial class AtomicFile
         var descriptor = Open(directory, 0);
         if (descriptor < 0)
         {
-            return;
+            throw new IOException($"cannot open {directory} to flush it: errno {Marshal.GetLastPInvokeError()}");
         }
 
-        _ = Fsync(descriptor);
-        _ = Close(descriptor);
+        try
+        {
+            if (Fsync(descriptor) != 0)
+            {
+                throw new IOException($"flushing {directory} to disk failed: errno {Marshal.GetLastPInvokeError()}");
+            }
+        }
+        finally
+        {
+            _ = Close(descriptor);
+        }
     }
 
-    [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8)]
+    [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     private static partial int Open(string path, int flags);
 
-    [LibraryImport("libc", EntryPoint = "fsync")]
+    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
     private static partial int Fsync(int descriptor);
 
     [LibraryImport("libc", EntryPoint = "close")]
