@@ -26,9 +26,13 @@ public sealed class MailLogTests : IDisposable
         await log.DisposeAsync();
 
         var lines = File.ReadAllLines(Path.Combine(directory, MailLog.CurrentFile));
-        Assert.Equal(2, lines.Length);
-        Assert.EndsWith(@"CN=x\x0AWed Jul 20 19:47:40 2005 Info: ICID 7 TLS success not verified", lines[0], StringComparison.Ordinal);
-        Assert.EndsWith(@"From: <a\x1B[2J\x0D@evil.test>", lines[1], StringComparison.Ordinal);
+        Assert.Equal(5, lines.Length);
+        // The appliance's file header first, then one line per event.
+        Assert.EndsWith(" Info: Begin Logfile", lines[0], StringComparison.Ordinal);
+        Assert.Matches(@" Info: Version: Gatehouse \d+\.\d+\.\d+ SN: -$", lines[1]);
+        Assert.Matches(@" Info: Time offset from UTC: -?\d+ seconds$", lines[2]);
+        Assert.EndsWith(@"CN=x\x0AWed Jul 20 19:47:40 2005 Info: ICID 7 TLS success not verified", lines[3], StringComparison.Ordinal);
+        Assert.EndsWith(@"From: <a\x1B[2J\x0D@evil.test>", lines[4], StringComparison.Ordinal);
     }
 
     [Fact]

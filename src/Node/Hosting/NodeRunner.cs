@@ -42,7 +42,7 @@ internal static partial class NodeRunner
         builder.Services.AddSingleton<SyslogShipper>();
         builder.Services.AddHostedService(services => services.GetRequiredService<SyslogShipper>());
         builder.Services.AddSingleton(services => new MailLog(
-            Path.Combine(paths.DataDir, "logs"), services.GetRequiredService<CurrentConfig>(), TimeProvider.System, services.GetRequiredService<SyslogShipper>()));
+            Path.Combine(paths.DataDir, "logs"), services.GetRequiredService<CurrentConfig>(), TimeProvider.System, services.GetRequiredService<SyslogShipper>(), identity.Name));
         builder.Services.AddSingleton(new MessageSpool(paths.Queue));
         builder.Services.AddSingleton(services => new SpoolSpace(paths.Queue, services.GetRequiredService<CurrentConfig>(), services.GetRequiredService<MailLog>()));
         builder.Services.AddHostedService<SpoolSweeper>();

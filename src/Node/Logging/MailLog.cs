@@ -21,10 +21,12 @@ internal sealed class MailLog : IAsyncDisposable
     private readonly Task writer;
     private readonly AsyncLocal<List<string>?> transcript = new();
     private readonly SyslogShipper? syslog;
+    private readonly string serial;
 
-    public MailLog(string directory, CurrentConfig config, TimeProvider time, SyslogShipper? syslog = null)
+    public MailLog(string directory, CurrentConfig config, TimeProvider time, SyslogShipper? syslog = null, string serial = "-")
     {
         this.syslog = syslog;
+        this.serial = serial;
         this.directory = directory;
         this.config = config;
         this.time = time;
@@ -117,7 +119,15 @@ internal sealed class MailLog : IAsyncDisposable
             {
                 try
                 {
-                    file ??= new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+                    if (file is null)
+                    {
+                        file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+                        if (file.Length == 0)
+                        {
+                            await file.WriteAsync(Encoding.UTF8.GetBytes(Header()));
+                        }
+                    }
+
                     while (lines.Reader.TryRead(out var line))
                     {
                         await file.WriteAsync(Encoding.UTF8.GetBytes(line));
@@ -148,6 +158,15 @@ internal sealed class MailLog : IAsyncDisposable
                 await file.DisposeAsync();
             }
         }
+    }
+
+    // Every file begins as the appliance's do, so log parsers that anchor on it find it.
+    private string Header()
+    {
+        var now = time.GetLocalNow();
+        var version = typeof(MailLog).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{Stamp(now)} Info: Begin Logfile\n{Stamp(now)} Info: Version: Gatehouse {version} SN: {serial}\n{Stamp(now)} Info: Time offset from UTC: {(long)now.Offset.TotalSeconds} seconds\n");
     }
 
     private long RotateSize => config.Snapshot?.Config.System?.MailLog?.RotateSizeBytes is > 0 and var size ? (long)size : 10 * 1024 * 1024;
