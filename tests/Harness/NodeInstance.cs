@@ -55,6 +55,14 @@ public sealed class NodeInstance : IAsyncDisposable
 
     public Task KillAsync() => Process.KillAsync();
 
+    /// <summary>The node's mail log file now being written.</summary>
+    public string MailLog => Path.Combine(DataDir, "logs", "mail.current");
+
+    /// <summary>Waits until the mail log has a line containing <paramref name="text"/>.</summary>
+    public Task WaitForMailLogAsync(string text) =>
+        Wait.UntilAsync(async () => File.Exists(MailLog) && (await File.ReadAllTextAsync(MailLog)).Contains(text, StringComparison.Ordinal),
+            $"node {Name}'s mail log says '{text}'");
+
     /// <summary>What the running node last wrote to its status file.</summary>
     public NodeStatusView Status()
     {

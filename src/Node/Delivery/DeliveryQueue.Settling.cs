@@ -118,6 +118,12 @@ internal sealed partial class DeliveryQueue
 
             await spool.SaveProgressAsync(message.Mid, progress, CancellationToken.None);
         }
+        catch (IOException e)
+        {
+            // A full or failing disk must not drop the message from the schedule: it is retried
+            // as planned. Until a save works, a restart goes back to the last progress on disk.
+            log.Warning($"MID {message.Mid} delivery progress not saved ({e.Message}); the message stays scheduled");
+        }
         finally
         {
             message.Saving.Release();

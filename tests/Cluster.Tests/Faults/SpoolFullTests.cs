@@ -49,6 +49,8 @@ public sealed class SpoolFullTests
         // Room enough: a 1 MB message is accepted (and held: its receiver is not up yet).
         var first = await SendAsync(smtp, "first@example.test", Megabyte, size: Megabyte + 1000);
         Assert.StartsWith("250 2.0.0", first, StringComparison.Ordinal);
+        var firstMid = first!.Split(' ')[^1];
+        await WaitForLogAsync(node, $"Delayed: MID {firstMid} ");
 
         // A declared size beyond what is left above the reserve is refused at MAIL.
         await using (var probe = await GreetedAsync(smtp))
@@ -77,14 +79,19 @@ public sealed class SpoolFullTests
 
         await WaitForLogAsync(node, "Queue storage low:");
 
+        // A retry while the disk is completely full: its progress cannot be saved, and the message
+        // must stay scheduled all the same (it is delivered below).
+        await FillAsync(queue, "filler-3", (int)new DriveInfo(queue).AvailableFreeSpace);
+        (await node.CliAsync("queue", "flush")).Succeeded();
+        await WaitForLogAsync(node, $"MID {firstMid} delivery progress not saved");
+        File.Delete(Path.Combine(queue, "filler-3"));
+
         // Space returns: mail is accepted again, and everything accepted is delivered once.
         File.Delete(Path.Combine(queue, "filler-1"));
         File.Delete(Path.Combine(queue, "filler-2"));
         var second = await SendAsync(smtp, "second@example.test", 10_000, size: null);
         Assert.StartsWith("250 2.0.0", second, StringComparison.Ordinal);
-        // Both held (their first attempts over), so the flush below finds both waiting. (The
-        // first one's progress file may be missing: its attempt can fall while the disk was full.)
-        await WaitForLogAsync(node, $"Delayed: MID {first!.Split(' ')[^1]} ");
+        // Both held (their attempts over), so the flush below finds both waiting.
         await WaitForLogAsync(node, $"Delayed: MID {second!.Split(' ')[^1]} ");
         await using var sink = await SmtpSink.StartAsync(Path.Combine(cluster.Root, "sink"), sinkEndpoint);
         (await node.CliAsync("queue", "flush")).Succeeded();

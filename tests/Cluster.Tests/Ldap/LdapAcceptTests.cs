@@ -21,8 +21,6 @@ public sealed class LdapFixture : IAsyncLifetime
 
     public Dictionary<string, IPEndPoint> Listeners { get; } = [];
 
-    public string MailLog => Path.Combine(Node.DataDir, "logs", "mail.current");
-
     public async Task InitializeAsync()
     {
         Cluster = await TestCluster.StartAsync(nodes: 1);
@@ -77,9 +75,7 @@ public sealed class LdapFixture : IAsyncLifetime
     public async Task<string> RcptAsync(string listener, string recipient) =>
         (await Swaks.SendAsync(Listeners[listener], recipient, "--quit-after", "RCPT")).Output;
 
-    public Task WaitForLogAsync(string text) =>
-        Wait.UntilAsync(async () => File.Exists(MailLog) && (await File.ReadAllTextAsync(MailLog)).Contains(text, StringComparison.Ordinal),
-            $"the mail log says '{text}'");
+    public Task WaitForLogAsync(string text) => Node.WaitForMailLogAsync(text);
 
     public async Task DisposeAsync()
     {

@@ -42,13 +42,12 @@ public sealed class UrlFilteringTests
             web_security: {enabled: true, service_url: '{{{nginx.ServiceUrl}}}', timeout_seconds: 5}
             """, machine: "node1", merge: true)).Succeeded();
         await node.WaitAppliedAsync(await m.CommitAsync("URL filtering without a client certificate"));
-        var mailLog = Path.Combine(node.DataDir, "logs", "mail.current");
 
         // No client certificate: nginx answers 400, the service counts as unavailable, the fallback marks.
         var unauthenticated = await SendAsync(work, smtp, "no-cert", $"Text/plain\n\nSee {Evil} today.");
         Assert.Contains("250 2.0.0 Ok: queued as", unauthenticated.Output, StringComparison.Ordinal);
         Assert.Contains("X-Gatehouse-URL-Verdict: unavailable", await DeliveredAsync(sink, "no-cert"), StringComparison.Ordinal);
-        await WaitForLogAsync(mailLog, $"URL filtering unavailable (localhost:{nginx.Endpoint.Port} answered 400): delivered with header");
+        await node.WaitForMailLogAsync($"URL filtering unavailable (localhost:{nginx.Endpoint.Port} answered 400): delivered with header");
 
         // A settings group is replaced whole: every field of it is written again.
         (await m.LoadConfigAsync($"web_security: {{enabled: true, service_url: '{nginx.ServiceUrl}', client_certificate: url-client, malicious_action: reject}}",
@@ -57,7 +56,7 @@ public sealed class UrlFilteringTests
 
         var evil = await SendAsync(work, smtp, "evil", $"Text/plain\n\nClick {Evil}.");
         Assert.Contains("554 5.7.1 Message refused: it links to a malicious site", evil.Output, StringComparison.Ordinal);
-        await WaitForLogAsync(mailLog, "URL verdict malicious; urls=1; flagged=1; category=phishing: rejected");
+        await node.WaitForMailLogAsync("URL verdict malicious; urls=1; flagged=1; category=phishing: rejected");
 
         // A suspicious link in quoted-printable HTML (href encoded, entity in the query) is found and marked.
         var odd = await SendAsync(work, smtp, "odd",
@@ -100,7 +99,4 @@ public sealed class UrlFilteringTests
         }, $"smtp-sink received '{subject}'");
         return found!;
     }
-
-    private static Task WaitForLogAsync(string mailLog, string text) =>
-        Wait.UntilAsync(async () => File.Exists(mailLog) && (await File.ReadAllTextAsync(mailLog)).Contains(text, StringComparison.Ordinal), $"the mail log says '{text}'");
 }
