@@ -23,10 +23,7 @@ internal static class DestinationPolicy
     public static DestinationControl For(LevelConfig config, string domain)
     {
         var fallback = config.DestinationControls.FirstOrDefault(d => d.Domain == "default") ?? BuiltIn;
-        var entry = config.DestinationControls.FirstOrDefault(d => string.Equals(d.Domain, domain, StringComparison.OrdinalIgnoreCase))
-            ?? config.DestinationControls.Where(d => d.Domain.StartsWith('.') && domain.EndsWith(d.Domain, StringComparison.OrdinalIgnoreCase))
-                .OrderByDescending(d => d.Domain.Length).FirstOrDefault()
-            ?? fallback;
+        var entry = Model.DomainMatch.Find(config.DestinationControls, d => d.Domain, domain) ?? fallback;
         var resolved = entry.Clone();
         resolved.MaxConcurrentConnections = Or(entry.MaxConcurrentConnections, Or(fallback.MaxConcurrentConnections, BuiltIn.MaxConcurrentConnections));
         resolved.MaxMessagesPerConnection = Or(entry.MaxMessagesPerConnection, Or(fallback.MaxMessagesPerConnection, BuiltIn.MaxMessagesPerConnection));

@@ -54,8 +54,5 @@ internal static class NextHops
             : [];
     }
 
-    private static SmtpRoute? Route(LevelConfig config, string domain) =>
-        config.SmtpRoutes.FirstOrDefault(r => string.Equals(r.Domain, domain, StringComparison.OrdinalIgnoreCase))
-        ?? config.SmtpRoutes.Where(r => r.Domain.StartsWith('.') && domain.EndsWith(r.Domain, StringComparison.OrdinalIgnoreCase))
-            .OrderByDescending(r => r.Domain.Length).FirstOrDefault();
+    private static SmtpRoute? Route(LevelConfig config, string domain) => Model.DomainMatch.Find(config.SmtpRoutes, r => r.Domain, domain);
 }

@@ -91,7 +91,7 @@ internal sealed partial class SyncClient(
         using var writer = new SerialWriter(call.RequestStream);
         await writer.WriteAsync(new NodeMessage { Hello = new Hello { AppliedVersion = current.Version, SoftwareVersion = SoftwareVersion } });
         await call.ResponseHeadersAsync;
-        status.Update(s => s with { Connected = true, Manager = manager.ToString(), LastContact = DateTimeOffset.UtcNow });
+        status.Update(s => s with { Connected = true, Manager = manager.ToString(), LastContact = time.GetUtcNow() });
         LogConnected(logger, manager.ToString(), current.Version);
         using var renewal = new Renewal(certificate);
         var heartbeats = HeartbeatAsync(writer, renewal, session.Token);
@@ -216,7 +216,7 @@ internal sealed partial class SyncClient(
 
                 await Task.Delay(timings.Heartbeat, cancel);
                 await writer.WriteAsync(new NodeMessage { Heartbeat = new Heartbeat { AppliedVersion = current.Version } });
-                status.Update(s => s with { LastContact = DateTimeOffset.UtcNow });
+                status.Update(s => s with { LastContact = time.GetUtcNow() });
             }
         }
         catch (Exception e) when (e is OperationCanceledException or RpcException or InvalidOperationException or IOException)
