@@ -56,6 +56,24 @@ public sealed class ActedOnTests
             $"not on the reviewed list: {string.Join(", ", unreviewed)}. Make the node act on each and list it, or mark it (not_acted_on) in the schema.");
     }
 
+    [Fact]
+    public void A_marked_field_is_refused_wherever_it_is_set_and_nowhere_else()
+    {
+        // As if the schema marked these two: one in an entity, one in a settings group.
+        var rule = new ActedOnRule(f => f.FullName is "gatehouse.cluster.v1.Listener.ldap_accept_profile" or "gatehouse.cluster.v1.WebSecuritySettings.max_urls"
+            ? "not there yet" : null);
+        var config = new LevelConfig
+        {
+            Listeners = { new Listener { Name = "In", LdapAcceptProfile = "Corp" }, new Listener { Name = "Out" } },
+            WebSecurity = new WebSecuritySettings { Enabled = true },
+        };
+        var errors = new ValidationErrors();
+
+        rule.Check(new Configuration.Merge.EffectiveConfig(config, new Dictionary<string, ConfigLevel>()), errors);
+
+        Assert.Equal(["listeners[In].ldap_accept_profile: not supported yet (not there yet); leave it unset"], errors.All.Select(ValidationErrors.Format));
+    }
+
     private static IEnumerable<FieldDescriptor> Fields(MessageDescriptor type, HashSet<MessageDescriptor> seen)
     {
         if (!seen.Add(type))

@@ -12,20 +12,22 @@ namespace Gatehouse.Configuration.Validation;
 /// commit, not surprised by mail later. A mark leaves the schema in the change that makes the
 /// node act on the field.
 /// </summary>
-public sealed class ActedOnRule : IConfigRule
+public sealed class ActedOnRule(Func<FieldDescriptor, string?>? notActedOn = null) : IConfigRule
 {
+    private readonly Func<FieldDescriptor, string?> marked = notActedOn ?? NotActedOn;
+
     public void Check(EffectiveConfig config, ValidationErrors errors) => Walk(config.Config, "", errors);
 
     public static string? NotActedOn(FieldDescriptor field) =>
         field.GetOptions()?.GetExtension(OptionsExtensions.NotActedOn) is { Length: > 0 } why ? why : null;
 
-    private static void Walk(IMessage message, string path, ValidationErrors errors)
+    private void Walk(IMessage message, string path, ValidationErrors errors)
     {
         foreach (var field in message.Descriptor.Fields.InDeclarationOrder())
         {
             var here = path.Length == 0 ? field.Name : $"{path}.{field.Name}";
             var value = field.Accessor.GetValue(message);
-            if (NotActedOn(field) is { } why && IsSet(value))
+            if (marked(field) is { } why && IsSet(value))
             {
                 errors.Add(here, $"not supported yet ({why}); leave it unset");
                 continue;
