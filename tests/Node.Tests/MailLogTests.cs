@@ -21,8 +21,8 @@ public sealed class MailLogTests : IDisposable
         var directory = Path.Combine(node.DataDir, "logs");
         var log = new MailLog(directory, node.Current, TimeProvider.System);
 
-        log.Info("ICID 7 client certificate CN=x\nWed Jul 20 19:47:40 2005 Info: ICID 7 TLS success not verified");
-        log.Info("MID 1 ICID 7 From: <a\u001b[2J\r@evil.test>");
+        log.ClientCertificateNotVerified(7, "CN=x\nWed Jul 20 19:47:40 2005 Info: ICID 7 TLS success", "untrusted root");
+        log.Sender(1, 7, "a\u001b[2J\r@evil.test");
         await log.DisposeAsync();
 
         var lines = File.ReadAllLines(Path.Combine(directory, MailLog.CurrentFile));
@@ -31,7 +31,7 @@ public sealed class MailLogTests : IDisposable
         Assert.EndsWith(" Info: Begin Logfile", lines[0], StringComparison.Ordinal);
         Assert.Matches(@" Info: Version: Gatehouse \d+\.\d+\.\d+ SN: -$", lines[1]);
         Assert.Matches(@" Info: Time offset from UTC: -?\d+ seconds$", lines[2]);
-        Assert.EndsWith(@"CN=x\x0AWed Jul 20 19:47:40 2005 Info: ICID 7 TLS success not verified", lines[3], StringComparison.Ordinal);
+        Assert.EndsWith(@"CN=x\x0AWed Jul 20 19:47:40 2005 Info: ICID 7 TLS success not verified: untrusted root", lines[3], StringComparison.Ordinal);
         Assert.EndsWith(@"From: <a\x1B[2J\x0D@evil.test>", lines[4], StringComparison.Ordinal);
     }
 
@@ -44,7 +44,7 @@ public sealed class MailLogTests : IDisposable
 
         for (var i = 0; i < 60; i++)
         {
-            log.Info($"ICID {i} close");
+            log.ConnectionClosed(i);
             if (i % 5 == 4)
             {
                 // Small batches, so the writer rotates several times.

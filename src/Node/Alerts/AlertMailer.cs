@@ -52,7 +52,7 @@ internal sealed class AlertMailer(CurrentConfig config, MessageSpool spool, Mail
             Text = $"The {severityName} message is:\r\n\r\n{text}\r\n\r\nHostname: {host}\r\nClass: {className}\r\nSeverity: {severityName}\r\nTimestamp: {MimeKit.Utils.DateUtils.FormatDate(now)}\r\n",
         };
         var mid = await spool.InjectAsync(GeneratedMessage.Bytes(message), from, recipients, "alert", now, cancel);
-        log.Info($"MID {mid} alert ({severityName}, {className}) to {string.Join(", ", recipients)}: {text}");
+        log.AlertSent(mid, severityName, className, string.Join(", ", recipients), text);
         return mid;
     }
 

@@ -1,4 +1,5 @@
 using Gatehouse.Cluster.V1;
+using Gatehouse.Node.Logging;
 using Gatehouse.Node.Model;
 
 namespace Gatehouse.Node.Delivery;
@@ -42,7 +43,7 @@ internal sealed partial class DeliveryQueue
                 }
 
                 var outcome = await session.SendAsync(item.Message.Envelope, item.Rids, spool.DataPath(item.Message.Mid), stopping);
-                LogOutcome($"DCID {session.Dcid} ", item.Message.Mid, outcome);
+                LogOutcome(session.Dcid, item.Message.Mid, outcome);
                 // Settling writes to disk; the connection goes on with the next message meanwhile.
                 _ = Track(CompleteAsync(item, outcome));
             }
@@ -152,7 +153,7 @@ internal sealed partial class DeliveryQueue
         foreach (var item in items)
         {
             var outcome = failure.Permanent ? TransactionOutcome.AllBounced(item.Rids, failure.Reason) : TransactionOutcome.AllDeferred(item.Rids, failure.Reason);
-            LogOutcome("", item.Message.Mid, outcome);
+            LogOutcome(0, item.Message.Mid, outcome);
             await CompleteAsync(item, outcome);
         }
 
@@ -164,24 +165,29 @@ internal sealed partial class DeliveryQueue
         }
     }
 
-    private void LogOutcome(string dcid, long mid, TransactionOutcome outcome)
+    private void LogOutcome(long dcid, long mid, TransactionOutcome outcome)
     {
         metrics.Delivered(outcome.Delivered.Count);
         metrics.Bounced(outcome.Bounced.Count);
         metrics.Deferred(outcome.Deferred.Count);
         if (outcome.Delivered.Count > 0)
         {
-            log.Info($"Message done {dcid}MID {mid} to RID [{string.Join(", ", outcome.Delivered)}]");
+            var rids = MailLog.Rids(outcome.Delivered);
+            log.MessageDone(dcid, mid, rids);
+            if (outcome.Response is { } response)
+            {
+                log.RecipientResponse(mid, rids, response);
+            }
         }
 
         foreach (var failure in outcome.Bounced)
         {
-            log.Info($"Bounced: {dcid}MID {mid} to RID {failure.Rid} - {TransactionOutcome.EnhancedStatus(failure.Reason)} - {failure.Reason}");
+            log.Bounced(dcid, mid, failure.Rid, TransactionOutcome.EnhancedStatus(failure.Reason), MailLog.Answer(failure.Reason));
         }
 
         foreach (var group in outcome.Deferred.GroupBy(f => f.Reason))
         {
-            log.Info($"Delayed: {dcid}MID {mid} to RID [{string.Join(", ", group.Select(f => f.Rid))}] - {TransactionOutcome.EnhancedStatus(group.Key)} - {group.Key}");
+            log.Delayed(dcid, mid, MailLog.Rids(group.Select(f => f.Rid)), TransactionOutcome.EnhancedStatus(group.Key), MailLog.Answer(group.Key));
         }
     }
 }

@@ -1,3 +1,4 @@
+using Gatehouse.Node.Logging;
 using Gatehouse.Node.Queue;
 
 namespace Gatehouse.Node.Delivery;
@@ -57,8 +58,9 @@ internal sealed partial class DeliveryQueue
                 foreach (var rid in pending)
                 {
                     message.Status[rid] = RecipientStatus.Bounced;
-                    message.Reasons[rid] = $"4.4.7 message expired after {schedule.Lifetime.TotalSeconds:0} s in the queue; last error: {message.Reasons[rid]}";
-                    log.Info($"Bounced: MID {message.Mid} to RID {rid} - {message.Reasons[rid]}");
+                    var expired = $"message expired after {schedule.Lifetime.TotalSeconds:0} s in the queue; last error: {message.Reasons[rid]}";
+                    message.Reasons[rid] = $"4.4.7 {expired}";
+                    log.Bounced(0, message.Mid, rid, "4.4.7", MailLog.Answer(expired));
                 }
 
                 pending.Clear();
@@ -89,20 +91,20 @@ internal sealed partial class DeliveryQueue
         }
 
         spool.Remove(message.Mid);
-        log.Info($"Message finished MID {message.Mid} {(bounced.Count == 0 ? "done" : "aborted")}");
+        log.MessageFinished(message.Mid, bounced.Count == 0 ? "done" : "aborted");
     }
 
     private async Task BounceAsync(QueuedMessage message, IReadOnlyList<RecipientFailure> failures, DateTimeOffset now)
     {
         if (message.Envelope.MailFrom.Length == 0)
         {
-            log.Info($"MID {message.Mid} bounce not sent: the message has the null sender");
+            log.BounceNotSent(message.Mid);
             return;
         }
 
         var dsn = DeliveryStatusNotification.Build(config.Snapshot!.HostName, message.Envelope, failures, DeliveryStatusNotification.HeadersOf(spool.DataPath(message.Mid)), now);
         var mid = await spool.InjectAsync(dsn, "", [message.Envelope.MailFrom], "bounce", now, CancellationToken.None);
-        log.Info($"MID {mid} was generated for bounce of MID {message.Mid}");
+        log.BounceGenerated(mid, message.Mid);
     }
 
     private async Task SaveProgressAsync(QueuedMessage message)
@@ -122,7 +124,7 @@ internal sealed partial class DeliveryQueue
         {
             // A full or failing disk must not drop the message from the schedule: it is retried
             // as planned. Until a save works, a restart goes back to the last progress on disk.
-            log.Warning($"MID {message.Mid} delivery progress not saved ({e.Message}); the message stays scheduled");
+            log.ProgressNotSaved(message.Mid, e.Message);
         }
         finally
         {

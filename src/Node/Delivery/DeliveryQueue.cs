@@ -215,7 +215,7 @@ internal sealed partial class DeliveryQueue(
             waiting.EnqueueRange(kept);
             if (released > 0)
             {
-                log.Info($"Destination {domain} answers again: {released} deferred messages released");
+                log.DestinationAnswersAgain(domain, released);
             }
         }
     }

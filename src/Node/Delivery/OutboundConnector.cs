@@ -111,11 +111,11 @@ internal sealed class OutboundConnector(DnsClients dns, MailLog log, NodeMetrics
         {
             socket.Dispose();
             var details = e is SocketException s ? s.SocketErrorCode.ToString() : "timeout";
-            log.Info($"Connection Error: DCID {dcid} domain: {domain} IP: {address} port: {hop.Port} details: {details} interface: {local?.ToString() ?? "default"}");
+            log.ConnectionError(dcid, domain, address, hop.Port, details, local?.ToString() ?? "default");
             return (null, new ConnectFailure($"connection to {hop.Host} [{address}]:{hop.Port} failed: {details}", false, false), false);
         }
 
-        log.Info($"New SMTP DCID {dcid} interface {((IPEndPoint)socket.LocalEndPoint!).Address} address {address} port {hop.Port}");
+        log.NewDeliveryConnection(dcid, ((IPEndPoint)socket.LocalEndPoint!).Address, address, hop.Port);
         var certificate = snapshot.Certificate(snapshot.Config.DestinationGlobal?.Certificate ?? "");
         var client = new OutboundClient(new ReplyRecorder(), certificate?.Context)
         {
@@ -146,27 +146,40 @@ internal sealed class OutboundConnector(DnsClients dns, MailLog log, NodeMetrics
             var required = OutboundTlsPolicy.Requires(mode);
             if (failure.Tls)
             {
-                log.Info($"DCID {dcid} TLS failed: {failure.Reason}");
+                if (failure.Reason == StartFailure.StartTlsNotSupported)
+                {
+                    log.StartTlsNotSupported(dcid);
+                }
+                else
+                {
+                    log.DeliveryTlsFailed(dcid, failure.Reason);
+                }
+
+                if (failure.Response is { } response)
+                {
+                    log.ConnectionResponse(dcid, response);
+                }
+
                 metrics.Tls(TlsDirection.Outbound, succeeded: false, failure.BeforeStartTlsReady ? TlsOutcome.NotOffered : TlsOutcome.Handshake);
                 if (required)
                 {
-                    log.Warning($"DCID {dcid} TLS was required but could not be successfully negotiated");
+                    log.DeliveryTlsRequired(dcid);
                 }
             }
 
-            log.Info($"DCID {dcid} close");
+            log.DeliveryConnectionClosed(dcid);
             var fallBack = failure.BeforeStartTlsReady && OutboundTlsPolicy.Attempts(mode) && !required;
-            return (null, new ConnectFailure($"{hop.Host} [{address}]: {failure.Reason}", false, required && failure.Tls), fallBack);
+            return (null, new ConnectFailure($"{hop.Host} [{address}]: {failure.Described}", false, required && failure.Tls), fallBack);
         }
 
         client.Recorder.Recording = false;
         if (client.IsSecure)
         {
-            log.Info($"DCID {dcid} TLS success protocol {Smtp.SmtpTransport.Protocol(client.SslProtocol)} cipher {client.SslCipherSuite}");
+            log.DeliveryTlsSucceeded(dcid, Smtp.SmtpTransport.Protocol(client.SslProtocol), client.SslCipherSuite.ToString() ?? "");
             metrics.Tls(TlsDirection.Outbound, succeeded: true, verification is null ? TlsOutcome.Negotiated : TlsOutcome.Unverified);
             if (verification is not null)
             {
-                log.Info($"DCID {dcid} TLS certificate not verified, delivering encrypted: {verification}");
+                log.DeliveryTlsUnverified(dcid, verification);
             }
         }
 
@@ -183,17 +196,25 @@ internal sealed class OutboundConnector(DnsClients dns, MailLog log, NodeMetrics
         snapshot.Config.IpInterfaces.Select(i => i.Hostname).FirstOrDefault(h => h.Length > 0) ?? snapshot.HostName;
 }
 
-/// <summary>Why setting up a connection failed, in the words an administrator searches the log for.</summary>
-internal sealed record StartFailure(string Reason, bool Tls, bool BeforeStartTlsReady)
+/// <summary>
+/// Why setting up a connection failed, in the words an administrator searches the log for;
+/// the server's answer, when there is one, apart (the mail log writes it on a line of its own).
+/// </summary>
+internal sealed record StartFailure(string Reason, bool Tls, bool BeforeStartTlsReady, string? Response = null)
 {
+    public const string StartTlsNotSupported = "STARTTLS command not supported";
+
+    /// <summary>The reason with the server's answer, as a delayed message and an alert give it.</summary>
+    public string Described => Response is null ? Reason : $"{Reason}: {Response}";
+
     public static StartFailure Of(Exception e, ReplyRecorder replies, string? verification) => e switch
     {
         SslHandshakeException when verification is not null => new($"certificate not verified: {verification}", true, false),
         SslHandshakeException => new($"handshake failed: {(e.InnerException ?? e).Message}", true, false),
-        NotSupportedException when replies.Refused("EHLO") => new($"peer does not speak ESMTP (EHLO refused: {replies.ReplyTo("EHLO")})", true, true),
-        NotSupportedException => new("STARTTLS not advertised", true, true),
+        NotSupportedException when replies.Refused("EHLO") => new("peer does not speak ESMTP", true, true, replies.ReplyTo("EHLO")),
+        NotSupportedException => new(StartTlsNotSupported, true, true),
         SmtpCommandException when replies.ReplyTo("STARTTLS") is { } reply && !reply.StartsWith("220", StringComparison.Ordinal) =>
-            new($"STARTTLS unexpected response: {reply}", true, true),
+            new("STARTTLS unexpected response", true, true, reply),
         SmtpCommandException command => new(TransactionOutcome.Describe(command.StatusCode, command.Message), false, false),
         _ => new($"connection failed: {e.Message}", false, false),
     };

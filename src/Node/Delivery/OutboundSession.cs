@@ -23,7 +23,7 @@ internal sealed class OutboundSession(OutboundClient client, long dcid, NextHop 
     public async Task<TransactionOutcome> SendAsync(QueuedEnvelope envelope, IReadOnlyList<int> rids, string dataPath, CancellationToken cancel)
     {
         client.RefusedRecipients.Clear();
-        log.Info($"Delivery start DCID {dcid} MID {envelope.Mid} to RID [{string.Join(", ", rids)}]");
+        log.DeliveryStart(dcid, envelope.Mid, MailLog.Rids(rids));
         try
         {
             await using var stream = new FileStream(dataPath, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, useAsync: true);
@@ -35,8 +35,8 @@ internal sealed class OutboundSession(OutboundClient client, long dcid, NextHop 
             }
 
             var recipients = rids.Select(r => new MailboxAddress("", envelope.Recipients[r])).ToList();
-            await client.SendAsync(message, new MailboxAddress("", envelope.MailFrom), recipients, cancel);
-            return Refusals(envelope, rids, accepted: true);
+            var response = await client.SendAsync(message, new MailboxAddress("", envelope.MailFrom), recipients, cancel);
+            return Refusals(envelope, rids, accepted: true) with { Response = MailLog.Escape(response ?? "").Trim() };
         }
         catch (SmtpCommandException e) when (e.ErrorCode == SmtpErrorCode.MessageNotAccepted && client.RefusedRecipients.Count == rids.Count)
         {
@@ -78,7 +78,7 @@ internal sealed class OutboundSession(OutboundClient client, long dcid, NextHop 
         catch (Exception e) when (e is IOException or SocketException or SmtpProtocolException or SmtpCommandException or ServiceNotConnectedException
             || (e is OperationCanceledException && !cancel.IsCancellationRequested))
         {
-            log.Info($"DCID {dcid} the server closed the cached connection; a new one is opened");
+            log.CachedConnectionClosed(dcid);
             return false;
         }
     }
@@ -99,7 +99,7 @@ internal sealed class OutboundSession(OutboundClient client, long dcid, NextHop 
         }
 
         client.Dispose();
-        log.Info($"DCID {dcid} close");
+        log.DeliveryConnectionClosed(dcid);
     }
 
     private TransactionOutcome Refusals(QueuedEnvelope envelope, IReadOnlyList<int> rids, bool accepted)

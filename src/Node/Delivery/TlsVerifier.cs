@@ -41,7 +41,7 @@ internal sealed class TlsVerifier(CurrentConfig config, OutboundConnector connec
             return report;
         }
 
-        log.Info($"tlsverify {domain}: destination control {control.Domain}, TLS {report.TlsMode}");
+        log.TlsVerify(domain, control.Domain, report.TlsMode);
         OutboundSession? session;
         ConnectFailure? failure;
         using (log.Transcribe(out var transcript))

@@ -9,6 +9,9 @@ internal sealed record RecipientFailure(int Rid, string Reason);
 /// <summary>What one SMTP transaction did for each of its recipients.</summary>
 internal sealed partial record TransactionOutcome(IReadOnlyList<int> Delivered, IReadOnlyList<RecipientFailure> Bounced, IReadOnlyList<RecipientFailure> Deferred)
 {
+    /// <summary>The receiver's answer to the data when it took the message (without the reply code, as the appliance logs it).</summary>
+    public string? Response { get; init; }
+
     public static TransactionOutcome AllDeferred(IEnumerable<int> rids, string reason) => new([], [], [.. rids.Select(r => new RecipientFailure(r, reason))]);
 
     public static TransactionOutcome AllBounced(IEnumerable<int> rids, string reason) => new([], [.. rids.Select(r => new RecipientFailure(r, reason))], []);

@@ -2,16 +2,19 @@ using System.Globalization;
 using System.Text;
 using System.Threading.Channels;
 using Gatehouse.Node.Model;
+using Microsoft.Extensions.Logging;
 
 namespace Gatehouse.Node.Logging;
 
 /// <summary>
 /// The mail log (LOG-1), in the appliance's text format so its log parsers read it:
-/// <c>Wed Jul 20 19:47:40 2005 Info: New SMTP ICID 5 …</c>. Lines are queued and written by
-/// one writer off the SMTP path; the file <c>mail.current</c> is rotated by size into
-/// <c>mail.@YYYYMMDDTHHMMSS.s</c>, keeping the newest files as configured.
+/// <c>Wed Jul 20 19:47:40 2005 Info: New SMTP ICID 5 …</c>. Every line kind is one typed
+/// method with its own event id (<c>MailLog.Inbound.cs</c>, <c>MailLog.Delivery.cs</c>,
+/// <c>MailLog.Node.cs</c>); the wording is a contract that SIEM parsers anchor on. Lines are
+/// queued and written by one writer off the SMTP path; the file <c>mail.current</c> is rotated
+/// by size into <c>mail.@YYYYMMDDTHHMMSS.s</c>, keeping the newest files as configured.
 /// </summary>
-internal sealed class MailLog : IAsyncDisposable
+internal sealed partial class MailLog : IAsyncDisposable, ILogger
 {
     public const string CurrentFile = "mail.current";
     private readonly Channel<string> lines = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
@@ -23,6 +26,9 @@ internal sealed class MailLog : IAsyncDisposable
     private readonly SyslogShipper? syslog;
     private readonly string serial;
 
+    // The generated line methods write through this field: the log itself.
+    private readonly ILogger logger;
+
     public MailLog(string directory, CurrentConfig config, TimeProvider time, SyslogShipper? syslog = null, string serial = "-")
     {
         this.syslog = syslog;
@@ -30,13 +36,36 @@ internal sealed class MailLog : IAsyncDisposable
         this.directory = directory;
         this.config = config;
         this.time = time;
+        logger = this;
         Directory.CreateDirectory(directory);
         writer = Task.Run(WriteAsync);
     }
 
-    public void Info(string message) => Write("Info", message);
+    /// <summary>Lists of recipient ids as the appliance writes them between brackets: <c>0, 1, 2</c>.</summary>
+    public static string Rids(IEnumerable<int> rids) => string.Join(", ", rids);
 
-    public void Warning(string message) => Write("Warning", message);
+    /// <summary>
+    /// A failure as the appliance's <c>Bounced:</c> and <c>Delayed:</c> lines end:
+    /// <c>Remote answer ('550', ['5.1.1 No such user'])</c>, code <c>000</c> when no server answered.
+    /// </summary>
+    public static string Answer(string reason)
+    {
+        var answered = reason.Length > 4 && char.IsAsciiDigit(reason[0]) && char.IsAsciiDigit(reason[1]) && char.IsAsciiDigit(reason[2]) && reason[3] == ' ';
+        var text = (answered ? reason[4..] : reason).Replace("'", "\\'", StringComparison.Ordinal);
+        return answered ? $"Remote answer ('{reason[..3]}', ['{text}'])" : $"Delivery failed ('000', ['{text}'])";
+    }
+
+    bool ILogger.IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
+
+    IDisposable? ILogger.BeginScope<TState>(TState state) => null;
+
+    void ILogger.Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+        Write(logLevel switch
+        {
+            LogLevel.Information => "Info",
+            LogLevel.Warning => "Warning",
+            _ => "Critical",
+        }, eventId, formatter(state, exception));
 
     public async ValueTask DisposeAsync()
     {
@@ -60,12 +89,12 @@ internal sealed class MailLog : IAsyncDisposable
         return new EndTranscript(transcript);
     }
 
-    private void Write(string level, string message)
+    private void Write(string level, EventId kind, string message)
     {
         var now = time.GetLocalNow();
         var text = Escape(message);
         var line = $"{Stamp(now)} {level}: {text}";
-        syslog?.Offer(level, now, text);
+        syslog?.Offer(level, kind.Name ?? "mail", now, text);
         if (transcript.Value is { } copy)
         {
             lock (copy)

@@ -14,7 +14,8 @@ namespace Gatehouse.Node.Logging;
 /// <summary>
 /// Sends the mail log to the syslog server of <c>system.mail_log.syslog</c>, as the appliance's
 /// log subscriptions push: RFC 5424 messages (facility mail, severity from the line's level,
-/// MSGID <c>mail</c>) over TCP with octet counting, in TLS unless turned off — the server
+/// MSGID the line's kind, e.g. <c>DeliveryTlsFailed</c>, so a SIEM can select without parsing
+/// the text) over TCP with octet counting, in TLS unless turned off — the server
 /// verified against the trusted CAs and its host name, the client certificate presented when
 /// asked. Lines wait in a bounded queue while the server is away; when it overflows the oldest
 /// go, and the count of lines lost is sent first when the server is back. The mail log file is
@@ -27,23 +28,23 @@ internal sealed partial class SyslogShipper : BackgroundService
     private readonly CurrentConfig config;
     private readonly TimeProvider time;
     private readonly ILogger<SyslogShipper> logger;
-    private readonly Channel<(string Level, DateTimeOffset At, string Text)> lines;
+    private readonly Channel<(string Level, string Kind, DateTimeOffset At, string Text)> lines;
     private long droppedLines;
 
     public SyslogShipper(CurrentConfig config, TimeProvider time, ILogger<SyslogShipper> logger)
     {
         (this.config, this.time, this.logger) = (config, time, logger);
-        lines = Channel.CreateBounded<(string, DateTimeOffset, string)>(
+        lines = Channel.CreateBounded<(string, string, DateTimeOffset, string)>(
             new BoundedChannelOptions(QueueLines) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
             _ => Interlocked.Increment(ref droppedLines));
     }
 
     /// <summary>Queues one line of the mail log when a syslog server is configured.</summary>
-    public void Offer(string level, DateTimeOffset at, string text)
+    public void Offer(string level, string kind, DateTimeOffset at, string text)
     {
         if (Target(config.Snapshot) is not null)
         {
-            lines.Writer.TryWrite((level, at, text));
+            lines.Writer.TryWrite((level, kind, at, text));
         }
     }
 
@@ -120,13 +121,13 @@ internal sealed partial class SyslogShipper : BackgroundService
                 {
                     if (Interlocked.Exchange(ref droppedLines, 0) is > 0 and var lost)
                     {
-                        await stream.WriteAsync(Frame("Warning", time.GetUtcNow(), host, $"{lost} mail log lines were not sent: the syslog server was away too long"), changed.Token);
+                        await stream.WriteAsync(Frame("Warning", "LinesLost", time.GetUtcNow(), host, $"{lost} mail log lines were not sent: the syslog server was away too long"), changed.Token);
                     }
 
                     // A line whose write fails goes with the connection (never sent twice).
                     while (lines.Reader.TryRead(out var line))
                     {
-                        await stream.WriteAsync(Frame(line.Level, line.At, host, line.Text), changed.Token);
+                        await stream.WriteAsync(Frame(line.Level, line.Kind, line.At, host, line.Text), changed.Token);
                     }
 
                     await stream.FlushAsync(changed.Token);
@@ -140,12 +141,12 @@ internal sealed partial class SyslogShipper : BackgroundService
     }
 
     /// <summary>One RFC 5424 message with its octet count (RFC 6587 section 3.4.1).</summary>
-    public static byte[] Frame(string level, DateTimeOffset at, string host, string text)
+    public static byte[] Frame(string level, string kind, DateTimeOffset at, string host, string text)
     {
         // Facility mail (2); severity warning (4) or informational (6).
         var priority = (2 * 8) + (level == "Warning" ? 4 : 6);
         var message = Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
-            $"<{priority}>1 {at.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'} {host} gatehouse - mail - {level}: {text}"));
+            $"<{priority}>1 {at.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'} {host} gatehouse - {kind} - {level}: {text}"));
         var header = Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{message.Length} "));
         return [.. header, .. message];
     }

@@ -42,11 +42,11 @@ internal sealed class SpoolSpace(string directory, CurrentConfig config, MailLog
 
         if (low)
         {
-            log.Warning($"Queue storage low: {free} bytes free, reserve {reserve}; new messages are refused (452 4.3.1) while delivery goes on");
+            log.QueueStorageLow(free, reserve);
         }
         else
         {
-            log.Info($"Queue storage back above its reserve: {free} bytes free, reserve {reserve}; new messages are accepted");
+            log.QueueStorageRecovered(free, reserve);
         }
     }
 }

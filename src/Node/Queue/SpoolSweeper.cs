@@ -22,14 +22,14 @@ internal sealed class SpoolSweeper(MessageSpool spool, SpoolSpace space, MailLog
                 var swept = spool.SweepIncomplete();
                 if (swept > 0)
                 {
-                    log.Warning($"Queue sweep: {swept} files of messages never accepted removed");
+                    log.QueueSwept(swept);
                 }
 
                 space.Spare();
             }
             catch (IOException e)
             {
-                log.Warning($"Queue sweep failed: {e.Message}");
+                log.QueueSweepFailed(e.Message);
             }
         }
     }

@@ -182,7 +182,7 @@ internal sealed partial class ListenerHost(
             {
                 // Before any DNS lookup or TLS: an overload costs as little as possible.
                 metrics.Refused(match.Listener.Name, RefusalReason.ConnectionLimit);
-                log.Warning($"ICID {icid} refused: {total} connections open on this node (limit {limits.MaxConnections}) from {remote.Address}");
+                log.RefusedNodeConnectionLimit(icid, total, limits.MaxConnections, remote.Address);
                 await client.SendAsync(System.Text.Encoding.ASCII.GetBytes(
                     new SmtpReply(SmtpCode.ServiceNotAvailable, "", $"{snapshot.HostName} Too many connections; try again later").Format(false)), stopping);
                 return;
@@ -191,8 +191,8 @@ internal sealed partial class ListenerHost(
             var iface = snapshot.Config.IpInterfaces.First(i => i.Name == match.Listener.Interface);
             var reverse = await reverseDns.LookupAsync(remote.Address, stopping);
             var access = HostAccess.Decide(snapshot.Config, match.Listener, remote.Address, reverse);
-            log.Info($"New SMTP ICID {icid} interface {iface.Name} ({endpoint.Address}) address {remote.Address} reverse dns host {reverse.Host ?? "unknown"} verified {(reverse.Verified ? "yes" : "no")}");
-            log.Info($"ICID {icid} {Behavior(access.Policy.Behavior)} SG {access.Group} match {access.Match} SBRS None");
+            log.NewConnection(icid, iface.Name, endpoint.Address, remote.Address, reverse.Host ?? "unknown", reverse.Verified ? "yes" : "no");
+            log.HostAccessDecided(icid, Behavior(access.Policy.Behavior), access.Group, access.Match);
             if (access.Policy.Behavior is PolicyBehavior.Tcprefuse or PolicyBehavior.Reject)
             {
                 metrics.Refused(match.Listener.Name, RefusalReason.HostAccess);
@@ -210,7 +210,7 @@ internal sealed partial class ListenerHost(
             if (limit > 0 && fromAddress > limit)
             {
                 metrics.Refused(match.Listener.Name, RefusalReason.ConnectionLimit);
-                log.Info($"ICID {icid} refused: {fromAddress} concurrent connections from {remote.Address} (limit {limit})");
+                log.RefusedAddressConnectionLimit(icid, fromAddress, remote.Address, limit);
                 transport.Queue(new SmtpReply(SmtpCode.ServiceNotAvailable, "", $"{context.HostName} Too many concurrent connections from your address").Format(false));
                 await transport.FlushAsync(stopping);
                 return;
@@ -227,7 +227,7 @@ internal sealed partial class ListenerHost(
         {
             connections.Close(remote.Address);
             client.Dispose();
-            log.Info($"ICID {icid} close");
+            log.ConnectionClosed(icid);
         }
     }
 

@@ -20,6 +20,7 @@ internal sealed class SmtpSession(SessionContext context, SmtpTransport transpor
     private readonly List<string> recipients = [];
     private int badCommands;
     private bool closed;
+    private bool lost;
     private bool tlsRequested;
     private bool reportedTlsRequired;
 
@@ -49,7 +50,6 @@ internal sealed class SmtpSession(SessionContext context, SmtpTransport transpor
 
     public int MessagesAccepted { get; private set; }
 
-    private string Icid => $"ICID {context.Icid}";
 
     public async Task RunAsync(CancellationToken stopping)
     {
@@ -66,6 +66,7 @@ internal sealed class SmtpSession(SessionContext context, SmtpTransport transpor
                 var line = await transport.ReadLineAsync(session.Token);
                 if (line.EndOfStream)
                 {
+                    Lost();
                     break;
                 }
 
@@ -79,14 +80,14 @@ internal sealed class SmtpSession(SessionContext context, SmtpTransport transpor
                 transport.Queue(reply.Format(Extended));
                 if (line.Fault == LineFault.Unbounded)
                 {
-                    context.Log.Info($"{Icid} Receiving Failed: command line over {SmtpLimits.MaxBufferedLine} bytes without CRLF");
+                    context.Log.CommandLineTooLong(context.Icid, SmtpLimits.MaxBufferedLine);
                     break;
                 }
 
                 if (badCommands >= context.Limits.MaxBadCommands)
                 {
                     transport.Queue(SmtpReply.TooManyErrors.Format(Extended));
-                    context.Log.Info($"{Icid} Receiving Failed: too many errors");
+                    context.Log.TooManyErrors(context.Icid);
                     break;
                 }
 
@@ -104,22 +105,30 @@ internal sealed class SmtpSession(SessionContext context, SmtpTransport transpor
         }
         catch (SmtpTimeoutException e)
         {
-            context.Log.Warning($"{Icid} Receiving Failed: timeout ({e.Message})");
+            context.Log.ReceivingTimeout(context.Icid, e.Message);
             await SendLastAsync(SmtpReply.Timeout);
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
-            context.Log.Info($"{Icid} Receiving Failed: the listener is stopping{(Mid is { } mid ? $"; MID {mid} not accepted" : "")}");
+            if (Mid is { } mid)
+            {
+                context.Log.ListenerStoppingMidTransaction(context.Icid, mid);
+            }
+            else
+            {
+                context.Log.ListenerStopping(context.Icid);
+            }
+
             await SendLastAsync(SmtpReply.ShuttingDown);
         }
         catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
         {
-            context.Log.Warning($"{Icid} Receiving Failed: timeout (session longer than {context.Limits.Session.TotalSeconds:0} s)");
+            context.Log.SessionTooLong(context.Icid, (long)context.Limits.Session.TotalSeconds);
             await SendLastAsync(SmtpReply.Timeout);
         }
-        catch (IOException e)
+        catch (IOException)
         {
-            context.Log.Info($"{Icid} Receiving Failed: connection lost ({e.Message})");
+            Lost();
         }
         finally
         {
@@ -146,6 +155,17 @@ internal sealed class SmtpSession(SessionContext context, SmtpTransport transpor
 
     public void Close() => closed = true;
 
+    // The client went away without QUIT; said once, however many reads and writes notice it.
+    private void Lost()
+    {
+        if (!lost)
+        {
+            lost = true;
+            closed = true;
+            context.Log.ConnectionLost(context.Icid);
+        }
+    }
+
     public void RequestTls() => tlsRequested = true;
 
     public void BeginTransaction(string from)
@@ -153,13 +173,13 @@ internal sealed class SmtpSession(SessionContext context, SmtpTransport transpor
         Mid = context.Spool.Mids.Next();
         MailFrom = from;
         State = SmtpState.Mail;
-        context.Log.Info($"Start MID {Mid} {Icid}");
-        context.Log.Info($"MID {Mid} {Icid} From: <{from}>");
+        context.Log.MessageStarted(Mid.Value, context.Icid);
+        context.Log.Sender(Mid.Value, context.Icid, from);
     }
 
     public void AddRecipient(string recipient)
     {
-        context.Log.Info($"MID {Mid} {Icid} RID {recipients.Count} To: <{recipient}>");
+        context.Log.Recipient(Mid!.Value, context.Icid, recipients.Count, recipient);
         recipients.Add(recipient);
         State = SmtpState.Recipient;
     }
@@ -205,7 +225,8 @@ internal sealed class SmtpSession(SessionContext context, SmtpTransport transpor
 
             await data.DisposeAsync();
             MessagesAccepted++;
-            context.Log.Info($"MID {mid} ready {result.Size} bytes from <{MailFrom}>");
+            context.Log.MessageReady(mid, result.Size, MailFrom);
+            context.Log.QueuedForDelivery(mid);
             context.Metrics.MessageAccepted(context.Listener.Name);
             AbortTransaction();
             State = SmtpState.Greeted;
@@ -240,20 +261,21 @@ internal sealed class SmtpSession(SessionContext context, SmtpTransport transpor
         switch (result.Outcome)
         {
             case DataOutcome.StorageFailed:
-                context.Log.Warning($"MID {mid} {Icid} Receiving Failed: the queue cannot store the message ({result.StorageError})");
+                context.Log.QueueCannotStore(mid, context.Icid, result.StorageError ?? "");
                 return new SmtpReply(SmtpCode.LocalError, "4.3.0", "Error: local error in processing; try again later");
             case DataOutcome.TooLarge:
-                context.Log.Info($"MID {mid} {Icid} rejected: message size exceeds {Policy.MaxMessageSizeBytes} bytes");
+                context.Log.MessageTooLarge(mid, context.Icid, Policy.MaxMessageSizeBytes);
                 return new SmtpReply(SmtpCode.ExceededStorage, "5.3.4", "Message size exceeds fixed limit");
             case DataOutcome.TooManyHops:
-                context.Log.Warning($"MID {mid} {Icid} rejected: more than {SmtpLimits.MaxReceivedHeaders} Received headers (mail loop)");
+                context.Log.MailLoop(mid, context.Icid, SmtpLimits.MaxReceivedHeaders);
                 return new SmtpReply(SmtpCode.TransactionFailed, "5.4.6", "Too many hops; a mail loop?");
             case DataOutcome.BareLineEnding:
-                context.Log.Warning($"MID {mid} {Icid} rejected: bare CR or LF in message data");
+                context.Log.BareLineEnding(mid, context.Icid);
                 return new SmtpReply(SmtpCode.TransactionFailed, "5.6.11", "Message refused: bare CR or LF in message data; lines must end with CRLF");
             default:
                 Close();
-                context.Log.Info($"MID {mid} {Icid} Receiving Failed: connection lost during DATA");
+                context.Log.MessageAborted(mid);
+                Lost();
                 return new SmtpReply(SmtpCode.ServiceNotAvailable, "4.4.2", "Connection lost during DATA");
         }
     }
@@ -279,7 +301,7 @@ internal sealed class SmtpSession(SessionContext context, SmtpTransport transpor
             if (!reportedTlsRequired)
             {
                 reportedTlsRequired = true;
-                context.Log.Info($"{Icid} TLS was required but remote host did not initiate it");
+                context.Log.InboundTlsNotStarted(context.Icid);
                 context.Metrics.Refused(context.Listener.Name, RefusalReason.TlsRequired);
             }
 
@@ -312,19 +334,19 @@ internal sealed class SmtpSession(SessionContext context, SmtpTransport transpor
             var discarded = await transport.StartTlsAsync(options, cancel);
             if (discarded > 0)
             {
-                context.Log.Warning($"{Icid} discarded {discarded} bytes of plaintext sent after STARTTLS");
+                context.Log.PlaintextAfterStartTls(context.Icid, discarded);
             }
         }
         catch (Exception e) when (e is AuthenticationException or IOException or OperationCanceledException)
         {
             // No fall-back to clear text after 220 (IN-4): the connection ends here.
-            context.Log.Info($"{Icid} TLS failed: {e.GetBaseException().Message}");
+            context.Log.InboundTlsFailed(context.Icid, e.GetBaseException().Message);
             context.Metrics.Tls(TlsDirection.Inbound, succeeded: false, TlsOutcome.Handshake);
             return false;
         }
 
         var tls = transport.Tls!;
-        context.Log.Info($"{Icid} TLS success protocol {SmtpTransport.Protocol(tls.SslProtocol)} cipher {tls.NegotiatedCipherSuite}");
+        context.Log.InboundTlsSucceeded(context.Icid, SmtpTransport.Protocol(tls.SslProtocol), tls.NegotiatedCipherSuite.ToString());
         context.Metrics.Tls(TlsDirection.Inbound, succeeded: true, TlsOutcome.Negotiated);
         AbortTransaction();
         State = SmtpState.Connected;
@@ -337,7 +359,7 @@ internal sealed class SmtpSession(SessionContext context, SmtpTransport transpor
         var problem = TrustedCas.Problem(presented, context.Snapshot.TrustedCas, PeerCertificates(chain));
         if (problem is not null)
         {
-            context.Log.Info($"{Icid} client certificate {presented.Subject} not verified: {problem}");
+            context.Log.ClientCertificateNotVerified(context.Icid, presented.Subject, problem);
         }
 
         return problem is null;

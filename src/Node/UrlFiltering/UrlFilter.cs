@@ -38,18 +38,18 @@ internal static class UrlFilter
         switch (verdict.Verdict)
         {
             case UrlVerdict.Unavailable when settings.Fallback == UrlServiceFallback.Defer:
-                context.Log.Warning($"MID {mid} URL filtering unavailable ({verdict.Detail}): deferred");
+                context.Log.UrlFilteringUnavailableDeferred(mid, verdict.Detail);
                 context.Metrics.Refused(context.Listener.Name, RefusalReason.UrlServiceUnavailable);
                 return new UrlDecision(new SmtpReply(SmtpCode.LocalError, "4.7.0", "URL filtering unavailable; try again later"), []);
             case UrlVerdict.Unavailable:
-                context.Log.Warning($"MID {mid} URL filtering unavailable ({verdict.Detail}): delivered with header");
+                context.Log.UrlFilteringUnavailableDelivered(mid, verdict.Detail);
                 return new UrlDecision(null, [header]);
             case UrlVerdict.Malicious when settings.MaliciousAction == UrlVerdictAction.Reject:
-                context.Log.Info($"MID {mid} URL verdict {verdict.Header}: rejected");
+                context.Log.UrlRejected(mid, verdict.Header);
                 context.Metrics.Refused(context.Listener.Name, RefusalReason.UrlMalicious);
                 return new UrlDecision(new SmtpReply(SmtpCode.TransactionFailed, "5.7.1", "Message refused: it links to a malicious site"), []);
             default:
-                context.Log.Info($"MID {mid} URL verdict {verdict.Header}");
+                context.Log.UrlVerdict(mid, verdict.Header);
                 return new UrlDecision(null, [header]);
         }
     }

@@ -58,6 +58,10 @@ public sealed class ConnectionReuseTests
         var mid = Regex.Match(sent.Output, @"queued as (\d+)").Groups[1].Value;
         var done = new Regex($@"Message done DCID (\d+) MID {mid} ");
         await Wait.UntilAsync(async () => done.IsMatch(await File.ReadAllTextAsync(mailLog)), $"MID {mid} is delivered");
-        return (mid, done.Match(await File.ReadAllTextAsync(mailLog)).Groups[1].Value);
+        var log = await File.ReadAllTextAsync(mailLog);
+        // As the appliance logs it: queued before the client's 250, the receiver's answer after delivery.
+        Assert.Contains($"Info: MID {mid} queued for delivery\n", log, StringComparison.Ordinal);
+        Assert.Matches($@"Info: MID {mid} RID \[0\] Response '2\.0\.0 [^'\n]+'\n", log);
+        return (mid, done.Match(log).Groups[1].Value);
     }
 }

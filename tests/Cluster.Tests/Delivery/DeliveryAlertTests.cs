@@ -12,7 +12,7 @@ public sealed class DeliveryAlertTests(DeliveryFixture fixture)
         await Wait.UntilAsync(() => Alerts("alerting.test").Count == 1, "the alert for alerting.test arrived");
         var alert = Alerts("alerting.test")[0];
         Assert.Contains("Subject: [Warning]-[relay.node1.test]: (System) TLS was required for destination domain alerting.test", alert, StringComparison.Ordinal);
-        Assert.Contains("STARTTLS not advertised", alert, StringComparison.Ordinal);
+        Assert.Contains("STARTTLS command not supported", alert, StringComparison.Ordinal);
         Assert.Contains("To: admin@alerts.test", alert, StringComparison.Ordinal);
         var seen = fixture.Delays(held);
         await Wait.UntilAsync(() => fixture.Delays(held) >= seen + 2, "two more attempts were put off");

@@ -138,7 +138,7 @@ public sealed partial class DeliveryFixture : IAsyncLifetime
     }
 
     /// <summary>How many times delivery of <paramref name="mid"/> was put off.</summary>
-    public int Delays(long mid) => MailLogText().Split('\n').Count(l => l.Contains($"Delayed: MID {mid} ", StringComparison.Ordinal));
+    public int Delays(long mid) => MailLogText().Split('\n').Count(l => l.Contains($"Delayed: DCID 0 MID {mid} ", StringComparison.Ordinal));
 
     public string MailLogText() => File.Exists(MailLog) ? File.ReadAllText(MailLog) : "";
 

@@ -50,7 +50,7 @@ public sealed class SpoolFullTests
         var first = await SendAsync(smtp, "first@example.test", Megabyte, size: Megabyte + 1000);
         Assert.StartsWith("250 2.0.0", first, StringComparison.Ordinal);
         var firstMid = first!.Split(' ')[^1];
-        await WaitForLogAsync(node, $"Delayed: MID {firstMid} ");
+        await WaitForLogAsync(node, $"Delayed: DCID 0 MID {firstMid} ");
 
         // A declared size beyond what is left above the reserve is refused at MAIL.
         await using (var probe = await GreetedAsync(smtp))
@@ -92,7 +92,7 @@ public sealed class SpoolFullTests
         var second = await SendAsync(smtp, "second@example.test", 10_000, size: null);
         Assert.StartsWith("250 2.0.0", second, StringComparison.Ordinal);
         // Both held (their attempts over), so the flush below finds both waiting.
-        await WaitForLogAsync(node, $"Delayed: MID {second!.Split(' ')[^1]} ");
+        await WaitForLogAsync(node, $"Delayed: DCID 0 MID {second!.Split(' ')[^1]} ");
         await using var sink = await SmtpSink.StartAsync(Path.Combine(cluster.Root, "sink"), sinkEndpoint);
         (await node.CliAsync("queue", "flush")).Succeeded();
         await Wait.UntilAsync(() => sink.Delivered().Count >= 2 && Directory.GetFiles(queue, "*.env").Length == 0, "both accepted messages are delivered");

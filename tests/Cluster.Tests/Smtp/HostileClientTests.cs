@@ -47,6 +47,27 @@ public sealed class HostileClientTests(SmtpClusterFixture smtp)
     }
 
     [Fact]
+    public async Task A_client_that_drops_mid_DATA_is_logged_as_the_appliance_logs_it_and_leaves_nothing()
+    {
+        var sender = $"dropper-{Guid.NewGuid():N}@sender.test";
+        var probe = await SmtpProbe.ConnectAsync(smtp.Preferred);
+        await probe.ReplyAsync();
+        await probe.CommandAsync("EHLO client.sender.test");
+        await probe.CommandAsync($"MAIL FROM:<{sender}>");
+        await probe.CommandAsync("RCPT TO:<victim@example.test>");
+        Assert.StartsWith("354", await probe.CommandAsync("DATA"), StringComparison.Ordinal);
+        await probe.SendAsync("Subject: half\r\n\r\nthe first half of a message");
+        await probe.DisposeAsync();
+
+        var from = new System.Text.RegularExpressions.Regex($@"MID (\d+) ICID (\d+) From: <{sender}>");
+        await smtp.WaitForLogAsync(sender);
+        var ids = from.Match(await smtp.MailLogTextAsync());
+        await smtp.WaitForLogAsync($"Message aborted MID {ids.Groups[1].Value} Receiving aborted by sender");
+        await smtp.WaitForLogAsync($"Info: ICID {ids.Groups[2].Value} lost");
+        Assert.DoesNotContain($"MID {ids.Groups[1].Value} queued for delivery", await smtp.MailLogTextAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_line_a_little_over_the_limit_is_refused_and_the_session_goes_on()
     {
         await using var probe = await SmtpProbe.ConnectAsync(smtp.Preferred);

@@ -12,7 +12,7 @@ public sealed partial class QueueCommandTests(SmtpClusterFixture smtp)
         var subject = $"held {Guid.NewGuid():N}";
         var sent = await Swaks.SendAsync(smtp.Off, "held@example.test", "--from", "someone@sender.test", "--header", $"Subject: {subject}");
         var mid = QueuedAs().Match(sent.Succeeded().Output).Groups[1].Value;
-        await smtp.WaitForLogAsync($"Delayed: MID {mid} to RID [0]");
+        await smtp.WaitForLogAsync($"Delayed: DCID 0 MID {mid} to RID [0]");
 
         var listing = (await smtp.Node.CliAsync("queue")).Succeeded().Output;
         Assert.Matches($@"MID {mid}  \d+ bytes  received .* from <someone@sender\.test>  attempts 1  next ", listing);
@@ -21,7 +21,7 @@ public sealed partial class QueueCommandTests(SmtpClusterFixture smtp)
         // The next retry is a minute away; flush brings it forward.
         (await smtp.Node.CliAsync("queue", "flush")).Succeeded();
         await Wait.UntilAsync(
-            () => smtp.MailLogTextAsync().Result.Split('\n').Count(l => l.Contains($"Delayed: MID {mid} ", StringComparison.Ordinal)) >= 2,
+            () => smtp.MailLogTextAsync().Result.Split('\n').Count(l => l.Contains($"Delayed: DCID 0 MID {mid} ", StringComparison.Ordinal)) >= 2,
             "a second attempt right after the flush", TimeSpan.FromSeconds(20));
         await Wait.UntilAsync(
             async () => (await smtp.Node.CliAsync("queue")).Succeeded().Output.Contains($"MID {mid} ", StringComparison.Ordinal)

@@ -58,7 +58,7 @@ public sealed class SyslogShippingTests
         var upToLate = mailLog.Take(mailLog.FindIndex(l => l.Contains("To: <late@example.test>", StringComparison.Ordinal)) + 1);
         Assert.All(upToLate, line => Assert.Contains(received, r => r.EndsWith(line, StringComparison.Ordinal)));
         // Parsed by rsyslog as RFC 5424: host, application, message id and severity in their fields.
-        Assert.Contains(received, l => l.StartsWith("mx1.logs.test gatehouse mail info Info: ", StringComparison.Ordinal) && l.Contains("To: <early@example.test>", StringComparison.Ordinal));
-        Assert.Contains(received, l => l.StartsWith("mx1.logs.test gatehouse mail info Info: New SMTP ICID ", StringComparison.Ordinal));
+        Assert.Contains(received, l => l.StartsWith("mx1.logs.test gatehouse Recipient info Info: ", StringComparison.Ordinal) && l.Contains("To: <early@example.test>", StringComparison.Ordinal));
+        Assert.Contains(received, l => l.StartsWith("mx1.logs.test gatehouse NewConnection info Info: New SMTP ICID ", StringComparison.Ordinal));
     }
 }

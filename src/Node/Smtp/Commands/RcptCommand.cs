@@ -37,14 +37,14 @@ internal sealed class RcptCommand : ISmtpCommand
 
         if (session.Context.Listener.Type == ListenerType.Public && SourceRouted(to))
         {
-            session.Context.Log.Info($"MID {session.Mid} ICID {session.Context.Icid} To: <{to}> Rejected: routing characters in local part");
+            session.Context.Log.RecipientRejectedRouting(session.Mid!.Value, session.Context.Icid, to);
             return Refuse(session, RefusalReason.SourceRouted, Reply(SmtpCode.MailboxUnavailable, "5.7.1", $"<{to}>: Relay access denied"));
         }
 
         var relays = session.Policy.Behavior == PolicyBehavior.Relay;
         if (!relays && !RecipientAccess.Accepts(session.Context.Listener, to))
         {
-            session.Context.Log.Info($"MID {session.Mid} ICID {session.Context.Icid} To: <{to}> Rejected by RAT");
+            session.Context.Log.RecipientRejectedByRat(session.Mid!.Value, session.Context.Icid, to);
             return Refuse(session, RefusalReason.RelayDenied, Reply(SmtpCode.MailboxUnavailable, "5.7.1", $"<{to}>: Relay access denied"));
         }
 
@@ -71,10 +71,10 @@ internal sealed class RcptCommand : ISmtpCommand
         switch (answer.Verdict)
         {
             case DirectoryVerdict.Unknown:
-                context.Log.Info($"MID {session.Mid} ICID {context.Icid} To: <{to}> Rejected by LDAPACCEPT (profile {name})");
+                context.Log.RecipientRejectedByLdap(session.Mid!.Value, context.Icid, to, name);
                 return Refuse(session, RefusalReason.LdapUnknown, Reply(SmtpCode.MailboxUnavailable, "5.1.1", $"<{to}>: Recipient address rejected: User unknown"));
             case DirectoryVerdict.Unavailable:
-                context.Log.Warning($"MID {session.Mid} ICID {context.Icid} To: <{to}> Deferred: LDAP accept query failed (profile {name}): {answer.Detail}");
+                context.Log.RecipientDeferredLdap(session.Mid!.Value, context.Icid, to, name, answer.Detail);
                 return Refuse(session, RefusalReason.LdapUnavailable,
                     Reply(SmtpCode.LocalError, "4.4.3", $"<{to}>: Recipient address verification failed: directory unavailable, try again later"));
             default:

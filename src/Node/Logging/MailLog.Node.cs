@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Logging;
+
+namespace Gatehouse.Node.Logging;
+
+/// <summary>The mail log's lines about the node itself: its queue storage and the alerts it sends.</summary>
+internal sealed partial class MailLog
+{
+    [LoggerMessage(300, LogLevel.Warning, "Queue sweep: {Swept} files of messages never accepted removed")]
+    public partial void QueueSwept(int swept);
+
+    [LoggerMessage(301, LogLevel.Warning, "Queue sweep failed: {Error}")]
+    public partial void QueueSweepFailed(string error);
+
+    [LoggerMessage(302, LogLevel.Warning, "Queue storage low: {Free} bytes free, reserve {Reserve}; new messages are refused (452 4.3.1) while delivery goes on")]
+    public partial void QueueStorageLow(long free, long reserve);
+
+    [LoggerMessage(303, LogLevel.Information, "Queue storage back above its reserve: {Free} bytes free, reserve {Reserve}; new messages are accepted")]
+    public partial void QueueStorageRecovered(long free, long reserve);
+
+    [LoggerMessage(304, LogLevel.Information, "MID {Mid} alert ({Severity}, {AlertClass}) to {Recipients}: {Text}")]
+    public partial void AlertSent(long mid, string severity, string alertClass, string recipients, string text);
+}
