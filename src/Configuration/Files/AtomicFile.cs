@@ -13,16 +13,10 @@ public static partial class AtomicFile
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
         Directory.CreateDirectory(directory);
-        var temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
-        var options = new FileStreamOptions
-        {
-            Mode = FileMode.CreateNew,
-            Access = FileAccess.Write,
-            UnixCreateMode = privateFile ? UnixFileMode.UserRead | UnixFileMode.UserWrite : null,
-        };
+        var temporary = Temporary(directory, path);
         try
         {
-            await using (var stream = new FileStream(temporary, options))
+            await using (var stream = new FileStream(temporary, Options(privateFile)))
             {
                 await stream.WriteAsync(content, cancel);
                 stream.Flush(flushToDisk: durable);
@@ -41,8 +35,41 @@ public static partial class AtomicFile
         }
     }
 
-    public static void Write(string path, byte[] content, bool privateFile = false) =>
-        WriteAsync(path, content, privateFile).GetAwaiter().GetResult();
+    /// <summary>
+    /// The same, synchronously, for callers that must not wait on the thread pool (an id
+    /// block reserved under a lock on the accept path): no sync-over-async.
+    /// </summary>
+    public static void Write(string path, byte[] content, bool privateFile = false)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        Directory.CreateDirectory(directory);
+        var temporary = Temporary(directory, path);
+        try
+        {
+            using (var stream = new FileStream(temporary, Options(privateFile)))
+            {
+                stream.Write(content);
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.Move(temporary, path, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+
+        FlushDirectory(directory);
+    }
+
+    private static string Temporary(string directory, string path) => Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+
+    private static FileStreamOptions Options(bool privateFile) => new()
+    {
+        Mode = FileMode.CreateNew,
+        Access = FileAccess.Write,
+        UnixCreateMode = privateFile ? UnixFileMode.UserRead | UnixFileMode.UserWrite : null,
+    };
 
     // A rename is durable only once the directory entry is on disk; a failure to make it so is
     // an IOException like any failed write (the spool then refuses the message: nothing is lost).

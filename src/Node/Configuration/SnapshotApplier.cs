@@ -90,8 +90,13 @@ internal sealed partial class SnapshotApplier(
         var certificates = CertificateLoader.Load(effective.Config, loading);
         if (loading.IsEmpty)
         {
-            next = new NodeSnapshot(snapshot.Version, snapshot.CommittedAt?.ToDateTimeOffset() ?? time.GetUtcNow(), effective, snapshot, certificates,
-                TrustedCas.Load(effective.Config.TrustedCas));
+            var trusted = TrustedCas.Load(effective.Config.TrustedCas, out var bundleProblem);
+            if (bundleProblem is not null)
+            {
+                LogSystemBundleUnreadable(logger, TrustedCas.SystemBundle, bundleProblem);
+            }
+
+            next = new NodeSnapshot(snapshot.Version, snapshot.CommittedAt?.ToDateTimeOffset() ?? time.GetUtcNow(), effective, snapshot, certificates, trusted);
         }
 
         return loading.All;
@@ -102,6 +107,9 @@ internal sealed partial class SnapshotApplier(
 
     [LoggerMessage(201, LogLevel.Error, "Refused configuration version {Version} ({Count} errors): {Errors}")]
     private static partial void LogRefused(ILogger logger, long version, int count, string errors);
+
+    [LoggerMessage(203, LogLevel.Warning, "The system CA bundle {Path} is unreadable ({Reason}); peers are verified against the custom CA list only")]
+    private static partial void LogSystemBundleUnreadable(ILogger logger, string path, string reason);
 
     [LoggerMessage(202, LogLevel.Warning, "Last good configuration {Path} is unreadable: {Reason}")]
     private static partial void LogLastGoodUnreadable(ILogger logger, string path, string reason);

@@ -12,8 +12,10 @@ internal static class TrustedCas
 {
     public const string SystemBundle = "/etc/ssl/certs/ca-certificates.crt";
 
-    public static X509Certificate2Collection Load(TrustedCaSettings? settings)
+    /// <param name="systemBundleProblem">Why the operating system's bundle could not be read, when it could not.</param>
+    public static X509Certificate2Collection Load(TrustedCaSettings? settings, out string? systemBundleProblem)
     {
+        systemBundleProblem = null;
         var roots = new X509Certificate2Collection();
         foreach (var pem in settings?.CustomPem ?? [])
         {
@@ -26,9 +28,10 @@ internal static class TrustedCas
             {
                 roots.ImportFromPemFile(SystemBundle);
             }
-            catch (CryptographicException)
+            catch (CryptographicException e)
             {
-                // An unreadable OS bundle leaves only the custom list.
+                // An unreadable OS bundle leaves only the custom list; the caller says so.
+                systemBundleProblem = e.Message;
             }
         }
 
