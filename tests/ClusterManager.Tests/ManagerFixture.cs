@@ -1,3 +1,4 @@
+using Gatehouse.ClusterManager.Secrets;
 using Gatehouse.ClusterManager.Certificates;
 using Gatehouse.ClusterManager.Changes;
 using Gatehouse.ClusterManager.Diagnostics;

@@ -1,3 +1,4 @@
+using Gatehouse.ClusterManager.Secrets;
 using System.Security.Cryptography;
 using Gatehouse.Cluster.V1;
 using Gatehouse.ClusterManager.Certificates;

@@ -1,3 +1,4 @@
+using Gatehouse.Configuration.Matching;
 using Gatehouse.Cluster.V1;
 using Gatehouse.Configuration.Validation;
 

@@ -1,3 +1,4 @@
+using Gatehouse.Configuration.Matching;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using DnsClient;

@@ -1,3 +1,4 @@
+using Gatehouse.ClusterManager.Secrets;
 using System.CommandLine;
 using System.Globalization;
 using System.Security.Cryptography;

@@ -74,7 +74,7 @@ internal static class ManagerCli
         var caFile = new Option<string>("--store-ca-file") { Description = "CA certificate (PEM) that the Redis server's TLS certificate must chain to" };
         var serve = new Command("serve", "Run the manager") { dataDir, listen, store, passwordFile, caFile };
         serve.SetAction((result, cancel) => ManagerServer.RunAsync(
-            result.GetValue(dataDir)!, Urls.Parse(result.GetValue(listen)!, "--listen"),
+            result.GetValue(dataDir)!, Urls.ParseListen(result.GetValue(listen)!),
             Store(result.GetValue(store), result.GetValue(passwordFile), result.GetValue(caFile)), cancel));
         return serve;
     }

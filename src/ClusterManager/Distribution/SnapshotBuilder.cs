@@ -1,3 +1,4 @@
+using Gatehouse.ClusterManager.Secrets;
 using Gatehouse.Cluster.V1;
 using Gatehouse.ClusterManager.Certificates;
 using Gatehouse.Manager.V1;

@@ -1,3 +1,5 @@
+using Gatehouse.ClusterManager.Secrets;
+using Gatehouse.Configuration.Matching;
 using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;

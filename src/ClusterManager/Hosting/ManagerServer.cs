@@ -1,3 +1,4 @@
+using Gatehouse.ClusterManager.Secrets;
 using Gatehouse.Configuration.Files;
 using System.Net;
 using System.Net.Sockets;
@@ -28,7 +29,7 @@ namespace Gatehouse.ClusterManager.Hosting;
 /// </summary>
 internal static partial class ManagerServer
 {
-    public static async Task<int> RunAsync(string dataDir, Uri listen, RedisLocation? store, CancellationToken cancel)
+    public static async Task<int> RunAsync(string dataDir, IPEndPoint listen, RedisLocation? store, CancellationToken cancel)
     {
         await using var manager = await BuildAsync(dataDir, listen, store);
         var app = manager.App;
@@ -42,14 +43,13 @@ internal static partial class ManagerServer
     }
 
     /// <summary>The manager's web application, built and not started, with what it holds open.</summary>
-    public static async Task<ManagerHost> BuildAsync(string dataDir, Uri listen, RedisLocation? store)
+    public static async Task<ManagerHost> BuildAsync(string dataDir, IPEndPoint endpoint, RedisLocation? store)
     {
         var paths = new ManagerPaths(Path.GetFullPath(dataDir));
         Directory.CreateDirectory(paths.DataDir);
         var time = TimeProvider.System;
         var opened = await OpenStoreAsync(paths, store);
         var ca = ClusterCa.LoadOrCreate(paths.DataDir, time);
-        var endpoint = ParseListen(listen);
         var serverCertificate = ca.IssueServer(
             ["localhost", Dns.GetHostName()], [endpoint.Address, IPAddress.Loopback, IPAddress.IPv6Loopback],
             new Uri($"https://{FormatHost(endpoint)}{ClusterCa.RevocationListPath}"), time);
@@ -180,16 +180,6 @@ internal static partial class ManagerServer
                 throw;
             }
         }
-    }
-
-    private static IPEndPoint ParseListen(Uri listen)
-    {
-        if (listen.Scheme != Uri.UriSchemeHttps || !IPAddress.TryParse(listen.Host.Trim('[', ']'), out var address))
-        {
-            throw new Cli.CliException($"--listen must be https://IP:PORT with an IP address, not {listen}");
-        }
-
-        return new IPEndPoint(address, listen.Port);
     }
 
     private static string FormatHost(IPEndPoint endpoint)

@@ -1,3 +1,4 @@
+using Gatehouse.Configuration.Matching;
 using System.Net;
 using System.Net.Mail;
 using System.Text.RegularExpressions;

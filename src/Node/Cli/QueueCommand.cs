@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
+using Gatehouse.Node.Delivery;
 using Gatehouse.Node.Hosting;
 using Gatehouse.Node.Queue;
 
@@ -11,9 +12,6 @@ namespace Gatehouse.Node.Cli;
 /// </summary>
 internal static partial class QueueCommand
 {
-    /// <summary>SIGUSR1: the running node makes every waiting message due.</summary>
-    public const int FlushSignal = 10;
-
     public static int List(NodePaths paths)
     {
         if (!Directory.Exists(paths.Queue))
@@ -56,7 +54,7 @@ internal static partial class QueueCommand
             throw new NodeCliException("the node is not running; queued mail is delivered when it starts");
         }
 
-        if (Kill(status.ProcessId, FlushSignal) != 0)
+        if (Kill(status.ProcessId, DeliveryQueue.FlushSignal) != 0)
         {
             throw new NodeCliException($"could not signal the node (pid {status.ProcessId}): {Marshal.GetLastPInvokeErrorMessage()}");
         }

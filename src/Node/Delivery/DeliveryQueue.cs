@@ -21,6 +21,9 @@ internal sealed partial class DeliveryQueue(
     MessageSpool spool, CurrentConfig config, OutboundConnector connector, AlertMailer alerts, MailLog log, NodeMetrics metrics, TimeProvider time, ILogger<DeliveryQueue> logger)
     : BackgroundService
 {
+    /// <summary>SIGUSR1: <c>gatehouse-node queue flush</c> asks the running node to make every waiting message due.</summary>
+    public const int FlushSignal = 10;
+
     private readonly Lock gate = new();
     private readonly Dictionary<string, Destination> destinations = new(StringComparer.OrdinalIgnoreCase);
     private readonly PriorityQueue<QueuedMessage, DateTimeOffset> waiting = new();

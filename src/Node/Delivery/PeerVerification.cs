@@ -1,3 +1,4 @@
+using Gatehouse.Configuration.Matching;
 using System.Security.Cryptography.X509Certificates;
 using Gatehouse.Configuration.Validation;
 using Gatehouse.Node.Tls;

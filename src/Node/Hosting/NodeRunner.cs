@@ -86,7 +86,7 @@ internal static partial class NodeRunner
 
         // 'gatehouse-node queue flush' signals the running node.
         using var flush = System.Runtime.InteropServices.PosixSignalRegistration.Create(
-            (System.Runtime.InteropServices.PosixSignal)Cli.QueueCommand.FlushSignal,
+            (System.Runtime.InteropServices.PosixSignal)DeliveryQueue.FlushSignal,
             context =>
             {
                 context.Cancel = true;

@@ -1,3 +1,4 @@
+using Gatehouse.Configuration.Matching;
 using System.Net;
 using Gatehouse.Cluster.V1;
 using Gatehouse.Configuration.Validation;

@@ -27,7 +27,7 @@ public sealed class EndpointAccessTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        host = await ManagerServer.BuildAsync(dataDir, new Uri("https://127.0.0.1:0"), store: null);
+        host = await ManagerServer.BuildAsync(dataDir, new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0), store: null);
         await ManagerServer.InitializeAsync(host.App.Services, TimeProvider.System);
         await host.App.StartAsync();
         var address = host.App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();

@@ -1,3 +1,4 @@
+using Gatehouse.ClusterManager.Secrets;
 using System.Security.Cryptography;
 using System.Text;
 using Gatehouse.Cluster.V1;

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using Gatehouse.Configuration.Secrets;
 using Google.Protobuf;
 
-namespace Gatehouse.ClusterManager.Certificates;
+namespace Gatehouse.ClusterManager.Secrets;
 
 /// <summary>
 /// Secrets in a saved configuration file, encrypted with the admin's passphrase

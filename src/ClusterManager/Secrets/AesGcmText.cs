@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Gatehouse.ClusterManager.Certificates;
+namespace Gatehouse.ClusterManager.Secrets;
 
 /// <summary>AES-256-GCM over text: base64(nonce | ciphertext | tag), with optional associated data.</summary>
 internal static class AesGcmText

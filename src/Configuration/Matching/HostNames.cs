@@ -1,6 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 
-namespace Gatehouse.Configuration.Validation;
+namespace Gatehouse.Configuration.Matching;
 
 /// <summary>
 /// Certificate name matching (RFC 6125): the SAN DNS names when there are any, else the

@@ -6,7 +6,7 @@ using Gatehouse.ClusterManager.Store;
 using Gatehouse.Configuration.Secrets;
 using Gatehouse.Manager.V1;
 
-namespace Gatehouse.ClusterManager.Certificates;
+namespace Gatehouse.ClusterManager.Secrets;
 
 /// <summary>
 /// Encrypts private keys and passwords at rest (CL-9) with the manager's data key,

@@ -1,6 +1,7 @@
+using Gatehouse.Configuration.Validation;
 using System.Net;
 
-namespace Gatehouse.Configuration.Validation;
+namespace Gatehouse.Configuration.Matching;
 
 /// <summary>Syntax of a sender group member (IN-2): IP, CIDR, range, host name or .domain suffix.</summary>
 public static class SenderMember
