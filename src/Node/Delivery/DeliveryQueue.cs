@@ -154,7 +154,7 @@ internal sealed partial class DeliveryQueue(
     private void Release(QueuedMessage message)
     {
         var snapshot = config.Snapshot!;
-        var items = message.PendingByDomain(d => (int)DestinationPolicy.For(snapshot.Config, d).MaxRecipientsPerMessage).ToList();
+        var items = message.PendingByDomain(d => (int)snapshot.DestinationControl(d).MaxRecipientsPerMessage).ToList();
         message.Outstanding = items.Count;
         if (items.Count == 0)
         {
@@ -178,7 +178,7 @@ internal sealed partial class DeliveryQueue(
     // Under the lock: opens connections, up to the limit, while more work waits than the connections being set up will take first.
     private void Pump(Destination destination, NodeSnapshot snapshot)
     {
-        var control = DestinationPolicy.For(snapshot.Config, destination.Domain);
+        var control = snapshot.DestinationControl(destination.Domain);
         while (destination.Items.Count > destination.Connecting + destination.Idle && destination.Active < control.MaxConcurrentConnections && !stopping.IsCancellationRequested)
         {
             destination.Active++;

@@ -23,7 +23,7 @@ internal sealed class TlsVerifier(CurrentConfig config, OutboundConnector connec
         limit.CancelAfter(Limit);
         var cancel = limit.Token;
         var snapshot = config.Snapshot ?? throw new InvalidOperationException("no configuration applied yet");
-        var control = DestinationPolicy.For(snapshot.Config, domain);
+        var control = snapshot.DestinationControl(domain);
         var report = new TlsVerifyReport
         {
             Domain = domain,

@@ -13,7 +13,18 @@ internal sealed record NodeSnapshot(
     IReadOnlyDictionary<string, ServerCertificate> Certificates,
     System.Security.Cryptography.X509Certificates.X509Certificate2Collection TrustedCas)
 {
+    // Destination controls resolved once per domain and version: the delivery path asks for
+    // every message, and a version never changes. Bounded, so a flood of domains cannot grow it.
+    private const int MaxResolvedDomains = 10_000;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, DestinationControl> destinationControls = new(StringComparer.OrdinalIgnoreCase);
+
     public LevelConfig Config => Effective.Config;
+
+    /// <summary>The destination control in force for <paramref name="domain"/> (OUT-2); shared, never to be changed.</summary>
+    public DestinationControl DestinationControl(string domain) =>
+        destinationControls.TryGetValue(domain, out var resolved) ? resolved
+        : destinationControls.Count < MaxResolvedDomains ? destinationControls.GetOrAdd(domain, d => Delivery.DestinationPolicy.For(Config, d))
+        : Delivery.DestinationPolicy.For(Config, domain);
 
     public ServerCertificate? Certificate(string name) => Certificates.GetValueOrDefault(name);
 
