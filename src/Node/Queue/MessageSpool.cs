@@ -5,12 +5,16 @@ using Gatehouse.Configuration.Files;
 namespace Gatehouse.Node.Queue;
 
 /// <summary>
-/// The durable queue (IN-6): message data is written to <c>queue/MID.msg</c> and flushed,
-/// then the envelope is written atomically as <c>queue/MID.env</c>; only then is the message
-/// accepted. Data without an envelope (a crash mid-DATA) is never delivered and is swept.
-/// A message leaves the queue when its envelope is deleted.
+/// The durable queue (IN-6): message data is written to <c>queue/MID.msg</c>, the envelope
+/// beside it as <c>queue/MID.env</c> (a rename, so it is whole or absent), and one group flush
+/// of the spool (<see cref="SpoolFlush"/>) makes both durable; only then is the message
+/// accepted. Data without an envelope (a crash mid-DATA) is never delivered and is swept, as
+/// is an envelope whose data is shorter than it says (the machine stopped before the flush,
+/// so no <c>250</c> was given). A message leaves the queue when its envelope is deleted; the
+/// deletion is made durable by the next flush, so a crash right after a delivery may send
+/// that message again, never lose one.
 /// </summary>
-internal sealed class MessageSpool
+internal sealed class MessageSpool : IDisposable
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -27,8 +31,12 @@ internal sealed class MessageSpool
         Directory = directory;
         System.IO.Directory.CreateDirectory(directory);
         Mids = new IdAllocator(Path.Combine(directory, ".next-mid"));
+        Flush = new SpoolFlush(directory);
+        SweepUnflushed();
         SweepIncomplete();
     }
+
+    public SpoolFlush Flush { get; }
 
     public string Directory { get; }
 
@@ -56,14 +64,15 @@ internal sealed class MessageSpool
         });
     }
 
-    /// <summary>Makes the message durable: data flushed to disk, then the envelope written atomically.</summary>
+    /// <summary>Makes the message durable: data and envelope written, then one shared flush of the spool.</summary>
     public async Task CommitAsync(FileStream data, QueuedEnvelope envelope, CancellationToken cancel)
     {
         await data.FlushAsync(cancel);
-        data.Flush(flushToDisk: true);
-        await AtomicFile.WriteAsync(EnvelopePath(envelope.Mid), JsonSerializer.SerializeToUtf8Bytes(envelope, Json), privateFile: true, cancel: cancel);
+        var committed = envelope with { DataBytes = data.Length };
+        await AtomicFile.WriteAsync(EnvelopePath(envelope.Mid), JsonSerializer.SerializeToUtf8Bytes(committed, Json), privateFile: true, durable: false, cancel: cancel);
+        await Flush.FlushAsync();
         writing.TryRemove(envelope.Mid, out _);
-        arrivals.Writer.TryWrite(envelope);
+        arrivals.Writer.TryWrite(committed);
     }
 
     /// <summary>Queues a message the node writes itself (a bounce, an alert), durably like any other.</summary>
@@ -86,17 +95,25 @@ internal sealed class MessageSpool
 
     public DeliveryProgress? ReadProgress(long mid) => ProgressIn(Directory, mid);
 
-    public Task SaveProgressAsync(long mid, DeliveryProgress progress, CancellationToken cancel) =>
-        AtomicFile.WriteAsync(ProgressPath(mid), JsonSerializer.SerializeToUtf8Bytes(progress, Json), privateFile: true, cancel: cancel);
+    /// <summary>Delivery progress, durable with the next shared flush (concurrent deliveries share it).</summary>
+    public async Task SaveProgressAsync(long mid, DeliveryProgress progress, CancellationToken cancel)
+    {
+        await AtomicFile.WriteAsync(ProgressPath(mid), JsonSerializer.SerializeToUtf8Bytes(progress, Json), privateFile: true, durable: false, cancel: cancel);
+        await Flush.FlushAsync();
+    }
 
-    /// <summary>Takes a finished message out of the queue; once the envelope's removal is on disk it is never sent again.</summary>
+    /// <summary>
+    /// Takes a finished message out of the queue, envelope first: the file system keeps the
+    /// order of the deletions, so the data can never be gone while its envelope stays.
+    /// </summary>
     public void Remove(long mid)
     {
         File.Delete(EnvelopePath(mid));
-        AtomicFile.FlushDirectory(Directory);
         File.Delete(DataPath(mid));
         File.Delete(ProgressPath(mid));
     }
+
+    public void Dispose() => Flush.Dispose();
 
     public void Discard(long mid)
     {
@@ -126,6 +143,21 @@ internal sealed class MessageSpool
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
             return null;
+        }
+    }
+
+    // Envelopes whose data did not reach the disk whole before the machine stopped: their
+    // flush never returned, so the client never had a 250 and will send the message again.
+    private void SweepUnflushed()
+    {
+        foreach (var envelope in Envelopes().Where(e => e.DataBytes > 0).ToList())
+        {
+            var data = new FileInfo(DataPath(envelope.Mid));
+            if (!data.Exists || data.Length < envelope.DataBytes)
+            {
+                File.Delete(EnvelopePath(envelope.Mid));
+                File.Delete(data.FullName);
+            }
         }
     }
 

@@ -24,6 +24,13 @@ internal sealed record QueuedEnvelope
 
     public long Size { get; init; }
 
+    /// <summary>
+    /// Length of <c>MID.msg</c> when the message was accepted. At start an envelope whose data
+    /// is shorter was never answered <c>250</c> (the machine stopped before the spool's flush)
+    /// and goes; 0 in envelopes written before this was recorded.
+    /// </summary>
+    public long DataBytes { get; init; }
+
     /// <summary>TLS protocol and cipher of the inbound session, empty when in clear.</summary>
     public string Tls { get; init; } = "";
 

@@ -17,7 +17,7 @@ internal sealed class NodeMetrics
     private readonly Counter tls;
     private readonly Counter deliveries;
 
-    public NodeMetrics(CurrentConfig config, QueueCensus census, TimeProvider time)
+    public NodeMetrics(CurrentConfig config, QueueCensus census, MessageSpool spool, TimeProvider time)
     {
         var factory = Metrics.WithCustomRegistry(Registry);
         connections = factory.CreateCounter("gatehouse_smtp_connections_total", "SMTP connections accepted, by listener.",
@@ -36,8 +36,10 @@ internal sealed class NodeMetrics
         var oldest = factory.CreateGauge("gatehouse_queue_oldest_message_age_seconds", "Age of the oldest message in the queue (0 when empty).");
         var daysLeft = factory.CreateGauge("gatehouse_certificate_days_left", "Days until each certificate of the configuration expires.",
             new GaugeConfiguration { LabelNames = ["certificate"] });
+        var flushes = factory.CreateCounter("gatehouse_spool_flushes_total", "Flushes of the spool to disk; concurrent messages share one (group commit).");
         Registry.AddBeforeCollectCallback(() =>
         {
+            flushes.IncTo(spool.Flush.Flushes);
             var snapshot = config.Snapshot;
             version.Set(snapshot?.Version ?? 0);
             var now = time.GetUtcNow();

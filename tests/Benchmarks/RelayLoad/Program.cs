@@ -22,9 +22,11 @@ await using var gatehouseSink = new TlsSink(new IPEndPoint(IPAddress.Parse("127.
 await using var postfixSink = new TlsSink(new IPEndPoint(IPAddress.Parse("127.0.1.51"), 0), certificate);
 
 var gatehouse = new IPEndPoint(node.Address, FreePort.On(node.Address));
+var https = new IPEndPoint(node.Address, FreePort.On(node.Address));
 (await cluster.Manager.LoadConfigAsync($$$"""
     hostname: relay.bench.test
-    ip_interfaces: [{name: Data1, address: {{{node.Address}}}, hostname: relay.bench.test}]
+    ip_interfaces: [{name: Data1, address: {{{node.Address}}}, hostname: relay.bench.test,
+                     https: {enabled: true, port: {{{https.Port}}}, certificate: demo, anonymous_read: true}}]
     mail_flow_policies: [{name: LOAD, behavior: relay, tls: preferred, max_concurrent_connections_per_ip: 1000}]
     sender_groups: [{name: LOCAL, policy: LOAD, members: [127.0.0.0/8]}]
     listeners: [{name: Relay, type: private, interface: Data1, port: {{{gatehouse.Port}}}, certificate: demo, host_access_table: [LOCAL], default_policy: LOAD}]
@@ -86,6 +88,19 @@ var (g, p) = (summary["gatehouse"], summary["postfix"]);
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"ratio gatehouse/postfix: throughput {g.PerSecond / p.PerSecond:F2}, e2e p50 {Percentile(g.Latencies, 0.5) / Percentile(p.Latencies, 0.5):F2}, e2e p99 {Percentile(g.Latencies, 0.99) / Percentile(p.Latencies, 0.99):F2}"));
 Console.WriteLine($"sink sessions over TLS: gatehouse {gatehouseSink.EncryptedSessions}, postfix {postfixSink.EncryptedSessions}");
+
+// The node's own count of spool flushes (group commit) against the messages it accepted.
+using var metricsClient = new HttpClient(new HttpClientHandler
+{
+    ServerCertificateCustomValidationCallback = (_, presented, _, _) => presented?.Thumbprint == certificate.Thumbprint,
+});
+var metrics = await metricsClient.GetStringAsync($"https://{https}/metrics");
+double Sample(string name) => metrics.Split('\n').Where(l => l.StartsWith(name, StringComparison.Ordinal))
+    .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
+var accepted = Sample("gatehouse_messages_accepted_total");
+var flushes = Sample("gatehouse_spool_flushes_total");
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"gatehouse spool flushes: {flushes:F0} for {accepted:F0} messages accepted ({flushes / accepted:F2} per message; Postfix fsyncs each queue file once: 1.00)"));
 
 async Task<Round> RunRoundAsync(IPEndPoint server, TlsSink sink, int clientCount, int perClient, string prefix)
 {
