@@ -104,6 +104,20 @@ public sealed class InboundTlsTests(SmtpClusterFixture smtp)
     }
 
     [Fact]
+    public async Task A_client_that_offers_its_TLS_1_3_ticket_resumes_without_a_full_handshake()
+    {
+        var session = Path.Combine(smtp.Cluster.Root, $"session-{Guid.NewGuid():N}.pem");
+        string[] connect = ["s_client", "-starttls", "smtp", "-connect", smtp.Preferred.ToString(), "-CAfile", smtp.Ca.RootCertificate, "-tls1_3", "-ign_eof"];
+
+        var first = await OpenSsl.RunAsync(smtp.Cluster.Root, [.. connect, "-sess_out", session], input: "NOOP\r\nQUIT\r\n");
+        var second = await OpenSsl.RunAsync(smtp.Cluster.Root, [.. connect, "-sess_in", session], input: "NOOP\r\nQUIT\r\n");
+
+        Assert.Contains("New, TLSv1.3", first.Output, StringComparison.Ordinal);
+        Assert.True(File.Exists(session), first.Output + first.Error);
+        Assert.Contains("Reused, TLSv1.3", second.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_Received_header_records_the_TLS_protocol_and_cipher()
     {
         var sent = await Swaks.SendAsync(smtp.Preferred, "received@example.test", "--tls");
