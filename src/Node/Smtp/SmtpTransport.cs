@@ -28,8 +28,13 @@ internal sealed class SmtpTransport : IAsyncDisposable
         this.network = network;
         this.limits = limits;
         stream = network;
-        reader = PipeReader.Create(network, new StreamPipeReaderOptions(leaveOpen: true));
+        reader = PipeReader.Create(network, ReaderOptions);
     }
+
+    // A waiting session holds no buffer: the reader first waits with a zero-byte read and rents
+    // only when bytes have arrived (SslStream likewise keeps none while idle), so thousands of
+    // idle connections cost little memory.
+    private static readonly StreamPipeReaderOptions ReaderOptions = new(leaveOpen: true, useZeroByteReads: true);
 
     public SslStream? Tls { get; private set; }
 
@@ -147,7 +152,7 @@ internal sealed class SmtpTransport : IAsyncDisposable
 
         Tls = tls;
         stream = tls;
-        reader = PipeReader.Create(tls, new StreamPipeReaderOptions(leaveOpen: true));
+        reader = PipeReader.Create(tls, ReaderOptions);
         waitForMore = false;
         return discarded;
     }
