@@ -24,6 +24,9 @@ public sealed class PostfixInstance : IAsyncDisposable
 
     public string MailLog => Path.Combine(Directory, "maillog");
 
+    /// <summary>The process Postfix runs under (its master and every daemon are below it).</summary>
+    public int ProcessId => process.Id;
+
     private string ConfigDirectory => Path.Combine(Directory, "etc");
 
     /// <summary>Starts Postfix in the foreground with the given main.cf settings on top of a minimal base.</summary>

@@ -33,16 +33,22 @@ public sealed class SpoolFlushTests
         }
 
         var count = 0;
-        using var flush = new SpoolFlush(async _ =>
+        var batches = new List<IReadOnlyCollection<string>>();
+        using var flush = new SpoolFlush(async files =>
         {
             var n = Interlocked.Increment(ref count) - 1;
+            lock (batches)
+            {
+                batches.Add([.. files]);
+            }
+
             started[n].SetResult();
             await release[n].Task;
         });
 
-        var first = flush.FlushAsync();
+        var first = flush.FlushAsync("first.msg");
         await started[0].Task;
-        var others = Enumerable.Range(0, 20).Select(_ => flush.FlushAsync()).ToList();
+        var others = Enumerable.Range(0, 20).Select(i => flush.FlushAsync($"{i}.msg", $"{i}.env")).ToList();
 
         // The first flush may have begun before the others wrote: it must not answer them.
         release[0].SetResult();
@@ -53,6 +59,8 @@ public sealed class SpoolFlushTests
         release[1].SetResult();
         await Task.WhenAll(others);
         Assert.Equal(2, count);
+        // The second flush covers every file the twenty wrote.
+        Assert.Equal(40, batches[1].Count);
     }
 
     [Fact]

@@ -70,7 +70,7 @@ internal sealed class MessageSpool : IDisposable
         await data.FlushAsync(cancel);
         var committed = envelope with { DataBytes = data.Length };
         await AtomicFile.WriteAsync(EnvelopePath(envelope.Mid), JsonSerializer.SerializeToUtf8Bytes(committed, Json), privateFile: true, durable: false, cancel: cancel);
-        await Flush.FlushAsync();
+        await Flush.FlushAsync(DataPath(envelope.Mid), EnvelopePath(envelope.Mid));
         writing.TryRemove(envelope.Mid, out _);
         arrivals.Writer.TryWrite(committed);
     }
@@ -99,7 +99,7 @@ internal sealed class MessageSpool : IDisposable
     public async Task SaveProgressAsync(long mid, DeliveryProgress progress, CancellationToken cancel)
     {
         await AtomicFile.WriteAsync(ProgressPath(mid), JsonSerializer.SerializeToUtf8Bytes(progress, Json), privateFile: true, durable: false, cancel: cancel);
-        await Flush.FlushAsync();
+        await Flush.FlushAsync(ProgressPath(mid));
     }
 
     /// <summary>

@@ -4,48 +4,62 @@ namespace Gatehouse.Node.Queue;
 
 /// <summary>
 /// Group commit for the spool. Whoever needs what it wrote to be on disk (a message before its
-/// <c>250</c>, delivery progress) calls <see cref="FlushAsync"/>; one <c>syncfs(2)</c> of the
-/// spool's filesystem makes durable everything written before it started — data, envelopes,
-/// renames and directory entries alike — for every caller waiting at that moment. A caller that
-/// arrives while a flush is running waits for the next one, which covers its writes. Under 20
-/// concurrent senders this is far less than one flush per message; alone, exactly one.
+/// <c>250</c>, delivery progress) calls <see cref="FlushAsync"/> with the files it wrote; one
+/// flush makes durable everything the callers waiting at that moment wrote — data, envelopes,
+/// renames and directory entries alike. A caller that arrives while a flush is running waits
+/// for the next one, which covers its writes. Alone a message costs one flush; under 20
+/// concurrent senders far fewer than one each.
+/// <para>
+/// On a filesystem of its own the flush is one <c>syncfs(2)</c>. On the root filesystem, where
+/// other programs' writes would ride along, it is an <c>fsync</c> of each file of the batch, all
+/// at once (the journal commits them together), then one of the spool directory.
+/// </para>
 /// </summary>
 internal sealed partial class SpoolFlush : IDisposable
 {
-    private readonly Func<CancellationToken, Task> sync;
+    private readonly Func<IReadOnlyCollection<string>, Task> sync;
     private readonly Lock gate = new();
+    private readonly string spool = "";
     private readonly int directory = -1;
-    private TaskCompletionSource? waiting;
+    private readonly bool ownFileSystem;
+    private Batch? waiting;
     private bool running;
     private long flushes;
 
     public SpoolFlush(string spoolDirectory)
     {
+        spool = Path.GetFullPath(spoolDirectory);
         if (OperatingSystem.IsLinux())
         {
-            directory = Open(spoolDirectory, 0);
+            directory = Open(spool, 0);
             if (directory < 0)
             {
-                throw new IOException($"cannot open the spool {spoolDirectory}: errno {Marshal.GetLastPInvokeError()}");
+                throw new IOException($"cannot open the spool {spool}: errno {Marshal.GetLastPInvokeError()}");
             }
+
+            ownFileSystem = MountPoint(spool) != "/";
         }
 
-        sync = _ => Task.Run(SyncFileSystem, CancellationToken.None);
+        sync = files => Task.Run(() => Sync(files), CancellationToken.None);
     }
 
     /// <summary>For tests: the flush itself replaced.</summary>
-    internal SpoolFlush(Func<CancellationToken, Task> sync) => this.sync = sync;
+    internal SpoolFlush(Func<IReadOnlyCollection<string>, Task> sync) => this.sync = sync;
 
     /// <summary>Flushes done since start (the metrics show flushes per message).</summary>
     public long Flushes => Interlocked.Read(ref flushes);
 
-    /// <summary>Returns once everything this caller wrote before the call is on disk.</summary>
-    public Task FlushAsync()
+    /// <summary>True when a flush is one <c>syncfs</c> of the spool's own filesystem.</summary>
+    public bool WholeFileSystem => ownFileSystem;
+
+    /// <summary>Returns once <paramref name="files"/>, and everything else written before the call, is on disk.</summary>
+    public Task FlushAsync(params string[] files)
     {
         lock (gate)
         {
-            waiting ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            var mine = waiting.Task;
+            waiting ??= new Batch();
+            waiting.Files.UnionWith(files);
+            var mine = waiting.Done.Task;
             if (!running)
             {
                 running = true;
@@ -68,7 +82,7 @@ internal sealed partial class SpoolFlush : IDisposable
     {
         while (true)
         {
-            TaskCompletionSource batch;
+            Batch batch;
             lock (gate)
             {
                 if (waiting is null)
@@ -84,29 +98,74 @@ internal sealed partial class SpoolFlush : IDisposable
 
             try
             {
-                await sync(CancellationToken.None);
+                await sync(batch.Files);
                 Interlocked.Increment(ref flushes);
-                batch.SetResult();
+                batch.Done.SetResult();
             }
             catch (Exception e)
             {
-                batch.SetException(e);
+                batch.Done.SetException(e);
             }
         }
     }
 
-    private void SyncFileSystem()
+    private void Sync(IReadOnlyCollection<string> files)
     {
         if (directory < 0)
         {
-            // Not Linux: no syncfs; the spool is only as durable as the system's own write-back.
+            // Not Linux: the spool is only as durable as the system's own write-back.
             return;
         }
 
-        if (SyncFs(directory) != 0)
+        if (ownFileSystem)
         {
-            throw new IOException($"flushing the spool to disk failed: errno {Marshal.GetLastPInvokeError()}");
+            Check(SyncFs(directory), spool);
+            return;
         }
+
+        Parallel.ForEach(files, FsyncFile);
+        Check(Fsync(directory), spool);
+    }
+
+    private static void FsyncFile(string path)
+    {
+        var descriptor = Open(path, 0);
+        if (descriptor < 0)
+        {
+            // Gone meanwhile (a refused message discarded): nothing of it needs keeping.
+            return;
+        }
+
+        try
+        {
+            Check(Fsync(descriptor), path);
+        }
+        finally
+        {
+            _ = Close(descriptor);
+        }
+    }
+
+    private static void Check(int result, string path)
+    {
+        if (result != 0)
+        {
+            throw new IOException($"flushing {path} to disk failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
+    // The mount point holding a path: the longest mount point that is a prefix of it.
+    private static string MountPoint(string path) =>
+        File.ReadLines("/proc/self/mountinfo")
+            .Select(line => line.Split(' ')[4].Replace("\\040", " ", StringComparison.Ordinal))
+            .Where(mount => mount == "/" || path == mount || path.StartsWith(mount + "/", StringComparison.Ordinal))
+            .MaxBy(mount => mount.Length) ?? "/";
+
+    private sealed class Batch
+    {
+        public HashSet<string> Files { get; } = new(StringComparer.Ordinal);
+
+        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
@@ -114,6 +173,9 @@ internal sealed partial class SpoolFlush : IDisposable
 
     [LibraryImport("libc", EntryPoint = "syncfs", SetLastError = true)]
     private static partial int SyncFs(int descriptor);
+
+    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
+    private static partial int Fsync(int descriptor);
 
     [LibraryImport("libc", EntryPoint = "close")]
     private static partial int Close(int descriptor);
