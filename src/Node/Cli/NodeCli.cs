@@ -41,10 +41,31 @@ internal static class NodeCli
         var status = new Command("status", "Show membership, manager link and applied version") { dataDir, json };
         status.SetAction(result => StatusCommand.Run(Paths(result, dataDir), result.GetValue(json)));
 
-        var flush = new Command("flush", "Retry every queued message now (the running node)") { dataDir };
-        flush.SetAction(result => QueueCommand.Flush(Paths(result, dataDir)));
-        var queue = new Command("queue", "List the mail queue: messages, recipients, attempts and last answers") { dataDir, flush };
+        var queue = new Command("queue", "List the mail queue: messages, recipients, attempts and last answers") { dataDir };
         queue.SetAction(result => QueueCommand.List(Paths(result, dataDir)));
+        var optionalDomain = new Argument<string?>("domain") { Description = "Only the mail for this domain", Arity = ArgumentArity.ZeroOrOne };
+        var domain = new Argument<string>("domain") { Description = "Recipient domain" };
+        var mid = new Argument<long>("mid") { Description = "The message's MID (see 'gatehouse-node queue')" };
+        (string Name, string Description, Argument? Argument, Func<ParseResult, QueueControlRequest> Request)[] controls =
+        [
+            ("flush", "Retry every queued message now, or only those for DOMAIN (the running node)", optionalDomain, r => new() { Op = "flush", Domain = r.GetValue(optionalDomain) }),
+            ("suspend", "Suspend delivery to DOMAIN: nothing is tried until it is resumed, also after a restart", domain, r => new() { Op = "suspend", Domain = r.GetValue(domain) }),
+            ("resume", "Resume delivery to DOMAIN; its waiting mail goes now", domain, r => new() { Op = "resume", Domain = r.GetValue(domain) }),
+            ("suspended", "List the suspended domains", null, _ => new() { Op = "suspended" }),
+            ("delete", "Delete a waiting message from the queue (no notice to its sender)", mid, r => new() { Op = "delete", Mid = r.GetValue(mid) }),
+            ("bounce", "Bounce a waiting message's pending recipients: its sender gets a DSN", mid, r => new() { Op = "bounce", Mid = r.GetValue(mid) }),
+        ];
+        foreach (var (commandName, description, argument, request) in controls)
+        {
+            var command = new Command(commandName, description) { dataDir };
+            if (argument is not null)
+            {
+                command.Add(argument);
+            }
+
+            command.SetAction((result, cancel) => QueueCommand.ControlAsync(Paths(result, dataDir), request(result), cancel));
+            queue.Add(command);
+        }
 
         return new RootCommand("Gatehouse gateway node") { join, run, leave, status, queue };
     }

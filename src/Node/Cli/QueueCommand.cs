@@ -1,6 +1,7 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
-using Gatehouse.Node.Delivery;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
 using Gatehouse.Node.Hosting;
 using Gatehouse.Node.Queue;
 
@@ -8,9 +9,9 @@ namespace Gatehouse.Node.Cli;
 
 /// <summary>
 /// <c>gatehouse-node queue</c>: what waits for delivery, with each recipient's state and last
-/// answer (like <c>mailq</c>); <c>queue flush</c> asks the running node to retry everything now.
+/// answer (like <c>mailq</c>); the other <c>queue</c> commands ask the running node to act.
 /// </summary>
-internal static partial class QueueCommand
+internal static class QueueCommand
 {
     public static int List(NodePaths paths)
     {
@@ -46,23 +47,39 @@ internal static partial class QueueCommand
         return 0;
     }
 
-    public static int Flush(NodePaths paths)
+    /// <summary>Sends one command to the running node over its control socket and prints the answer.</summary>
+    public static async Task<int> ControlAsync(NodePaths paths, QueueControlRequest request, CancellationToken cancel)
     {
-        var status = NodeStatusFile.Read(paths);
-        if (status is null || status.ProcessId <= 0 || !Directory.Exists($"/proc/{status.ProcessId}"))
+        if (!File.Exists(paths.ControlSocket))
         {
-            throw new NodeCliException("the node is not running; queued mail is delivered when it starts");
+            throw new NodeCliException("the node is not running (no control socket); start it with 'gatehouse-node run'");
         }
 
-        if (Kill(status.ProcessId, DeliveryQueue.FlushSignal) != 0)
+        using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
         {
-            throw new NodeCliException($"could not signal the node (pid {status.ProcessId}): {Marshal.GetLastPInvokeErrorMessage()}");
-        }
+            await socket.ConnectAsync(new UnixDomainSocketEndPoint(paths.ControlSocket), cancel);
+            await socket.SendAsync(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(request, QueueControlJson.Default.QueueControlRequest) + "\n"), SocketFlags.None, cancel);
+            using var stream = new NetworkStream(socket);
+            var line = await new StreamReader(stream).ReadLineAsync(cancel);
+            var answer = line is null ? null : JsonSerializer.Deserialize(line, QueueControlJson.Default.QueueControlAnswer);
+            if (answer is null)
+            {
+                throw new NodeCliException("the node closed the control socket without an answer");
+            }
 
-        Console.WriteLine("Delivery of every queued message starts now");
-        return 0;
+            if (!answer.Ok)
+            {
+                throw new NodeCliException(answer.Message);
+            }
+
+            Console.WriteLine(answer.Message);
+            return 0;
+        }
+        catch (SocketException e)
+        {
+            throw new NodeCliException($"the node's control socket does not answer ({e.SocketErrorCode}); is the node running, and are you its user?");
+        }
     }
 
-    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static partial int Kill(int pid, int signal);
 }

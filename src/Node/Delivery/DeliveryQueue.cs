@@ -24,6 +24,8 @@ internal sealed partial class DeliveryQueue(
     /// <summary>SIGUSR1: <c>gatehouse-node queue flush</c> asks the running node to make every waiting message due.</summary>
     public const int FlushSignal = 10;
 
+    // How often a message held only by suspended domains is looked at (for its queue lifetime).
+    private static readonly TimeSpan SuspendedRecheck = TimeSpan.FromMinutes(5);
     private readonly Lock gate = new();
     private readonly Dictionary<string, Destination> destinations = new(StringComparer.OrdinalIgnoreCase);
     private readonly PriorityQueue<QueuedMessage, DateTimeOffset> waiting = new();
@@ -155,6 +157,16 @@ internal sealed partial class DeliveryQueue(
     {
         var snapshot = config.Snapshot!;
         var items = message.PendingByDomain(d => (int)snapshot.DestinationControl(d).MaxRecipientsPerMessage).ToList();
+        if (items.Count > 0 && items.All(i => suspended.Contains(i.Domain))
+            && time.GetUtcNow() - message.Envelope.ReceivedAt < RetrySchedule.From(snapshot.Config.System?.Queue).Lifetime)
+        {
+            // Only suspended domains left: nothing is tried; resuming one releases it at once.
+            waiting.Enqueue(message, time.GetUtcNow() + SuspendedRecheck);
+            return;
+        }
+
+        // Past its lifetime a suspended message is settled (and bounced) like any other.
+        items.RemoveAll(i => suspended.Contains(i.Domain));
         message.Outstanding = items.Count;
         if (items.Count == 0)
         {
@@ -200,22 +212,7 @@ internal sealed partial class DeliveryQueue(
                 return;
             }
 
-            var kept = new List<(QueuedMessage Message, DateTimeOffset Due)>();
-            var released = 0;
-            while (waiting.TryDequeue(out var message, out var due))
-            {
-                if (message.Pending.Any(r => MailAddress.Domain(message.Envelope.Recipients[r]).Equals(domain, StringComparison.OrdinalIgnoreCase)))
-                {
-                    Release(message);
-                    released++;
-                }
-                else
-                {
-                    kept.Add((message, due));
-                }
-            }
-
-            waiting.EnqueueRange(kept);
+            var released = ReleaseWaitingFor(domain);
             if (released > 0)
             {
                 log.DestinationAnswersAgain(domain, released);

@@ -17,6 +17,12 @@ internal sealed record NodePaths(string DataDir)
     /// <summary>The durable mail queue (IN-6).</summary>
     public string Queue => Path.Combine(DataDir, "queue");
 
+    /// <summary>
+    /// The running node's control socket for queue commands, in a directory only the node's
+    /// user can enter: whoever may use it may change the queue.
+    /// </summary>
+    public string ControlSocket => Path.Combine(DataDir, "run", "control.sock");
+
     /// <summary>Written by <c>run</c>, read by <c>status</c>.</summary>
     public string Status => Path.Combine(DataDir, "state", "status.json");
 }

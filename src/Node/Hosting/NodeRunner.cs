@@ -70,6 +70,7 @@ internal static partial class NodeRunner
         builder.Services.AddSingleton<AlertMailer>();
         builder.Services.AddSingleton<DeliveryQueue>();
         builder.Services.AddHostedService(services => services.GetRequiredService<DeliveryQueue>());
+        builder.Services.AddHostedService<ControlSocket>();
         builder.Services.AddHostedService<SyncClient>();
         using var host = builder.Build();
 

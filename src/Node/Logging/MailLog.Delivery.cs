@@ -75,4 +75,13 @@ internal sealed partial class MailLog
 
     [LoggerMessage(220, LogLevel.Information, "tlsverify {Domain}: destination control {Control}, TLS {Mode}")]
     public partial void TlsVerify(string domain, string control, string mode);
+
+    [LoggerMessage(221, LogLevel.Information, "Delivery suspended for {Domain} by the administrator")]
+    public partial void DeliverySuspended(string domain);
+
+    [LoggerMessage(222, LogLevel.Information, "Delivery resumed for {Domain} by the administrator")]
+    public partial void DeliveryResumed(string domain);
+
+    [LoggerMessage(223, LogLevel.Information, "MID {Mid} deleted from the queue by the administrator")]
+    public partial void DeletedByAdministrator(long mid);
 }

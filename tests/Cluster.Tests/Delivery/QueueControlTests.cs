@@ -1,0 +1,81 @@
+using System.Net;
+using System.Text.RegularExpressions;
+
+namespace Gatehouse.Cluster.Tests.Delivery;
+
+/// <summary>
+/// The appliance's suspenddel/resumedel, delivernow and bounce/delete of queued mail, from the
+/// node's CLI against a held domain: a receiver without STARTTLS under required TLS.
+/// </summary>
+public sealed partial class QueueControlTests
+{
+    [Fact]
+    public async Task Suspend_stops_attempts_resume_restarts_them_bounce_tells_the_sender_and_delete_does_not()
+    {
+        await using var cluster = await TestCluster.StartAsync(nodes: 1);
+        var node = cluster.Node("node1");
+        var heldAddress = IPAddress.Parse("127.0.1.70");
+        await using var held = await SmtpSink.StartAsync(Path.Combine(cluster.Root, "held"), new IPEndPoint(heldAddress, FreePort.On(heldAddress)));
+        await using var senders = await SmtpSink.StartAsync(Path.Combine(cluster.Root, "senders"), new IPEndPoint(IPAddress.Loopback, FreePort.On(IPAddress.Loopback)));
+        var smtp = new IPEndPoint(node.Address, FreePort.On(node.Address));
+        (await cluster.Manager.LoadConfigAsync($$$"""
+            system: {queue: {initial_retry_seconds: 1, max_retry_seconds: 2}}
+            ip_interfaces: [{name: Data1, address: {{{node.Address}}}}]
+            mail_flow_policies: [{name: P, behavior: relay, tls: off}]
+            sender_groups: [{name: LOCAL, policy: P, members: [127.0.0.0/8]}]
+            smtp_routes:
+              - {domain: held.test, hosts: [{host: {{{heldAddress}}}, port: {{{held.Endpoint.Port}}}}]}
+              - {domain: sender.test, hosts: [{host: 127.0.0.1, port: {{{senders.Endpoint.Port}}}}]}
+            destination_controls: [{domain: held.test, tls: required}, {domain: sender.test, tls: none}]
+            listeners: [{name: Relay, type: private, interface: Data1, port: {{{smtp.Port}}}, host_access_table: [LOCAL], default_policy: P}]
+            """, machine: "node1", merge: true)).Succeeded();
+        await node.WaitAppliedAsync(await cluster.Manager.CommitAsync("queue control"));
+        await Wait.UntilAsync(() => FreePort.Accepts(smtp), "the listener accepts");
+        var mailLog = Path.Combine(node.DataDir, "logs", "mail.current");
+        string Log() => File.ReadAllText(mailLog);
+        int Attempts() => Regex.Count(Log(), $@"New SMTP DCID \d+ interface \S+ address {Regex.Escape(heldAddress.ToString())} ");
+
+        var mids = new List<string>();
+        foreach (var n in new[] { 1, 2 })
+        {
+            var sent = await Swaks.SendAsync(smtp, "user@held.test", "--from", "someone@sender.test", "--header", $"Subject: held {n}");
+            mids.Add(QueuedAs().Match(sent.Succeeded().Output).Groups[1].Value);
+        }
+
+        await Wait.UntilAsync(() => mids.All(m => Log().Contains($"Delayed: DCID 0 MID {m} ", StringComparison.Ordinal)), "both messages are held");
+
+        // Suspended: several retry periods pass without a connection to the receiver.
+        Assert.Contains("Delivery to held.test is suspended", (await node.CliAsync("queue", "suspend", "held.test")).Succeeded().Output, StringComparison.Ordinal);
+        Assert.Contains("held.test", (await node.CliAsync("queue", "suspended")).Succeeded().Output, StringComparison.Ordinal);
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var suspendedAt = Attempts();
+        await Task.Delay(TimeSpan.FromSeconds(6));
+        Assert.Equal(suspendedAt, Attempts());
+        Assert.Contains("Delivery suspended for held.test by the administrator", Log(), StringComparison.Ordinal);
+
+        // Resumed: tried again at once.
+        (await node.CliAsync("queue", "resume", "held.test")).Succeeded();
+        await Wait.UntilAsync(() => Attempts() > suspendedAt, "delivery to held.test is tried again", TimeSpan.FromSeconds(15));
+
+        // Bounce: the sender gets a DSN for that message; delete: the other goes without a word.
+        await Wait.UntilAsync(async () => (await node.CliAsync("queue", "bounce", mids[0])).ExitCode == 0, $"MID {mids[0]} is bounced (between attempts)");
+        await Wait.UntilAsync(async () => (await node.CliAsync("queue", "delete", mids[1])).ExitCode == 0, $"MID {mids[1]} is deleted (between attempts)");
+        await Wait.UntilAsync(() => senders.Delivered().Any(m => m.Contains("Delivery Status Notification", StringComparison.Ordinal)), "the DSN reaches the sender");
+        var dsn = Assert.Single(senders.Delivered());
+        Assert.Contains("Subject: held 1", dsn, StringComparison.Ordinal);
+        Assert.Contains("Status: 5.0.0", dsn, StringComparison.Ordinal);
+        Assert.Contains($"MID {mids[1]} deleted from the queue by the administrator", Log(), StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(node.DataDir, "queue", $"{mids[0]}.env")));
+        Assert.False(File.Exists(Path.Combine(node.DataDir, "queue", $"{mids[1]}.env")));
+        Assert.Contains("is not in the queue", (await node.CliAsync("queue", "delete", mids[1])).Error, StringComparison.Ordinal);
+
+        // Only the node's user reaches the control socket.
+        var foreign = await ManagedProcess.RunProgramAsync("runuser", ["-u", "nobody", "--", "python3", "-c",
+            $"import socket; s = socket.socket(socket.AF_UNIX); s.connect('{Path.Combine(node.DataDir, "run", "control.sock")}')"]);
+        Assert.NotEqual(0, foreign.ExitCode);
+        Assert.Contains("PermissionError", foreign.Error, StringComparison.Ordinal);
+    }
+
+    [GeneratedRegex(@"queued as (\d+)")]
+    private static partial Regex QueuedAs();
+}
