@@ -58,6 +58,7 @@ internal static class AdminApi
         });
 
         ConfigEndpoints.Map(api);
+        QueueEndpoints.Map(api);
         CertificateEndpoints.Map(api);
 
         api.MapGet("/history", async (IManagerStore store) =>

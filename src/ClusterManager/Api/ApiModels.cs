@@ -6,6 +6,11 @@ internal sealed record TokenRequest(long TtlSeconds);
 
 internal sealed record TlsVerifyRequest(string Domain);
 
+/// <summary>A queue command for one node (<c>node</c>) or every connected node (no <c>node</c>; not for MIDs).</summary>
+internal sealed record QueueRequest(string Op, string? Domain, long? Mid, string? Node);
+
+internal sealed record QueueNodeAnswer(string Node, bool Ok, string Message);
+
 internal sealed record TokenResponse(string Token, DateTimeOffset ExpiresAt);
 
 internal sealed record NodeView(

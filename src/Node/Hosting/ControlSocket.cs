@@ -98,35 +98,8 @@ internal sealed partial class ControlSocket(NodePaths paths, DeliveryQueue queue
 
     private async Task<QueueControlAnswer> ExecuteAsync(QueueControlRequest request)
     {
-        var domain = request.Domain?.Trim().ToLowerInvariant();
-        if (domain is not null && !Gatehouse.Configuration.Validation.AddressRule.IsHostName(domain))
-        {
-            return new(false, $"'{Logging.MailLog.Escape(domain)}' is not a domain");
-        }
-
-        switch (request.Op, domain, request.Mid)
-        {
-            case ("suspend", { } d, null):
-                await queue.SuspendAsync(d);
-                return new(true, $"Delivery to {d} is suspended");
-            case ("resume", { } d, null):
-                await queue.ResumeAsync(d);
-                return new(true, $"Delivery to {d} is resumed");
-            case ("flush", { } d, null):
-                return new(true, $"{queue.DeliverNow(d)} messages for {d} are due now");
-            case ("flush", null, null):
-                queue.DeliverNow();
-                return new(true, "Delivery of every queued message starts now");
-            case ("delete", null, { } mid):
-                return queue.Delete(mid) is { } notDeleted ? new(false, notDeleted) : new(true, $"MID {mid} deleted");
-            case ("bounce", null, { } mid):
-                return await queue.BounceAsync(mid) is { } notBounced ? new(false, notBounced) : new(true, $"MID {mid} bounced to its sender");
-            case ("suspended", null, null):
-                var list = queue.SuspendedDomains();
-                return new(true, list.Count == 0 ? "No domain is suspended" : string.Join("\n", list));
-            default:
-                return new(false, "unknown queue command");
-        }
+        var (ok, message) = await QueueCommands.ExecuteAsync(queue, request.Op, request.Domain, request.Mid);
+        return new(ok, message);
     }
 
     [LoggerMessage(900, LogLevel.Information, "Queue command: {Ok} {Answer}")]

@@ -23,7 +23,7 @@ namespace Gatehouse.Node.Sync;
 /// </summary>
 internal sealed partial class SyncClient(
     NodeIdentity identity, NodePaths paths, SnapshotApplier applier, CurrentConfig current, NodeStatusFile status, TlsVerifier tlsVerifier,
-    SyncTimings timings, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<SyncClient> logger) : BackgroundService
+    Delivery.DeliveryQueue deliveryQueue, SyncTimings timings, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<SyncClient> logger) : BackgroundService
 {
     /// <summary>Exit code of <c>run</c> when the manager says the node is no longer a member.</summary>
     public const int RemovedExitCode = 3;
@@ -158,6 +158,12 @@ internal sealed partial class SyncClient(
                 if (query.KindCase == NodeQuery.KindOneofCase.TlsVerifyDomain && Gatehouse.Configuration.Validation.AddressRule.IsHostName(query.TlsVerifyDomain))
                 {
                     answer.TlsVerify = await tlsVerifier.RunAsync(query.TlsVerifyDomain, cancel);
+                }
+                else if (query.KindCase == NodeQuery.KindOneofCase.Queue)
+                {
+                    var (ok, message) = await Delivery.QueueCommands.ExecuteAsync(
+                        deliveryQueue, query.Queue.Op, query.Queue.Domain, query.Queue.Mid > 0 ? query.Queue.Mid : null);
+                    answer.Queue = new QueueCommandResult { Ok = ok, Message = message };
                 }
                 else
                 {

@@ -5,7 +5,8 @@ namespace Gatehouse.Cluster.Tests.Delivery;
 
 /// <summary>
 /// The appliance's suspenddel/resumedel, delivernow and bounce/delete of queued mail, from the
-/// node's CLI against a held domain: a receiver without STARTTLS under required TLS.
+/// node's CLI and through the manager, against a held domain: a receiver without STARTTLS
+/// under required TLS.
 /// </summary>
 public sealed partial class QueueControlTests
 {
@@ -44,8 +45,9 @@ public sealed partial class QueueControlTests
 
         await Wait.UntilAsync(() => mids.All(m => Log().Contains($"Delayed: DCID 0 MID {m} ", StringComparison.Ordinal)), "both messages are held");
 
-        // Suspended: several retry periods pass without a connection to the receiver.
-        Assert.Contains("Delivery to held.test is suspended", (await node.CliAsync("queue", "suspend", "held.test")).Succeeded().Output, StringComparison.Ordinal);
+        // Suspended through the manager on every connected node: several retry periods pass
+        // without a connection to the receiver.
+        Assert.Contains("node1: Delivery to held.test is suspended", (await cluster.Manager.CliAsync("queue", "suspend", "held.test")).Succeeded().Output, StringComparison.Ordinal);
         Assert.Contains("held.test", (await node.CliAsync("queue", "suspended")).Succeeded().Output, StringComparison.Ordinal);
         await Task.Delay(TimeSpan.FromSeconds(2));
         var suspendedAt = Attempts();
@@ -58,7 +60,7 @@ public sealed partial class QueueControlTests
         await Wait.UntilAsync(() => Attempts() > suspendedAt, "delivery to held.test is tried again", TimeSpan.FromSeconds(15));
 
         // Bounce: the sender gets a DSN for that message; delete: the other goes without a word.
-        await Wait.UntilAsync(async () => (await node.CliAsync("queue", "bounce", mids[0])).ExitCode == 0, $"MID {mids[0]} is bounced (between attempts)");
+        await Wait.UntilAsync(async () => (await cluster.Manager.CliAsync("queue", "bounce", mids[0], "--machine", "node1")).ExitCode == 0, $"MID {mids[0]} is bounced (between attempts)");
         await Wait.UntilAsync(async () => (await node.CliAsync("queue", "delete", mids[1])).ExitCode == 0, $"MID {mids[1]} is deleted (between attempts)");
         await Wait.UntilAsync(() => senders.Delivered().Any(m => m.Contains("Delivery Status Notification", StringComparison.Ordinal)), "the DSN reaches the sender");
         var dsn = Assert.Single(senders.Delivered());
@@ -68,6 +70,11 @@ public sealed partial class QueueControlTests
         Assert.False(File.Exists(Path.Combine(node.DataDir, "queue", $"{mids[0]}.env")));
         Assert.False(File.Exists(Path.Combine(node.DataDir, "queue", $"{mids[1]}.env")));
         Assert.Contains("is not in the queue", (await node.CliAsync("queue", "delete", mids[1])).Error, StringComparison.Ordinal);
+        Assert.Contains("node1: refused: MID 999999 is not in the queue", (await cluster.Manager.CliAsync("queue", "delete", "999999", "--machine", "node1")).Output, StringComparison.Ordinal);
+        Assert.NotEqual(0, (await cluster.Manager.CliAsync("queue", "delete", mids[1])).ExitCode);
+        var audit = (await cluster.Manager.CliAsync("audit")).Succeeded().Output;
+        Assert.Contains("queue suspend  held.test on every connected node: node1 ok: Delivery to held.test is suspended", audit, StringComparison.Ordinal);
+        Assert.Contains($"queue bounce  MID {mids[0]} on node1: node1 ok", audit, StringComparison.Ordinal);
 
         // Only the node's user reaches the control socket.
         var foreign = await ManagedProcess.RunProgramAsync("runuser", ["-u", "nobody", "--", "python3", "-c",

@@ -1,0 +1,61 @@
+using Gatehouse.Cluster.V1;
+using Gatehouse.ClusterManager.Changes;
+using Gatehouse.ClusterManager.Diagnostics;
+using Gatehouse.ClusterManager.Distribution;
+using Gatehouse.ClusterManager.Hosting;
+using Gatehouse.ClusterManager.Store;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Gatehouse.ClusterManager.Api;
+
+/// <summary>
+/// <c>POST /api/v1/queue</c>: a queue command carried to one node, or to every connected node,
+/// over their streams; each node answers for itself and a node that does not answer is
+/// reported, not skipped. Every command is in the audit log with its answers.
+/// </summary>
+internal static class QueueEndpoints
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
+    private static readonly HashSet<string> Ops = ["suspend", "resume", "flush", "delete", "bounce", "suspended"];
+
+    public static void Map(RouteGroupBuilder api) =>
+        api.MapPost("/queue", async (HttpContext context, NodeQueries queries, IManagerStore store, AuditLog audit) =>
+        {
+            var request = await AdminApi.Read<QueueRequest>(context);
+            if (!Ops.Contains(request.Op))
+            {
+                throw new ChangeRejectedException($"unknown queue command '{request.Op}'");
+            }
+
+            if (request.Mid is not null && request.Node is null)
+            {
+                throw new ChangeRejectedException("a MID belongs to one node: name it");
+            }
+
+            var nodes = request.Node is { } one ? [one] : (await store.ListNodesAsync()).Where(n => n.Connected).Select(n => n.Name).ToList();
+            var command = new QueueCommand { Op = request.Op, Domain = request.Domain ?? "", Mid = request.Mid ?? 0 };
+            var answers = await Task.WhenAll(nodes.Select(async node =>
+            {
+                try
+                {
+                    var answer = await queries.AskAsync(node, new NodeQuery { Queue = command }, Timeout, context.RequestAborted);
+                    return answer.Error.Length > 0 ? new QueueNodeAnswer(node, false, answer.Error) : new QueueNodeAnswer(node, answer.Queue.Ok, answer.Queue.Message);
+                }
+                catch (NodeUnreachableException e)
+                {
+                    return new QueueNodeAnswer(node, false, e.Message);
+                }
+            }));
+            if (request.Op != "suspended")
+            {
+                var target = request.Mid is { } mid ? $"MID {mid}" : request.Domain ?? "all domains";
+                await audit.RecordAsync(AdminTokenHandler.Actor(context), $"queue {request.Op}",
+                    $"{target} on {(request.Node ?? "every connected node")}: {string.Join("; ", answers.Select(a => $"{a.Node} {(a.Ok ? "ok" : "refused")}: {a.Message}"))}",
+                    context.RequestAborted);
+            }
+
+            return Results.Json(answers, AdminApi.Json);
+        });
+}

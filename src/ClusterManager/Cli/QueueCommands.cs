@@ -1,0 +1,58 @@
+using System.CommandLine;
+using Gatehouse.ClusterManager.Api;
+
+namespace Gatehouse.ClusterManager.Cli;
+
+/// <summary>
+/// <c>gatehouse-manager queue …</c>: the nodes' queue commands from one place — on one node
+/// with <c>--machine</c>, else on every connected node — with each node's answer.
+/// </summary>
+internal static class QueueCommands
+{
+    public static Command Build(ConnectionOptions connection)
+    {
+        var queue = new Command("queue", "Act on the nodes' delivery queues (every connected node, or --machine NODE)");
+        var optionalDomain = new Argument<string?>("DOMAIN") { Description = "Only the mail for this domain", Arity = ArgumentArity.ZeroOrOne };
+        var domain = new Argument<string>("DOMAIN") { Description = "Recipient domain" };
+        var mid = new Argument<long>("MID") { Description = "The message's MID on that node" };
+        (string Name, string Description, Argument? Argument, bool NeedsNode, Func<ParseResult, (string? Domain, long? Mid)> Target)[] commands =
+        [
+            ("flush", "Retry the queued mail now, or only DOMAIN's", optionalDomain, false, r => (r.GetValue(optionalDomain), null)),
+            ("suspend", "Suspend delivery to DOMAIN until resumed (kept across node restarts)", domain, false, r => (r.GetValue(domain), null)),
+            ("resume", "Resume delivery to DOMAIN", domain, false, r => (r.GetValue(domain), null)),
+            ("suspended", "List the suspended domains", null, false, _ => (null, null)),
+            ("delete", "Delete a waiting message from a node's queue (no notice to its sender)", mid, true, r => (null, r.GetValue(mid))),
+            ("bounce", "Bounce a waiting message's pending recipients: its sender gets a DSN", mid, true, r => (null, r.GetValue(mid))),
+        ];
+        foreach (var (name, description, argument, needsNode, target) in commands)
+        {
+            var machine = new Option<string>("--machine") { Description = "The node (default: every connected node)", Required = needsNode };
+            var command = new Command(name, description) { machine };
+            if (argument is not null)
+            {
+                command.Add(argument);
+            }
+
+            command.SetAction(async (result, cancel) =>
+            {
+                using var client = connection.Connect(result);
+                var (d, m) = target(result);
+                var answers = await client.SendAsync<List<QueueNodeAnswer>>(HttpMethod.Post, "api/v1/queue", new QueueRequest(name, d, m, result.GetValue(machine)), cancel);
+                if (answers.Count == 0)
+                {
+                    throw new CliException("no node is connected");
+                }
+
+                foreach (var answer in answers)
+                {
+                    Console.WriteLine($"{answer.Node}: {(answer.Ok ? "" : "refused: ")}{answer.Message.Replace("\n", ", ", StringComparison.Ordinal)}");
+                }
+
+                return answers.All(a => a.Ok) ? 0 : 2;
+            });
+            queue.Add(command);
+        }
+
+        return queue;
+    }
+}
