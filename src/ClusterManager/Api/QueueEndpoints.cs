@@ -18,7 +18,7 @@ namespace Gatehouse.ClusterManager.Api;
 internal static class QueueEndpoints
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
-    private static readonly HashSet<string> Ops = ["suspend", "resume", "flush", "delete", "bounce", "suspended"];
+    private static readonly HashSet<string> Ops = ["suspend", "resume", "flush", "delete", "bounce", "suspended", "summary"];
 
     public static void Map(RouteGroupBuilder api) =>
         api.MapPost("/queue", async (HttpContext context, NodeQueries queries, IManagerStore store, AuditLog audit) =>
@@ -48,7 +48,7 @@ internal static class QueueEndpoints
                     return new QueueNodeAnswer(node, false, e.Message);
                 }
             }));
-            if (request.Op != "suspended")
+            if (request.Op is not ("suspended" or "summary"))
             {
                 var target = request.Mid is { } mid ? $"MID {mid}" : request.Domain ?? "all domains";
                 await audit.RecordAsync(AdminTokenHandler.Actor(context), $"queue {request.Op}",

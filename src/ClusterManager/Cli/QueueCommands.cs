@@ -17,6 +17,7 @@ internal static class QueueCommands
         var mid = new Argument<long>("MID") { Description = "The message's MID on that node" };
         (string Name, string Description, Argument? Argument, bool NeedsNode, Func<ParseResult, (string? Domain, long? Mid)> Target)[] commands =
         [
+            ("summary", "The queue by domain: messages, pending recipients, oldest", null, false, _ => (null, null)),
             ("flush", "Retry the queued mail now, or only DOMAIN's", optionalDomain, false, r => (r.GetValue(optionalDomain), null)),
             ("suspend", "Suspend delivery to DOMAIN until resumed (kept across node restarts)", domain, false, r => (r.GetValue(domain), null)),
             ("resume", "Resume delivery to DOMAIN", domain, false, r => (r.GetValue(domain), null)),
@@ -45,7 +46,13 @@ internal static class QueueCommands
 
                 foreach (var answer in answers)
                 {
-                    Console.WriteLine($"{answer.Node}: {(answer.Ok ? "" : "refused: ")}{answer.Message.Replace("\n", ", ", StringComparison.Ordinal)}");
+                    // One line per node; a many-line answer (summary, suspended) indented under it.
+                    var lines = answer.Message.Split('\n');
+                    Console.WriteLine($"{answer.Node}: {(answer.Ok ? "" : "refused: ")}{(lines.Length == 1 ? lines[0] : "")}");
+                    foreach (var line in lines.Length == 1 ? [] : lines)
+                    {
+                        Console.WriteLine($"    {line}");
+                    }
                 }
 
                 return answers.All(a => a.Ok) ? 0 : 2;

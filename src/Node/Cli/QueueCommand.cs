@@ -43,6 +43,12 @@ internal static class QueueCommand
             }
         }
 
+        Console.WriteLine("By domain:");
+        foreach (var line in QueueSummary.Lines(paths.Queue, DateTimeOffset.UtcNow))
+        {
+            Console.WriteLine($"    {line}");
+        }
+
         Console.WriteLine($"-- {envelopes.Count} message{(envelopes.Count == 1 ? "" : "s")} in the queue");
         return 0;
     }

@@ -71,6 +71,9 @@ internal sealed partial class DeliveryQueue
         ReleaseWaitingFor(domain);
     }
 
+    /// <summary>The queue by recipient domain: messages, pending recipients, oldest.</summary>
+    public IReadOnlyList<string> Summary() => QueueSummary.Lines(spool.Directory, time.GetUtcNow());
+
     /// <summary>Makes the waiting messages for <paramref name="domain"/> due now; returns how many.</summary>
     public int DeliverNow(string domain) => ReleaseWaitingFor(domain);
 

@@ -35,6 +35,9 @@ internal static class QueueCommands
                 return queue.Delete(m) is { } notDeleted ? (false, notDeleted) : (true, $"MID {m} deleted");
             case ("bounce", null, { } m):
                 return await queue.BounceAsync(m) is { } notBounced ? (false, notBounced) : (true, $"MID {m} bounced to its sender");
+            case ("summary", null, null):
+                var summary = queue.Summary();
+                return (true, summary.Count == 0 ? "Mail queue is empty" : string.Join("\n", summary));
             case ("suspended", null, null):
                 var list = queue.SuspendedDomains();
                 return (true, list.Count == 0 ? "No domain is suspended" : string.Join("\n", list));

@@ -45,6 +45,10 @@ public sealed partial class QueueControlTests
 
         await Wait.UntilAsync(() => mids.All(m => Log().Contains($"Delayed: DCID 0 MID {m} ", StringComparison.Ordinal)), "both messages are held");
 
+        // The queue by domain, on the node and through the manager.
+        Assert.Matches(@"By domain:\n    held\.test  messages 2  recipients 2  oldest \d+m\d+s\n", (await node.CliAsync("queue")).Succeeded().Output);
+        Assert.Matches(@"node1: held\.test  messages 2  recipients 2  oldest \d+m\d+s", (await cluster.Manager.CliAsync("queue", "summary")).Succeeded().Output);
+
         // Suspended through the manager on every connected node: several retry periods pass
         // without a connection to the receiver.
         Assert.Contains("node1: Delivery to held.test is suspended", (await cluster.Manager.CliAsync("queue", "suspend", "held.test")).Succeeded().Output, StringComparison.Ordinal);
