@@ -139,6 +139,7 @@ public sealed partial class MailLogContractTests : IDisposable
         ("DeliverySuspended", l => l.DeliverySuspended("example.test"), null, []),
         ("DeliveryResumed", l => l.DeliveryResumed("example.test"), null, []),
         ("DeletedByAdministrator", l => l.DeletedByAdministrator(9), null, []),
+        ("RedirectedByAdministrator", l => l.RedirectedByAdministrator(9, "[mx.other.test]:25"), null, []),
         ("QueueSwept", l => l.QueueSwept(2), null, []),
         ("QueueSweepFailed", l => l.QueueSweepFailed("Permission denied"), null, []),
         ("QueueStorageLow", l => l.QueueStorageLow(1000, 2000), null, []),

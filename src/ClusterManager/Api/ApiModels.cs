@@ -7,7 +7,7 @@ internal sealed record TokenRequest(long TtlSeconds);
 internal sealed record TlsVerifyRequest(string Domain);
 
 /// <summary>A queue command for one node (<c>node</c>) or every connected node (no <c>node</c>; not for MIDs).</summary>
-internal sealed record QueueRequest(string Op, string? Domain, long? Mid, string? Node);
+internal sealed record QueueRequest(string Op, string? Domain, long? Mid, string? Node, string? RedirectTo = null);
 
 internal sealed record QueueNodeAnswer(string Node, bool Ok, string Message);
 

@@ -18,7 +18,7 @@ namespace Gatehouse.ClusterManager.Api;
 internal static class QueueEndpoints
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
-    private static readonly HashSet<string> Ops = ["suspend", "resume", "flush", "delete", "bounce", "suspended", "summary"];
+    private static readonly HashSet<string> Ops = ["suspend", "resume", "flush", "delete", "bounce", "redirect", "suspended", "summary"];
 
     public static void Map(RouteGroupBuilder api) =>
         api.MapPost("/queue", async (HttpContext context, NodeQueries queries, IManagerStore store, AuditLog audit) =>
@@ -35,7 +35,7 @@ internal static class QueueEndpoints
             }
 
             var nodes = request.Node is { } one ? [one] : (await store.ListNodesAsync()).Where(n => n.Connected).Select(n => n.Name).ToList();
-            var command = new QueueCommand { Op = request.Op, Domain = request.Domain ?? "", Mid = request.Mid ?? 0 };
+            var command = new QueueCommand { Op = request.Op, Domain = request.Domain ?? "", Mid = request.Mid ?? 0, RedirectTo = request.RedirectTo ?? "" };
             var answers = await Task.WhenAll(nodes.Select(async node =>
             {
                 try
@@ -50,7 +50,7 @@ internal static class QueueEndpoints
             }));
             if (request.Op is not ("suspended" or "summary"))
             {
-                var target = request.Mid is { } mid ? $"MID {mid}" : request.Domain ?? "all domains";
+                var target = request.Mid is { } mid ? $"MID {mid}{(request.RedirectTo is { } to ? $" to {to}" : "")}" : request.Domain ?? "all domains";
                 await audit.RecordAsync(AdminTokenHandler.Actor(context), $"queue {request.Op}",
                     $"{target} on {(request.Node ?? "every connected node")}: {string.Join("; ", answers.Select(a => $"{a.Node} {(a.Ok ? "ok" : "refused")}: {a.Message}"))}",
                     context.RequestAborted);

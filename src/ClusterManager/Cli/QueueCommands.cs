@@ -15,6 +15,7 @@ internal static class QueueCommands
         var optionalDomain = new Argument<string?>("DOMAIN") { Description = "Only the mail for this domain", Arity = ArgumentArity.ZeroOrOne };
         var domain = new Argument<string>("DOMAIN") { Description = "Recipient domain" };
         var mid = new Argument<long>("MID") { Description = "The message's MID on that node" };
+        var host = new Argument<string>("HOST") { Description = "host, host:port or [host]:port (no MX lookup)" };
         (string Name, string Description, Argument? Argument, bool NeedsNode, Func<ParseResult, (string? Domain, long? Mid)> Target)[] commands =
         [
             ("summary", "The queue by domain: messages, pending recipients, oldest", null, false, _ => (null, null)),
@@ -24,6 +25,7 @@ internal static class QueueCommands
             ("suspended", "List the suspended domains", null, false, _ => (null, null)),
             ("delete", "Delete a waiting message from a node's queue (no notice to its sender)", mid, true, r => (null, r.GetValue(mid))),
             ("bounce", "Bounce a waiting message's pending recipients: its sender gets a DSN", mid, true, r => (null, r.GetValue(mid))),
+            ("redirect", "Send a waiting message's pending recipients to HOST instead, now and on every retry", mid, true, r => (null, r.GetValue(mid))),
         ];
         foreach (var (name, description, argument, needsNode, target) in commands)
         {
@@ -34,11 +36,16 @@ internal static class QueueCommands
                 command.Add(argument);
             }
 
+            if (name == "redirect")
+            {
+                command.Add(host);
+            }
+
             command.SetAction(async (result, cancel) =>
             {
                 using var client = connection.Connect(result);
                 var (d, m) = target(result);
-                var answers = await client.SendAsync<List<QueueNodeAnswer>>(HttpMethod.Post, "api/v1/queue", new QueueRequest(name, d, m, result.GetValue(machine)), cancel);
+                var answers = await client.SendAsync<List<QueueNodeAnswer>>(HttpMethod.Post, "api/v1/queue", new QueueRequest(name, d, m, result.GetValue(machine), name == "redirect" ? result.GetValue(host) : null), cancel);
                 if (answers.Count == 0)
                 {
                     throw new CliException("no node is connected");

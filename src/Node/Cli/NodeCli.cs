@@ -67,6 +67,13 @@ internal static class NodeCli
             queue.Add(command);
         }
 
+        var redirectMid = new Argument<long>("mid") { Description = "The message's MID" };
+        var target = new Argument<string>("host") { Description = "host, host:port or [host]:port (no MX lookup)" };
+        var redirect = new Command("redirect", "Send a waiting message's pending recipients to another host, now and on every retry") { dataDir, redirectMid, target };
+        redirect.SetAction((result, cancel) => QueueCommand.ControlAsync(Paths(result, dataDir),
+            new QueueControlRequest { Op = "redirect", Mid = result.GetValue(redirectMid), RedirectTo = result.GetValue(target) }, cancel));
+        queue.Add(redirect);
+
         return new RootCommand("Gatehouse gateway node") { join, run, leave, status, queue };
     }
 

@@ -112,6 +112,29 @@ internal sealed partial class DeliveryQueue
         return null;
     }
 
+    /// <summary>Sends a waiting message's pending recipients to another host, now and on every retry.</summary>
+    public async Task<string?> RedirectAsync(long mid, Redirect target)
+    {
+        if (TakeWaiting(mid) is not { } message)
+        {
+            return NotWaiting(mid);
+        }
+
+        lock (gate)
+        {
+            message.RedirectTo = target.ToString();
+        }
+
+        await SaveProgressAsync(message);
+        log.RedirectedByAdministrator(mid, target.ToString());
+        lock (gate)
+        {
+            Release(message);
+        }
+
+        return null;
+    }
+
     // Under no lock; the message leaves the schedule here or not at all.
     private QueuedMessage? TakeWaiting(long mid)
     {

@@ -8,6 +8,7 @@ internal enum NextHopSource
     Route,
     Mx,
     ImplicitMx,
+    Redirect,
 }
 
 /// <summary>One host to try for a domain, in the order to try it.</summary>
@@ -23,6 +24,12 @@ internal static class NextHops
 {
     public static async Task<IReadOnlyList<NextHop>> ResolveAsync(string domain, LevelConfig config, ILookupClient dns, CancellationToken cancel)
     {
+        // A message the administrator redirected: "[host]:port", that host and nothing else.
+        if (Redirect.Parse(domain) is { } redirect)
+        {
+            return [new NextHop(redirect.Host, redirect.Port, 0, NextHopSource.Redirect)];
+        }
+
         if (Route(config, domain) is { } route)
         {
             return route.Hosts.OrderBy(h => h.Priority)

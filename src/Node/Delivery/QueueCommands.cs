@@ -10,8 +10,18 @@ namespace Gatehouse.Node.Delivery;
 internal static class QueueCommands
 {
     /// <summary>Carries out one command; the answer says what was done, or why nothing was.</summary>
-    public static async Task<(bool Ok, string Message)> ExecuteAsync(DeliveryQueue queue, string op, string? domain, long? mid)
+    public static async Task<(bool Ok, string Message)> ExecuteAsync(DeliveryQueue queue, string op, string? domain, long? mid, string? redirectTo = null)
     {
+        if (op == "redirect")
+        {
+            return (mid, redirectTo is null ? null : Redirect.FromAdmin(redirectTo)) switch
+            {
+                (null, _) => (false, "redirect needs a MID"),
+                (_, null) => (false, $"'{MailLog.Escape(redirectTo ?? "")}' is not a host, host:port or [host]:port"),
+                ({ } m, { } target) => await queue.RedirectAsync(m, target) is { } notRedirected ? (false, notRedirected) : (true, $"MID {m} redirected to {target}"),
+            };
+        }
+
         domain = string.IsNullOrWhiteSpace(domain) ? null : domain.Trim().TrimEnd('.').ToLowerInvariant();
         if (domain is not null && !AddressRule.IsHostName(domain))
         {

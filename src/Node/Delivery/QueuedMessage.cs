@@ -17,7 +17,11 @@ internal sealed class QueuedMessage
         Reasons = progress?.Reasons.Count == count ? [.. progress.Reasons] : Enumerable.Repeat("", count).ToArray();
         Attempts = progress?.Attempts ?? 0;
         NextAttemptAt = progress?.NextAttemptAt ?? now;
+        RedirectTo = progress?.RedirectTo;
     }
+
+    /// <summary>The <c>[host]:port</c> the administrator sent this message to, instead of its domains' next hops.</summary>
+    public string? RedirectTo { get; set; }
 
     public QueuedEnvelope Envelope { get; }
 
@@ -41,9 +45,12 @@ internal sealed class QueuedMessage
 
     public IEnumerable<int> Bounced => Enumerable.Range(0, Status.Length).Where(r => Status[r] == RecipientStatus.Bounced);
 
-    /// <summary>Pending recipients grouped by domain, each group cut to at most <paramref name="perMessage"/>.</summary>
+    /// <summary>
+    /// Pending recipients grouped by domain (all under the redirect, when there is one), each
+    /// group cut to at most <paramref name="perMessage"/>.
+    /// </summary>
     public IEnumerable<(string Domain, IReadOnlyList<int> Rids)> PendingByDomain(Func<string, int> perMessage) =>
-        Pending.GroupBy(r => MailAddress.Domain(Envelope.Recipients[r]).ToLowerInvariant())
+        Pending.GroupBy(r => RedirectTo ?? MailAddress.Domain(Envelope.Recipients[r]).ToLowerInvariant())
             .SelectMany(g => g.Chunk(Math.Max(1, perMessage(g.Key))).Select(c => (g.Key, (IReadOnlyList<int>)c)));
 
     public DeliveryProgress Progress() => new()
@@ -52,5 +59,6 @@ internal sealed class QueuedMessage
         NextAttemptAt = NextAttemptAt,
         Recipients = [.. Status],
         Reasons = [.. Reasons],
+        RedirectTo = RedirectTo,
     };
 }

@@ -98,7 +98,7 @@ internal sealed partial class ControlSocket(NodePaths paths, DeliveryQueue queue
 
     private async Task<QueueControlAnswer> ExecuteAsync(QueueControlRequest request)
     {
-        var (ok, message) = await QueueCommands.ExecuteAsync(queue, request.Op, request.Domain, request.Mid);
+        var (ok, message) = await QueueCommands.ExecuteAsync(queue, request.Op, request.Domain, request.Mid, request.RedirectTo);
         return new(ok, message);
     }
 

@@ -84,4 +84,7 @@ internal sealed partial class MailLog
 
     [LoggerMessage(223, LogLevel.Information, "MID {Mid} deleted from the queue by the administrator")]
     public partial void DeletedByAdministrator(long mid);
+
+    [LoggerMessage(224, LogLevel.Information, "MID {Mid} redirected to {Target} by the administrator")]
+    public partial void RedirectedByAdministrator(long mid, string target);
 }

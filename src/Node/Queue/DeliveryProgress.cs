@@ -23,4 +23,7 @@ internal sealed record DeliveryProgress
 
     /// <summary>The last answer or failure per recipient, for logs and bounces.</summary>
     public IReadOnlyList<string> Reasons { get; init; } = [];
+
+    /// <summary>Set by the administrator: every pending recipient goes to this <c>[host]:port</c> instead.</summary>
+    public string? RedirectTo { get; init; }
 }

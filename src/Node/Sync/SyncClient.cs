@@ -162,7 +162,7 @@ internal sealed partial class SyncClient(
                 else if (query.KindCase == NodeQuery.KindOneofCase.Queue)
                 {
                     var (ok, message) = await Delivery.QueueCommands.ExecuteAsync(
-                        deliveryQueue, query.Queue.Op, query.Queue.Domain, query.Queue.Mid > 0 ? query.Queue.Mid : null);
+                        deliveryQueue, query.Queue.Op, query.Queue.Domain, query.Queue.Mid > 0 ? query.Queue.Mid : null, query.Queue.RedirectTo);
                     answer.Queue = new QueueCommandResult { Ok = ok, Message = message };
                 }
                 else

@@ -11,13 +11,15 @@ namespace Gatehouse.Cluster.Tests.Delivery;
 public sealed partial class QueueControlTests
 {
     [Fact]
-    public async Task Suspend_stops_attempts_resume_restarts_them_bounce_tells_the_sender_and_delete_does_not()
+    public async Task Suspend_stops_attempts_resume_restarts_them_redirect_delivers_elsewhere_bounce_tells_the_sender_and_delete_does_not()
     {
         await using var cluster = await TestCluster.StartAsync(nodes: 1);
         var node = cluster.Node("node1");
         var heldAddress = IPAddress.Parse("127.0.1.70");
         await using var held = await SmtpSink.StartAsync(Path.Combine(cluster.Root, "held"), new IPEndPoint(heldAddress, FreePort.On(heldAddress)));
         await using var senders = await SmtpSink.StartAsync(Path.Combine(cluster.Root, "senders"), new IPEndPoint(IPAddress.Loopback, FreePort.On(IPAddress.Loopback)));
+        var otherAddress = IPAddress.Parse("127.0.1.71");
+        await using var other = await SmtpSink.StartAsync(Path.Combine(cluster.Root, "other"), new IPEndPoint(otherAddress, FreePort.On(otherAddress)));
         var smtp = new IPEndPoint(node.Address, FreePort.On(node.Address));
         (await cluster.Manager.LoadConfigAsync($$$"""
             system: {queue: {initial_retry_seconds: 1, max_retry_seconds: 2}}
@@ -37,17 +39,17 @@ public sealed partial class QueueControlTests
         int Attempts() => Regex.Count(Log(), $@"New SMTP DCID \d+ interface \S+ address {Regex.Escape(heldAddress.ToString())} ");
 
         var mids = new List<string>();
-        foreach (var n in new[] { 1, 2 })
+        foreach (var n in new[] { 1, 2, 3 })
         {
             var sent = await Swaks.SendAsync(smtp, "user@held.test", "--from", "someone@sender.test", "--header", $"Subject: held {n}");
             mids.Add(QueuedAs().Match(sent.Succeeded().Output).Groups[1].Value);
         }
 
-        await Wait.UntilAsync(() => mids.All(m => Log().Contains($"Delayed: DCID 0 MID {m} ", StringComparison.Ordinal)), "both messages are held");
+        await Wait.UntilAsync(() => mids.All(m => Log().Contains($"Delayed: DCID 0 MID {m} ", StringComparison.Ordinal)), "the messages are held");
 
         // The queue by domain, on the node and through the manager.
-        Assert.Matches(@"By domain:\n    held\.test  messages 2  recipients 2  oldest \d+m\d+s\n", (await node.CliAsync("queue")).Succeeded().Output);
-        Assert.Matches(@"node1: held\.test  messages 2  recipients 2  oldest \d+m\d+s", (await cluster.Manager.CliAsync("queue", "summary")).Succeeded().Output);
+        Assert.Matches(@"By domain:\n    held\.test  messages 3  recipients 3  oldest \d+m\d+s\n", (await node.CliAsync("queue")).Succeeded().Output);
+        Assert.Matches(@"node1: held\.test  messages 3  recipients 3  oldest \d+m\d+s", (await cluster.Manager.CliAsync("queue", "summary")).Succeeded().Output);
 
         // Suspended through the manager on every connected node: several retry periods pass
         // without a connection to the receiver.
@@ -62,6 +64,12 @@ public sealed partial class QueueControlTests
         // Resumed: tried again at once.
         (await node.CliAsync("queue", "resume", "held.test")).Succeeded();
         await Wait.UntilAsync(() => Attempts() > suspendedAt, "delivery to held.test is tried again", TimeSpan.FromSeconds(15));
+
+        // Redirect: the third goes to another host (no MX lookup, the default destination control).
+        await Wait.UntilAsync(async () => (await node.CliAsync("queue", "redirect", mids[2], $"[{otherAddress}]:{other.Endpoint.Port}")).ExitCode == 0, $"MID {mids[2]} is redirected (between attempts)");
+        await Wait.UntilAsync(() => other.Delivered().Any(m => m.Contains("Subject: held 3", StringComparison.Ordinal)), "the redirected message arrives at the other host");
+        Assert.Contains($"MID {mids[2]} redirected to [{otherAddress}]:{other.Endpoint.Port} by the administrator", Log(), StringComparison.Ordinal);
+        Assert.Contains("is not a host", (await node.CliAsync("queue", "redirect", mids[0], "not a host!")).Error, StringComparison.Ordinal);
 
         // Bounce: the sender gets a DSN for that message; delete: the other goes without a word.
         await Wait.UntilAsync(async () => (await cluster.Manager.CliAsync("queue", "bounce", mids[0], "--machine", "node1")).ExitCode == 0, $"MID {mids[0]} is bounced (between attempts)");
