@@ -7,10 +7,11 @@ namespace Gatehouse.Node.Delivery;
 
 /// <summary>
 /// The administrator's hands on the queue, as the appliance's <c>suspenddel</c>,
-/// <c>resumedel</c>, <c>delivernow</c>, <c>deleterecipients</c> and <c>bouncerecipients</c>:
-/// a suspended domain gets no connection (its mail waits, still subject to the queue
-/// lifetime) until it is resumed, also across restarts; a waiting message can be deleted or
-/// bounced to its sender. Each action is written to the mail log.
+/// <c>resumedel</c>, <c>delivernow</c>, <c>deleterecipients</c>, <c>bouncerecipients</c> and
+/// <c>redirectrecipients</c>: a suspended domain gets no connection (its mail waits, still
+/// subject to the queue lifetime) until it is resumed, also across restarts; a waiting
+/// message can be deleted, bounced to its sender or sent to another host. Each action is
+/// written to the mail log.
 /// </summary>
 internal sealed partial class DeliveryQueue
 {
