@@ -208,7 +208,8 @@ public sealed partial class MailLogContractTests : IDisposable
         var log = new MailLog(Path.Combine(node.DataDir, "logs"), node.Current, TimeProvider.System);
         var line = Written(log, l => l.DeliveryTlsFailed(12, "STARTTLS unexpected response"));
         Assert.EndsWith(" Info: DCID 12 TLS failed: STARTTLS unexpected response", line, StringComparison.Ordinal);
-        Assert.Equal(@"Delivery failed ('000', ['it\'s gone'])", MailLog.Answer("it's gone"));
+        Assert.Equal(@"Failure ('000', ['it\'s gone'])", MailLog.Answer("it's gone"));
+        Assert.Equal("Answer ('550', ['5.1.1 no such user'])", MailLog.Answer("550 5.1.1 no such user"));
     }
 
     private static string Written(MailLog log, Action<MailLog> write)

@@ -46,13 +46,14 @@ internal sealed partial class MailLog : IAsyncDisposable, ILogger
 
     /// <summary>
     /// A failure as the appliance's <c>Bounced:</c> and <c>Delayed:</c> lines end:
-    /// <c>Remote answer ('550', ['5.1.1 No such user'])</c>, code <c>000</c> when no server answered.
+    /// <c>Answer ('550', ['5.1.1 No such user'])</c> when the reason is an SMTP reply (a server's,
+    /// or the node's own for a domain without mail exchanger), else <c>Failure ('000', [...])</c>.
     /// </summary>
     public static string Answer(string reason)
     {
         var answered = reason.Length > 4 && char.IsAsciiDigit(reason[0]) && char.IsAsciiDigit(reason[1]) && char.IsAsciiDigit(reason[2]) && reason[3] == ' ';
         var text = (answered ? reason[4..] : reason).Replace("'", "\\'", StringComparison.Ordinal);
-        return answered ? $"Remote answer ('{reason[..3]}', ['{text}'])" : $"Delivery failed ('000', ['{text}'])";
+        return answered ? $"Answer ('{reason[..3]}', ['{text}'])" : $"Failure ('000', ['{text}'])";
     }
 
     bool ILogger.IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
