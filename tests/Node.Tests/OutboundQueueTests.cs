@@ -99,7 +99,7 @@ public sealed class OutboundQueueTests
         var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
         var spool = new MessageSpool(Path.Combine(node.DataDir, "queue"));
         await using var log = new MailLog(Path.Combine(node.DataDir, "logs"), node.Current, clock);
-        var alerts = new AlertMailer(node.Current, spool, log, clock);
+        var alerts = new AlertMailer(node.Current, spool, log, clock, new Hosting.NodePaths(node.DataDir));
         Task<long?> Raise(string key) => alerts.RaiseAsync(AlertClass.System, AlertSeverity.Warning, key, $"TLS failed for {key}", CancellationToken.None);
 
         var first = await Raise("a.test");
@@ -116,5 +116,12 @@ public sealed class OutboundQueueTests
         clock.Advance(TimeSpan.FromSeconds(40));
         Assert.NotNull(await Raise("a.test"));
         Assert.Null(await alerts.RaiseAsync(AlertClass.Hardware, AlertSeverity.Warning, "x", "nobody subscribes", CancellationToken.None));
+
+        // A restart keeps the back-off: the repeat is still held, and the wait goes on doubling.
+        var restarted = new AlertMailer(node.Current, spool, log, clock, new Hosting.NodePaths(node.DataDir));
+        Assert.Null(await restarted.RaiseAsync(AlertClass.System, AlertSeverity.Warning, "a.test", "again", CancellationToken.None));
+        clock.Advance(TimeSpan.FromSeconds(101));
+        Assert.NotNull(await restarted.RaiseAsync(AlertClass.System, AlertSeverity.Warning, "a.test", "again", CancellationToken.None));
+        Assert.Null(await restarted.RaiseAsync(AlertClass.System, AlertSeverity.Warning, "a.test", "again", CancellationToken.None));
     }
 }

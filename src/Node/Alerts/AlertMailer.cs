@@ -1,5 +1,6 @@
 using Gatehouse.Cluster.V1;
 using Gatehouse.Node.Delivery;
+using Gatehouse.Node.Hosting;
 using Gatehouse.Node.Logging;
 using Gatehouse.Node.Model;
 using Gatehouse.Node.Queue;
@@ -10,15 +11,20 @@ namespace Gatehouse.Node.Alerts;
 /// <summary>
 /// Mails alerts (SVC-4) to the recipients subscribed to their class and severity, with the
 /// appliance's subject <c>[Warning]-[host]: (System) text</c>. The same alert (same key) is
-/// held back after it is sent, the wait doubling from the initial to the maximum back-off.
-/// Alerts are queued like any message and leave through the node's own delivery.
+/// held back after it is sent, the wait doubling from the initial to the maximum back-off;
+/// the back-off is kept in <c>DATA/state/alert-backoff.json</c>, so a restart does not repeat
+/// an alert early. Alerts are queued like any message and leave through the node's own delivery.
 /// </summary>
-internal sealed class AlertMailer(CurrentConfig config, MessageSpool spool, MailLog log, TimeProvider time)
+internal sealed class AlertMailer(CurrentConfig config, MessageSpool spool, MailLog log, TimeProvider time, NodePaths paths)
 {
     private static readonly TimeSpan DefaultInitialBackoff = TimeSpan.FromSeconds(300);
     private static readonly TimeSpan DefaultMaxBackoff = TimeSpan.FromSeconds(3600);
+
+    // Keys quiet for longer than this are forgotten, so the file stays small.
+    private static readonly TimeSpan Forget = TimeSpan.FromDays(7);
     private readonly Lock gate = new();
-    private readonly Dictionary<string, (DateTimeOffset NextAllowed, TimeSpan Wait)> sent = [];
+    private readonly Lock saving = new();
+    private readonly Dictionary<string, AlertBackoff> sent = AlertBackoff.Load(paths.AlertBackoff);
 
     /// <summary>Queues the alert; null when no one subscribes or a repeat is still held back.</summary>
     public async Task<long?> RaiseAsync(AlertClass alertClass, AlertSeverity severity, string key, string text, CancellationToken cancel)
@@ -35,6 +41,8 @@ internal sealed class AlertMailer(CurrentConfig config, MessageSpool spool, Mail
         {
             return null;
         }
+
+        SaveBackoff();
 
         var host = snapshot.HostName;
         var (severityName, className) = (Name(severity), Name(alertClass));
@@ -63,14 +71,35 @@ internal sealed class AlertMailer(CurrentConfig config, MessageSpool spool, Mail
         var now = time.GetUtcNow();
         lock (gate)
         {
-            if (sent.TryGetValue(key, out var last) && now < last.NextAllowed)
+            var last = sent.GetValueOrDefault(key);
+            if (last is not null && now < last.NextAllowed)
             {
                 return false;
             }
 
-            var wait = last.Wait == TimeSpan.Zero ? initial : TimeSpan.FromTicks(Math.Min(last.Wait.Ticks * 2, max.Ticks));
-            sent[key] = (now + wait, wait);
+            var wait = last is null ? initial : TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(last.WaitSeconds).Ticks * 2, max.Ticks));
+            sent[key] = new AlertBackoff(now + wait, (long)wait.TotalSeconds);
             return true;
+        }
+    }
+
+    // Alerts are rare: a small synchronous write, one at a time, so an older state never lands last.
+    private void SaveBackoff()
+    {
+        lock (saving)
+        {
+            byte[] json;
+            lock (gate)
+            {
+                foreach (var stale in sent.Where(s => time.GetUtcNow() - s.Value.NextAllowed > Forget).Select(s => s.Key).ToList())
+                {
+                    sent.Remove(stale);
+                }
+
+                json = AlertBackoff.Serialize(sent);
+            }
+
+            Gatehouse.Configuration.Files.AtomicFile.Write(paths.AlertBackoff, json, privateFile: true);
         }
     }
 

@@ -23,6 +23,9 @@ internal sealed record NodePaths(string DataDir)
     /// </summary>
     public string ControlSocket => Path.Combine(DataDir, "run", "control.sock");
 
+    /// <summary>When each alert may be sent again (the back-off survives restarts).</summary>
+    public string AlertBackoff => Path.Combine(DataDir, "state", "alert-backoff.json");
+
     /// <summary>Written by <c>run</c>, read by <c>status</c>.</summary>
     public string Status => Path.Combine(DataDir, "state", "status.json");
 }
