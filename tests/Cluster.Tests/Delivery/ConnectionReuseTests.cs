@@ -57,11 +57,12 @@ public sealed class ConnectionReuseTests
         Assert.True(sent.ExitCode == 0, sent.Output);
         var mid = Regex.Match(sent.Output, @"queued as (\d+)").Groups[1].Value;
         var done = new Regex($@"Message done DCID (\d+) MID {mid} ");
-        await Wait.UntilAsync(async () => done.IsMatch(await File.ReadAllTextAsync(mailLog)), $"MID {mid} is delivered");
+        // As the appliance logs it: queued before the client's 250, the receiver's answer after delivery
+        // (the log is written behind the mail: wait for the answer's line, the last of the delivery).
+        var response = new Regex($@"Info: MID {mid} RID \[0\] Response '2\.0\.0 [^'\n]+'\n");
+        await Wait.UntilAsync(async () => response.IsMatch(await File.ReadAllTextAsync(mailLog)), $"MID {mid} is delivered");
         var log = await File.ReadAllTextAsync(mailLog);
-        // As the appliance logs it: queued before the client's 250, the receiver's answer after delivery.
         Assert.Contains($"Info: MID {mid} queued for delivery\n", log, StringComparison.Ordinal);
-        Assert.Matches($@"Info: MID {mid} RID \[0\] Response '2\.0\.0 [^'\n]+'\n", log);
         return (mid, done.Match(log).Groups[1].Value);
     }
 }
