@@ -47,7 +47,9 @@ public sealed class OutboundTlsResumptionTests
 
         var log = await File.ReadAllTextAsync(mailLog);
         Assert.Equal(2, Regex.Count(log, @"DCID \d+ TLS success protocol TLSv1\.3"));
-        Assert.Equal(2, receiver.Delivered().Count);
+        // Postfix stores the mail and writes its log behind the SMTP dialogue: wait for both.
+        await Wait.UntilAsync(() => receiver.Delivered().Count == 2, "Postfix stored both messages");
+        await Wait.UntilAsync(async () => (await receiver.MailLogTextAsync()).Contains("Reusing old session", StringComparison.Ordinal), "Postfix logged the resumption");
         var postfix = await receiver.MailLogTextAsync();
         Assert.True(Regex.Count(postfix, "Reusing old session") == 1, postfix);
     }
