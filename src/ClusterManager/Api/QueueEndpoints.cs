@@ -29,6 +29,17 @@ internal static class QueueEndpoints
                 throw new ChangeRejectedException($"unknown queue command '{request.Op}'");
             }
 
+            // Checked here too, not only on the nodes: these go into the audit log.
+            if (request.Domain is { } domain && !Configuration.Validation.AddressRule.IsHostName(domain.Trim().TrimEnd('.')))
+            {
+                throw new ChangeRejectedException("the domain is not a domain name");
+            }
+
+            if (request.RedirectTo is { } redirectTo && (redirectTo.Length > 300 || redirectTo.Any(c => char.IsControl(c) || char.IsWhiteSpace(c))))
+            {
+                throw new ChangeRejectedException("the redirect target is not a host, host:port or [host]:port");
+            }
+
             if (request.Mid is not null && request.Node is null)
             {
                 throw new ChangeRejectedException("a MID belongs to one node: name it");

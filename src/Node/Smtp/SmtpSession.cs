@@ -15,7 +15,7 @@ namespace Gatehouse.Node.Smtp;
 /// One inbound SMTP session: the command loop over the state table, the mail flow policy
 /// of the sender, STARTTLS, and the transaction up to the durable <c>250</c>.
 /// </summary>
-internal sealed class SmtpSession(SessionContext context, SmtpTransport transport)
+internal sealed partial class SmtpSession(SessionContext context, SmtpTransport transport)
 {
     private readonly List<string> recipients = [];
     private int badCommands;
@@ -315,59 +315,6 @@ internal sealed class SmtpSession(SessionContext context, SmtpTransport transpor
 
         return await command.ExecuteAsync(this, arguments, cancel);
     }
-
-    private async Task<bool> UpgradeAsync(CancellationToken cancel)
-    {
-        var certificate = context.Certificate!;
-        var verify = Policy.VerifyClientCertificate;
-        var required = Policy.Tls == InboundTls.Required;
-        var options = new SslServerAuthenticationOptions
-        {
-            ServerCertificateContext = certificate.Context,
-            ClientCertificateRequired = verify,
-            RemoteCertificateValidationCallback = (_, presented, chain, _) => !verify || presented is null
-                ? !(verify && required)
-                : ClientCertificateTrusted(new X509Certificate2(presented), chain),
-        };
-        try
-        {
-            var discarded = await transport.StartTlsAsync(options, cancel);
-            if (discarded > 0)
-            {
-                context.Log.PlaintextAfterStartTls(context.Icid, discarded);
-            }
-        }
-        catch (Exception e) when (e is AuthenticationException or IOException or OperationCanceledException)
-        {
-            // No fall-back to clear text after 220 (IN-4): the connection ends here.
-            context.Log.InboundTlsFailed(context.Icid, e.GetBaseException().Message);
-            context.Metrics.Tls(TlsDirection.Inbound, succeeded: false, TlsOutcome.Handshake);
-            return false;
-        }
-
-        var tls = transport.Tls!;
-        context.Log.InboundTlsSucceeded(context.Icid, SmtpTransport.Protocol(tls.SslProtocol), tls.NegotiatedCipherSuite.ToString());
-        context.Metrics.Tls(TlsDirection.Inbound, succeeded: true, TlsOutcome.Negotiated);
-        AbortTransaction();
-        State = SmtpState.Connected;
-        Helo = "";
-        return true;
-    }
-
-    private bool ClientCertificateTrusted(X509Certificate2 presented, X509Chain? chain)
-    {
-        var problem = TrustedCas.Problem(presented, context.Snapshot.TrustedCas, PeerCertificates(chain));
-        if (problem is not null)
-        {
-            context.Log.ClientCertificateNotVerified(context.Icid, presented.Subject, problem);
-        }
-
-        return problem is null;
-    }
-
-    // What the client sent besides its leaf: SslStream puts it in the chain it built.
-    private static IEnumerable<X509Certificate2> PeerCertificates(X509Chain? chain) =>
-        chain is null ? [] : chain.ChainElements.Select(e => e.Certificate).Concat(chain.ChainPolicy.ExtraStore.Cast<X509Certificate2>());
 
     private QueuedEnvelope Envelope(long mid, long size, DateTimeOffset received) => new()
     {

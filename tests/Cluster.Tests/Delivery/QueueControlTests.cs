@@ -84,9 +84,13 @@ public sealed partial class QueueControlTests
         Assert.Contains("is not in the queue", (await node.CliAsync("queue", "delete", mids[1])).Error, StringComparison.Ordinal);
         Assert.Contains("node1: refused: MID 999999 is not in the queue", (await cluster.Manager.CliAsync("queue", "delete", "999999", "--machine", "node1")).Output, StringComparison.Ordinal);
         Assert.NotEqual(0, (await cluster.Manager.CliAsync("queue", "delete", mids[1])).ExitCode);
+        var forged = await cluster.Manager.CliAsync("queue", "suspend", "held.test\nforged audit line");
+        Assert.NotEqual(0, forged.ExitCode);
+        Assert.Contains("not a domain name", forged.Error, StringComparison.Ordinal);
         var audit = (await cluster.Manager.CliAsync("audit")).Succeeded().Output;
         Assert.Contains("queue suspend  held.test on every connected node: node1 ok: Delivery to held.test is suspended", audit, StringComparison.Ordinal);
         Assert.Contains($"queue bounce  MID {mids[0]} on node1: node1 ok", audit, StringComparison.Ordinal);
+        Assert.DoesNotContain("forged audit line", audit, StringComparison.Ordinal);
 
         // Only the node's user reaches the control socket.
         var foreign = await ManagedProcess.RunProgramAsync("runuser", ["-u", "nobody", "--", "python3", "-c",
