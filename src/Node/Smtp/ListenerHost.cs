@@ -203,7 +203,7 @@ internal sealed partial class ListenerHost(
                 return;
             }
 
-            var stream = new NetworkStream(client, ownsSocket: true);
+            var stream = new ReadinessStream(new NetworkStream(client, ownsSocket: true));
             var context = new SessionContext(snapshot, match.Listener, iface, remote, icid, reverse, access, services);
             await using var transport = new SmtpTransport(stream, context.Limits);
             var limit = access.Policy.MaxConcurrentConnectionsPerIp;

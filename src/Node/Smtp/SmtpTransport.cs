@@ -4,6 +4,7 @@ using System.Net.Security;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using Gatehouse.Node.Tls;
 
 namespace Gatehouse.Node.Smtp;
 
@@ -150,6 +151,7 @@ internal sealed class SmtpTransport : IAsyncDisposable
             throw;
         }
 
+        OpenSslIdleBuffers.Release(tls);
         Tls = tls;
         stream = tls;
         reader = PipeReader.Create(tls, ReaderOptions);
