@@ -59,15 +59,12 @@ internal static class AdminApi
 
         ConfigEndpoints.Map(api);
         QueueEndpoints.Map(api);
+        AlertEndpoints.Map(api);
         CertificateEndpoints.Map(api);
 
         api.MapGet("/history", async (IManagerStore store) =>
             Results.Json((await store.ListVersionsAsync()).Select(v => new VersionView(
                 v.Version, v.Author, v.CommittedAt.ToDateTimeOffset(), v.Comment)), Json));
-
-        api.MapGet("/alerts", async (IManagerStore store, int? last) =>
-            Results.Json((await store.ListAlertsAsync(last ?? 100)).Select(a => new AlertView(
-                a.At.ToDateTimeOffset(), a.Severity, a.Class, a.Message)), Json));
 
         api.MapGet("/audit", async (IManagerStore store, int? last) =>
             Results.Json((await store.ReadAuditAsync(last ?? 100)).Select(a => new AuditView(

@@ -31,4 +31,9 @@ internal sealed record ExportRequest(string Keys, string? Passphrase);
 
 internal sealed record AuditView(DateTimeOffset At, string Actor, string Action, string Detail);
 
-internal sealed record AlertView(DateTimeOffset At, string Severity, string Class, string Message);
+/// <summary>An alert and what became of it: the node that mailed it, why it was not mailed, who acknowledged it.</summary>
+internal sealed record AlertView(DateTimeOffset At, string Severity, string Class, string Message, string Key, string? MailedBy, string? Unsent, string? AcknowledgedBy);
+
+internal sealed record AlertAckRequest(string Key);
+
+internal sealed record AlertAckAnswer(string Key, string Outcome);

@@ -2,7 +2,8 @@ using System.Globalization;
 using System.Security.Cryptography.X509Certificates;
 using Gatehouse.Cluster.V1;
 using Gatehouse.Manager.V1;
-using Google.Protobuf.WellKnownTypes;
+
+using Gatehouse.ClusterManager.Alerts;
 
 namespace Gatehouse.ClusterManager.Certificates;
 
@@ -52,21 +53,12 @@ internal static class ExpiryAlerts
             var message = daysLeft == 0
                 ? $"{what} ({subject}, {where}) expires today, {on}"
                 : $"{what} ({subject}, {where}) expired on {on}, {-daysLeft} day(s) ago";
-            return Record($"{certificate.Thumbprint}:{where}:expired:{today}", now, "Critical", message);
+            return SystemAlert.Create($"{certificate.Thumbprint}:{where}:expired:{today}", now, "Critical", message);
         }
 
         var threshold = Thresholds.Where(t => daysLeft <= t).DefaultIfEmpty(0).Min();
         return threshold == 0 ? null
-            : Record($"{certificate.Thumbprint}:{where}:{threshold}", now, "Warning",
+            : SystemAlert.Create($"{certificate.Thumbprint}:{where}:{threshold}", now, "Warning",
                 $"{what} ({subject}, {where}) expires in {daysLeft} day(s), on {on}");
     }
-
-    private static AlertRecord Record(string key, DateTimeOffset now, string severity, string message) => new()
-    {
-        Key = key,
-        At = Timestamp.FromDateTimeOffset(now),
-        Severity = severity,
-        Class = "System",
-        Message = message,
-    };
 }

@@ -38,14 +38,6 @@ internal static class ConfigCommands
         yield return ShowConfig(connection);
         yield return SaveConfig(connection);
         yield return Audit(connection);
-        yield return Simple(connection, "alerts", "Show the alerts the manager raised (certificate expiry)", async (client, cancel) =>
-        {
-            var alerts = await client.GetAsync<List<AlertView>>("api/v1/alerts", cancel);
-            foreach (var alert in alerts)
-            {
-                Console.WriteLine($"{alert.At.ToUniversalTime():u}  {alert.Severity}  ({alert.Class}) {alert.Message}");
-            }
-        });
     }
 
     private static Command LoadConfig(ConnectionOptions connection)

@@ -19,6 +19,9 @@ internal sealed class NodeQueries
         return new Detach(() => streams.TryRemove(new KeyValuePair<string, Func<ManagerMessage, CancellationToken, Task>>(node, write)));
     }
 
+    /// <summary>The nodes whose streams are open on this manager.</summary>
+    public IReadOnlyList<string> Connected => [.. streams.Keys.Order(StringComparer.Ordinal)];
+
     /// <summary>An answer read from <paramref name="node"/>'s stream: only a question asked of that node takes it.</summary>
     public void Answered(string node, QueryAnswer answer)
     {

@@ -76,6 +76,10 @@ internal static partial class ManagerServer
         builder.Services.AddSingleton<InboundTlsCheck>();
         builder.Services.AddSingleton<ExpiryMonitor>();
         builder.Services.AddHostedService(services => services.GetRequiredService<ExpiryMonitor>());
+        builder.Services.AddSingleton<Alerts.NodeWatch>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<Alerts.NodeWatch>());
+        builder.Services.AddSingleton<Alerts.AlertDispatcher>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<Alerts.AlertDispatcher>());
         builder.Services.AddSingleton<JoinTokens>();
         builder.Services.AddSingleton<JoinRefusals>();
         builder.Services.AddSingleton<JoinService>();

@@ -32,13 +32,24 @@ internal sealed partial class NodeStatus(IManagerStore store, TimeProvider time,
             record.LastSeen = Now();
         });
 
-    public Task RejectedAsync(string node, Nack nack) =>
-        Update(node, record =>
+    /// <summary>Records the refusal and raises its alert (once per node and version).</summary>
+    public async Task RejectedAsync(string node, Nack nack)
+    {
+        await Update(node, record =>
         {
             record.LastError = $"version {nack.Version} refused: " +
                 string.Join("; ", nack.Errors.Select(Configuration.Validation.ValidationErrors.Format));
             record.LastSeen = Now();
         });
+        try
+        {
+            await store.TryAddAlertAsync(Alerts.NodeAlerts.Refused(node, nack, time.GetUtcNow()));
+        }
+        catch (StoreException e)
+        {
+            LogAlertDropped(logger, node, nack.Version, e.Message);
+        }
+    }
 
     public Task SeenAsync(string node, long appliedVersion) =>
         Update(node, record =>
@@ -78,6 +89,9 @@ internal sealed partial class NodeStatus(IManagerStore store, TimeProvider time,
 
     [LoggerMessage(110, LogLevel.Warning, "Node status updates are dropped while the store is unreachable (first: node {Node}): {Reason}")]
     private static partial void LogDropped(ILogger logger, string node, string reason);
+
+    [LoggerMessage(112, LogLevel.Error, "The alert for node {Node} refusing version {Version} was not recorded: {Reason}")]
+    private static partial void LogAlertDropped(ILogger logger, string node, long version, string reason);
 
     [LoggerMessage(111, LogLevel.Information, "Node status updates are stored again")]
     private static partial void LogRecovered(ILogger logger);

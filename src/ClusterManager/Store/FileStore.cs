@@ -246,6 +246,22 @@ internal sealed class FileStore : IManagerStore, IDisposable
     public Task<IReadOnlyList<AlertRecord>> ListAlertsAsync(int last, CancellationToken cancel = default) =>
         Locked(() => ReadLinesAsync<AlertRecord>(AlertsPath, last, cancel));
 
+    public Task<bool> TryAddAlertEventAsync(AlertEvent alertEvent, CancellationToken cancel = default) =>
+        Locked(async () =>
+        {
+            var existing = await ReadLinesAsync<AlertEvent>(AlertEventsPath, int.MaxValue, cancel);
+            if (existing.Any(e => e.AlertKey == alertEvent.AlertKey && e.Kind == alertEvent.Kind))
+            {
+                return false;
+            }
+
+            await AppendLineAsync(AlertEventsPath, alertEvent, cancel);
+            return true;
+        });
+
+    public Task<IReadOnlyList<AlertEvent>> ListAlertEventsAsync(int last, CancellationToken cancel = default) =>
+        Locked(() => ReadLinesAsync<AlertEvent>(AlertEventsPath, last, cancel));
+
     public Task<IReadOnlyList<AuditEntry>> ReadAuditAsync(int last, CancellationToken cancel = default) =>
         Locked(() => ReadLinesAsync<AuditEntry>(AuditPath, last, cancel));
 
@@ -260,6 +276,8 @@ internal sealed class FileStore : IManagerStore, IDisposable
     private string AuditPath => Path.Combine(root, "audit.log");
 
     private string AlertsPath => Path.Combine(root, "alerts.log");
+
+    private string AlertEventsPath => Path.Combine(root, "alert-events.log");
 
     private string VersionPath(long version) => Path.Combine(root, "versions", $"{version:D8}.json");
 

@@ -72,6 +72,14 @@ internal interface IManagerStore
 
     Task<IReadOnlyList<AlertRecord>> ListAlertsAsync(int last, CancellationToken cancel = default);
 
+    /// <summary>
+    /// Records the event unless the alert already has one of that kind; true when it was new.
+    /// Atomic, so of two managers that both want to mail an alert only one does.
+    /// </summary>
+    Task<bool> TryAddAlertEventAsync(AlertEvent alertEvent, CancellationToken cancel = default);
+
+    Task<IReadOnlyList<AlertEvent>> ListAlertEventsAsync(int last, CancellationToken cancel = default);
+
     Task<IReadOnlyList<AuditEntry>> ReadAuditAsync(int last, CancellationToken cancel = default);
 }
 

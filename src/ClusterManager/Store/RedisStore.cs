@@ -330,6 +330,13 @@ internal sealed class RedisStore : IManagerStore, IDisposable
     public async Task<IReadOnlyList<AlertRecord>> ListAlertsAsync(int last, CancellationToken cancel = default) =>
         (await Call(() => Db.ListRangeAsync(Key("alerts"), -last, -1))).Select(v => Parse<AlertRecord>(v)!).ToList();
 
+    public async Task<bool> TryAddAlertEventAsync(AlertEvent alertEvent, CancellationToken cancel = default) =>
+        (long)await Call(() => Db.ScriptEvaluateAsync(AlertScript, [Key("alert-event-keys"), Key("alert-events")],
+            [$"{alertEvent.Kind}|{alertEvent.AlertKey}", ProtoJson.Format(alertEvent)])) == 1;
+
+    public async Task<IReadOnlyList<AlertEvent>> ListAlertEventsAsync(int last, CancellationToken cancel = default) =>
+        (await Call(() => Db.ListRangeAsync(Key("alert-events"), -last, -1))).Select(v => Parse<AlertEvent>(v)!).ToList();
+
     public void Dispose() => redis.Dispose();
 
     public string Key(string name) => $"{prefix}:{name}";

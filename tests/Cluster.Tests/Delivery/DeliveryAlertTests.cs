@@ -36,8 +36,6 @@ public sealed class DeliveryAlertTests(DeliveryFixture fixture)
         }
     }
 
-    // Headers unfolded: a long Subject is written over several lines.
     private List<string> Alerts(string domain) =>
-        [.. fixture.Postfix["pfnone"].Delivered().Select(m => m.Replace("\n ", " ", StringComparison.Ordinal).Replace("\n\t", " ", StringComparison.Ordinal).Replace("\r", "", StringComparison.Ordinal))
-            .Where(m => m.Contains("Subject: [Warning]", StringComparison.Ordinal) && m.Contains("TLS was required for destination domain " + domain + " ", StringComparison.Ordinal))];
+        [.. fixture.Unfolded("pfnone").Where(m => m.Contains("Subject: [Warning]", StringComparison.Ordinal) && m.Contains("TLS was required for destination domain " + domain + " ", StringComparison.Ordinal))];
 }

@@ -115,7 +115,7 @@ public sealed partial class DeliveryFixture : IAsyncLifetime
               - {name: Relay, type: private, interface: Data1, port: {{{Relay.Port}}}, certificate: demo, host_access_table: [G_LOCAL], default_policy: P_BLOCK}
             destination_global: {certificate: relay-client, alert_on_required_tls_failure: true}
             alert_recipients:
-              - {address: admin@alerts.test, subscriptions: [{class: system, severities: [warning]}]}
+              - {address: admin@alerts.test, subscriptions: [{class: system, severities: [warning, critical]}]}
             alert_settings: {from_address: gatehouse@relay.node1.test, initial_backoff_seconds: 3600, max_backoff_seconds: 7200}
             destination_controls:
             {{{controls}}}
@@ -126,6 +126,10 @@ public sealed partial class DeliveryFixture : IAsyncLifetime
         await Node.WaitAppliedAsync(await m.CommitAsync("delivery test receivers"));
         await Wait.UntilAsync(() => FreePort.Accepts(Relay), $"the relay listener accepts on {Relay}");
     }
+
+    /// <summary>The mail a Postfix receiver stored, headers unfolded (a long Subject is written over several lines).</summary>
+    public List<string> Unfolded(string receiver) =>
+        [.. Postfix[receiver].Delivered().Select(m => m.Replace("\n ", " ", StringComparison.Ordinal).Replace("\n\t", " ", StringComparison.Ordinal).Replace("\r", "", StringComparison.Ordinal))];
 
     public static string Domain(string receiver, string mode) => $"{receiver}-{mode.Replace("_", "", StringComparison.Ordinal)}.test";
 

@@ -161,6 +161,20 @@ public abstract class StoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_alert_has_at_most_one_event_of_each_kind_even_when_two_managers_race_for_it()
+    {
+        var claims = await Task.WhenAll(Enumerable.Range(0, 8).Select(i =>
+            Store.TryAddAlertEventAsync(new AlertEvent { AlertKey = "k1", Kind = "mailed", By = $"node{i}" })));
+        Assert.Single(claims, c => c);
+        Assert.True(await Store.TryAddAlertEventAsync(new AlertEvent { AlertKey = "k1", Kind = "acknowledged", By = "admin" }));
+        Assert.True(await Store.TryAddAlertEventAsync(new AlertEvent { AlertKey = "k2", Kind = "mailed", By = "node1" }));
+        Assert.False(await Store.TryAddAlertEventAsync(new AlertEvent { AlertKey = "k1", Kind = "acknowledged", By = "other" }));
+
+        var events = await Store.ListAlertEventsAsync(10);
+        Assert.Equal(["k1/mailed", "k1/acknowledged", "k2/mailed"], events.Select(e => $"{e.AlertKey}/{e.Kind}"));
+    }
+
+    [Fact]
     public async Task Everything_is_there_after_reopening()
     {
         Assert.True(await Store.TryCommitAsync(Version(1, "kept"), clearPendingAt: null));

@@ -1,0 +1,128 @@
+using Gatehouse.Cluster.V1;
+using Gatehouse.ClusterManager.Distribution;
+using Gatehouse.ClusterManager.Store;
+using Gatehouse.Manager.V1;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Gatehouse.ClusterManager.Alerts;
+
+/// <summary>
+/// Mails the alerts the manager raised (SVC-4) through a connected node: the node picks the
+/// subscribed recipients, writes the appliance's subject, applies the back-off and delivers it
+/// like its own alerts, with the destination controls and TLS the admin set for mail. The manager
+/// has no mail path of its own to configure, and an alert is on a node's disk before it is
+/// counted as mailed. An alert is handed out once, whichever manager replica claims it first.
+/// </summary>
+internal sealed partial class AlertDispatcher(IManagerStore store, NodeQueries nodes, TimeProvider time, ILogger<AlertDispatcher> logger) : BackgroundService
+{
+    public const string Mailed = "mailed";
+    public const string Unsent = "unsent";
+    public const string Acknowledged = "acknowledged";
+
+    private static readonly TimeSpan Period = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan AnswerTimeout = TimeSpan.FromSeconds(30);
+
+    // Raised longer ago than this and never mailed (no node was connected): listed, not mailed late.
+    private static readonly TimeSpan MailWithin = TimeSpan.FromDays(1);
+
+    /// <summary>Hands each alert not yet mailed to a connected node; the number handed out.</summary>
+    public async Task<int> MailPendingAsync(CancellationToken cancel)
+    {
+        var alerts = await store.ListAlertsAsync(500, cancel);
+        var claimed = (await store.ListAlertEventsAsync(5000, cancel)).Where(e => e.Kind == Mailed).Select(e => e.AlertKey).ToHashSet(StringComparer.Ordinal);
+        var now = time.GetUtcNow();
+        var handed = 0;
+        foreach (var alert in alerts.Where(a => !claimed.Contains(a.Key) && now - a.At.ToDateTimeOffset() < MailWithin))
+        {
+            if (nodes.Connected is not [var node, ..])
+            {
+                break;
+            }
+
+            if (!await store.TryAddAlertEventAsync(Event(alert.Key, Mailed, node, ""), cancel))
+            {
+                continue;
+            }
+
+            handed++;
+            var problem = await AskToMailAsync(node, alert, cancel);
+            if (problem is not null)
+            {
+                await store.TryAddAlertEventAsync(Event(alert.Key, Unsent, node, problem), cancel);
+                LogUnsent(logger, alert.Key, node, problem);
+            }
+        }
+
+        return handed;
+    }
+
+    private async Task<string?> AskToMailAsync(string node, AlertRecord alert, CancellationToken cancel)
+    {
+        var query = new NodeQuery
+        {
+            Alert = new AlertToMail { AlertClass = AlertClass.System, Severity = Severity(alert.Severity), Key = alert.Key, Text = alert.Message },
+        };
+        try
+        {
+            var answer = await nodes.AskAsync(node, query, AnswerTimeout, cancel);
+            if (answer.Error.Length > 0)
+            {
+                return answer.Error;
+            }
+
+            if (answer.Alert.Mid == 0)
+            {
+                return $"no alert recipient subscribes to {alert.Severity} alerts of class {alert.Class} (or the same alert was mailed moments ago)";
+            }
+
+            LogMailed(logger, alert.Key, node, answer.Alert.Mid);
+            return null;
+        }
+        catch (NodeUnreachableException e)
+        {
+            return e.Message;
+        }
+    }
+
+    private AlertEvent Event(string key, string kind, string by, string detail) => new()
+    {
+        AlertKey = key,
+        Kind = kind,
+        At = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(time.GetUtcNow()),
+        By = by,
+        Detail = detail,
+    };
+
+    private static AlertSeverity Severity(string name) => name switch
+    {
+        "Critical" => AlertSeverity.Critical,
+        "Information" => AlertSeverity.Information,
+        _ => AlertSeverity.Warning,
+    };
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Period, time);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await MailPendingAsync(stoppingToken);
+            }
+            catch (StoreException e)
+            {
+                LogFailed(logger, e.Message);
+            }
+        }
+    }
+
+    [LoggerMessage(420, LogLevel.Information, "Alert {Key} handed to node {Node} to mail: MID {Mid}")]
+    private static partial void LogMailed(ILogger logger, string key, string node, long mid);
+
+    [LoggerMessage(421, LogLevel.Warning, "Alert {Key} was not mailed by node {Node}: {Reason}")]
+    private static partial void LogUnsent(ILogger logger, string key, string node, string reason);
+
+    [LoggerMessage(422, LogLevel.Error, "Mailing alerts failed: {Reason}")]
+    private static partial void LogFailed(ILogger logger, string reason);
+}
