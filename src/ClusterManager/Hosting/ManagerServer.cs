@@ -78,6 +78,7 @@ internal static partial class ManagerServer
         builder.Services.AddHostedService(services => services.GetRequiredService<ExpiryMonitor>());
         builder.Services.AddSingleton<Alerts.NodeWatch>();
         builder.Services.AddHostedService(services => services.GetRequiredService<Alerts.NodeWatch>());
+        builder.Services.AddSingleton<Alerts.ManagerAlerts>();
         builder.Services.AddSingleton<Alerts.AlertDispatcher>();
         builder.Services.AddHostedService(services => services.GetRequiredService<Alerts.AlertDispatcher>());
         builder.Services.AddSingleton<JoinTokens>();

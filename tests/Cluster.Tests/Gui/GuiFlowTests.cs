@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace Gatehouse.Cluster.Tests.Gui;
 
 /// <summary>The technote's admin tasks done in a browser against a running manager and node.</summary>
@@ -72,5 +74,30 @@ public sealed class GuiFlowTests(GuiFixture gui)
     {
         var run = await gui.RunScenarioAsync("machine-level.mjs");
         Assert.True(run.ExitCode == 0, run.Output + run.Error);
+    }
+
+    [Fact]
+    public async Task An_alert_is_listed_in_the_alert_log_and_acknowledged_in_the_browser()
+    {
+        var m = gui.Cluster.Manager;
+        // 192.0.2.10 (TEST-NET-1) is a valid address, so the manager accepts it, but it is not the node's.
+        (await m.LoadConfigAsync("ip_interfaces: [{name: Unreachable, address: 192.0.2.10}]", machine: gui.Node.Name, merge: true)).Succeeded();
+        var refused = await m.CommitAsync("an interface the node cannot have");
+        try
+        {
+            var key = $"nack:{gui.Node.Name}:{refused}";
+            await Wait.UntilAsync(async () => ((JsonArray)await m.Http.GetJsonAsync("api/v1/alerts")).Any(a => (string?)a!["key"] == key), "the manager raised the alert");
+
+            var run = await gui.RunScenarioAsync("alert-log.mjs");
+            Assert.True(run.ExitCode == 0, run.Output + run.Error);
+
+            var alert = ((JsonArray)await m.Http.GetJsonAsync("api/v1/alerts")).Single(a => (string?)a!["key"] == key)!;
+            Assert.Equal("gui:admin", (string?)alert["acknowledged_by"]);
+        }
+        finally
+        {
+            (await m.LoadConfigAsync($"ip_interfaces: [{{name: Unreachable, address: {gui.Node.Address}}}]", machine: gui.Node.Name, merge: true)).Succeeded();
+            await gui.Node.WaitAppliedAsync(await m.CommitAsync("the node's interfaces are its own again"));
+        }
     }
 }
