@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs a local Gatehouse cluster: one manager (embedded file store, demo certificate) and two
-# nodes on loopback. State lives in .local-cluster/; run again to restart the same cluster.
-# Ctrl-C stops everything.
+# nodes on loopback. Mail for example.com sent to node1 is relayed to node2, which delivers it
+# to a sample mailbox (an mbox file). State lives in .local-cluster/; run again to restart the
+# same cluster (remove the folder to start afresh). Ctrl-C stops everything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +14,8 @@ echo "Building…"
 dotnet build cluster.sln -c Release -nologo -v quiet
 bin_manager="src/ClusterManager/bin/Release/net10.0/gatehouse-manager.dll"
 bin_node="src/Node/bin/Release/net10.0/gatehouse-node.dll"
+bin_mailbox="deploy/sample-mailbox/bin/Release/net10.0/sample-mailbox.dll"
+mailbox_at="127.0.0.4:2526"
 manager() { dotnet "$bin_manager" "$@"; }
 node() { dotnet "$bin_node" "$@"; }
 
@@ -27,6 +30,8 @@ trap stop EXIT
 trap "exit 130" INT TERM
 
 # Started directly (not through the helper functions) so that $! is the process itself.
+dotnet "$bin_mailbox" "$mailbox_at" "$state/mailbox.mbox" >"$state/logs/mailbox.log" 2>&1 &
+pids+=($!)
 dotnet "$bin_manager" serve --data-dir "$state/manager" --listen "$listen" >"$state/logs/manager.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 100); do
@@ -41,7 +46,10 @@ if [ -z "$(manager users list --data-dir "$state/manager")" ]; then
   manager users add admin --password-file "$state/gui-admin.password" --data-dir "$state/manager" >/dev/null
 fi
 
+# node1 relays example.com to node2; node2 delivers it to the sample mailbox.
+next_hop=(127.0.0.3:2525 "$mailbox_at")
 octet=2
+index=0
 for name in "${nodes[@]}"; do
   if [ ! -f "$state/$name/node.json" ]; then
     (umask 077; manager token create --data-dir "$state/manager" | tail -n 1 >"$state/$name.token")
@@ -61,10 +69,13 @@ listeners:
     host_access_table: [WHITELIST, BLACKLIST, SUSPECTLIST, UNKNOWNLIST]
     default_policy: ACCEPTED
     recipient_access_table: [{recipient: example.com, action: accept}]
+smtp_routes:
+  - {domain: example.com, hosts: [{host: ${next_hop[$index]%:*}, port: ${next_hop[$index]#*:}}]}
 YAML
     manager loadconfig "$state/$name-machine.yaml" --machine "$name" --data-dir "$state/manager" >/dev/null
   fi
   octet=$((octet + 1))
+  index=$((index + 1))
   dotnet "$bin_node" run --data-dir "$state/$name" >"$state/logs/$name.log" 2>&1 &
   pids+=($!)
 done
@@ -91,7 +102,9 @@ Try, in another terminal:
   dotnet $bin_manager showconfig --data-dir $state/manager
   dotnet $bin_manager showconfig --machine node1 --effective --data-dir $state/manager
   dotnet $bin_node status --data-dir $state/node1
-  swaks --server 127.0.0.2:2525 --to user@example.com --tls      # mail into node1 (see $state/logs, $state/node1/logs/mail.current)
+  swaks --server 127.0.0.2:2525 --to user@example.com --tls      # mail into node1: relayed by node2 into the mailbox
+  cat $state/mailbox.mbox                                         # ...where it arrives within seconds
+  tail $state/node1/logs/mail.current $state/node2/logs/mail.current
 
 Press Ctrl-C to stop.
 MSG
