@@ -60,6 +60,8 @@ internal static class AdminApi
         ConfigEndpoints.Map(api);
         QueueEndpoints.Map(api);
         AlertEndpoints.Map(api);
+        api.MapGet("/status", async (Nodes.ClusterStatus status, HttpContext context) =>
+            Results.Json(await status.GetAsync(context.RequestAborted), Json));
         CertificateEndpoints.Map(api);
 
         api.MapGet("/history", async (IManagerStore store) =>

@@ -37,3 +37,19 @@ internal sealed record AlertView(DateTimeOffset At, string Severity, string Clas
 internal sealed record AlertAckRequest(string Key);
 
 internal sealed record AlertAckAnswer(string Key, string Outcome);
+
+/// <summary>The cluster at a glance, as the appliance's System Status shows it.</summary>
+internal sealed record ClusterStatusView(
+    long CommittedVersion, List<NodeStatusView> Nodes, List<ExpiringCertificateView> CertificatesExpiring, List<AlertView> OpenAlerts);
+
+/// <summary>A node's state; <c>LastHour</c> is null when the node did not answer, and <c>NotAnswering</c> says why.</summary>
+internal sealed record NodeStatusView(
+    string Name, bool Connected, long AppliedVersion, DateTimeOffset? LastSeen, string LastError, NodeActivityView? LastHour, string? NotAnswering);
+
+/// <summary>Mail over the last hour and the queue now; a TLS rate is null when there was no TLS session.</summary>
+internal sealed record NodeActivityView(
+    long Accepted, long Delivered, long Deferred, long Bounced,
+    long TlsInbound, double? TlsInboundSuccessRate, long TlsOutbound, double? TlsOutboundSuccessRate,
+    long QueueMessages, long QueueRecipients, long OldestMessageSeconds);
+
+internal sealed record ExpiringCertificateView(string Name, string Level, DateTimeOffset NotAfter, int DaysLeft);

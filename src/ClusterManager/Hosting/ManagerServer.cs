@@ -79,6 +79,7 @@ internal static partial class ManagerServer
         builder.Services.AddSingleton<Alerts.NodeWatch>();
         builder.Services.AddHostedService(services => services.GetRequiredService<Alerts.NodeWatch>());
         builder.Services.AddSingleton<Alerts.ManagerAlerts>();
+        builder.Services.AddSingleton<Nodes.ClusterStatus>();
         builder.Services.AddSingleton<Alerts.AlertDispatcher>();
         builder.Services.AddHostedService(services => services.GetRequiredService<Alerts.AlertDispatcher>());
         builder.Services.AddSingleton<JoinTokens>();

@@ -60,6 +60,7 @@ internal static partial class NodeRunner
         builder.Services.AddHostedService(services => services.GetRequiredService<ListenerHost>());
         builder.Services.AddSingleton<QueueCensus>();
         builder.Services.AddSingleton<NodeMetrics>();
+        builder.Services.AddSingleton<NodeActivityReport>();
         builder.Services.AddSingleton<StatusEndpoints>();
         builder.Services.AddSingleton<NodeWebHost>();
         builder.Services.AddSingleton<IConfigRule>(services => services.GetRequiredService<NodeWebHost>());

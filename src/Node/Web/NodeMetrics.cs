@@ -19,6 +19,7 @@ internal sealed class NodeMetrics
 
     public NodeMetrics(CurrentConfig config, QueueCensus census, MessageSpool spool, TimeProvider time)
     {
+        LastHour = new LastHour(time);
         var factory = Metrics.WithCustomRegistry(Registry);
         connections = factory.CreateCounter("gatehouse_smtp_connections_total", "SMTP connections accepted, by listener.",
             new CounterConfiguration { LabelNames = ["listener"] });
@@ -61,20 +62,43 @@ internal sealed class NodeMetrics
 
     public CollectorRegistry Registry { get; } = Metrics.NewCustomRegistry();
 
+    /// <summary>The same events over the last hour, for the cluster's status view.</summary>
+    public LastHour LastHour { get; }
+
     public void ConnectionAccepted(string listener) => connections.WithLabels(listener).Inc();
 
-    public void MessageAccepted(string listener) => accepted.WithLabels(listener).Inc();
+    public void MessageAccepted(string listener)
+    {
+        accepted.WithLabels(listener).Inc();
+        LastHour.Add(Activity.Accepted);
+    }
 
     public void Refused(string listener, RefusalReason reason) => refused.WithLabels(listener, Label(reason)).Inc();
 
-    public void Tls(TlsDirection direction, bool succeeded, TlsOutcome reason) =>
-        tls.WithLabels(direction == TlsDirection.Inbound ? "inbound" : "outbound", succeeded ? "success" : "failure", Label(reason)).Inc();
+    public void Tls(TlsDirection direction, bool succeeded, TlsOutcome reason)
+    {
+        var inbound = direction == TlsDirection.Inbound;
+        tls.WithLabels(inbound ? "inbound" : "outbound", succeeded ? "success" : "failure", Label(reason)).Inc();
+        LastHour.Add((inbound, succeeded) switch
+        {
+            (true, true) => Activity.TlsInboundSucceeded,
+            (true, false) => Activity.TlsInboundFailed,
+            (false, true) => Activity.TlsOutboundSucceeded,
+            _ => Activity.TlsOutboundFailed,
+        });
+    }
 
-    public void Delivered(int count) => deliveries.WithLabels("delivered").Inc(count);
+    public void Delivered(int count) => Outcome("delivered", Activity.Delivered, count);
 
-    public void Deferred(int count) => deliveries.WithLabels("deferred").Inc(count);
+    public void Deferred(int count) => Outcome("deferred", Activity.Deferred, count);
 
-    public void Bounced(int count) => deliveries.WithLabels("bounced").Inc(count);
+    public void Bounced(int count) => Outcome("bounced", Activity.Bounced, count);
+
+    private void Outcome(string label, Activity activity, int count)
+    {
+        deliveries.WithLabels(label).Inc(count);
+        LastHour.Add(activity, count);
+    }
 
     private static string Label<T>(T value) where T : struct, Enum => LabelsOf<T>.Names[value];
 

@@ -15,6 +15,9 @@ internal sealed class IndexModel : GuiPage
 
     public string? Token { get; private set; }
 
+    /// <summary>The System Status part: each node's last hour and queue, expiring certificates, open alerts.</summary>
+    public Api.ClusterStatusView? Status { get; private set; }
+
     public string ManagerUrl => $"https://{Request.Host}";
 
     public async Task OnGetAsync() => await LoadAsync();
@@ -42,5 +45,6 @@ internal sealed class IndexModel : GuiPage
         Nodes = [.. (await Store.ListNodesAsync()).Select(n => new NodeRow(
             n.Name, n.Connected, n.AppliedVersion, n.LastSeen?.ToDateTimeOffset().ToString("u", System.Globalization.CultureInfo.InvariantCulture) ?? "never",
             n.Address, MachineSettings.Count(latest.Content.Machines.GetValueOrDefault(n.Name)), n.LastError))];
+        Status = await HttpContext.RequestServices.GetRequiredService<ClusterStatus>().GetAsync(HttpContext.RequestAborted);
     }
 }
