@@ -62,6 +62,8 @@ internal static partial class ManagerServer
             o.TimestampFormat = "yyyy-MM-dd HH:mm:ss.fff ";
             o.UseUtcTimestamp = true;
         });
+        // Under systemd: READY=1 once listening (Type=notify), STOPPING=1, and log lines with journald priorities.
+        builder.Services.AddSystemd();
         builder.Services.AddGrpc();
         builder.Services.AddSingleton(time);
         builder.Services.AddSingleton<IManagerStore>((IManagerStore)opened);

@@ -32,6 +32,8 @@ internal static partial class NodeRunner
             o.TimestampFormat = "yyyy-MM-dd HH:mm:ss.fff ";
             o.UseUtcTimestamp = true;
         });
+        // Under systemd: READY=1 once started (Type=notify), STOPPING=1, and log lines with journald priorities.
+        builder.Services.AddSystemd();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(identity);
         builder.Services.AddSingleton(paths);
