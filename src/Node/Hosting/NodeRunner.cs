@@ -71,6 +71,7 @@ internal static partial class NodeRunner
             services.GetRequiredService<DnsClients>(), services.GetRequiredService<MailLog>(), services.GetRequiredService<NodeMetrics>(), new IdAllocator(Path.Combine(paths.DataDir, "state", ".next-dcid"))));
         builder.Services.AddSingleton<TlsVerifier>();
         builder.Services.AddSingleton<AlertMailer>();
+        builder.Services.AddHostedService<QueueWatch>();
         builder.Services.AddSingleton<DeliveryQueue>();
         builder.Services.AddHostedService(services => services.GetRequiredService<DeliveryQueue>());
         builder.Services.AddHostedService<ControlSocket>();

@@ -22,7 +22,8 @@ namespace Gatehouse.Node.Smtp;
 /// It is also a validation rule: a version whose new listener cannot bind is refused.
 /// </summary>
 internal sealed partial class ListenerHost(
-    CurrentConfig config, SessionServices services, ReverseDns reverseDns, IdAllocator icids, OpenSessions sessions, ILogger<ListenerHost> logger) : BackgroundService, IConfigRule
+    CurrentConfig config, SessionServices services, ReverseDns reverseDns, IdAllocator icids, OpenSessions sessions, Alerts.AlertMailer alerts,
+    ILogger<ListenerHost> logger) : BackgroundService, IConfigRule
 {
     private readonly ConcurrentDictionary<IPEndPoint, Socket> bound = new();
     private readonly MailLog log = services.Log;
@@ -113,12 +114,28 @@ internal sealed partial class ListenerHost(
             {
                 socket.Dispose();
                 LogBindFailed(logger, listener.Name, endpoint.ToString(), e.Message);
+                _ = AlertBindFailedAsync(listener.Name, endpoint, e.Message);
                 continue;
             }
 
             bound[endpoint] = socket;
             LogStarted(logger, listener.Name, endpoint.ToString());
             _ = AcceptAsync(endpoint, socket);
+        }
+    }
+
+    // A version with a listener that cannot bind is refused; this is the port taken while the node
+    // starts on a version it already applied.
+    private async Task AlertBindFailedAsync(string listener, IPEndPoint endpoint, string reason)
+    {
+        try
+        {
+            await alerts.RaiseAsync(Cluster.V1.AlertClass.System, Cluster.V1.AlertSeverity.Critical, $"bind:{endpoint}",
+                $"Listener {listener} cannot listen on {endpoint}: {reason}", stopping);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException)
+        {
+            LogBindAlertFailed(logger, listener, e.Message);
         }
     }
 
@@ -246,6 +263,9 @@ internal sealed partial class ListenerHost(
 
     [LoggerMessage(502, LogLevel.Error, "Listener {Name} cannot listen on {Endpoint}: {Reason}")]
     private static partial void LogBindFailed(ILogger logger, string name, string endpoint, string reason);
+
+    [LoggerMessage(LogLevel.Error, "The alert for listener {Name} not binding could not be queued: {Reason}")]
+    private static partial void LogBindAlertFailed(ILogger logger, string name, string reason);
 
     [LoggerMessage(504, LogLevel.Warning, "Listener on {Endpoint} failed to accept a connection ({Error}); accepting goes on")]
     private static partial void LogAcceptFailed(ILogger logger, string endpoint, string error);

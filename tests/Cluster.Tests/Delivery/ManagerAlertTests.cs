@@ -47,6 +47,40 @@ public sealed class ManagerAlertTests(DeliveryFixture fixture)
         }
     }
 
+    [Fact]
+    public async Task A_queue_past_its_alert_threshold_is_mailed_once_within_the_back_off()
+    {
+        var m = fixture.Cluster.Manager;
+        var settings = "from_address: gatehouse@relay.node1.test, initial_backoff_seconds: 3600, max_backoff_seconds: 7200";
+        (await m.LoadConfigAsync($"alert_settings: {{{settings}, queue_messages_alert: 1}}", machine: "node1", merge: true)).Succeeded();
+        await fixture.Node.WaitAppliedAsync(await m.CommitAsync("alert when more than one message waits"));
+        var mids = new List<long>();
+        try
+        {
+            // The sink does not offer STARTTLS, so mail that requires TLS waits in the queue.
+            var held = DeliveryFixture.Domain("sink", "required");
+            mids.Add(await fixture.SendAsync($"a@{held}", $"held one {Guid.NewGuid():N}"));
+            mids.Add(await fixture.SendAsync($"b@{held}", $"held two {Guid.NewGuid():N}"));
+            var subject = "Subject: [Warning]-[relay.node1.test]: (System) The delivery queue holds ";
+            await Wait.UntilAsync(() => Alerts(subject).Count == 1, "the queue alert arrived", TimeSpan.FromSeconds(60));
+            Assert.Contains("more than the alert threshold of 1", Alerts(subject)[0], StringComparison.Ordinal);
+
+            // The queue stays above the threshold: the next checks (every 15 s) are held back.
+            await Task.Delay(TimeSpan.FromSeconds(35));
+            Assert.Single(Alerts(subject));
+        }
+        finally
+        {
+            (await m.LoadConfigAsync($"alert_settings: {{{settings}}}", machine: "node1", merge: true)).Succeeded();
+            await fixture.Node.WaitAppliedAsync(await m.CommitAsync("no queue alert"));
+            foreach (var mid in mids)
+            {
+                // Between attempts: a message being tried is not deleted, so ask until it is.
+                await Wait.UntilAsync(async () => (await m.CliAsync("queue", "delete", mid.ToString(System.Globalization.CultureInfo.InvariantCulture), "--machine", "node1")).ExitCode == 0, $"MID {mid} is deleted");
+            }
+        }
+    }
+
     private async Task<JsonNode?> Alert(string key) =>
         ((JsonArray)await fixture.Cluster.Manager.Http.GetJsonAsync("api/v1/alerts")).FirstOrDefault(a => (string?)a!["key"] == key);
 
