@@ -23,6 +23,9 @@ internal sealed partial class AlertDispatcher(IManagerStore store, NodeQueries n
     private static readonly TimeSpan Period = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan AnswerTimeout = TimeSpan.FromSeconds(30);
 
+    // What a node accepts as alert text.
+    private const int MaxText = 2000;
+
     // Raised longer ago than this and never mailed (no node was connected): listed, not mailed late.
     private static readonly TimeSpan MailWithin = TimeSpan.FromDays(1);
 
@@ -61,7 +64,7 @@ internal sealed partial class AlertDispatcher(IManagerStore store, NodeQueries n
     {
         var query = new NodeQuery
         {
-            Alert = new AlertToMail { AlertClass = AlertClass.System, Severity = Severity(alert.Severity), Key = alert.Key, Text = alert.Message },
+            Alert = new AlertToMail { AlertClass = AlertClass.System, Severity = Severity(alert.Severity), Key = alert.Key, Text = Mailable(alert.Message) },
         };
         try
         {
@@ -93,6 +96,13 @@ internal sealed partial class AlertDispatcher(IManagerStore store, NodeQueries n
         By = by,
         Detail = detail,
     };
+
+    // One line of at most the length a node takes: a node's many errors are cut, not refused.
+    private static string Mailable(string text)
+    {
+        var line = string.Concat(text.Select(c => char.IsControl(c) ? ' ' : c));
+        return line.Length <= MaxText ? line : line[..(MaxText - 1)] + "…";
+    }
 
     private static AlertSeverity Severity(string name) => name switch
     {
