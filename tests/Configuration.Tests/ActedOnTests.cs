@@ -34,7 +34,7 @@ public sealed class ActedOnTests
         "LdapGlobalSettings: certificate",
         "AlertRecipient: address subscriptions",
         "AlertSubscription: class severities",
-        "AlertSettings: from_address initial_backoff_seconds max_backoff_seconds",
+        "AlertSettings: from_address initial_backoff_seconds max_backoff_seconds queue_messages_alert queue_oldest_alert_minutes",
         "WebSecuritySettings: enabled service_url client_certificate timeout_seconds malicious_action fallback cache_seconds max_urls",
         "SystemSettings: dns_servers queue mail_log smtp",
         "SmtpServerSettings: idle_timeout_seconds session_timeout_seconds max_bad_commands tls_handshake_timeout_seconds max_connections min_data_rate_bytes_per_second data_rate_window_seconds drain_seconds",
