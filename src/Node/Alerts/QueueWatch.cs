@@ -17,7 +17,8 @@ internal sealed partial class QueueWatch(CurrentConfig config, QueueCensus censu
 
     public async Task CheckAsync(CancellationToken cancel)
     {
-        if (config.Snapshot?.Config.AlertSettings is not { } settings)
+        // Without a threshold the queue is not counted at all: status and metrics keep their own reading.
+        if (config.Snapshot?.Config.AlertSettings is not { } settings || (settings.QueueMessagesAlert == 0 && settings.QueueOldestAlertMinutes == 0))
         {
             return;
         }
