@@ -91,10 +91,27 @@ internal sealed class Session(NetworkStream stream, string mbox, SemaphoreSlim w
         }
     }
 
+    // A line as the client sends it, never held beyond MaxLine characters; null at the end.
     private async Task<string?> ReadLineAsync()
     {
-        var line = await reader.ReadLineAsync();
-        return line is { Length: > MaxLine } ? throw new InvalidDataException("line too long") : line;
+        var line = new StringBuilder();
+        var one = new char[1];
+        while (await reader.ReadAsync(one.AsMemory()) == 1)
+        {
+            if (one[0] == '\n')
+            {
+                return line.Length > 0 && line[^1] == '\r' ? line.ToString(0, line.Length - 1) : line.ToString();
+            }
+
+            if (line.Length > MaxLine)
+            {
+                throw new InvalidDataException("line too long");
+            }
+
+            line.Append(one[0]);
+        }
+
+        return line.Length > 0 ? line.ToString() : null;
     }
 
     private async Task<List<string>> ReadMessageAsync()

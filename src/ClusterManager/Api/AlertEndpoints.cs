@@ -12,10 +12,12 @@ namespace Gatehouse.ClusterManager.Api;
 /// </summary>
 internal static class AlertEndpoints
 {
+    private const int MaxListed = 10_000;
+
     public static void Map(RouteGroupBuilder api)
     {
         api.MapGet("/alerts", async (ManagerAlerts alerts, int? last, HttpContext context) =>
-            Results.Json(await alerts.ListAsync(last ?? 100, context.RequestAborted), AdminApi.Json));
+            Results.Json(await alerts.ListAsync(Math.Clamp(last ?? 100, 1, MaxListed), context.RequestAborted), AdminApi.Json));
 
         api.MapPost("/alerts/ack", async (HttpContext context, ManagerAlerts alerts) =>
         {

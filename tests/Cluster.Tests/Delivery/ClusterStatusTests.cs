@@ -7,7 +7,7 @@ namespace Gatehouse.Cluster.Tests.Delivery;
 public sealed class ClusterStatusTests(DeliveryFixture fixture)
 {
     [Fact]
-    public async Task Status_shows_the_mail_and_TLS_of_the_last_hour_the_queue_and_the_open_alerts()
+    public async Task Status_shows_a_nodes_last_hour_of_mail_and_TLS_and_its_queue_in_json_and_as_a_table()
     {
         var m = fixture.Cluster.Manager;
         var subject = $"status {Guid.NewGuid():N}";
@@ -22,6 +22,7 @@ public sealed class ClusterStatusTests(DeliveryFixture fixture)
         Assert.True((long)hour["tls_inbound"]! >= 1);
         Assert.True((double)hour["tls_inbound_success_rate"]! > 0);
         Assert.True((long)hour["tls_outbound"]! >= 1);
+        Assert.True((long)hour["queue_messages"]! >= 0 && (long)hour["oldest_message_seconds"]! >= 0);
         Assert.True((bool)node["connected"]!);
         Assert.Null(node["not_answering"]);
 

@@ -32,7 +32,7 @@ public sealed class DebianPackageTests(DebianPackages packages) : IClassFixture<
     [Theory]
     [InlineData("manager")]
     [InlineData("node")]
-    public async Task The_unit_verifies_is_hardened_and_waits_for_the_program_to_say_it_is_ready(string app)
+    public async Task The_unit_verifies_is_hardened_and_is_of_the_notify_type(string app)
     {
         var unit = $"/lib/systemd/system/gatehouse-{app}.service";
         (await ManagedProcess.RunProgramAsync("systemd-analyze", ["verify", $"--root={packages.Root}", unit])).Succeeded();
