@@ -39,7 +39,7 @@ public sealed class ActedOnTests
         "SystemSettings: dns_servers queue mail_log smtp",
         "SmtpServerSettings: idle_timeout_seconds session_timeout_seconds max_bad_commands tls_handshake_timeout_seconds max_connections min_data_rate_bytes_per_second data_rate_window_seconds drain_seconds",
         "QueueSettings: max_queue_lifetime_seconds initial_retry_seconds max_retry_seconds reserve_bytes reserve_percent",
-        "MailLogSettings: rotate_size_bytes keep_files syslog",
+        "MailLogSettings: rotate_size_bytes keep_files syslog tracking_days tracking_max_messages",
     ];
 
     [Fact]

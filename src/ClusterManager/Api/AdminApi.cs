@@ -62,6 +62,8 @@ internal static class AdminApi
         AlertEndpoints.Map(api);
         api.MapGet("/status", async (Nodes.ClusterStatus status, HttpContext context) =>
             Results.Json(await status.GetAsync(context.RequestAborted), Json));
+        api.MapPost("/track", async (Tracking.MessageTracking tracking, HttpContext context) =>
+            Results.Json(await tracking.SearchAsync(await Read<TrackRequest>(context), context.RequestAborted), Json));
         CertificateEndpoints.Map(api);
 
         api.MapGet("/history", async (IManagerStore store) =>

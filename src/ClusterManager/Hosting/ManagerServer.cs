@@ -82,6 +82,7 @@ internal static partial class ManagerServer
         builder.Services.AddHostedService(services => services.GetRequiredService<Alerts.NodeWatch>());
         builder.Services.AddSingleton<Alerts.ManagerAlerts>();
         builder.Services.AddSingleton<Nodes.ClusterStatus>();
+        builder.Services.AddSingleton<Tracking.MessageTracking>();
         builder.Services.AddSingleton<Alerts.AlertDispatcher>();
         builder.Services.AddHostedService(services => services.GetRequiredService<Alerts.AlertDispatcher>());
         builder.Services.AddSingleton<JoinTokens>();

@@ -31,5 +31,16 @@ public sealed class SystemLimitsRule : IConfigRule
         {
             errors.Add("system.smtp.drain_seconds", "at most 300: a stop must not wait longer for sessions in progress");
         }
+
+        var log = config.Config.System?.MailLog;
+        if (log?.TrackingDays > 90)
+        {
+            errors.Add("system.mail_log.tracking_days", $"{log.TrackingDays} days; message tracking keeps at most 90");
+        }
+
+        if (log?.TrackingMaxMessages > 10_000_000)
+        {
+            errors.Add("system.mail_log.tracking_max_messages", $"{log.TrackingMaxMessages} messages; message tracking keeps at most 10000000");
+        }
     }
 }

@@ -10,6 +10,7 @@ using Gatehouse.Node.Queue;
 using Gatehouse.Node.Smtp;
 using Gatehouse.Node.Model;
 using Gatehouse.Node.Sync;
+using Gatehouse.Node.Tracking;
 using Gatehouse.Node.UrlFiltering;
 using Gatehouse.Node.Web;
 using Microsoft.Extensions.DependencyInjection;
@@ -43,8 +44,13 @@ internal static partial class NodeRunner
         builder.Services.AddSingleton<SnapshotApplier>();
         builder.Services.AddSingleton<SyslogShipper>();
         builder.Services.AddHostedService(services => services.GetRequiredService<SyslogShipper>());
+        // Registered before the listeners and delivery, so it stops after them and keeps their last lines.
+        builder.Services.AddSingleton(services => new MessageTracker(
+            Path.Combine(paths.DataDir, "tracking"), services.GetRequiredService<CurrentConfig>(), TimeProvider.System, services.GetRequiredService<ILogger<MessageTracker>>()));
+        builder.Services.AddHostedService(services => services.GetRequiredService<MessageTracker>());
         builder.Services.AddSingleton(services => new MailLog(
-            Path.Combine(paths.DataDir, "logs"), services.GetRequiredService<CurrentConfig>(), TimeProvider.System, services.GetRequiredService<SyslogShipper>(), identity.Name));
+            Path.Combine(paths.DataDir, "logs"), services.GetRequiredService<CurrentConfig>(), TimeProvider.System, services.GetRequiredService<SyslogShipper>(), identity.Name,
+            services.GetRequiredService<MessageTracker>()));
         builder.Services.AddSingleton(new MessageSpool(paths.Queue));
         builder.Services.AddSingleton(services => new SpoolSpace(paths.Queue, services.GetRequiredService<CurrentConfig>(), services.GetRequiredService<MailLog>()));
         builder.Services.AddHostedService<SpoolSweeper>();

@@ -102,6 +102,29 @@ internal sealed partial class MailLog
     [LoggerMessage(133, LogLevel.Information, "Message aborted MID {Mid} Receiving aborted by sender")]
     public partial void MessageAborted(long mid);
 
+    [LoggerMessage(134, LogLevel.Information, "MID {Mid} Message-ID '{MessageId}'")]
+    private partial void MessageIdLine(long mid, string messageId);
+
+    [LoggerMessage(135, LogLevel.Information, "MID {Mid} Subject '{Subject}'")]
+    private partial void SubjectLine(long mid, string subject);
+
+    /// <summary>The headers message tracking searches by, quoted as the appliance quotes them.</summary>
+    public void MessageHeaders(long mid, Smtp.TrackedHeaders headers)
+    {
+        if (headers.MessageId is { } id)
+        {
+            MessageIdLine(mid, Quoted(id));
+        }
+
+        if (headers.Subject is { } subject)
+        {
+            SubjectLine(mid, Quoted(subject));
+        }
+    }
+
+    private static string Quoted(string text) =>
+        text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "\\'", StringComparison.Ordinal);
+
     [LoggerMessage(140, LogLevel.Warning, "MID {Mid} URL filtering unavailable ({Detail}): deferred")]
     public partial void UrlFilteringUnavailableDeferred(long mid, string detail);
 

@@ -24,14 +24,16 @@ internal sealed partial class MailLog : IAsyncDisposable, ILogger
     private readonly Task writer;
     private readonly AsyncLocal<List<string>?> transcript = new();
     private readonly SyslogShipper? syslog;
+    private readonly Tracking.MessageTracker? tracker;
     private readonly string serial;
 
     // The generated line methods write through this field: the log itself.
     private readonly ILogger logger;
 
-    public MailLog(string directory, CurrentConfig config, TimeProvider time, SyslogShipper? syslog = null, string serial = "-")
+    public MailLog(string directory, CurrentConfig config, TimeProvider time, SyslogShipper? syslog = null, string serial = "-", Tracking.MessageTracker? tracker = null)
     {
         this.syslog = syslog;
+        this.tracker = tracker;
         this.serial = serial;
         this.directory = directory;
         this.config = config;
@@ -66,7 +68,7 @@ internal sealed partial class MailLog : IAsyncDisposable, ILogger
             LogLevel.Information => "Info",
             LogLevel.Warning => "Warning",
             _ => "Critical",
-        }, eventId, formatter(state, exception));
+        }, eventId, formatter(state, exception), state as IReadOnlyList<KeyValuePair<string, object?>>);
 
     public async ValueTask DisposeAsync()
     {
@@ -90,12 +92,13 @@ internal sealed partial class MailLog : IAsyncDisposable, ILogger
         return new EndTranscript(transcript);
     }
 
-    private void Write(string level, EventId kind, string message)
+    private void Write(string level, EventId kind, string message, IReadOnlyList<KeyValuePair<string, object?>>? fields)
     {
         var now = time.GetLocalNow();
         var text = Escape(message);
         var line = $"{Stamp(now)} {level}: {text}";
         syslog?.Offer(level, kind.Name ?? "mail", now, text);
+        tracker?.Offer(new Tracking.MailEvent(kind.Id, now, $"{level}: {text}", fields ?? []));
         if (transcript.Value is { } copy)
         {
             lock (copy)

@@ -24,8 +24,11 @@ internal enum DataOutcome
     Disconnected,
 }
 
-/// <summary>How a DATA section ended, its size, and why the spool failed, if it did.</summary>
-internal readonly record struct DataResult(DataOutcome Outcome, long Size, string? StorageError = null);
+/// <summary>
+/// How a DATA section ended, its size, why the spool failed if it did, and the message's
+/// Subject and Message-ID headers as the mail log and message tracking record them.
+/// </summary>
+internal readonly record struct DataResult(DataOutcome Outcome, long Size, string? StorageError = null, TrackedHeaders Headers = default);
 
 /// <summary>
 /// Streams the DATA section to a sink, never holding the message in memory. Only CRLF "." CRLF
@@ -76,7 +79,7 @@ internal static class DataReader
                 if (state.AtLineStart && properEnd && content.Length == 1 && content.FirstSpan[0] == (byte)'.')
                 {
                     reader.AdvanceTo(buffer.Start);
-                    return new DataResult(state.Outcome(maxSize), state.Size, state.SinkError?.Message);
+                    return new DataResult(state.Outcome(maxSize), state.Size, state.SinkError?.Message, state.Headers.Result());
                 }
 
                 state.NoteLineStart(content);
@@ -132,6 +135,8 @@ internal static class DataReader
         private bool inHeaders = true;
         private int received;
 
+        public TrackedHeaderReader Headers { get; } = new();
+
         public long Size { get; set; }
 
         public bool Bare { get; set; }
@@ -153,6 +158,8 @@ internal static class DataReader
                 inHeaders = false;
                 return;
             }
+
+            Headers.Line(content);
 
             Span<byte> start = stackalloc byte[Received.Length];
             if (content.Length >= Received.Length)

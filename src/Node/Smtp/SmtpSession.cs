@@ -225,6 +225,7 @@ internal sealed partial class SmtpSession(SessionContext context, SmtpTransport 
 
             await data.DisposeAsync();
             MessagesAccepted++;
+            context.Log.MessageHeaders(mid, result.Headers);
             context.Log.MessageReady(mid, result.Size, MailFrom);
             context.Log.QueuedForDelivery(mid);
             context.Metrics.MessageAccepted(context.Listener.Name);

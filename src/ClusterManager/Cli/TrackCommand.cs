@@ -1,0 +1,104 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Gatehouse.ClusterManager.Api;
+
+namespace Gatehouse.ClusterManager.Cli;
+
+/// <summary>
+/// <c>gatehouse-manager track [--mid N --node NAME] [--from A] [--to B] [--subject S] [--since T --until T] [--json]</c>:
+/// message tracking across the cluster. Each message is printed with its path: every node that
+/// handled it, how it came in, each delivery attempt and the node's mail log lines for it.
+/// Exit 2 when a node did not answer (the result may be incomplete).
+/// </summary>
+internal static class TrackCommand
+{
+    public static Command Build(ConnectionOptions connection)
+    {
+        var mid = new Option<long?>("--mid") { Description = "The message's MID on the node named by --node" };
+        var node = new Option<string?>("--node") { Description = "Search this node only (its hops on other nodes are still shown)" };
+        var from = new Option<string?>("--from") { Description = "Envelope sender contains this" };
+        var to = new Option<string?>("--to") { Description = "A recipient contains this" };
+        var subject = new Option<string?>("--subject") { Description = "Subject contains this" };
+        var messageId = new Option<string?>("--message-id") { Description = "The Message-ID header, exactly" };
+        var since = new Option<string?>("--since") { Description = "Received at or after: a time (2026-12-02T10:00Z) or a duration ago (30m, 2h, 1d)" };
+        var until = new Option<string?>("--until") { Description = "Received before: a time or a duration ago" };
+        var limit = new Option<int?>("--limit") { Description = $"At most this many messages per node (default {Tracking.MessageTracking.DefaultLimit}, at most 200)" };
+        var brief = new Option<bool>("--brief") { Description = "Leave out the mail log lines" };
+        var json = new Option<bool>("--json") { Description = "One JSON document, for scripts" };
+        var command = new Command("track", "Find messages across the cluster by MID, sender, recipient, subject and time, with their path through the nodes")
+        {
+            mid, node, from, to, subject, messageId, since, until, limit, brief, json,
+        };
+        command.SetAction(async (result, cancel) =>
+        {
+            if (result.GetValue(mid) is not null && result.GetValue(node) is null)
+            {
+                throw new CliException("a MID belongs to one node: name it with --node");
+            }
+
+            var request = new TrackRequest(result.GetValue(mid), result.GetValue(node), result.GetValue(from), result.GetValue(to), result.GetValue(subject),
+                result.GetValue(messageId), Time(result.GetValue(since)), Time(result.GetValue(until)), result.GetValue(limit));
+            using var client = connection.Connect(result);
+            var found = await client.SendAsync<TrackResult>(HttpMethod.Post, "api/v1/track", request, cancel);
+            if (result.GetValue(json))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(found, AdminApi.Json));
+            }
+            else
+            {
+                Print(found, !result.GetValue(brief));
+            }
+
+            return found.Nodes.All(n => n.Answered) ? 0 : 2;
+        });
+        return command;
+    }
+
+    private static DateTimeOffset? Time(string? text) =>
+        text is null ? null
+        : DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at
+        : DateTimeOffset.UtcNow - Durations.Parse(text);
+
+    private static void Print(TrackResult found, bool lines)
+    {
+        foreach (var n in found.Nodes.Where(n => !n.Answered))
+        {
+            Console.WriteLine($"Not answering: {n.Node} ({n.Problem}); its messages are not shown.");
+        }
+
+        foreach (var n in found.Nodes.Where(n => n.Truncated))
+        {
+            Console.WriteLine($"{n.Node}: more messages match than were returned; narrow the search or raise --limit.");
+        }
+
+        Console.WriteLine(found.Messages.Count == 0 ? "No message found." : $"{found.Messages.Count} message(s) found.");
+        foreach (var path in found.Messages)
+        {
+            Console.WriteLine();
+            Console.WriteLine($"Message-ID {path.MessageId ?? "(none)"}  Subject '{path.Subject ?? ""}'");
+            Console.WriteLine($"  From <{path.Sender}>  To {string.Join(", ", path.Recipients.Select(r => $"<{r}>"))}");
+            Console.WriteLine($"  {path.State}, through {string.Join(" -> ", path.Hops.Select(h => $"{h.Node} MID {h.Mid}"))}");
+            foreach (var hop in path.Hops)
+            {
+                var source = hop.BounceOf is { } original ? $"bounce of MID {original}"
+                    : hop.RemoteAddress.Length > 0 ? $"from {hop.RemoteAddress} on {hop.Interface} (ICID {hop.Icid}, {(hop.TlsIn.Length > 0 ? hop.TlsIn : "no TLS")})"
+                    : "generated by the node";
+                Console.WriteLine($"  {hop.Node} MID {hop.Mid}: received {hop.Received.ToUniversalTime():u} {source}, {hop.Size} bytes, {hop.State}");
+                foreach (var d in hop.Deliveries)
+                {
+                    var peer = d.Dcid == 0 ? "no connection" : $"to {d.Peer} ({(d.Tls.Length > 0 ? d.Tls : "no TLS")})";
+                    Console.WriteLine($"    DCID {d.Dcid} {d.At.ToUniversalTime():u} {peer}: {(d.Outcome.Length > 0 ? d.Outcome : "in progress")} {d.Response}".TrimEnd());
+                }
+
+                if (lines)
+                {
+                    foreach (var e in hop.Events)
+                    {
+                        Console.WriteLine($"      {e.At.ToUniversalTime():u} {e.Line}");
+                    }
+                }
+            }
+        }
+    }
+}
