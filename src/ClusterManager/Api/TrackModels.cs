@@ -20,7 +20,7 @@ internal sealed record TrackedPath(
 
 /// <summary>The message on one node: how it came in, each delivery attempt and the node's mail log lines for it.</summary>
 internal sealed record TrackedHop(
-    string Node, long Mid, DateTimeOffset Received, long Icid, string Interface, string RemoteAddress, string TlsIn, long Size, string State,
+    string Node, long Mid, DateTimeOffset Received, long Icid, string Listener, string Interface, string RemoteAddress, string TlsIn, long Size, string State,
     long? BounceOf, List<TrackedAttempt> Deliveries, List<TrackedLine> Events);
 
 internal sealed record TrackedAttempt(long Dcid, DateTimeOffset At, string Peer, string Tls, string Outcome, string Response);

@@ -128,7 +128,7 @@ internal sealed class MessageTracking(IManagerStore store, NodeQueries queries)
     private static TrackedHop View(Hop hop)
     {
         var m = hop.Message;
-        return new TrackedHop(hop.Node, m.Mid, m.Received.ToDateTimeOffset(), m.Icid, m.InterfaceName, m.RemoteAddress, m.TlsIn, m.Size, m.State,
+        return new TrackedHop(hop.Node, m.Mid, m.Received.ToDateTimeOffset(), m.Icid, m.Listener, m.InterfaceName, m.RemoteAddress, m.TlsIn, m.Size, m.State,
             m.BounceOf > 0 ? m.BounceOf : null,
             [.. m.Deliveries.Select(d => new TrackedAttempt(d.Dcid, d.At.ToDateTimeOffset(), d.Peer, d.Tls, d.Outcome, d.Response))],
             [.. m.Events.Select(e => new TrackedLine(e.At.ToDateTimeOffset(), e.Line))]);

@@ -92,6 +92,13 @@ internal sealed partial class MailLog : IAsyncDisposable, ILogger
         return new EndTranscript(transcript);
     }
 
+    /// <summary>
+    /// The listener a connection came in on, for message tracking only: the appliance's ICID line
+    /// names the interface, and its wording stays as log parsers know it.
+    /// </summary>
+    public void ConnectionListener(long icid, string listener) =>
+        tracker?.Offer(new Tracking.MailEvent(Tracking.MailEvent.ListenerKind, time.GetLocalNow(), "", [new("Icid", icid), new("Listener", listener)]));
+
     private void Write(string level, EventId kind, string message, IReadOnlyList<KeyValuePair<string, object?>>? fields)
     {
         var now = time.GetLocalNow();

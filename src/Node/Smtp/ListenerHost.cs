@@ -209,6 +209,7 @@ internal sealed partial class ListenerHost(
             var reverse = await reverseDns.LookupAsync(remote.Address, stopping);
             var access = HostAccess.Decide(snapshot.Config, match.Listener, remote.Address, reverse);
             log.NewConnection(icid, iface.Name, endpoint.Address, remote.Address, reverse.Host ?? "unknown", reverse.Verified ? "yes" : "no");
+            log.ConnectionListener(icid, match.Listener.Name);
             log.HostAccessDecided(icid, Behavior(access.Policy.Behavior), access.Group, access.Match);
             if (access.Policy.Behavior is PolicyBehavior.Tcprefuse or PolicyBehavior.Reject)
             {

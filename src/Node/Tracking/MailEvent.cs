@@ -9,6 +9,9 @@ namespace Gatehouse.Node.Tracking;
 /// </summary>
 internal sealed record MailEvent(int Kind, DateTimeOffset At, string Line, IReadOnlyList<KeyValuePair<string, object?>> Fields)
 {
+    /// <summary>Not a line: which listener took an ICID (<see cref="Logging.MailLog.ConnectionListener"/>).</summary>
+    public const int ListenerKind = 99;
+
     public long? Number(string name) => Value(name) switch
     {
         long l => l,

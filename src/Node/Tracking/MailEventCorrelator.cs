@@ -41,7 +41,7 @@ internal sealed class MailEventCorrelator
         {
             case 120 when icid is { } i:
                 var client = inbound.GetValueOrDefault(i);
-                index.StartMessage(m, e.At, i, client?.Name ?? "", client?.Peer ?? "", client?.Tls ?? "", bounceOf: 0);
+                index.StartMessage(m, e.At, i, client?.Listener ?? "", client?.Name ?? "", client?.Peer ?? "", client?.Tls ?? "", bounceOf: 0);
                 foreach (var (at, line) in client?.Lines ?? [])
                 {
                     index.AddEvent(m, at, line);
@@ -49,7 +49,7 @@ internal sealed class MailEventCorrelator
 
                 break;
             case 217:
-                index.StartMessage(m, e.At, 0, "", "", "", e.Number("Original") ?? 0);
+                index.StartMessage(m, e.At, 0, "", "", "", "", e.Number("Original") ?? 0);
                 break;
             case 210 when dcid is { } d:
                 var server = outbound.GetValueOrDefault(d);
@@ -132,6 +132,12 @@ internal sealed class MailEventCorrelator
             return;
         }
 
+        if (e.Kind == MailEvent.ListenerKind)
+        {
+            connection.Listener = e.Text("Listener") ?? "";
+            return;
+        }
+
         if (e.Kind == tls)
         {
             connection.Tls = $"{e.Text("Protocol")} {e.Text("Cipher")}";
@@ -162,6 +168,8 @@ internal sealed class MailEventCorrelator
         public string Peer { get; } = peer;
 
         public string Tls { get; set; } = "";
+
+        public string Listener { get; set; } = "";
 
         public List<(DateTimeOffset At, string Line)> Lines { get; } = [];
     }

@@ -65,7 +65,7 @@ internal sealed partial class TrackingIndex
 
         var limit = query.Limit is > 0 and <= MaxResults ? query.Limit : MaxResults;
         command.CommandText = $"""
-            SELECT mid, received, icid, interface, remote, tls_in, sender, subject, message_id, size, state, bounce_of FROM messages m
+            SELECT mid, received, icid, interface, remote, tls_in, sender, subject, message_id, size, state, bounce_of, listener FROM messages m
             {(where.Count > 0 ? "WHERE " + string.Join(" AND ", where) : "")} ORDER BY received DESC, mid DESC LIMIT {limit + 1}
             """;
         var answer = new TrackAnswer();
@@ -93,6 +93,7 @@ internal sealed partial class TrackingIndex
                     Size = reader.GetInt64(9),
                     State = reader.GetString(10),
                     BounceOf = reader.GetInt64(11),
+                    Listener = reader.GetString(12),
                 });
             }
         }

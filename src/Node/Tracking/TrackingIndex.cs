@@ -18,7 +18,7 @@ internal sealed partial class TrackingIndex : IDisposable
         PRAGMA synchronous = NORMAL;
         CREATE TABLE IF NOT EXISTS messages (
           mid INTEGER PRIMARY KEY, received INTEGER NOT NULL, icid INTEGER NOT NULL DEFAULT 0,
-          interface TEXT NOT NULL DEFAULT '', remote TEXT NOT NULL DEFAULT '', tls_in TEXT NOT NULL DEFAULT '',
+          listener TEXT NOT NULL DEFAULT '', interface TEXT NOT NULL DEFAULT '', remote TEXT NOT NULL DEFAULT '', tls_in TEXT NOT NULL DEFAULT '',
           sender TEXT NOT NULL DEFAULT '', subject TEXT, message_id TEXT, size INTEGER NOT NULL DEFAULT 0,
           state TEXT NOT NULL DEFAULT 'received', bounce_of INTEGER NOT NULL DEFAULT 0, events INTEGER NOT NULL DEFAULT 0);
         CREATE INDEX IF NOT EXISTS messages_received ON messages (received);
@@ -76,11 +76,11 @@ internal sealed partial class TrackingIndex : IDisposable
         }
     }
 
-    public void StartMessage(long mid, DateTimeOffset at, long icid, string iface, string remote, string tlsIn, long bounceOf) =>
+    public void StartMessage(long mid, DateTimeOffset at, long icid, string listener, string iface, string remote, string tlsIn, long bounceOf) =>
         Execute("""
-            INSERT INTO messages (mid, received, icid, interface, remote, tls_in, bounce_of) VALUES ($mid, $at, $icid, $iface, $remote, $tls, $bounce)
-            ON CONFLICT (mid) DO UPDATE SET icid = $icid, interface = $iface, remote = $remote, tls_in = $tls, bounce_of = $bounce
-            """, ("$mid", mid), ("$at", at.ToUnixTimeMilliseconds()), ("$icid", icid), ("$iface", iface), ("$remote", remote), ("$tls", tlsIn), ("$bounce", bounceOf));
+            INSERT INTO messages (mid, received, icid, listener, interface, remote, tls_in, bounce_of) VALUES ($mid, $at, $icid, $listener, $iface, $remote, $tls, $bounce)
+            ON CONFLICT (mid) DO UPDATE SET icid = $icid, listener = $listener, interface = $iface, remote = $remote, tls_in = $tls, bounce_of = $bounce
+            """, ("$mid", mid), ("$at", at.ToUnixTimeMilliseconds()), ("$icid", icid), ("$listener", listener), ("$iface", iface), ("$remote", remote), ("$tls", tlsIn), ("$bounce", bounceOf));
 
     /// <summary>A line of the message's; the message is recorded first if it was not (mail the node generated).</summary>
     public void AddEvent(long mid, DateTimeOffset at, string line)
