@@ -106,6 +106,26 @@ public sealed class DataReaderTests
         Assert.Contains("below 1000 bytes/s", timeout.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Subject_and_Message_ID_are_taken_from_the_header_section_unfolded_decoded_and_bounded()
+    {
+        var headers = await HeadersAsync("Message-ID: <a.1@sender.test>\r\nSubject: =?UTF-8?Q?caf=C3=A9?=\r\n report\r\nSubject: second\r\n\r\nSubject: in the body\r\n.\r\n");
+
+        Assert.Equal(new TrackedHeaders("café report", "<a.1@sender.test>"), headers);
+        Assert.Equal(new TrackedHeaders(null, null), await HeadersAsync("From: a@b.test\r\n\r\nSubject: body\r\n.\r\n"));
+        // The space after the colon is one of the bytes kept.
+        Assert.Equal(TrackedHeaderReader.MaxBytes - 1, (await HeadersAsync($"Subject: {new string('s', 20_000)}\r\n\r\n.\r\n")).Subject!.Length);
+    }
+
+    private static async Task<TrackedHeaders> HeadersAsync(string wire)
+    {
+        var pipe = new Pipe();
+        await pipe.Writer.WriteAsync(Encoding.UTF8.GetBytes(wire));
+        await pipe.Writer.CompleteAsync();
+        using var deadline = new ReadDeadline(SmtpLimits.From(null), CancellationToken.None);
+        return (await DataReader.ReadAsync(pipe.Reader, Stream.Null, 0, deadline)).Headers;
+    }
+
     private static async Task<(object, string)> ReadAsync(string wire, long maxSize)
     {
         var pipe = new Pipe();
