@@ -80,6 +80,14 @@ public sealed class MessageTrackingTests
         Assert.Contains($"delivered, through node1 MID {(long)hop1["mid"]!} -> node2 MID {(long)hop2["mid"]!}", text, StringComparison.Ordinal);
         Assert.Contains($"DCID {(long)out1["dcid"]!} ", text, StringComparison.Ordinal);
 
+        // The same in the GUI's Monitor > Message Tracking, as a logged-in browser gets it.
+        (await m.CliWithInputAsync("tracking-test-1\ntracking-test-1\n", "users", "add", "admin")).Succeeded();
+        using var gui = Security.GuiBrowser.Open(m);
+        Assert.Equal(HttpStatusCode.Redirect, (await Security.GuiBrowser.LoginAsync(gui, "admin", "tracking-test-1")).Status);
+        var page = WebUtility.HtmlDecode(await gui.GetStringAsync(new Uri($"/tracking?Search=true&Period=1h&From={Uri.EscapeDataString(sender)}", UriKind.Relative)));
+        Assert.Contains($"node1 MID {(long)hop1["mid"]!} → node2 MID {(long)hop2["mid"]!}", page, StringComparison.Ordinal);
+        Assert.Contains($"Message done DCID {(long)out1["dcid"]!} MID {(long)hop1["mid"]!}", page, StringComparison.Ordinal);
+
         // The index survives a restart of the node.
         await node1.StopAsync();
         node1.Start();
@@ -98,6 +106,8 @@ public sealed class MessageTrackingTests
         Assert.Contains("not connected", (string?)silent["problem"], StringComparison.Ordinal);
         Assert.Equal("node1", (string?)answers["messages"]![0]!["hops"]!.AsArray().Single()!["node"]);
         Assert.Contains("Not answering: node2", (await m.CliAsync("track", "--from", sender)).Output, StringComparison.Ordinal);
+        page = WebUtility.HtmlDecode(await gui.GetStringAsync(new Uri($"/tracking?Search=true&From={Uri.EscapeDataString(sender)}", UriKind.Relative)));
+        Assert.Contains("Node node2 did not answer", page, StringComparison.Ordinal);
     }
 
     private static async Task<JsonNode> TrackAsync(ManagerInstance manager, params string[] arguments) =>
