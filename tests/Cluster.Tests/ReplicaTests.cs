@@ -39,6 +39,14 @@ public sealed class ReplicaTests
             ip_interfaces: [{name: Data1, address: {{{node1.Address}}}}]
             listeners: [{name: In, type: public, interface: Data1, port: {{{smtp.Port}}}, certificate: demo, default_policy: ACCEPTED, recipient_access_table: [{recipient: example.test, action: accept}]}]
             """, machine: "node1", merge: true)).Succeeded();
+        // Alerts go to an smtp-sink, as mail through the nodes.
+        var sink = await SmtpSink.StartAsync(Path.Combine(root, "alert-sink"), new IPEndPoint(IPAddress.Loopback, FreePort.On(IPAddress.Loopback)));
+        await using var _ = sink;
+        (await second.LoadConfigAsync($$$"""
+            alert_recipients: [{address: admin@alerts.test, subscriptions: [{class: system, severities: [critical]}]}]
+            alert_settings: {from_address: gatehouse@example.test}
+            smtp_routes: [{domain: alerts.test, hosts: [{host: 127.0.0.1, port: {{{sink.Endpoint.Port}}}}]}]
+            """, merge: true)).Succeeded();
         var last = await second.CommitAsync("after failover");
         await node1.WaitAppliedAsync(last);
         await node2.WaitAppliedAsync(last);
@@ -58,7 +66,16 @@ public sealed class ReplicaTests
         var mail = await Swaks.SendAsync(smtp, "user@example.test", "--tls");
         Assert.True(mail.ExitCode == 0, mail.Output);
 
+        // Longer than a restart: the replica has a node mail the store-unreachable alert, once.
+        List<string> Alerts() => [.. sink.Delivered().Select(m => m.Replace("\r\n ", " ", StringComparison.Ordinal).Replace("\n ", " ", StringComparison.Ordinal))
+            .Where(m => m.Contains("(System) The cluster manager's store has been unreachable since", StringComparison.Ordinal))];
+        await Wait.UntilAsync(() => Alerts().Count > 0, "the store-unreachable alert is mailed", TimeSpan.FromSeconds(150));
+        Assert.Contains("Subject: [Critical]-[", Alerts()[0], StringComparison.Ordinal);
+
         await redis.RestartAsync();
+        await Wait.UntilAsync(async () => (await second.CliAsync("alerts")).Output.Contains("store has been unreachable", StringComparison.Ordinal),
+            "the outage is in the alert log once the store is back");
+        Assert.Single(Alerts());
         await Wait.UntilAsync(async () => (await second.LoadConfigAsync("alert_settings: {from_address: four@example.com}", merge: true)).ExitCode == 0,
             "admin writes work again");
         var after = await second.CommitAsync("after Redis came back");

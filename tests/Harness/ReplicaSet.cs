@@ -22,6 +22,9 @@ public sealed class ReplicaSet : IAsyncDisposable
     public static async Task<ReplicaSet> StartAsync()
     {
         var root = Directory.CreateTempSubdirectory("gatehouse-replicas-").FullName;
+        // Peers that drop privileges (smtp-sink writes as 'nobody') must reach their own folders.
+        File.SetUnixFileMode(root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+            | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
         var redis = await RedisServer.StartAsync(Path.Combine(root, "redis"));
         var first = new ManagerInstance(root, IPAddress.Loopback, "manager1", redis.Uri);
         var second = new ManagerInstance(root, IPAddress.Parse("127.0.0.2"), "manager2", redis.Uri);

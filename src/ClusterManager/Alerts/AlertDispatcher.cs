@@ -60,6 +60,24 @@ internal sealed partial class AlertDispatcher(IManagerStore store, NodeQueries n
         return handed;
     }
 
+    /// <summary>
+    /// Mails an alert at once through the first connected node, without the store's claim: for the
+    /// alert that the store itself cannot be reached. The node's back-off holds repeats of its key.
+    /// </summary>
+    public async Task<(string? Node, string? Problem)> MailWithoutStoreAsync(AlertRecord alert, CancellationToken cancel) =>
+        nodes.Connected is [var node, ..] ? (node, await AskToMailAsync(node, alert, cancel)) : (null, "no node is connected to this manager");
+
+    /// <summary>Records in the store, once it works again, an alert mailed without it (listed, never mailed twice).</summary>
+    public async Task RecordMailedAsync(AlertRecord alert, string? node, string? problem, CancellationToken cancel)
+    {
+        await store.TryAddAlertAsync(alert, cancel);
+        await store.TryAddAlertEventAsync(Event(alert.Key, Mailed, node ?? "", ""), cancel);
+        if (problem is not null)
+        {
+            await store.TryAddAlertEventAsync(Event(alert.Key, Unsent, node ?? "", problem), cancel);
+        }
+    }
+
     private async Task<string?> AskToMailAsync(string node, AlertRecord alert, CancellationToken cancel)
     {
         var query = new NodeQuery

@@ -80,6 +80,8 @@ internal static partial class ManagerServer
         builder.Services.AddHostedService(services => services.GetRequiredService<ExpiryMonitor>());
         builder.Services.AddSingleton<Alerts.NodeWatch>();
         builder.Services.AddHostedService(services => services.GetRequiredService<Alerts.NodeWatch>());
+        builder.Services.AddSingleton<Alerts.StoreWatch>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<Alerts.StoreWatch>());
         builder.Services.AddSingleton<Alerts.ManagerAlerts>();
         builder.Services.AddSingleton<Nodes.ClusterStatus>();
         builder.Services.AddSingleton<Tracking.MessageTracking>();

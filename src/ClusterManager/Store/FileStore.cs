@@ -206,6 +206,9 @@ internal sealed class FileStore : IManagerStore, IDisposable
             return (IReadOnlyList<RevokedCertificate>)revoked;
         });
 
+    public Task CheckReachableAsync(CancellationToken cancel = default) =>
+        Directory.Exists(root) ? Task.CompletedTask : throw new StoreException($"the store directory {root} is gone");
+
     public Task<bool> IsRevokedAsync(string serial, CancellationToken cancel = default) =>
         Task.FromResult(File.Exists(Path.Combine(root, "revoked", $"{Safe(serial)}.json")));
 

@@ -81,6 +81,9 @@ internal interface IManagerStore
     Task<IReadOnlyList<AlertEvent>> ListAlertEventsAsync(int last, CancellationToken cancel = default);
 
     Task<IReadOnlyList<AuditEntry>> ReadAuditAsync(int last, CancellationToken cancel = default);
+
+    /// <summary>Throws <see cref="StoreException"/> when the store cannot be reached now (the store-unreachable alert).</summary>
+    Task CheckReachableAsync(CancellationToken cancel = default);
 }
 
 internal enum TokenUse

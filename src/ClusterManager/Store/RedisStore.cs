@@ -354,6 +354,8 @@ internal sealed class RedisStore : IManagerStore, IDisposable
         where T : class, IMessage<T>, new() => value.IsNull ? null : ProtoJson.Parse<T>(value.ToString());
 
     // Redis being away is an admin-visible condition, not a crash.
+    public Task CheckReachableAsync(CancellationToken cancel = default) => Call(() => Db.PingAsync());
+
     private static async Task<T> Call<T>(Func<Task<T>> operation)
     {
         try
