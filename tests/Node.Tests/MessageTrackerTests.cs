@@ -64,6 +64,21 @@ public sealed class MessageTrackerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_damaged_index_is_set_aside_and_tracking_starts_anew()
+    {
+        System.IO.Directory.CreateDirectory(Directory);
+        await File.WriteAllTextAsync(Path.Combine(Directory, TrackingIndex.FileName), "not a database, whatever it once was");
+        using var tracker = new MessageTracker(Directory, node.Current, TimeProvider.System, NullLogger<MessageTracker>.Instance);
+        await tracker.StartAsync(CancellationToken.None);
+        tracker.Offer(new MailEvent(121, DateTimeOffset.UtcNow, "Info: MID 3 ICID 1 From: <a@b.test>", [new("Mid", 3L), new("Icid", 1L), new("Sender", "a@b.test")]));
+
+        await Harness.Wait.UntilAsync(async () => (await tracker.SearchAsync(new TrackQuery { Sender = "a@b.test" }, CancellationToken.None)).Messages.Count == 1,
+            "the new index takes events");
+        Assert.Single(System.IO.Directory.GetFiles(Directory, $"{TrackingIndex.FileName}.damaged-*"));
+        await tracker.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
     public void The_index_keeps_the_newest_messages_within_its_age_and_count()
     {
         using var index = new TrackingIndex(Directory);

@@ -48,15 +48,8 @@ internal sealed partial class MessageTracker(string directory, CurrentConfig con
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await Task.Yield();
-        TrackingIndex index;
-        try
+        if (Open() is not { } index)
         {
-            index = new TrackingIndex(directory);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
-        {
-            LogCannotOpen(logger, directory, e.Message);
-            opened.TrySetException(new InvalidOperationException($"message tracking is unavailable: {e.Message}"));
             return;
         }
 
@@ -103,6 +96,37 @@ internal sealed partial class MessageTracker(string directory, CurrentConfig con
         }
     }
 
+    // A damaged index is set aside and a new one started: tracking restarts empty, mail never waits for it.
+    private TrackingIndex? Open()
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return new TrackingIndex(directory);
+            }
+            catch (Microsoft.Data.Sqlite.SqliteException e) when (attempt == 0)
+            {
+                var damaged = Path.Combine(directory, TrackingIndex.FileName);
+                var aside = $"{damaged}.damaged-{time.GetUtcNow():yyyyMMddTHHmmss}";
+                LogSetAside(logger, damaged, aside, e.Message);
+                foreach (var suffix in (string[])["", "-wal", "-shm"])
+                {
+                    if (File.Exists(damaged + suffix))
+                    {
+                        File.Move(damaged + suffix, aside + suffix);
+                    }
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+            {
+                LogCannotOpen(logger, directory, e.Message);
+                opened.TrySetException(new InvalidOperationException($"message tracking is unavailable: {e.Message}"));
+                return null;
+            }
+        }
+    }
+
     private void Write(TrackingIndex index, MailEventCorrelator correlator, List<MailEvent> batch)
     {
         if (batch.Count == 0)
@@ -120,9 +144,10 @@ internal sealed partial class MessageTracker(string directory, CurrentConfig con
                 }
             });
         }
-        catch (Microsoft.Data.Sqlite.SqliteException e)
+        catch (Exception e)
         {
-            // A full disk: these lines are missing from tracking (still in the mail log); mail goes on.
+            // A full disk, or a line this version cannot read: these lines are missing from tracking
+            // (still in the mail log); tracking and mail go on.
             LogWriteFailed(logger, batch.Count, e.Message);
         }
     }
@@ -144,6 +169,9 @@ internal sealed partial class MessageTracker(string directory, CurrentConfig con
 
     [LoggerMessage(1, LogLevel.Error, "Message tracking cannot open its index in {Directory}: {Error}")]
     private static partial void LogCannotOpen(ILogger logger, string directory, string error);
+
+    [LoggerMessage(4, LogLevel.Error, "Message tracking set its damaged index {Path} aside as {Aside} and starts a new one: {Error}")]
+    private static partial void LogSetAside(ILogger logger, string path, string aside, string error);
 
     [LoggerMessage(2, LogLevel.Warning, "Message tracking lost {Count} mail log events: its index did not keep up")]
     private static partial void LogDropped(ILogger logger, long count);

@@ -33,6 +33,8 @@ internal sealed partial class TrackingIndex : IDisposable
         CREATE INDEX IF NOT EXISTS events_mid ON events (mid);
         """;
 
+    public const string FileName = "index.db";
+
     private readonly string connectionString;
     private readonly SqliteConnection writer;
 
@@ -43,10 +45,22 @@ internal sealed partial class TrackingIndex : IDisposable
     public TrackingIndex(string directory)
     {
         Directory.CreateDirectory(directory);
-        connectionString = new SqliteConnectionStringBuilder { DataSource = Path.Combine(directory, "index.db"), Pooling = false }.ToString();
+        connectionString = new SqliteConnectionStringBuilder { DataSource = Path.Combine(directory, FileName), Pooling = false }.ToString();
         writer = new SqliteConnection(connectionString);
-        writer.Open();
-        Execute(Schema);
+        try
+        {
+            writer.Open();
+            Execute(Schema);
+            if (Command("PRAGMA quick_check").ExecuteScalar() is not "ok" and var problem)
+            {
+                throw new SqliteException($"the index is damaged: {problem}", 11);
+            }
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
     }
 
     public void Dispose()
