@@ -1,16 +1,21 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Hosting;
 
 namespace Gatehouse.ClusterManager.Distribution;
 
-/// <summary>The node streams open on this manager, so that removing a node can close its stream.</summary>
-internal sealed class NodeConnections
+/// <summary>
+/// The node streams open on this manager, so that removing a node can close its stream. A stopping
+/// manager closes them all at once: its nodes go to another replica (or retry) at once, and the
+/// stop does not wait out the host's shutdown timeout for streams that never end by themselves.
+/// </summary>
+internal sealed class NodeConnections(IHostApplicationLifetime lifetime)
 {
     private readonly ConcurrentDictionary<string, CancellationTokenSource> open = new(StringComparer.Ordinal);
 
     /// <summary>Registers a stream; the returned source is cancelled when the node is removed or reconnects.</summary>
     public CancellationTokenSource Register(string node, CancellationToken callCancelled)
     {
-        var source = CancellationTokenSource.CreateLinkedTokenSource(callCancelled);
+        var source = CancellationTokenSource.CreateLinkedTokenSource(callCancelled, lifetime.ApplicationStopping);
         if (open.TryRemove(node, out var previous))
         {
             previous.Cancel();

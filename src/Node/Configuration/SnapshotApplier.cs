@@ -19,14 +19,24 @@ internal sealed partial class SnapshotApplier(
     ILogger<SnapshotApplier> logger)
 {
     private readonly ConfigValidator validator = ConfigValidator.Standard.WithRules([new LocalAddressRule(), .. hostRules]);
+    private readonly ConfigValidator validatorWithoutPorts = ConfigValidator.Standard.WithRules([new LocalAddressRule(), .. hostRules.Where(r => r is not IPortRule)]);
     private static readonly JsonFormatter Formatter = new(JsonFormatter.Settings.Default.WithPreserveProtoFieldNames(true));
     private readonly Lock gate = new();
 
     /// <summary>Applies the snapshot, or returns every reason it cannot be applied and changes nothing.</summary>
-    public IReadOnlyList<ValidationError> Apply(Snapshot snapshot)
+    public IReadOnlyList<ValidationError> Apply(Snapshot snapshot) => Apply(snapshot, alreadyApplied: false);
+
+    private IReadOnlyList<ValidationError> Apply(Snapshot snapshot, bool alreadyApplied)
     {
         lock (gate)
         {
+            // The version this node runs, pushed again (a reconnect): nothing to check or swap.
+            if (current.Snapshot is { } same && snapshot.Version == same.Version
+                && Equals(snapshot.Cluster, same.Source.Cluster) && Equals(snapshot.Machine, same.Source.Machine))
+            {
+                return [];
+            }
+
             // Never backwards: a manager replica with a stale view must not roll the node back.
             if (current.Snapshot is { } running && snapshot.Version < running.Version)
             {
@@ -36,7 +46,7 @@ internal sealed partial class SnapshotApplier(
                 return older;
             }
 
-            var errors = Validate(snapshot, out var next);
+            var errors = Validate(snapshot, alreadyApplied ? validatorWithoutPorts : validator, out var next);
             if (errors.Count > 0)
             {
                 LogRefused(logger, snapshot.Version, errors.Count, string.Join("; ", errors.Select(ValidationErrors.Format)));
@@ -52,7 +62,11 @@ internal sealed partial class SnapshotApplier(
         }
     }
 
-    /// <summary>At start: runs the last good snapshot, so the node works while the manager is away (CL-7).</summary>
+    /// <summary>
+    /// At start: runs the last good snapshot, so the node works while the manager is away (CL-7).
+    /// Its ports are not checked again (<see cref="IPortRule"/>): a port taken meanwhile costs that
+    /// listener, with an alert, not the whole configuration.
+    /// </summary>
     public bool TryStartFromLastGood()
     {
         if (!File.Exists(paths.LastGood))
@@ -71,10 +85,10 @@ internal sealed partial class SnapshotApplier(
             return false;
         }
 
-        return Apply(snapshot).Count == 0;
+        return Apply(snapshot, alreadyApplied: true).Count == 0;
     }
 
-    private IReadOnlyList<ValidationError> Validate(Snapshot snapshot, out NodeSnapshot? next)
+    private IReadOnlyList<ValidationError> Validate(Snapshot snapshot, ConfigValidator validator, out NodeSnapshot? next)
     {
         next = null;
         var cluster = snapshot.Cluster ?? new LevelConfig();

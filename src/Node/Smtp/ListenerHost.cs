@@ -23,7 +23,7 @@ namespace Gatehouse.Node.Smtp;
 /// </summary>
 internal sealed partial class ListenerHost(
     CurrentConfig config, SessionServices services, ReverseDns reverseDns, IdAllocator icids, OpenSessions sessions, Alerts.AlertMailer alerts,
-    ILogger<ListenerHost> logger) : BackgroundService, IConfigRule
+    ILogger<ListenerHost> logger) : BackgroundService, Configuration.IPortRule
 {
     private readonly ConcurrentDictionary<IPEndPoint, Socket> bound = new();
     private readonly MailLog log = services.Log;

@@ -24,7 +24,7 @@ namespace Gatehouse.Node.Web;
 /// a validation rule: a version whose new HTTPS endpoint cannot bind is refused.
 /// </summary>
 internal sealed partial class NodeWebHost(CurrentConfig config, StatusEndpoints endpoints, ILogger<NodeWebHost> logger)
-    : BackgroundService, IConfigRule
+    : BackgroundService, Configuration.IPortRule
 {
     private WebApplication? app;
     private List<(string Interface, IPEndPoint Endpoint)> serving = [];

@@ -6,7 +6,8 @@ namespace Gatehouse.Cluster.Tests.Delivery;
 /// <summary>
 /// Two more alert classes end to end, mailed by the node to an smtp-sink with the appliance's
 /// subject: a certificate expiring soon (raised by the manager, once however often it checks)
-/// and a listener that cannot bind its port when the node starts.
+/// and a listener that cannot bind its port when the node starts (the node runs its version all
+/// the same, mail and alerts included).
 /// </summary>
 public sealed class ExpiryAndBindAlertTests
 {
@@ -29,7 +30,8 @@ public sealed class ExpiryAndBindAlertTests
             smtp_routes: [{domain: alerts.test, hosts: [{host: 127.0.0.1, port: {{{sink.Endpoint.Port}}}}]}]
             """, merge: true)).Succeeded();
         (await m.CliAsync("certconfig", "new", "soon", "--cn", "soon.example.test", "--days", "10")).Succeeded();
-        await node.WaitAppliedAsync(await m.CommitAsync("alerts to the sink; a certificate that expires in 10 days"));
+        var version = await m.CommitAsync("alerts to the sink; a certificate that expires in 10 days");
+        await node.WaitAppliedAsync(version);
         await Wait.UntilAsync(() => FreePort.Accepts(smtp), "the listener accepts");
 
         // The manager checks expiry when it starts and hourly.
@@ -53,6 +55,9 @@ public sealed class ExpiryAndBindAlertTests
             node.Start();
             await Wait.UntilAsync(() => Alerts(sink, $"Subject: [Critical]-[alerts.node1.test]: (System) Listener In cannot listen on {smtp}").Count == 1,
                 "the bind failure is mailed", TimeSpan.FromSeconds(90));
+            // The node runs the version it had, and says so: not refused for the port it found taken.
+            Assert.Equal(version, node.Status().AppliedVersion);
+            Assert.DoesNotContain("Refused configuration", node.Process.Output, StringComparison.Ordinal);
         }
     }
 
