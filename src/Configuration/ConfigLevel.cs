@@ -5,4 +5,7 @@ public enum ConfigLevel
 {
     Cluster,
     Machine,
+
+    /// <summary>A named set of machines sharing settings (CL-10); it comes between cluster and machine.</summary>
+    Group,
 }

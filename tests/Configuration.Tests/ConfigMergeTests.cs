@@ -67,6 +67,76 @@ public sealed class ConfigMergeTests
         },
     };
 
+    // cluster level, group level, machine level, expected effective configuration, expected provenance
+    public static TheoryData<string, string, string, string, string, string> ThreeLevelCases => new()
+    {
+        {
+            "an entity set at all three levels comes from the machine, in the cluster's place",
+            "mail_flow_policies: [{name: A, behavior: accept}, {name: B, behavior: reject}]",
+            "mail_flow_policies: [{name: A, behavior: relay}]",
+            "mail_flow_policies: [{name: A, behavior: relay, tls: required}]",
+            "mail_flow_policies: [{name: A, behavior: relay, tls: required}, {name: B, behavior: reject}]",
+            "mail_flow_policies[A]=Machine;mail_flow_policies[B]=Cluster"
+        },
+        {
+            "a group entity replaces the cluster one in place; group-only entities follow the cluster's, machine-only ones last",
+            "destination_controls: [{domain: a.example, tls: preferred}, {domain: b.example, tls: none}]",
+            "destination_controls: [{domain: c.example, tls: required}, {domain: a.example, tls: required}]",
+            "destination_controls: [{domain: d.example, tls: none}]",
+            "destination_controls: [{domain: a.example, tls: required}, {domain: b.example, tls: none}, {domain: c.example, tls: required}, {domain: d.example, tls: none}]",
+            "destination_controls[a.example]=Group;destination_controls[b.example]=Cluster;destination_controls[c.example]=Group;destination_controls[d.example]=Machine"
+        },
+        {
+            "a settings group set at group level replaces the cluster one whole",
+            "destination_global: {certificate: c1, alert_on_required_tls_failure: true}",
+            "destination_global: {certificate: c2}",
+            "",
+            "destination_global: {certificate: c2}",
+            "destination_global=Group"
+        },
+        {
+            "the machine level replaces a group's settings group whole",
+            "", "system: {dns_servers: [127.0.0.53]}", "system: {dns_servers: [127.0.0.54]}",
+            "system: {dns_servers: [127.0.0.54]}",
+            "system=Machine"
+        },
+        {
+            "a machine overrides a group's listener, the group's other listener stays",
+            "",
+            "listeners: [{name: In, port: 25, interface: Data1}, {name: Out, port: 587, interface: Data1}]",
+            "listeners: [{name: In, port: 2525, interface: Data1}]",
+            "listeners: [{name: In, port: 2525, interface: Data1}, {name: Out, port: 587, interface: Data1}]",
+            "listeners[In]=Machine;listeners[Out]=Group"
+        },
+        {
+            "an empty group level changes nothing",
+            "alert_recipients: [{address: ops@example.com}]", "", "hostname: mx1.example.com",
+            "alert_recipients: [{address: ops@example.com}]\nhostname: mx1.example.com",
+            "alert_recipients[ops@example.com]=Cluster;hostname=Machine"
+        },
+    };
+
+    [Theory]
+    [MemberData(nameof(ThreeLevelCases))]
+    public void Cluster_then_group_then_machine(string because, string cluster, string group, string machine, string expected, string provenance)
+    {
+        var result = ConfigMerge.Merge(Level(cluster), ("DC1", Level(group)), Level(machine));
+
+        Assert.True(Level(expected).Equals(result.Config), $"{because}: got {result.Config}");
+        Assert.Equal(provenance, string.Join(";", result.Provenance.Select(p => $"{p.Key}={p.Value}")));
+        Assert.Equal("DC1", result.Group);
+    }
+
+    [Fact]
+    public void Each_value_is_named_by_its_level_as_showconfig_marks_it()
+    {
+        var result = ConfigMerge.Merge(Level("hostname: a.example"), ("DC1", Level("listeners: [{name: In, port: 25}]")), Level("hostname: mx1.example"));
+
+        Assert.Equal("group DC1", result.LevelName("listeners[In]"));
+        Assert.Equal("machine", result.LevelName("hostname"));
+        Assert.Equal("cluster", ConfigMerge.Merge(Level("hostname: a.example"), Level("")).LevelName("hostname"));
+    }
+
     [Theory]
     [MemberData(nameof(Cases))]
     public void Merge_follows_the_level_rules(string because, string cluster, string machine, string expected, string provenance)

@@ -6,28 +6,38 @@ using Google.Protobuf.Reflection;
 namespace Gatehouse.Configuration.Merge;
 
 /// <summary>
-/// Cluster level + machine level = effective configuration (CL-1). Pure: the inputs are
-/// not changed and the result shares no message with them.
+/// Cluster level, then the node's group level, then its machine level = effective configuration
+/// (CL-1, CL-10): named entities by name (a later level's entity replaces the earlier one in
+/// place; new ones follow in level order), settings groups replaced whole by the latest level
+/// that sets them, scalars likewise. Pure: the inputs are not changed and the result shares no
+/// message with them.
 /// </summary>
 public static class ConfigMerge
 {
-    public static EffectiveConfig Merge(LevelConfig cluster, LevelConfig machine)
+    public static EffectiveConfig Merge(LevelConfig cluster, LevelConfig machine) => Merge(cluster, null, machine);
+
+    /// <param name="group">The node's group level and the group's name; null when it is in no group.</param>
+    public static EffectiveConfig Merge(LevelConfig cluster, (string Name, LevelConfig Level)? group, LevelConfig machine)
     {
+        (LevelConfig Config, ConfigLevel Level)[] levels = group is { } g
+            ? [(cluster, ConfigLevel.Cluster), (g.Level, ConfigLevel.Group), (machine, ConfigLevel.Machine)]
+            : [(cluster, ConfigLevel.Cluster), (machine, ConfigLevel.Machine)];
         var result = new LevelConfig();
         var provenance = new SortedDictionary<string, ConfigLevel>(StringComparer.Ordinal);
         foreach (var field in EntityFields.LevelFields)
         {
             if (EntityFields.IsEntityCollection(field))
             {
-                MergeEntities(field, cluster, machine, result, provenance);
+                MergeEntities(field, levels, result, provenance);
             }
             else if (field.FieldType == FieldType.Message && !field.IsRepeated)
             {
-                MergeGroup(field, cluster, machine, result, provenance);
+                MergeLatest(field, levels, result, provenance, field.Accessor.HasValue,
+                    source => Clone((IMessage)field.Accessor.GetValue(source)));
             }
             else if (!field.IsRepeated)
             {
-                MergeScalar(field, cluster, machine, result, provenance);
+                MergeLatest(field, levels, result, provenance, source => IsSet(field, source), field.Accessor.GetValue);
             }
             else
             {
@@ -35,72 +45,57 @@ public static class ConfigMerge
             }
         }
 
-        return new EffectiveConfig(result, provenance);
+        return new EffectiveConfig(result, provenance, group?.Name);
     }
 
-    // Cluster entities keep their order, each replaced in place by a machine entity of the
-    // same key; machine-only entities follow in machine order.
+    // The first level's entities keep their order, each replaced in place by a later level's entity
+    // of the same key; entities new at a level follow in that level's order. Within one level the
+    // first of a key counts (the level's own validation refuses the second).
     private static void MergeEntities(
-        FieldDescriptor field, LevelConfig cluster, LevelConfig machine, LevelConfig result,
+        FieldDescriptor field, (LevelConfig Config, ConfigLevel Level)[] levels, LevelConfig result,
         IDictionary<string, ConfigLevel> provenance)
     {
-        var machineByKey = new Dictionary<string, IMessage>(StringComparer.Ordinal);
-        foreach (IMessage entity in (IList)field.Accessor.GetValue(machine))
+        var chosen = new Dictionary<string, (IMessage Entity, ConfigLevel Level)>(StringComparer.Ordinal);
+        var order = new List<string>();
+        foreach (var (config, level) in levels)
         {
-            machineByKey.TryAdd(EntityFields.EntityKey(entity), entity);
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (IMessage entity in (IList)field.Accessor.GetValue(config))
+            {
+                var key = EntityFields.EntityKey(entity);
+                if (!seen.Add(key))
+                {
+                    continue;
+                }
+
+                if (!chosen.ContainsKey(key))
+                {
+                    order.Add(key);
+                }
+
+                chosen[key] = (entity, level);
+            }
         }
 
         var target = (IList)field.Accessor.GetValue(result);
-        var placed = new HashSet<string>(StringComparer.Ordinal);
-        foreach (IMessage entity in (IList)field.Accessor.GetValue(cluster))
+        foreach (var key in order)
         {
-            var key = EntityFields.EntityKey(entity);
-            if (!placed.Add(key))
-            {
-                continue;
-            }
-
-            var fromMachine = machineByKey.TryGetValue(key, out var replacement);
-            target.Add(Clone(fromMachine ? replacement! : entity));
-            provenance[EntityFields.EntityPath(field, key)] = fromMachine ? ConfigLevel.Machine : ConfigLevel.Cluster;
-        }
-
-        foreach (var (key, entity) in machineByKey)
-        {
-            if (placed.Add(key))
-            {
-                target.Add(Clone(entity));
-                provenance[EntityFields.EntityPath(field, key)] = ConfigLevel.Machine;
-            }
+            var (entity, level) = chosen[key];
+            target.Add(Clone(entity));
+            provenance[EntityFields.EntityPath(field, key)] = level;
         }
     }
 
-    // Settings groups are replaced whole when the machine level sets them.
-    private static void MergeGroup(
-        FieldDescriptor field, LevelConfig cluster, LevelConfig machine, LevelConfig result,
-        IDictionary<string, ConfigLevel> provenance)
+    // Settings groups and scalars: the latest level that sets the field gives it whole.
+    private static void MergeLatest(
+        FieldDescriptor field, (LevelConfig Config, ConfigLevel Level)[] levels, LevelConfig result,
+        IDictionary<string, ConfigLevel> provenance, Func<IMessage, bool> isSet, Func<IMessage, object> value)
     {
-        var (source, level) = field.Accessor.HasValue(machine)
-            ? (machine, ConfigLevel.Machine)
-            : (cluster, ConfigLevel.Cluster);
-        if (!field.Accessor.HasValue(source))
+        foreach (var (config, level) in levels.Reverse())
         {
-            return;
-        }
-
-        field.Accessor.SetValue(result, Clone((IMessage)field.Accessor.GetValue(source)));
-        provenance[field.Name] = level;
-    }
-
-    private static void MergeScalar(
-        FieldDescriptor field, LevelConfig cluster, LevelConfig machine, LevelConfig result,
-        IDictionary<string, ConfigLevel> provenance)
-    {
-        foreach (var (source, level) in new[] { (machine, ConfigLevel.Machine), (cluster, ConfigLevel.Cluster) })
-        {
-            if (IsSet(field, source))
+            if (isSet(config))
             {
-                field.Accessor.SetValue(result, field.Accessor.GetValue(source));
+                field.Accessor.SetValue(result, value(config));
                 provenance[field.Name] = level;
                 return;
             }

@@ -29,15 +29,27 @@ public sealed class ConfigValidator(IEnumerable<IConfigRule> rules)
     public ConfigValidator WithRules(params IConfigRule[] extra) => new(rules.Concat(extra));
 
     /// <summary>Validates both levels, then their merge; returns the errors.</summary>
-    public IReadOnlyList<ValidationError> Validate(LevelConfig cluster, LevelConfig machine) => Check(cluster, machine).All;
+    public IReadOnlyList<ValidationError> Validate(LevelConfig cluster, LevelConfig machine) => Check(cluster, null, machine).All;
+
+    /// <summary>Validates each level (the group's, when the node has one), then their merge; returns the errors.</summary>
+    public IReadOnlyList<ValidationError> Validate(LevelConfig cluster, (string Name, LevelConfig Level)? group, LevelConfig machine) =>
+        Check(cluster, group, machine).All;
 
     /// <summary>Validates both levels, then their merge; returns errors and warnings.</summary>
-    public ValidationErrors Check(LevelConfig cluster, LevelConfig machine)
+    public ValidationErrors Check(LevelConfig cluster, LevelConfig machine) => Check(cluster, null, machine);
+
+    /// <summary>Validates each level, then their merge; returns errors and warnings.</summary>
+    public ValidationErrors Check(LevelConfig cluster, (string Name, LevelConfig Level)? group, LevelConfig machine)
     {
         var errors = new ValidationErrors();
         LevelShapeRule.Check(cluster, ConfigLevel.Cluster, errors);
+        if (group is { } g)
+        {
+            LevelShapeRule.Check(g.Level, ConfigLevel.Group, errors);
+        }
+
         LevelShapeRule.Check(machine, ConfigLevel.Machine, errors);
-        var effective = ConfigMerge.Merge(cluster, machine);
+        var effective = ConfigMerge.Merge(cluster, group, machine);
         foreach (var rule in rules)
         {
             rule.Check(effective, errors);

@@ -20,14 +20,14 @@ public static partial class LevelShapeRule
     {
         foreach (var field in EntityFields.LevelFields)
         {
-            if (which == ConfigLevel.Cluster && EntityFields.MachineOnly.Contains(field.Name) && IsSet(field.Accessor.GetValue(level)))
+            if (which != ConfigLevel.Machine && EntityFields.MachineOnly.Contains(field.Name) && IsSet(field.Accessor.GetValue(level)))
             {
                 errors.Add(field.Name, "is a machine-level setting; set it with --machine NAME");
             }
 
-            if (which == ConfigLevel.Machine && EntityFields.ClusterOnly.Contains(field.Name) && IsSet(field.Accessor.GetValue(level)))
+            if (which != ConfigLevel.Cluster && EntityFields.ClusterOnly.Contains(field.Name) && IsSet(field.Accessor.GetValue(level)))
             {
-                errors.Add(field.Name, "is a cluster-level setting; set it without --machine");
+                errors.Add(field.Name, $"is a cluster-level setting; set it without --{(which == ConfigLevel.Group ? "group" : "machine")}");
             }
 
             if (!EntityFields.IsEntityCollection(field))

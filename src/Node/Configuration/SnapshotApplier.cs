@@ -31,9 +31,20 @@ internal sealed partial class SnapshotApplier(
         lock (gate)
         {
             // The version this node runs, pushed again (a reconnect): nothing to check or swap.
-            if (current.Snapshot is { } same && snapshot.Version == same.Version
-                && Equals(snapshot.Cluster, same.Source.Cluster) && Equals(snapshot.Machine, same.Source.Machine))
+            if (current.Snapshot is { } same && snapshot.Version == same.Version && SameLevels(snapshot, same.Source))
             {
+                return [];
+            }
+
+            // A newer version that changes nothing of this node's levels (another node's machine or
+            // group changed): taken as it is, not checked and applied again; listeners, certificates
+            // and sessions are untouched.
+            if (current.Snapshot is { } unchanged && snapshot.Version > unchanged.Version && SameLevels(snapshot, unchanged.Source))
+            {
+                Persist(snapshot);
+                current.Swap(unchanged with { Version = snapshot.Version, CommittedAt = snapshot.CommittedAt?.ToDateTimeOffset() ?? unchanged.CommittedAt, Source = snapshot });
+                status.Update(s => s with { AppliedVersion = snapshot.Version, AppliedAt = time.GetUtcNow(), LastError = "" });
+                LogUnchanged(logger, snapshot.Version);
                 return [];
             }
 
@@ -53,8 +64,7 @@ internal sealed partial class SnapshotApplier(
                 return errors;
             }
 
-            // Owner-only: the snapshot carries private keys.
-            AtomicFile.Write(paths.LastGood, System.Text.Encoding.UTF8.GetBytes(Formatter.Format(snapshot)), privateFile: true);
+            Persist(snapshot);
             current.Swap(next!);
             status.Update(s => s with { AppliedVersion = snapshot.Version, AppliedAt = time.GetUtcNow(), LastError = "" });
             LogApplied(logger, snapshot.Version);
@@ -88,18 +98,26 @@ internal sealed partial class SnapshotApplier(
         return Apply(snapshot, alreadyApplied: true).Count == 0;
     }
 
+    // Owner-only: the snapshot carries private keys.
+    private void Persist(Snapshot snapshot) =>
+        AtomicFile.Write(paths.LastGood, System.Text.Encoding.UTF8.GetBytes(Formatter.Format(snapshot)), privateFile: true);
+
+    private static bool SameLevels(Snapshot a, Snapshot b) =>
+        Equals(a.Cluster, b.Cluster) && a.GroupName == b.GroupName && Equals(a.Group, b.Group) && Equals(a.Machine, b.Machine);
+
     private IReadOnlyList<ValidationError> Validate(Snapshot snapshot, ConfigValidator validator, out NodeSnapshot? next)
     {
         next = null;
         var cluster = snapshot.Cluster ?? new LevelConfig();
+        (string, LevelConfig)? group = snapshot.GroupName.Length > 0 ? (snapshot.GroupName, snapshot.Group ?? new LevelConfig()) : null;
         var machine = snapshot.Machine ?? new LevelConfig();
-        var errors = validator.Validate(cluster, machine);
+        var errors = validator.Validate(cluster, group, machine);
         if (errors.Count > 0)
         {
             return errors;
         }
 
-        var effective = ConfigMerge.Merge(cluster, machine);
+        var effective = ConfigMerge.Merge(cluster, group, machine);
         var loading = new ValidationErrors();
         var certificates = CertificateLoader.Load(effective.Config, loading);
         if (loading.IsEmpty)
@@ -118,6 +136,9 @@ internal sealed partial class SnapshotApplier(
 
     [LoggerMessage(200, LogLevel.Information, "Applied configuration version {Version}")]
     private static partial void LogApplied(ILogger logger, long version);
+
+    [LoggerMessage(204, LogLevel.Information, "Version {Version} changes nothing on this node: taken without applying again")]
+    private static partial void LogUnchanged(ILogger logger, long version);
 
     [LoggerMessage(201, LogLevel.Error, "Refused configuration version {Version} ({Count} errors): {Errors}")]
     private static partial void LogRefused(ILogger logger, long version, int count, string errors);
