@@ -14,7 +14,7 @@ public sealed class ConfigurationServiceTests : IDisposable
     [Fact]
     public async Task Staged_changes_reach_no_version_until_commit()
     {
-        await manager.Configuration.StageLevelAsync(null, Level("alert_settings: {from_address: gw@example.com}"), "alice", "set sender");
+        await manager.Configuration.StageLevelAsync(LevelTarget.Cluster, Level("alert_settings: {from_address: gw@example.com}"), "alice", "set sender");
 
         Assert.Equal(0, (await manager.Store.GetLatestAsync()).Version);
         var view = await manager.Configuration.ShowChangesAsync();
@@ -27,7 +27,7 @@ public sealed class ConfigurationServiceTests : IDisposable
     {
         // As from the GUI, the CLI and another replica at once: each merges one sender group.
         var edits = Enumerable.Range(0, 8).Select(i => Task.Run(() => manager.Configuration.StageLevelAsync(
-            null, Level($"sender_groups: [{{name: G{i}, policy: ACCEPTED, members: [10.0.0.{i}]}}]"), $"admin{i}", $"group {i}", merge: true)));
+            LevelTarget.Cluster, Level($"sender_groups: [{{name: G{i}, policy: ACCEPTED, members: [10.0.0.{i}]}}]"), $"admin{i}", $"group {i}", merge: true)));
 
         await Task.WhenAll(edits);
 
@@ -39,7 +39,7 @@ public sealed class ConfigurationServiceTests : IDisposable
     [Fact]
     public async Task Commit_creates_the_next_version_with_author_time_and_comment()
     {
-        await manager.Configuration.StageLevelAsync(null, Level("alert_settings: {from_address: gw@example.com}"), "alice", "set sender");
+        await manager.Configuration.StageLevelAsync(LevelTarget.Cluster, Level("alert_settings: {from_address: gw@example.com}"), "alice", "set sender");
 
         var result = await manager.Configuration.CommitAsync("first", "alice");
 
@@ -57,7 +57,7 @@ public sealed class ConfigurationServiceTests : IDisposable
             mail_flow_policies: [{name: P}]
             sender_groups: [{name: G, policy: NOPE}]
             """);
-        await manager.Configuration.StageLevelAsync(null, bad, "bob", "bad change");
+        await manager.Configuration.StageLevelAsync(LevelTarget.Cluster, bad, "bob", "bad change");
         await manager.Configuration.StageLevelAsync("node1", Level("hostname: 'not a host name'"), "bob", "bad machine");
 
         var result = await manager.Configuration.CommitAsync("should fail", "bob");
@@ -73,7 +73,7 @@ public sealed class ConfigurationServiceTests : IDisposable
     [Fact]
     public async Task Clearchanges_discards_everything_pending()
     {
-        await manager.Configuration.StageLevelAsync(null, Level("hostname: ''"), "alice", "noop");
+        await manager.Configuration.StageLevelAsync(LevelTarget.Cluster, Level("hostname: ''"), "alice", "noop");
 
         await manager.Configuration.ClearChangesAsync("alice");
 
@@ -99,7 +99,7 @@ public sealed class ConfigurationServiceTests : IDisposable
     public async Task Private_keys_are_encrypted_at_rest_and_survive_a_restart()
     {
         var certificate = TestCertificate();
-        await manager.Configuration.StageLevelAsync(null, new LevelConfig { Certificates = { certificate } }, "alice", "add cert");
+        await manager.Configuration.StageLevelAsync(LevelTarget.Cluster, new LevelConfig { Certificates = { certificate } }, "alice", "add cert");
         await manager.Configuration.CommitAsync("cert", "alice");
 
         var onDisk = string.Concat(Directory.GetFiles(manager.DataDir, "*", SearchOption.AllDirectories).Where(f => !f.EndsWith(".lock", StringComparison.Ordinal)).Select(File.ReadAllText));
@@ -117,7 +117,7 @@ public sealed class ConfigurationServiceTests : IDisposable
         masked.PrivateKeyPem = SecretFields.Mask;
 
         var e = await Assert.ThrowsAsync<ChangeRejectedException>(() =>
-            manager.Configuration.StageLevelAsync(null, new LevelConfig { Certificates = { masked } }, "alice", "masked"));
+            manager.Configuration.StageLevelAsync(LevelTarget.Cluster, new LevelConfig { Certificates = { masked } }, "alice", "masked"));
 
         Assert.Contains("masked", e.Message, StringComparison.Ordinal);
         Assert.Null(await manager.Store.GetPendingAsync());
@@ -147,7 +147,7 @@ public sealed class ConfigurationServiceTests : IDisposable
     public async Task Pending_changes_and_history_survive_a_restart()
     {
         await Commit("alert_settings: {from_address: one@example.com}");
-        await manager.Configuration.StageLevelAsync(null, Level("alert_settings: {from_address: two@example.com}"), "alice", "change");
+        await manager.Configuration.StageLevelAsync(LevelTarget.Cluster, Level("alert_settings: {from_address: two@example.com}"), "alice", "change");
 
         manager.Reopen();
 
@@ -158,7 +158,7 @@ public sealed class ConfigurationServiceTests : IDisposable
     [Fact]
     public async Task Stale_pending_changes_cannot_be_committed_over_a_newer_version()
     {
-        await manager.Configuration.StageLevelAsync(null, Level("hostname: ''"), "alice", "change");
+        await manager.Configuration.StageLevelAsync(LevelTarget.Cluster, Level("hostname: ''"), "alice", "change");
         var intruder = new ConfigVersion { Version = 1, Content = new ConfigurationSet { Cluster = new LevelConfig() } };
         Assert.True(await manager.Store.TryCommitAsync(intruder, clearPendingAt: null));
 
@@ -170,7 +170,7 @@ public sealed class ConfigurationServiceTests : IDisposable
 
     private async Task Commit(string yaml)
     {
-        await manager.Configuration.StageLevelAsync(null, Level(yaml), "alice", "change");
+        await manager.Configuration.StageLevelAsync(LevelTarget.Cluster, Level(yaml), "alice", "change");
         Assert.NotNull((await manager.Configuration.CommitAsync("c", "alice")).Version);
     }
 

@@ -75,11 +75,11 @@ public sealed class ManagerInstance : IAsyncDisposable
         (await CliAsync("token", "create", "--ttl", ttl)).Succeeded().LastLine;
 
     /// <summary>Stages a YAML text as with loadconfig (cluster level, or one machine level).</summary>
-    public async Task<CommandResult> LoadConfigAsync(string yaml, string? machine = null, bool merge = false)
+    public async Task<CommandResult> LoadConfigAsync(string yaml, string? machine = null, bool merge = false, string? group = null)
     {
         var file = Path.Combine(Path.GetDirectoryName(DataDir)!, $"stage-{Guid.NewGuid():N}.yaml");
         await File.WriteAllTextAsync(file, yaml);
-        string[] arguments = machine is null ? ["loadconfig", file] : ["loadconfig", file, "--machine", machine];
+        string[] arguments = machine is not null ? ["loadconfig", file, "--machine", machine] : group is not null ? ["loadconfig", file, "--group", group] : ["loadconfig", file];
         return await CliAsync(merge ? [.. arguments, "--merge"] : arguments);
     }
 

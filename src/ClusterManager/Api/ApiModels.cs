@@ -21,6 +21,12 @@ internal sealed record RemoveResponse(string Node, int MachineSettingsDeleted);
 
 internal sealed record CommitRequest(string Comment);
 
+/// <summary>A change to groups: create or delete GROUP, add or remove NODE.</summary>
+internal sealed record GroupRequest(string Op, string Group, string? Node = null);
+
+/// <summary>A group as <c>groups list</c> shows it: its members and how many settings its level holds.</summary>
+internal sealed record GroupView(string Name, List<string> Members, int Settings);
+
 internal sealed record CommitResponse(long? Version, IReadOnlyList<string> Errors, IReadOnlyList<string> Warnings);
 
 internal sealed record RollbackRequest(long Version);

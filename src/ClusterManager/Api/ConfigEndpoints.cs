@@ -20,7 +20,7 @@ internal static class ConfigEndpoints
         api.MapPut("/changes/cluster", async (HttpContext context, ConfigurationService config, string? source, bool? merge) =>
         {
             var level = ProtoJson.Parse<LevelConfig>(await Body(context));
-            await config.StageLevelAsync(null, level, AdminTokenHandler.Actor(context),
+            await config.StageLevelAsync(LevelTarget.Cluster, level, AdminTokenHandler.Actor(context),
                 $"{Verb(merge)} {source ?? "configuration"} at cluster level", merge ?? false);
             return Results.NoContent();
         });
@@ -30,6 +30,22 @@ internal static class ConfigEndpoints
             var level = ProtoJson.Parse<LevelConfig>(await Body(context));
             await config.StageLevelAsync(name, level, AdminTokenHandler.Actor(context),
                 $"{Verb(merge)} {source ?? "configuration"} at machine level of {name}", merge ?? false);
+            return Results.NoContent();
+        });
+
+        api.MapPut("/changes/groups/{name}", async (string name, HttpContext context, ConfigurationService config, string? source, bool? merge) =>
+        {
+            var level = ProtoJson.Parse<LevelConfig>(await Body(context));
+            await config.StageLevelAsync(LevelTarget.Of(null, name), level, AdminTokenHandler.Actor(context),
+                $"{Verb(merge)} {source ?? "configuration"} at group level of {name}", merge ?? false);
+            return Results.NoContent();
+        });
+
+        // Groups and their members: staged like every change (create, delete, add, remove).
+        api.MapPost("/groups", async (HttpContext context, ConfigurationService config) =>
+        {
+            var request = await AdminApi.Read<GroupRequest>(context);
+            await config.ChangeGroupAsync(request.Op, request.Group, request.Node, AdminTokenHandler.Actor(context));
             return Results.NoContent();
         });
 
@@ -68,20 +84,31 @@ internal static class ConfigEndpoints
             return Results.NoContent();
         });
 
-        api.MapGet("/config", async (IManagerStore store, SecretBox secrets, string? machine, bool? effective, bool? pending) =>
+        api.MapGet("/config", async (IManagerStore store, SecretBox secrets, string? machine, string? group, bool? effective, bool? pending) =>
         {
             var content = await Content(store, pending ?? false);
             var cluster = content.Cluster ?? new LevelConfig();
-            var machineLevel = machine is null ? null : content.Machines.GetValueOrDefault(machine) ?? new LevelConfig();
-            if (effective ?? false)
+            var target = LevelTarget.Of(machine, group);
+            if (group is not null && !content.Groups.ContainsKey(group))
             {
-                var merged = ConfigMerge.Merge(cluster, machineLevel ?? new LevelConfig());
+                throw new ChangeRejectedException($"there is no group {group}");
+            }
+
+            if ((effective ?? false) && machine is not null)
+            {
+                var merged = NodeEffective.For(content, machine);
                 var provenance = string.Join(",", merged.Provenance.Select(p =>
-                    $"{System.Text.Json.JsonSerializer.Serialize(p.Key)}:\"{p.Value.ToString().ToLowerInvariant()}\""));
+                    $"{System.Text.Json.JsonSerializer.Serialize(p.Key)}:{System.Text.Json.JsonSerializer.Serialize(merged.LevelName(p.Key))}"));
                 return Json($"{{\"config\":{ProtoJson.Format(Masked(merged.Config))},\"provenance\":{{{provenance}}}}}");
             }
 
-            return Json(ProtoJson.Format(Masked(machineLevel ?? cluster)));
+            return Json(ProtoJson.Format(Masked(target.Read(content))));
+        });
+
+        api.MapGet("/config/groups", async (IManagerStore store, bool? pending) =>
+        {
+            var content = await Content(store, pending ?? false);
+            return Json(ProtoJson.Format(Masked(new ConfigurationSet { Groups = { content.Groups } })));
         });
 
         api.MapPost("/config/export", async (HttpContext context, ConfigurationService config) =>

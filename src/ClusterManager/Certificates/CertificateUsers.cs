@@ -48,11 +48,11 @@ internal static class CertificateUsers
         var without = set.Clone();
         var level = machine is null ? without.Cluster : without.Machines.GetValueOrDefault(machine) ?? new LevelConfig();
         level.Certificates.Remove(level.Certificates.Single(c => c.Name == name));
-        var targets = machine is null ? without.Machines.Keys.Append("").ToList() : [machine];
+        var targets = machine is null ? without.Machines.Keys.Concat(without.Groups.Values.SelectMany(g => g.Members)).Distinct().Append("").ToList() : [machine];
         var users = new List<string>();
         foreach (var target in targets)
         {
-            var effective = ConfigMerge.Merge(without.Cluster, target.Length == 0 ? new LevelConfig() : without.Machines[target]).Config;
+            var effective = target.Length == 0 ? ConfigMerge.Merge(without.Cluster, new LevelConfig()).Config : Changes.NodeEffective.For(without, target).Config;
             if (effective.Certificates.Any(c => c.Name == name))
             {
                 continue;

@@ -35,7 +35,7 @@ internal sealed class InboundTlsCheck(ConfigurationService configuration, Store.
         var checks = new List<ListenerTlsCheck>();
         foreach (var node in nodes)
         {
-            var effective = ConfigMerge.Merge(set.Cluster, set.Machines.GetValueOrDefault(node) ?? new LevelConfig()).Config;
+            var effective = Changes.NodeEffective.For(set, node).Config;
             foreach (var listener in effective.Listeners.Where(l => l.Type == ListenerType.Public))
             {
                 checks.Add(Check(node, listener, effective, mx));

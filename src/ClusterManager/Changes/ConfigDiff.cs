@@ -32,6 +32,31 @@ internal static class ConfigDiff
             Level($"machine {name}", old ?? new LevelConfig(), now ?? new LevelConfig(), lines);
         }
 
+        foreach (var name in before.Groups.Keys.Union(after.Groups.Keys).Order(StringComparer.Ordinal))
+        {
+            var old = before.Groups.GetValueOrDefault(name);
+            var now = after.Groups.GetValueOrDefault(name);
+            if (old is null || now is null)
+            {
+                lines.Add(old is null ? $"+ group {name} (new group)" : $"- group {name} (group and its level deleted)");
+            }
+
+            foreach (var member in (now?.Members ?? []).Except(old?.Members ?? []))
+            {
+                lines.Add($"+ group {name} member {member}");
+            }
+
+            foreach (var member in (old?.Members ?? []).Except(now?.Members ?? []))
+            {
+                lines.Add($"- group {name} member {member}");
+            }
+
+            if (now is not null)
+            {
+                Level($"group {name}", old?.Config ?? new LevelConfig(), now.Config ?? new LevelConfig(), lines);
+            }
+        }
+
         return lines;
     }
 

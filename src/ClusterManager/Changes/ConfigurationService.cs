@@ -27,37 +27,89 @@ internal sealed class ConfigurationService(
     /// are laid over it by name, as machine level is laid over cluster level.
     /// </summary>
     public Task StageLevelAsync(
-        string? machine, LevelConfig level, string actor, string description, bool merge = false, CancellationToken cancel = default)
+        string? machine, LevelConfig level, string actor, string description, bool merge = false, CancellationToken cancel = default) =>
+        StageLevelAsync(LevelTarget.Of(machine), level, actor, description, merge, cancel);
+
+    /// <summary>Stages one level (cluster, group or machine), replaced or with <paramref name="merge"/> laid over by name.</summary>
+    public Task StageLevelAsync(
+        LevelTarget target, LevelConfig level, string actor, string description, bool merge = false, CancellationToken cancel = default)
     {
         RefuseUnusableSecrets(level);
-        return EditLevelAsync(machine, current => merge ? ConfigMerge.Merge(current, level).Config : level, actor, description, cancel);
+        return EditLevelAsync(target, current => merge ? ConfigMerge.Merge(current, level).Config : level, actor, description, cancel);
     }
 
     /// <summary>
     /// Stages a change made by <paramref name="edit"/> to one level as it stands now (pending,
     /// else committed), secrets in plain text. An exception from the edit stages nothing.
     /// </summary>
+    public Task EditLevelAsync(
+        string? machine, Func<LevelConfig, LevelConfig> edit, string actor, string description, CancellationToken cancel = default) =>
+        EditLevelAsync(LevelTarget.Of(machine), edit, actor, description, cancel);
+
     public async Task EditLevelAsync(
-        string? machine, Func<LevelConfig, LevelConfig> edit, string actor, string description, CancellationToken cancel = default)
+        LevelTarget target, Func<LevelConfig, LevelConfig> edit, string actor, string description, CancellationToken cancel = default)
     {
-        if (machine is not null)
+        if (target.Name is { } name)
         {
-            RefuseBadName(machine);
+            RefuseBadName(name);
         }
 
         await StageAsync(pending =>
         {
-            var current = secrets.Open((machine is null ? pending.Content.Cluster : pending.Content.Machines.GetValueOrDefault(machine)) ?? new LevelConfig(), machine);
-            var staged = secrets.Seal(edit(current), machine);
-            if (machine is null)
-            {
-                pending.Content.Cluster = staged;
-            }
-            else
-            {
-                pending.Content.Machines[machine] = staged;
-            }
+            var current = secrets.OpenAt(target.Read(pending.Content), target.SecretPath);
+            target.Write(pending.Content, secrets.SealAt(edit(current), target.SecretPath));
         }, actor, description, cancel);
+    }
+
+    /// <summary>
+    /// Creates or deletes a group, or adds or removes a member (staged like every change). A node is
+    /// in at most one group; a group with members is not deleted (naming them); deleting an empty
+    /// group deletes its level.
+    /// </summary>
+    public async Task ChangeGroupAsync(string op, string group, string? node, string actor, CancellationToken cancel = default)
+    {
+        RefuseBadName(group);
+        if (node is not null)
+        {
+            RefuseBadName(node);
+            if (await store.GetNodeAsync(node, cancel) is null)
+            {
+                throw new ChangeRejectedException($"there is no node {node}");
+            }
+        }
+
+        await StageAsync(pending =>
+        {
+            var groups = pending.Content.Groups;
+            var level = groups.GetValueOrDefault(group);
+            switch (op)
+            {
+                case "create" when level is not null:
+                    throw new ChangeRejectedException($"group {group} exists");
+                case "create":
+                    groups[group] = new GroupLevel { Config = new LevelConfig() };
+                    break;
+                case "delete" when level is { Members.Count: > 0 }:
+                    throw new ChangeRejectedException($"group {group} has members ({string.Join(", ", level.Members)}); remove them first");
+                case "add" when node is not null && groups.FirstOrDefault(g => g.Value.Members.Contains(node)) is { Key: { } other }:
+                    throw new ChangeRejectedException(other == group ? $"{node} is in group {group} already" : $"{node} is in group {other}; a node is in one group at most: remove it there first");
+                case "remove" when level is not null && node is not null && !level.Members.Contains(node):
+                    throw new ChangeRejectedException($"{node} is not in group {group}");
+                case not "create" when level is null:
+                    throw new ChangeRejectedException($"there is no group {group}");
+                case "delete":
+                    groups.Remove(group);
+                    break;
+                case "add" when node is not null:
+                    level!.Members.Add(node);
+                    break;
+                case "remove" when node is not null:
+                    level!.Members.Remove(node);
+                    break;
+                default:
+                    throw new ChangeRejectedException($"unknown group command '{op}'");
+            }
+        }, actor, node is null ? $"group {group}: {op}" : $"group {group}: {op} {node}", cancel);
     }
 
     /// <summary>
@@ -69,16 +121,8 @@ internal sealed class ConfigurationService(
         string? machine, Func<LevelConfig, LevelConfig> edit, string pathPrefix, string actor, string description, CancellationToken cancel = default)
     {
         var candidate = (await ReadStagedAsync(cancel)).Clone();
-        var level = (machine is null ? candidate.Cluster : candidate.Machines.GetValueOrDefault(machine)) ?? new LevelConfig();
-        var edited = edit(level.Clone());
-        if (machine is null)
-        {
-            candidate.Cluster = edited;
-        }
-        else
-        {
-            candidate.Machines[machine] = edited;
-        }
+        var target = LevelTarget.Of(machine);
+        target.Write(candidate, edit(target.Read(candidate).Clone()));
 
         var (errors, _) = await ValidateAsync(candidate, cancel);
         var relevant = errors.Where(e => e.Path == pathPrefix || e.Path.StartsWith(pathPrefix + ".", StringComparison.Ordinal) || e.Path.StartsWith(pathPrefix + "[", StringComparison.Ordinal))
@@ -129,7 +173,7 @@ internal sealed class ConfigurationService(
     public async Task StageAllAsync(ConfigurationSet content, string actor, string description, CancellationToken cancel = default)
     {
         RefuseUnusableSecrets(content);
-        foreach (var name in content.Machines.Keys)
+        foreach (var name in content.Machines.Keys.Concat(content.Groups.Keys).Concat(content.Groups.Values.SelectMany(g => g.Members)))
         {
             RefuseBadName(name);
         }
@@ -206,20 +250,27 @@ internal sealed class ConfigurationService(
         for (var attempt = 0; attempt < 5; attempt++)
         {
             var latest = await store.GetLatestAsync(cancel);
-            if (!latest.Content.Machines.TryGetValue(machine, out var level))
+            var member = latest.Content.Groups.Values.Any(g => g.Members.Contains(machine));
+            if (!latest.Content.Machines.TryGetValue(machine, out var level) && !member)
             {
                 await DropFromPendingAsync(machine, latest.Version, latest.Version, cancel);
                 return 0;
             }
 
+            // The machine level and the membership go; the group's own settings stay for its other members.
             var content = latest.Content.Clone();
             content.Machines.Remove(machine);
+            foreach (var group in content.Groups.Values)
+            {
+                group.Members.Remove(machine);
+            }
+
             var next = NewVersion(latest.Version + 1, content, actor, $"node {machine} removed: machine-level configuration deleted");
             if (await store.TryCommitAsync(next, clearPendingAt: null, cancel))
             {
                 await DropFromPendingAsync(machine, latest.Version, next.Version, cancel);
                 signal.Publish();
-                return MachineSettings.Count(level);
+                return level is null ? 0 : MachineSettings.Count(level);
             }
         }
 
@@ -234,22 +285,62 @@ internal sealed class ConfigurationService(
             .Union(open.Machines.Keys).Order(StringComparer.Ordinal).ToList();
         var errors = new List<CommitError>();
         var warnings = new List<CommitError>();
-        // Nodes with the same machine level have the same effective configuration: each distinct
-        // one is validated once, the distinct ones in parallel; every node still gets its report.
-        var cluster = open.Cluster ?? new LevelConfig();
-        var machines = (targets.Count == 0 ? [ClusterTarget] : targets)
-            .Select(target => (Target: target, Machine: open.Machines.GetValueOrDefault(target) ?? new LevelConfig())).ToList();
-        var reports = machines.Select(m => m.Machine).Distinct()
-            .AsParallel().Select(machine => (Machine: machine, Report: ConfigValidator.Standard.Check(cluster, machine)))
-            .ToDictionary(r => r.Machine, r => r.Report);
-        foreach (var (target, machine) in machines)
+        foreach (var (name, group) in open.Groups)
         {
-            var report = reports[machine];
-            errors.AddRange(report.All.Select(e => new CommitError(target, e.Path, e.Message)));
-            warnings.AddRange(report.Warnings.Select(e => new CommitError(target, e.Path, e.Message)));
+            // A member that is not a node (any more) would be a node nobody can remove from it.
+            errors.AddRange(group.Members.Where(m => !targets.Contains(m, StringComparer.Ordinal))
+                .Select(m => new CommitError($"group {name}", "members", $"{m} is not a node of this cluster")));
+            errors.AddRange(group.Members.Where(m => open.Groups.Any(g => g.Key != name && g.Value.Members.Contains(m)))
+                .Select(m => new CommitError($"group {name}", "members", $"{m} is in more than one group")));
+            // Certificates (keys, renewals, expiry alerts, exports) are managed at cluster and machine level.
+            if (group.Config?.Certificates.Count > 0)
+            {
+                errors.Add(new CommitError($"group {name}", "certificates", "keep certificates at cluster or machine level; a group's settings use them by name"));
+            }
+
+            // Its own level's shape is checked even while it has no member.
+            foreach (var e in LevelShapeCheck(group.Config ?? new LevelConfig()))
+            {
+                errors.Add(new CommitError($"group {name}", e.Path, e.Message));
+            }
+        }
+
+        // Nodes with the same group and machine levels have the same effective configuration: each
+        // distinct one is validated once, the distinct ones in parallel; every node still gets its report.
+        var cluster = open.Cluster ?? new LevelConfig();
+        var nodes = (targets.Count == 0 ? [ClusterTarget] : targets)
+            .Select(target => (Target: target, Levels: new NodeLevels(GroupOf(open, target), open.Machines.GetValueOrDefault(target) ?? new LevelConfig()))).ToList();
+        var reports = nodes.Select(n => n.Levels).Distinct()
+            .AsParallel().Select(levels => (Levels: levels, Report: ConfigValidator.Standard.Check(cluster, levels.Group is { } g ? (g, open.Groups[g].Config ?? new LevelConfig()) : null, levels.Machine),
+                Effective: ConfigMerge.Merge(cluster, levels.Group is { } n ? (n, open.Groups[n].Config ?? new LevelConfig()) : null, levels.Machine)))
+            .ToDictionary(r => r.Levels, r => (r.Report, r.Effective));
+        foreach (var (target, levels) in nodes)
+        {
+            var (report, effective) = reports[levels];
+            errors.AddRange(report.All.Select(e => new CommitError(target, Located(effective, e.Path), e.Message)));
+            warnings.AddRange(report.Warnings.Select(e => new CommitError(target, Located(effective, e.Path), e.Message)));
         }
 
         return (errors, warnings);
+    }
+
+    /// <summary>The group <paramref name="node"/> is a member of, if any.</summary>
+    public static string? GroupOf(ConfigurationSet set, string node) => NodeEffective.GroupLevel(set, node)?.Name;
+
+    // An error in a setting the node takes from its group names the group, which is where to fix it.
+    private static string Located(EffectiveConfig effective, string path)
+    {
+        var entity = path.IndexOf(']', StringComparison.Ordinal) is > 0 and var end ? path[..(end + 1)] : path.Split('.')[0];
+        return effective.SourceOf(entity) == Configuration.ConfigLevel.Group ? $"group {effective.Group}: {path}" : path;
+    }
+
+    private sealed record NodeLevels(string? Group, LevelConfig Machine);
+
+    private static IReadOnlyList<ValidationError> LevelShapeCheck(LevelConfig level)
+    {
+        var errors = new ValidationErrors();
+        LevelShapeRule.Check(level, Configuration.ConfigLevel.Group, errors);
+        return errors.All;
     }
 
     private async Task DropFromPendingAsync(string machine, long expectedBase, long newBase, CancellationToken cancel)
@@ -263,6 +354,11 @@ internal sealed class ConfigurationService(
             }
 
             pending.Content.Machines.Remove(machine);
+            foreach (var group in pending.Content.Groups.Values)
+            {
+                group.Members.Remove(machine);
+            }
+
             pending.BaseVersion = newBase;
             if (await store.TrySavePendingAsync(pending, cancel))
             {

@@ -46,9 +46,10 @@ internal static class ConfigCommands
         var machine = new Option<string>("--machine") { Description = "Stage the file as this node's machine level" };
         var passphraseFile = new Option<string>("--passphrase-file") { Description = "Passphrase for keys saved with --keys encrypt" };
         var merge = new Option<bool>("--merge") { Description = "Lay the file's entities and groups over the level by name instead of replacing the level" };
-        var command = new Command("loadconfig", "Stage a configuration file (cluster level, one machine level, or a whole saved configuration)")
+        var group = new Option<string>("--group") { Description = "Stage the file as this group's level" };
+        var command = new Command("loadconfig", "Stage a configuration file (cluster level, one group's or machine's level, or a whole saved configuration)")
         {
-            file, machine, passphraseFile, merge,
+            file, machine, group, passphraseFile, merge,
         };
         command.SetAction(async (result, cancel) =>
         {
@@ -60,16 +61,22 @@ internal static class ConfigCommands
             using var client = connection.Connect(result);
             try
             {
-                if (node is not null)
+                if (node is not null && result.GetValue(group) is not null)
                 {
+                    throw new CliException("name --machine or --group, not both");
+                }
+
+                if ((node, result.GetValue(group)) is (not null, _) or (_, not null))
+                {
+                    var (kind, name) = node is not null ? ("machines", node) : ("groups", result.GetValue(group)!);
                     var level = Decrypt(ConfigFileReader.ReadLevel(text, path), passphrase);
-                    await client.PutJsonTextAsync($"api/v1/changes/machines/{Uri.EscapeDataString(node)}?{query}", ProtoJson.Format(level), cancel);
-                    Console.WriteLine($"Staged {path} as the machine level of {node}. Review with showchanges; apply with commit.");
+                    await client.PutJsonTextAsync($"api/v1/changes/{kind}/{Uri.EscapeDataString(name)}?{query}", ProtoJson.Format(level), cancel);
+                    Console.WriteLine($"Staged {path} as the {(node is not null ? "machine" : "group")} level of {name}. Review with showchanges; apply with commit.");
                     return 0;
                 }
 
                 var set = Decrypt(ConfigFileReader.ReadSet(text, path), passphrase);
-                if (set.Machines.Count == 0 && !text.Contains("cluster:", StringComparison.Ordinal))
+                if (set.Machines.Count == 0 && set.Groups.Count == 0 && !text.Contains("cluster:", StringComparison.Ordinal))
                 {
                     await client.PutJsonTextAsync($"api/v1/changes/cluster?{query}", ProtoJson.Format(set.Cluster), cancel);
                     Console.WriteLine($"Staged {path} as the cluster level. Review with showchanges; apply with commit.");
@@ -160,10 +167,11 @@ internal static class ConfigCommands
     private static Command ShowConfig(ConnectionOptions connection)
     {
         var machine = new Option<string>("--machine") { Description = "Show this node's machine level (or, with --effective, its effective configuration)" };
-        var effective = new Option<bool>("--effective") { Description = "Merge cluster and machine level; each entity says where it comes from" };
+        var effective = new Option<bool>("--effective") { Description = "With --machine: merge cluster, group and machine level; each entity says where it comes from" };
         var json = new Option<bool>("--json") { Description = "Print JSON" };
         var pending = new Option<bool>("--pending") { Description = "Show the pending (uncommitted) configuration" };
-        var command = new Command("showconfig", "Print the committed configuration; private keys are masked") { machine, effective, json, pending };
+        var group = new Option<string>("--group") { Description = "Show this group's level" };
+        var command = new Command("showconfig", "Print the committed configuration; private keys are masked") { machine, group, effective, json, pending };
         command.SetAction(async (result, cancel) =>
         {
             using var client = connection.Connect(result);
@@ -171,6 +179,11 @@ internal static class ConfigCommands
             if (result.GetValue(machine) is { } node)
             {
                 query.Add($"machine={Uri.EscapeDataString(node)}");
+            }
+
+            if (result.GetValue(group) is { } name)
+            {
+                query.Add($"group={Uri.EscapeDataString(name)}");
             }
 
             if (result.GetValue(effective))

@@ -6,7 +6,7 @@ using Gatehouse.Manager.V1;
 namespace Gatehouse.ClusterManager.Distribution;
 
 /// <summary>
-/// Cuts one node's snapshot out of a version: cluster level plus that node's machine level.
+/// Cuts one node's snapshot out of a version: cluster level, its group's level and its machine level.
 /// The cluster level is decrypted once per version and shared by every node's snapshot (it is
 /// never changed after this), so a commit costs one decryption of it, not one per node. A
 /// renewal's new key and request stay on the manager: no node uses them before the signed
@@ -17,14 +17,25 @@ internal sealed class SnapshotBuilder(SecretBox secrets)
     private readonly Lock gate = new();
     private (long Version, LevelConfig Level)? cluster;
 
-    public Snapshot Build(ConfigVersion version, string node) => new()
+    public Snapshot Build(ConfigVersion version, string node)
     {
-        Version = version.Version,
-        Nonce = Guid.NewGuid().ToString("N"),
-        CommittedAt = version.CommittedAt,
-        Cluster = ClusterLevel(version),
-        Machine = ForNodes(secrets.Open(version.Content.Machines.GetValueOrDefault(node) ?? new LevelConfig(), node)),
-    };
+        var snapshot = new Snapshot
+        {
+            Version = version.Version,
+            Nonce = Guid.NewGuid().ToString("N"),
+            CommittedAt = version.CommittedAt,
+            Cluster = ClusterLevel(version),
+            Machine = ForNodes(secrets.Open(version.Content.Machines.GetValueOrDefault(node) ?? new LevelConfig(), node)),
+        };
+        if (Changes.ConfigurationService.GroupOf(version.Content, node) is { } group)
+        {
+            var target = Changes.LevelTarget.Of(null, group);
+            snapshot.GroupName = group;
+            snapshot.Group = ForNodes(secrets.OpenAt(target.Read(version.Content), target.SecretPath));
+        }
+
+        return snapshot;
+    }
 
     private LevelConfig ClusterLevel(ConfigVersion version)
     {

@@ -176,7 +176,7 @@ internal static partial class ManagerServer
         const string Actor = "system";
         try
         {
-            await configuration.StageLevelAsync(null, InitialConfiguration.Create(time), Actor, "initial configuration");
+            await configuration.StageLevelAsync(LevelTarget.Cluster, InitialConfiguration.Create(time), Actor, "initial configuration");
             var result = await configuration.CommitAsync("initial configuration", Actor);
             if (result.Version is null)
             {

@@ -40,15 +40,20 @@ internal sealed class SecretBox
     public static bool IsSealed(string value) => value.StartsWith(Prefix, StringComparison.Ordinal) || value.StartsWith(Legacy, StringComparison.Ordinal);
 
     /// <summary>Copy of one level with every secret encrypted for its place (already encrypted ones are kept).</summary>
-    public LevelConfig Seal(LevelConfig level, string? machine) =>
-        SecretFields.Transform(level, LevelPath(machine), (path, value) => IsSealed(value) ? value : Seal(path, value));
+    public LevelConfig Seal(LevelConfig level, string? machine) => SealAt(level, LevelPath(machine));
+
+    /// <summary>Like <see cref="Seal(LevelConfig, string?)"/> for the level at <paramref name="levelPath"/> in the whole set (<c>groups[DC1].config</c>).</summary>
+    public LevelConfig SealAt(LevelConfig level, string levelPath) =>
+        SecretFields.Transform(level, levelPath, (path, value) => IsSealed(value) ? value : Seal(path, value));
 
     public ConfigurationSet Seal(ConfigurationSet set) =>
         SecretFields.Transform(set, "", (path, value) => IsSealed(value) ? value : Seal(path, value));
 
     /// <summary>Copy of one level with every secret in plain text, for validation and for the node it belongs to.</summary>
-    public LevelConfig Open(LevelConfig level, string? machine) =>
-        SecretFields.Transform(level, LevelPath(machine), (path, value) => IsSealed(value) ? Open(path, value) : value);
+    public LevelConfig Open(LevelConfig level, string? machine) => OpenAt(level, LevelPath(machine));
+
+    public LevelConfig OpenAt(LevelConfig level, string levelPath) =>
+        SecretFields.Transform(level, levelPath, (path, value) => IsSealed(value) ? Open(path, value) : value);
 
     public ConfigurationSet Open(ConfigurationSet set) =>
         SecretFields.Transform(set, "", (path, value) => IsSealed(value) ? Open(path, value) : value);

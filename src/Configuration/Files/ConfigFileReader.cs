@@ -19,12 +19,12 @@ public static class ConfigFileReader
 
     /// <summary>
     /// A whole-configuration file (as saveconfig writes it, with <c>cluster:</c> and
-    /// <c>machines:</c>), or, when it has neither key, a cluster-level file.
+    /// <c>machines:</c>, <c>groups:</c>), or, when it has none of these keys, a cluster-level file.
     /// </summary>
     public static ConfigurationSet ReadSet(string text, string fileName)
     {
         var root = Parse(text, fileName);
-        if (root is YamlMappingNode mapping && !HasKey(mapping, "cluster") && !HasKey(mapping, "machines"))
+        if (root is YamlMappingNode mapping && !HasKey(mapping, "cluster") && !HasKey(mapping, "machines") && !HasKey(mapping, "groups"))
         {
             return new ConfigurationSet { Cluster = Convert<LevelConfig>(root, fileName) };
         }
