@@ -118,18 +118,19 @@ internal sealed class ConfigurationService(
     /// the configuration being edited); those errors are returned, for the form that made them.
     /// </summary>
     public async Task<IReadOnlyList<CommitError>> EditLevelCheckedAsync(
-        string? machine, Func<LevelConfig, LevelConfig> edit, string pathPrefix, string actor, string description, CancellationToken cancel = default)
+        LevelTarget target, Func<LevelConfig, LevelConfig> edit, string pathPrefix, string actor, string description, CancellationToken cancel = default)
     {
         var candidate = (await ReadStagedAsync(cancel)).Clone();
-        var target = LevelTarget.Of(machine);
         target.Write(candidate, edit(target.Read(candidate).Clone()));
 
         var (errors, _) = await ValidateAsync(candidate, cancel);
+        // A group's errors come back as "group DC1: PATH" on each member.
+        errors = [.. errors.Select(e => e with { Path = e.Path.StartsWith($"group {target.Name}: ", StringComparison.Ordinal) ? e.Path[($"group {target.Name}: ").Length..] : e.Path })];
         var relevant = errors.Where(e => e.Path == pathPrefix || e.Path.StartsWith(pathPrefix + ".", StringComparison.Ordinal) || e.Path.StartsWith(pathPrefix + "[", StringComparison.Ordinal))
             .DistinctBy(e => (e.Path, e.Message)).ToList();
         if (relevant.Count == 0)
         {
-            await EditLevelAsync(machine, edit, actor, description, cancel);
+            await EditLevelAsync(target, edit, actor, description, cancel);
         }
 
         return relevant;

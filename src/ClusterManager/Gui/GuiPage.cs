@@ -6,6 +6,8 @@ using Microsoft.AspNetCore.Mvc.Filters;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.DependencyInjection;
 
+using Gatehouse.Configuration;
+
 namespace Gatehouse.ClusterManager.Gui;
 
 /// <summary>
@@ -17,10 +19,18 @@ internal abstract class GuiPage : PageModel
 {
     private const string LevelCookie = "gatehouse-level";
 
-    /// <summary>Null for the cluster level; otherwise the machine whose level is edited.</summary>
-    public string? Machine { get; private set; }
+    /// <summary>The level the pages show and edit: the cluster's, a group's or a machine's (the Mode switch).</summary>
+    public LevelTarget Target { get; private set; } = LevelTarget.Cluster;
+
+    /// <summary>The machine whose level is edited; null in cluster and group mode.</summary>
+    public string? Machine => Target.Kind == ConfigLevel.Machine ? Target.Name : null;
+
+    /// <summary>A group's or a machine's level: values are inherited and can be overridden here.</summary>
+    public bool Overriding => Target.Kind != ConfigLevel.Cluster;
 
     public IReadOnlyList<string> Machines { get; private set; } = [];
+
+    public IReadOnlyList<string> Groups { get; private set; } = [];
 
     public int PendingCount { get; private set; }
 
@@ -31,7 +41,15 @@ internal abstract class GuiPage : PageModel
     /// <summary>A message for the top of the page when the action was refused; nothing was changed.</summary>
     public string? Problem { get; set; }
 
-    public string LevelName => Machine is null ? "Cluster" : $"Machine {Machine}";
+    public string LevelName => Target.Kind switch
+    {
+        ConfigLevel.Group => $"Group {Target.Name}",
+        ConfigLevel.Machine => $"Machine {Target.Name}",
+        _ => "Cluster",
+    };
+
+    /// <summary>The value of the Mode switch for a group (machine names cannot hold a colon).</summary>
+    public static string GroupMode(string group) => $"group:{group}";
 
     protected string Actor => $"gui:{User.Identity?.Name ?? "unknown"}";
 
@@ -54,10 +72,13 @@ internal abstract class GuiPage : PageModel
         // Straight from the store: every page shows these, so no decryption and no diff here.
         var cancel = HttpContext.RequestAborted;
         var pending = await Store.GetPendingAsync(cancel);
-        var machines = (pending?.Content ?? (await Store.GetLatestAsync(cancel)).Content).Machines.Keys;
+        var content = pending?.Content ?? (await Store.GetLatestAsync(cancel)).Content;
         var nodes = await Store.ListNodesAsync(cancel);
-        Machines = [.. nodes.Select(n => n.Name).Union(machines).Order(StringComparer.Ordinal)];
-        Machine = Machines.Contains(requested) ? requested : null;
+        Machines = [.. nodes.Select(n => n.Name).Union(content.Machines.Keys).Order(StringComparer.Ordinal)];
+        Groups = [.. content.Groups.Keys.Order(StringComparer.Ordinal)];
+        Target = Machines.Contains(requested) ? LevelTarget.Of(requested)
+            : Groups.FirstOrDefault(g => GroupMode(g) == requested) is { } group ? LevelTarget.Of(null, group)
+            : LevelTarget.Cluster;
         PendingCount = pending?.Changes.Count ?? 0;
         await next();
     }

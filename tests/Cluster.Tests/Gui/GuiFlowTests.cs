@@ -77,6 +77,31 @@ public sealed class GuiFlowTests(GuiFixture gui)
     }
 
     [Fact]
+    public async Task A_group_override_set_in_the_browser_reaches_the_groups_member()
+    {
+        var m = gui.Cluster.Manager;
+        (await m.CliAsync("groups", "create", "Edge")).Succeeded();
+        (await m.CliAsync("groups", "add", "Edge", gui.Node.Name)).Succeeded();
+        await gui.Node.WaitAppliedAsync(await m.CommitAsync("group Edge"));
+
+        var run = await gui.RunScenarioAsync("group-level.mjs");
+        Assert.True(run.ExitCode == 0, run.Output + run.Error);
+
+        var group = await m.Http.GetJsonAsync("api/v1/config?group=Edge");
+        Assert.Equal("OUTBOUND_TLS_REQUIRED", (string?)group["destination_controls"]![0]!["tls"]);
+        var effective = (await m.CliAsync("showconfig", "--machine", gui.Node.Name, "--effective")).Succeeded().Output;
+        Assert.Contains("level: group Edge", effective, StringComparison.Ordinal);
+        Assert.Contains("Edge: its own destination control", (await m.CliAsync("history")).Output, StringComparison.Ordinal);
+        var version = (long)(await m.Http.GetJsonAsync("api/v1/history")).AsArray()[^1]!["version"]!;
+        await gui.Node.WaitAppliedAsync(version);
+
+        // The node's own level is untouched: back out of the group, it runs the cluster's settings again.
+        (await m.CliAsync("groups", "remove", "Edge", gui.Node.Name)).Succeeded();
+        await gui.Node.WaitAppliedAsync(await m.CommitAsync("node out of Edge"));
+        Assert.DoesNotContain("group Edge", (await m.CliAsync("showconfig", "--machine", gui.Node.Name, "--effective")).Succeeded().Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_alert_is_listed_in_the_alert_log_and_acknowledged_in_the_browser()
     {
         var m = gui.Cluster.Manager;

@@ -13,6 +13,9 @@ internal sealed class IndexModel : GuiPage
 
     public IReadOnlyList<NodeRow> Nodes { get; private set; } = [];
 
+    /// <summary>The committed groups with their members.</summary>
+    public IReadOnlyList<Api.GroupView> GroupRows { get; private set; } = [];
+
     public string? Token { get; private set; }
 
     /// <summary>The System Status part: each node's last hour and queue, expiring certificates, open alerts.</summary>
@@ -45,6 +48,8 @@ internal sealed class IndexModel : GuiPage
         Nodes = [.. (await Store.ListNodesAsync()).Select(n => new NodeRow(
             n.Name, n.Connected, n.AppliedVersion, n.LastSeen?.ToDateTimeOffset().ToString("u", System.Globalization.CultureInfo.InvariantCulture) ?? "never",
             n.Address, MachineSettings.Count(latest.Content.Machines.GetValueOrDefault(n.Name)), n.LastError))];
+        GroupRows = [.. latest.Content.Groups.OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => new Api.GroupView(g.Key, [.. g.Value.Members.Order(StringComparer.Ordinal)], MachineSettings.Count(g.Value.Config)))];
         Status = await HttpContext.RequestServices.GetRequiredService<ClusterStatus>().GetAsync(HttpContext.RequestAborted);
     }
 }

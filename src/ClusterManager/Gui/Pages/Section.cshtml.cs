@@ -8,7 +8,9 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace Gatehouse.ClusterManager.Gui.Pages;
 
-internal sealed record EntityRow(string Key, string Summary, string Level, bool InCluster);
+/// <summary>An entity as a level shows it: where its value comes from, whether it is set at this level
+/// (<c>Here</c>) and whether a level above has one to fall back to (<c>InCluster</c>).</summary>
+internal sealed record EntityRow(string Key, string Summary, string Level, bool InCluster, bool Here);
 
 /// <summary>
 /// One settings page made from the schema: a list of named entities (listeners, policies,
@@ -42,6 +44,9 @@ internal sealed class SectionModel : GuiPage
     public string GlobalTitle => Section.GlobalTitle ?? Section.Title;
 
     public string GlobalLevel { get; private set; } = "cluster";
+
+    /// <summary>The settings group is set at the level edited (so it can go back to the inherited value).</summary>
+    public bool GlobalHere { get; private set; }
 
     public Dictionary<string, string> GlobalErrors { get; } = [];
 
@@ -99,7 +104,7 @@ internal sealed class SectionModel : GuiPage
         {
             var path = EntityFields.EntityPath(Field, key);
             var errors = await Configuration.EditLevelCheckedAsync(
-                Machine,
+                Target,
                 level =>
                 {
                     var list = (System.Collections.IList)Field.Accessor.GetValue(level);
@@ -143,7 +148,7 @@ internal sealed class SectionModel : GuiPage
         return await ChangeAsync(
             async () =>
             {
-                await Configuration.EditLevelAsync(Machine, level =>
+                await Configuration.EditLevelAsync(Target, level =>
                 {
                     var list = (System.Collections.IList)Field.Accessor.GetValue(level);
                     var found = list.Cast<IMessage>().FirstOrDefault(e => EntityFields.EntityKey(e) == key)
@@ -151,7 +156,9 @@ internal sealed class SectionModel : GuiPage
                     list.Remove(found);
                     return level;
                 }, Actor, $"delete {path} at {LevelName} level");
-                return Machine is null ? $"{EntityName} {key} deleted (staged)." : $"{EntityName} {key} now uses the cluster value (staged).";
+                return Overriding
+                    ? $"{EntityName} {key} now uses the {Inherited(await Configuration.ReadStagedAsync()).LevelName(path)} value (staged)."
+                    : $"{EntityName} {key} deleted (staged).";
             });
     }
 
@@ -166,7 +173,7 @@ internal sealed class SectionModel : GuiPage
         var group = MessageForm.Read(field.MessageType, Request.Form, current, GlobalErrors);
         if (GlobalErrors.Count == 0)
         {
-            var errors = await Configuration.EditLevelCheckedAsync(Machine, level =>
+            var errors = await Configuration.EditLevelCheckedAsync(Target, level =>
             {
                 field.Accessor.SetValue(level, group);
                 return level;
@@ -192,7 +199,7 @@ internal sealed class SectionModel : GuiPage
 
     public async Task<IActionResult> OnPostRevertGlobalAsync(string section)
     {
-        if (!Use(section) || GlobalField is not { } field || Machine is null)
+        if (!Use(section) || GlobalField is not { } field || !Overriding)
         {
             return NotFound();
         }
@@ -200,12 +207,12 @@ internal sealed class SectionModel : GuiPage
         return await ChangeAsync(
             async () =>
             {
-                await Configuration.EditLevelAsync(Machine, level =>
+                await Configuration.EditLevelAsync(Target, level =>
                 {
                     field.Accessor.Clear(level);
                     return level;
-                }, Actor, $"{field.Name} of {Machine} back to the cluster value");
-                return $"{GlobalTitle} of {Machine} now use the cluster values (staged).";
+                }, Actor, $"{field.Name} of {Target} back to the inherited value");
+                return $"{GlobalTitle} of {Target} now use the {Inherited(await Configuration.ReadStagedAsync()).LevelName(field.Name)} values (staged).";
             });
     }
 
@@ -222,15 +229,28 @@ internal sealed class SectionModel : GuiPage
         return true;
     }
 
-    // In machine mode the page shows what the machine runs: its own values over the cluster's.
+    // In machine mode the page shows what the machine runs (cluster, its group, its own values);
+    // in group mode what the group's members share (cluster, then the group).
     private async Task<EffectiveConfig> EffectiveAsync() => Effective(await Configuration.ReadStagedAsync());
 
     private EffectiveConfig Effective(ConfigurationSet staged)
     {
         var cluster = staged.Cluster ?? new LevelConfig();
-        return Machine is null
-            ? new EffectiveConfig(cluster, new Dictionary<string, ConfigLevel>())
-            : ConfigMerge.Merge(cluster, staged.Machines.GetValueOrDefault(Machine) ?? new LevelConfig());
+        return Target.Kind switch
+        {
+            ConfigLevel.Machine => NodeEffective.For(staged, Target.Name!),
+            ConfigLevel.Group => ConfigMerge.Merge(cluster, (Target.Name!, Target.Read(staged)), new LevelConfig()),
+            _ => new EffectiveConfig(cluster, new Dictionary<string, ConfigLevel>()),
+        };
+    }
+
+    // What the edited level would fall back to without its own values.
+    private EffectiveConfig Inherited(ConfigurationSet staged)
+    {
+        var cluster = staged.Cluster ?? new LevelConfig();
+        return Target.Kind == ConfigLevel.Machine
+            ? ConfigMerge.Merge(cluster, NodeEffective.GroupLevel(staged, Target.Name!), new LevelConfig())
+            : ConfigMerge.Merge(cluster, new LevelConfig());
     }
 
     private IEnumerable<IMessage> Entities(EffectiveConfig effective) =>
@@ -240,14 +260,16 @@ internal sealed class SectionModel : GuiPage
     {
         var staged = await Configuration.ReadStagedAsync();
         var effective = Effective(staged);
-        string LevelOf(string path) => Machine is not null && effective.SourceOf(path) == ConfigLevel.Machine ? $"machine {Machine}" : "cluster";
+        string LevelOf(string path) => !Overriding ? "cluster" : effective.SourceOf(path) == ConfigLevel.Machine ? $"machine {Machine}" : effective.LevelName(path);
+        bool Here(string path) => effective.SourceOf(path) == Target.Kind && Overriding;
         if (Collection)
         {
-            var clusterKeys = ((System.Collections.IList)Field.Accessor.GetValue(staged.Cluster ?? new LevelConfig())).Cast<IMessage>().Select(EntityFields.EntityKey).ToHashSet();
+            var inheritedKeys = ((System.Collections.IList)Field.Accessor.GetValue(Inherited(staged).Config)).Cast<IMessage>().Select(EntityFields.EntityKey).ToHashSet();
             Rows = [.. Entities(effective).Select(e =>
             {
                 var key = EntityFields.EntityKey(e);
-                return new EntityRow(key, Summary(e), LevelOf(EntityFields.EntityPath(Field, key)), clusterKeys.Contains(key));
+                var path = EntityFields.EntityPath(Field, key);
+                return new EntityRow(key, Summary(e), LevelOf(path), inheritedKeys.Contains(key), !Overriding || Here(path));
             })];
         }
 
@@ -269,6 +291,7 @@ internal sealed class SectionModel : GuiPage
         {
             Global ??= (IMessage?)field.Accessor.GetValue(effective.Config) ?? field.MessageType.Parser.ParseFrom(ByteString.Empty);
             GlobalLevel = LevelOf(field.Name);
+            GlobalHere = Here(field.Name);
         }
     }
 
