@@ -23,6 +23,31 @@ public sealed class ConfigurationServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task A_groups_secrets_are_sealed_at_rest_bound_to_the_group_and_open_only_in_its_members_snapshots()
+    {
+        await manager.Configuration.ChangeGroupAsync("create", "DC1", null, "alice");
+        await manager.Configuration.StageLevelAsync(LevelTarget.Of(null, "DC1"),
+            Level("ldap_profiles: [{name: dir, host: ldap.example.test, bind_dn: cn=gw, bind_password: s3cret-bind, security: ldaps}]"), "alice", "group directory");
+
+        var stored = (await manager.Store.GetPendingAsync())!.Content.Groups["DC1"].Config.LdapProfiles[0].BindPassword;
+        Assert.DoesNotContain("s3cret-bind", stored, StringComparison.Ordinal);
+        Assert.True(Secrets.SecretBox.IsSealed(stored));
+
+        // Bound to its place: the same sealed text moved to the cluster level does not open.
+        var moved = new LevelConfig { LdapProfiles = { new LdapProfile { Name = "dir", BindPassword = stored } } };
+        Assert.ThrowsAny<Exception>(() => manager.Secrets.Open(moved, machine: null));
+
+        // A member's snapshot carries it in the clear; another node's has no group at all.
+        var content = (await manager.Store.GetPendingAsync())!.Content.Clone();
+        content.Groups["DC1"].Members.Add("node1");
+        var version = new ConfigVersion { Version = 1, Content = content };
+        var builder = new Distribution.SnapshotBuilder(manager.Secrets);
+        var member = builder.Build(version, "node1");
+        Assert.Equal(("DC1", "s3cret-bind"), (member.GroupName, member.Group.LdapProfiles[0].BindPassword));
+        Assert.Empty(builder.Build(version, "node2").GroupName);
+    }
+
+    [Fact]
     public async Task Edits_made_at_the_same_moment_all_land()
     {
         // As from the GUI, the CLI and another replica at once: each merges one sender group.
