@@ -16,7 +16,7 @@ namespace Gatehouse.ClusterManager.Changes;
 /// Staging, commit, history and rollback (CL-4, CL-5). Every change lands in the one
 /// pending change set; only commit makes a version, after validating every node.
 /// </summary>
-internal sealed class ConfigurationService(
+internal sealed partial class ConfigurationService(
     IManagerStore store, SecretBox secrets, VersionSignal signal, AuditLog audit, TimeProvider time)
 {
     private const string ClusterTarget = "cluster";
@@ -59,57 +59,6 @@ internal sealed class ConfigurationService(
             var current = secrets.OpenAt(target.Read(pending.Content), target.SecretPath);
             target.Write(pending.Content, secrets.SealAt(edit(current), target.SecretPath));
         }, actor, description, cancel);
-    }
-
-    /// <summary>
-    /// Creates or deletes a group, or adds or removes a member (staged like every change). A node is
-    /// in at most one group; a group with members is not deleted (naming them); deleting an empty
-    /// group deletes its level.
-    /// </summary>
-    public async Task ChangeGroupAsync(string op, string group, string? node, string actor, CancellationToken cancel = default)
-    {
-        RefuseBadName(group);
-        if (node is not null)
-        {
-            RefuseBadName(node);
-            if (await store.GetNodeAsync(node, cancel) is null)
-            {
-                throw new ChangeRejectedException($"there is no node {node}");
-            }
-        }
-
-        await StageAsync(pending =>
-        {
-            var groups = pending.Content.Groups;
-            var level = groups.GetValueOrDefault(group);
-            switch (op)
-            {
-                case "create" when level is not null:
-                    throw new ChangeRejectedException($"group {group} exists");
-                case "create":
-                    groups[group] = new GroupLevel { Config = new LevelConfig() };
-                    break;
-                case "delete" when level is { Members.Count: > 0 }:
-                    throw new ChangeRejectedException($"group {group} has members ({string.Join(", ", level.Members)}); remove them first");
-                case "add" when node is not null && groups.FirstOrDefault(g => g.Value.Members.Contains(node)) is { Key: { } other }:
-                    throw new ChangeRejectedException(other == group ? $"{node} is in group {group} already" : $"{node} is in group {other}; a node is in one group at most: remove it there first");
-                case "remove" when level is not null && node is not null && !level.Members.Contains(node):
-                    throw new ChangeRejectedException($"{node} is not in group {group}");
-                case not "create" when level is null:
-                    throw new ChangeRejectedException($"there is no group {group}");
-                case "delete":
-                    groups.Remove(group);
-                    break;
-                case "add" when node is not null:
-                    level!.Members.Add(node);
-                    break;
-                case "remove" when node is not null:
-                    level!.Members.Remove(node);
-                    break;
-                default:
-                    throw new ChangeRejectedException($"unknown group command '{op}'");
-            }
-        }, actor, node is null ? $"group {group}: {op}" : $"group {group}: {op} {node}", cancel);
     }
 
     /// <summary>
@@ -276,72 +225,6 @@ internal sealed class ConfigurationService(
         }
 
         throw new ChangeRejectedException("could not delete the machine level: commits keep racing; try again");
-    }
-
-    public async Task<(IReadOnlyList<CommitError> Errors, IReadOnlyList<CommitError> Warnings)> ValidateAsync(
-        ConfigurationSet content, CancellationToken cancel = default)
-    {
-        var open = secrets.Open(content);
-        var targets = (await store.ListNodesAsync(cancel)).Select(n => n.Name)
-            .Union(open.Machines.Keys).Order(StringComparer.Ordinal).ToList();
-        var errors = new List<CommitError>();
-        var warnings = new List<CommitError>();
-        foreach (var (name, group) in open.Groups)
-        {
-            // A member that is not a node (any more) would be a node nobody can remove from it.
-            errors.AddRange(group.Members.Where(m => !targets.Contains(m, StringComparer.Ordinal))
-                .Select(m => new CommitError($"group {name}", "members", $"{m} is not a node of this cluster")));
-            errors.AddRange(group.Members.Where(m => open.Groups.Any(g => g.Key != name && g.Value.Members.Contains(m)))
-                .Select(m => new CommitError($"group {name}", "members", $"{m} is in more than one group")));
-            // Certificates (keys, renewals, expiry alerts, exports) are managed at cluster and machine level.
-            if (group.Config?.Certificates.Count > 0)
-            {
-                errors.Add(new CommitError($"group {name}", "certificates", "keep certificates at cluster or machine level; a group's settings use them by name"));
-            }
-
-            // Its own level's shape is checked even while it has no member.
-            foreach (var e in LevelShapeCheck(group.Config ?? new LevelConfig()))
-            {
-                errors.Add(new CommitError($"group {name}", e.Path, e.Message));
-            }
-        }
-
-        // Nodes with the same group and machine levels have the same effective configuration: each
-        // distinct one is validated once, the distinct ones in parallel; every node still gets its report.
-        var cluster = open.Cluster ?? new LevelConfig();
-        var nodes = (targets.Count == 0 ? [ClusterTarget] : targets)
-            .Select(target => (Target: target, Levels: new NodeLevels(GroupOf(open, target), open.Machines.GetValueOrDefault(target) ?? new LevelConfig()))).ToList();
-        var reports = nodes.Select(n => n.Levels).Distinct()
-            .AsParallel().Select(levels => (Levels: levels, Report: ConfigValidator.Standard.Check(cluster, levels.Group is { } g ? (g, open.Groups[g].Config ?? new LevelConfig()) : null, levels.Machine),
-                Effective: ConfigMerge.Merge(cluster, levels.Group is { } n ? (n, open.Groups[n].Config ?? new LevelConfig()) : null, levels.Machine)))
-            .ToDictionary(r => r.Levels, r => (r.Report, r.Effective));
-        foreach (var (target, levels) in nodes)
-        {
-            var (report, effective) = reports[levels];
-            errors.AddRange(report.All.Select(e => new CommitError(target, Located(effective, e.Path), e.Message)));
-            warnings.AddRange(report.Warnings.Select(e => new CommitError(target, Located(effective, e.Path), e.Message)));
-        }
-
-        return (errors, warnings);
-    }
-
-    /// <summary>The group <paramref name="node"/> is a member of, if any.</summary>
-    public static string? GroupOf(ConfigurationSet set, string node) => NodeEffective.GroupLevel(set, node)?.Name;
-
-    // An error in a setting the node takes from its group names the group, which is where to fix it.
-    private static string Located(EffectiveConfig effective, string path)
-    {
-        var entity = path.IndexOf(']', StringComparison.Ordinal) is > 0 and var end ? path[..(end + 1)] : path.Split('.')[0];
-        return effective.SourceOf(entity) == Configuration.ConfigLevel.Group ? $"group {effective.Group}: {path}" : path;
-    }
-
-    private sealed record NodeLevels(string? Group, LevelConfig Machine);
-
-    private static IReadOnlyList<ValidationError> LevelShapeCheck(LevelConfig level)
-    {
-        var errors = new ValidationErrors();
-        LevelShapeRule.Check(level, Configuration.ConfigLevel.Group, errors);
-        return errors.All;
     }
 
     private async Task DropFromPendingAsync(string machine, long expectedBase, long newBase, CancellationToken cancel)
