@@ -20,7 +20,7 @@ internal sealed partial class TrackingIndex : IDisposable
           mid INTEGER PRIMARY KEY, received INTEGER NOT NULL, icid INTEGER NOT NULL DEFAULT 0,
           listener TEXT NOT NULL DEFAULT '', interface TEXT NOT NULL DEFAULT '', remote TEXT NOT NULL DEFAULT '', tls_in TEXT NOT NULL DEFAULT '',
           sender TEXT NOT NULL DEFAULT '', subject TEXT, message_id TEXT, size INTEGER NOT NULL DEFAULT 0,
-          state TEXT NOT NULL DEFAULT 'received', bounce_of INTEGER NOT NULL DEFAULT 0, events INTEGER NOT NULL DEFAULT 0);
+          state TEXT NOT NULL DEFAULT 'received', bounce_of INTEGER NOT NULL DEFAULT 0);
         CREATE INDEX IF NOT EXISTS messages_received ON messages (received);
         CREATE INDEX IF NOT EXISTS messages_message_id ON messages (message_id);
         CREATE TABLE IF NOT EXISTS recipients (mid INTEGER NOT NULL, address TEXT NOT NULL);
@@ -38,8 +38,13 @@ internal sealed partial class TrackingIndex : IDisposable
     private readonly string connectionString;
     private readonly SqliteConnection writer;
 
-    // Each statement is parsed once and reused: every mail log line runs one or two of them.
+    // Each statement is parsed once and reused: every mail log line runs one of them.
     private readonly Dictionary<string, SqliteCommand> prepared = new(StringComparer.Ordinal);
+
+    // Lines held per message, known without asking the database (read once per message and run).
+    // Bounded: forgetting only costs one count query when the message writes its next line.
+    private readonly Dictionary<long, int> lineCounts = [];
+    private const int MaxRemembered = 100_000;
     private SqliteTransaction? transaction;
 
     public TrackingIndex(string directory)
@@ -100,11 +105,24 @@ internal sealed partial class TrackingIndex : IDisposable
     public void AddEvent(long mid, DateTimeOffset at, string line)
     {
         var when = at.ToUnixTimeMilliseconds();
-        Execute("INSERT OR IGNORE INTO messages (mid, received) VALUES ($mid, $at)", ("$mid", mid), ("$at", when));
-        Execute("""
-            INSERT INTO events (mid, at, line) SELECT $mid, $at, $line WHERE (SELECT events FROM messages WHERE mid = $mid) < $max;
-            UPDATE messages SET events = events + 1 WHERE mid = $mid AND events < $max;
-            """, ("$mid", mid), ("$at", when), ("$line", line), ("$max", MaxEventsPerMessage));
+        if (!lineCounts.TryGetValue(mid, out var count))
+        {
+            if (lineCounts.Count >= MaxRemembered)
+            {
+                lineCounts.Clear();
+            }
+
+            Execute("INSERT OR IGNORE INTO messages (mid, received) VALUES ($mid, $at)", ("$mid", mid), ("$at", when));
+            count = Convert.ToInt32(Command("SELECT count(*) FROM events WHERE mid = $mid", ("$mid", mid)).ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        if (count < MaxEventsPerMessage)
+        {
+            Execute("INSERT INTO events (mid, at, line) VALUES ($mid, $at, $line)", ("$mid", mid), ("$at", when), ("$line", line));
+            count++;
+        }
+
+        lineCounts[mid] = count;
     }
 
     public void SetSender(long mid, string sender) => Execute("UPDATE messages SET sender = $v WHERE mid = $mid", ("$mid", mid), ("$v", sender));
@@ -161,6 +179,7 @@ internal sealed partial class TrackingIndex : IDisposable
 
             removed = index.Execute("DELETE FROM messages WHERE received < $cut", ("$cut", oldestKept));
         });
+        lineCounts.Clear();
         return removed;
     }
 
