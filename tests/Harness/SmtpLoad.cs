@@ -6,7 +6,7 @@ namespace Gatehouse.Harness;
 /// <summary>
 /// Load for benchmarks: concurrent SMTP clients, each sending messages one connection at a
 /// time over STARTTLS: connect, EHLO, STARTTLS, EHLO, MAIL, RCPT, DATA, QUIT. Latency is
-/// connect to "250 queued". Subjects are <c>PREFIX-CLIENT-I</c>; <paramref name="started"/>
+/// connect to "250 queued". Subjects are <c>PREFIX-CLIENT-I</c> (and Message-IDs <c>&lt;PREFIX-CLIENT-I@load.sender.test&gt;</c>); <paramref name="started"/>
 /// hears each subject as its connection opens.
 /// </summary>
 public static class SmtpLoad
@@ -61,7 +61,7 @@ public static class SmtpLoad
             await smtp.CommandAsync("MAIL FROM:<load@sender.test>");
             await smtp.CommandAsync($"RCPT TO:<{recipient}>");
             await smtp.CommandAsync("DATA");
-            var done = await smtp.CommandAsync($"Subject: {subject}\r\nFrom: load@sender.test\r\nTo: {recipient}\r\n\r\n{body}\r\n.");
+            var done = await smtp.CommandAsync($"Subject: {subject}\r\nMessage-ID: <{subject}@load.sender.test>\r\nFrom: load@sender.test\r\nTo: {recipient}\r\n\r\n{body}\r\n.");
             await smtp.SendAsync("QUIT\r\n");
             return done?.StartsWith("250", StringComparison.Ordinal) == true;
         }

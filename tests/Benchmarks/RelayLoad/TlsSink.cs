@@ -10,16 +10,21 @@ namespace Gatehouse.Benchmarks.RelayLoad;
 
 /// <summary>
 /// The far end of the relay benchmark: an SMTP sink that offers STARTTLS and notes when each
-/// message (by its Subject) arrived. It does no work per message, so it measures the relays.
+/// message (by its Message-ID) arrived and how many arrived more than once. It does no work
+/// per message, so it measures the relays.
 /// </summary>
 internal sealed class TlsSink(IPEndPoint endpoint, X509Certificate2 certificate) : TcpTestServer(endpoint)
 {
     private int encryptedSessions;
+    private int duplicates;
 
-    /// <summary>Subject → <see cref="Stopwatch"/> timestamp of the final dot.</summary>
+    /// <summary>Message-ID → <see cref="Stopwatch"/> timestamp of the first arrival's final dot.</summary>
     public ConcurrentDictionary<string, long> Arrivals { get; } = new();
 
     public int EncryptedSessions => Volatile.Read(ref encryptedSessions);
+
+    /// <summary>Messages that arrived again with a Message-ID already seen.</summary>
+    public int Duplicates => Volatile.Read(ref duplicates);
 
     protected override async Task ServeAsync(Stream stream)
     {
@@ -46,15 +51,15 @@ internal sealed class TlsSink(IPEndPoint endpoint, X509Certificate2 certificate)
             else if (verb == "DATA")
             {
                 await writer.WriteLineAsync("354 go ahead");
-                string? subject = null;
+                string? messageId = null;
                 while (await reader.ReadLineAsync(Stopping) is { } data && data != ".")
                 {
-                    subject ??= data.StartsWith("Subject: ", StringComparison.Ordinal) ? data["Subject: ".Length..] : null;
+                    messageId ??= data.StartsWith("Message-ID: ", StringComparison.OrdinalIgnoreCase) ? data["Message-ID: ".Length..] : null;
                 }
 
-                if (subject is not null)
+                if (messageId is not null && !Arrivals.TryAdd(messageId, Stopwatch.GetTimestamp()))
                 {
-                    Arrivals.TryAdd(subject, Stopwatch.GetTimestamp());
+                    Interlocked.Increment(ref duplicates);
                 }
 
                 await writer.WriteLineAsync("250 2.0.0 Ok");
