@@ -40,13 +40,63 @@ public sealed class MessageSpoolTests : IDisposable
             Assert.True(spool.Flush.Flushes >= 1);
         }
 
-        // As a power cut between the envelope's rename and the flush can leave it: the data cut short.
+        // As a power cut before the flush can leave a record: cut short, or its middle never written.
         await File.WriteAllTextAsync(Path.Combine(directory, "2.msg"), "Subj");
+        var whole = await File.ReadAllBytesAsync(Path.Combine(directory, "1.msg"));
+        await File.WriteAllBytesAsync(Path.Combine(directory, "3.msg"), [.. whole.Take(5), .. whole.Skip(10)]);
 
         using var restarted = new MessageSpool(directory);
         Assert.Equal([1L], restarted.Envelopes().Select(e => e.Mid));
         Assert.False(File.Exists(restarted.DataPath(2)));
-        Assert.Equal(new FileInfo(restarted.DataPath(1)).Length, restarted.Envelopes().Single().DataBytes);
+        Assert.False(File.Exists(restarted.DataPath(3)));
+        Assert.True(restarted.Holds(1));
+        Assert.Equal("Subject: x\r\n\r\nbody\r\n", await DataOf(restarted, restarted.Envelopes().Single()));
+        Assert.Equal(0, restarted.SweepIncomplete());
+    }
+
+    [Fact]
+    public async Task One_file_per_message_and_one_flush_before_it_is_accepted()
+    {
+        using var spool = new MessageSpool(directory);
+        await using (var data = spool.CreateData(5))
+        {
+            await data.WriteAsync("Subject: one\r\n\r\nx\r\n"u8.ToArray());
+            await spool.CommitAsync(data, new QueuedEnvelope { Mid = 5, MailFrom = "a@example.test", Recipients = ["b@example.test"] }, default);
+        }
+
+        Assert.Equal(["5.msg"], Directory.GetFiles(directory).Select(Path.GetFileName).Where(f => !f!.StartsWith('.')));
+        Assert.Equal(1, spool.Flush.Flushes);
+        Assert.True(spool.Arrivals.TryRead(out var arrived));
+        Assert.Equal("Subject: one\r\n\r\nx\r\n", await DataOf(spool, arrived));
+        spool.Remove(5);
+        Assert.False(spool.Holds(5));
+        Assert.Empty(Directory.GetFiles(directory, "5.*"));
+    }
+
+    [Fact]
+    public async Task A_queue_written_by_an_earlier_version_is_read_delivered_and_removed_as_it_is()
+    {
+        const string body = "Subject: old\r\n\r\nfrom before\r\n";
+        await File.WriteAllTextAsync(Path.Combine(directory, "9.msg"), body);
+        await File.WriteAllTextAsync(Path.Combine(directory, "9.env"), $$"""{"mid": 9, "mail_from": "a@example.test", "recipients": ["b@example.test"], "data_bytes": {{body.Length}}}""");
+        // Its envelope renamed in but the data cut short: never answered 250.
+        await File.WriteAllTextAsync(Path.Combine(directory, "10.msg"), "Sub");
+        await File.WriteAllTextAsync(Path.Combine(directory, "10.env"), """{"mid": 10, "data_bytes": 40}""");
+
+        using var spool = new MessageSpool(directory);
+        var envelope = Assert.Single(spool.Envelopes());
+        Assert.Equal(9, envelope.Mid);
+        Assert.Equal(body, await DataOf(spool, envelope));
+        Assert.False(File.Exists(Path.Combine(directory, "10.env")));
+        spool.Remove(9);
+        Assert.Empty(Directory.GetFiles(directory, "9.*"));
+    }
+
+    private static async Task<string> DataOf(MessageSpool spool, QueuedEnvelope envelope)
+    {
+        await using var data = spool.OpenData(envelope);
+        using var reader = new StreamReader(data);
+        return await reader.ReadToEndAsync();
     }
 
     public void Dispose() => Directory.Delete(directory, recursive: true);

@@ -147,7 +147,7 @@ internal sealed partial class DeliveryQueue
     }
 
     private string NotWaiting(long mid) =>
-        File.Exists(spool.EnvelopePath(mid))
+        spool.Holds(mid)
             ? $"MID {mid} is being delivered right now; try again when the attempt is over"
             : $"MID {mid} is not in the queue";
 

@@ -102,7 +102,7 @@ internal sealed partial class DeliveryQueue
             return;
         }
 
-        var dsn = DeliveryStatusNotification.Build(config.Snapshot!.HostName, message.Envelope, failures, DeliveryStatusNotification.HeadersOf(spool.DataPath(message.Mid)), now);
+        var dsn = DeliveryStatusNotification.Build(config.Snapshot!.HostName, message.Envelope, failures, DeliveryStatusNotification.HeadersOf(spool.OpenData(message.Envelope)), now);
         var mid = await spool.InjectAsync(dsn, "", [message.Envelope.MailFrom], "bounce", now, CancellationToken.None);
         log.BounceGenerated(mid, message.Mid);
     }

@@ -61,10 +61,10 @@ internal static class DeliveryStatusNotification
     }
 
     /// <summary>The header section of a queued message, for the bounce's third part.</summary>
-    public static string HeadersOf(string dataPath)
+    public static string HeadersOf(Stream data)
     {
         var headers = new StringBuilder();
-        using var reader = new StreamReader(dataPath, Encoding.UTF8);
+        using var reader = new StreamReader(data, Encoding.UTF8);
         while (reader.ReadLine() is { Length: > 0 } line && headers.Length < 64 * 1024)
         {
             headers.Append(line).Append("\r\n");

@@ -20,13 +20,13 @@ internal sealed class OutboundSession(OutboundClient client, long dcid, NextHop 
 
     public bool Usable => client.IsConnected;
 
-    public async Task<TransactionOutcome> SendAsync(QueuedEnvelope envelope, IReadOnlyList<int> rids, string dataPath, CancellationToken cancel)
+    public async Task<TransactionOutcome> SendAsync(QueuedEnvelope envelope, IReadOnlyList<int> rids, Func<Stream> openData, CancellationToken cancel)
     {
         client.RefusedRecipients.Clear();
         log.DeliveryStart(dcid, envelope.Mid, MailLog.Rids(rids));
         try
         {
-            await using var stream = new FileStream(dataPath, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, useAsync: true);
+            await using var stream = openData();
             using var message = await MimeMessage.LoadAsync(stream, persistent: true, cancel);
             foreach (var line in envelope.AddedHeaders.Reverse())
             {

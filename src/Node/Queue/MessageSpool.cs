@@ -5,14 +5,14 @@ using Gatehouse.Configuration.Files;
 namespace Gatehouse.Node.Queue;
 
 /// <summary>
-/// The durable queue (IN-6): message data is written to <c>queue/MID.msg</c>, the envelope
-/// beside it as <c>queue/MID.env</c> (a rename, so it is whole or absent), and one group flush
-/// of the spool (<see cref="SpoolFlush"/>) makes both durable; only then is the message
-/// accepted. Data without an envelope (a crash mid-DATA) is never delivered and is swept, as
-/// is an envelope whose data is shorter than it says (the machine stopped before the flush,
-/// so no <c>250</c> was given). A message leaves the queue when its envelope is deleted; the
-/// deletion is made durable by the next flush, so a crash right after a delivery may send
-/// that message again, never lose one.
+/// The durable queue (IN-6): each message is one file, <c>queue/MID.msg</c> — its data, then
+/// its envelope appended when it is accepted (<see cref="SpoolRecord"/>) — and one group flush
+/// of the spool (<see cref="SpoolFlush"/>) makes it durable; only then is the message accepted.
+/// A file without a whole envelope (a crash mid-DATA, or before the flush, so no <c>250</c> was
+/// given) is never delivered and is swept. A message leaves the queue when its file is deleted;
+/// the deletion is made durable by the next flush, so a crash right after a delivery may send
+/// that message again, never lose one. Queues written by earlier versions (the envelope beside
+/// the data as <c>MID.env</c>) are read and delivered as they are.
 /// </summary>
 internal sealed class MessageSpool : IDisposable
 {
@@ -24,6 +24,12 @@ internal sealed class MessageSpool : IDisposable
 
     // Data files being written right now: they have no envelope yet and are not orphans.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<long, byte> writing = new();
+
+    // Messages in the queue, known without reading their files (the sweep skips them).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, byte> queued = new();
+
+    // Messages queued by an earlier version, whose envelope is a file of its own.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, byte> legacy = new();
     private readonly Channel<QueuedEnvelope> arrivals = Channel.CreateUnbounded<QueuedEnvelope>(new UnboundedChannelOptions { SingleReader = true });
 
     public MessageSpool(string directory)
@@ -32,7 +38,17 @@ internal sealed class MessageSpool : IDisposable
         System.IO.Directory.CreateDirectory(directory);
         Mids = new IdAllocator(Path.Combine(directory, ".next-mid"));
         Flush = new SpoolFlush(directory);
-        SweepUnflushed();
+        SweepUnflushedLegacy();
+        foreach (var envelope in Envelopes())
+        {
+            queued[envelope.Mid] = 0;
+        }
+
+        foreach (var mid in LegacyMids(directory))
+        {
+            legacy[mid] = 0;
+        }
+
         SweepIncomplete();
     }
 
@@ -44,12 +60,13 @@ internal sealed class MessageSpool : IDisposable
 
     public string DataPath(long mid) => Path.Combine(Directory, $"{mid}.msg");
 
-    public string EnvelopePath(long mid) => Path.Combine(Directory, $"{mid}.env");
-
     public string ProgressPath(long mid) => Path.Combine(Directory, $"{mid}.dlv");
 
     /// <summary>Every message committed since start, for the delivery queue to pick up at once.</summary>
     public ChannelReader<QueuedEnvelope> Arrivals => arrivals.Reader;
+
+    /// <summary>Whether the message is in the queue (accepted and not yet finished).</summary>
+    public bool Holds(long mid) => queued.ContainsKey(mid);
 
     /// <summary>A stream for the message data; written sequentially, flushed by <see cref="CommitAsync"/>.</summary>
     public FileStream CreateData(long mid)
@@ -64,15 +81,22 @@ internal sealed class MessageSpool : IDisposable
         });
     }
 
-    /// <summary>Makes the message durable: data and envelope written, then one shared flush of the spool.</summary>
+    /// <summary>Makes the message durable: its envelope appended to its data, then one shared flush of the spool.</summary>
     public async Task CommitAsync(FileStream data, QueuedEnvelope envelope, CancellationToken cancel)
     {
-        await data.FlushAsync(cancel);
-        var committed = envelope with { DataBytes = data.Length };
-        await AtomicFile.WriteAsync(EnvelopePath(envelope.Mid), JsonSerializer.SerializeToUtf8Bytes(committed, Json), privateFile: true, durable: false, cancel: cancel);
-        await Flush.FlushAsync(DataPath(envelope.Mid), EnvelopePath(envelope.Mid));
+        var committed = await SpoolRecord.AppendEnvelopeAsync(data, envelope, cancel);
+        await Flush.FlushAsync(DataPath(envelope.Mid));
+        queued[envelope.Mid] = 0;
         writing.TryRemove(envelope.Mid, out _);
         arrivals.Writer.TryWrite(committed);
+    }
+
+    /// <summary>The message as received (without its envelope), for reading from the start.</summary>
+    public Stream OpenData(QueuedEnvelope envelope)
+    {
+        var file = new FileStream(DataPath(envelope.Mid), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 64 * 1024, useAsync: true);
+        // Envelopes of early versions did not record the length; their data file is only data.
+        return new MimeKit.IO.BoundStream(file, 0, envelope.DataBytes > 0 ? envelope.DataBytes : -1, leaveOpen: false);
     }
 
     /// <summary>Queues a message the node writes itself (a bounce, an alert), durably like any other.</summary>
@@ -103,14 +127,19 @@ internal sealed class MessageSpool : IDisposable
     }
 
     /// <summary>
-    /// Takes a finished message out of the queue, envelope first: the file system keeps the
-    /// order of the deletions, so the data can never be gone while its envelope stays.
+    /// Takes a finished message out of the queue. An earlier version's envelope goes first: the
+    /// file system keeps the order of the deletions, so its data can never be gone while it stays.
     /// </summary>
     public void Remove(long mid)
     {
-        File.Delete(EnvelopePath(mid));
+        if (legacy.TryRemove(mid, out _))
+        {
+            File.Delete(Path.Combine(Directory, $"{mid}.env"));
+        }
+
         File.Delete(DataPath(mid));
         File.Delete(ProgressPath(mid));
+        queued.TryRemove(mid, out _);
     }
 
     public void Dispose() => Flush.Dispose();
@@ -127,10 +156,23 @@ internal sealed class MessageSpool : IDisposable
     /// The envelopes in a queue directory, read without opening the spool (which sweeps), so
     /// a running node's queue can be listed from outside.
     /// </summary>
-    public static IEnumerable<QueuedEnvelope> EnvelopesIn(string directory) =>
-        System.IO.Directory.EnumerateFiles(directory, "*.env").Select(Read<QueuedEnvelope>).OfType<QueuedEnvelope>().OrderBy(e => e.Mid);
+    public static IEnumerable<QueuedEnvelope> EnvelopesIn(string directory)
+    {
+        var legacy = LegacyMids(directory).ToHashSet();
+        return System.IO.Directory.EnumerateFiles(directory, "*.msg")
+            .Select(data => long.TryParse(Path.GetFileNameWithoutExtension(data), out var mid) && legacy.Contains(mid)
+                ? Read<QueuedEnvelope>(Path.ChangeExtension(data, ".env"))
+                : SpoolRecord.ReadEnvelope(data))
+            .OfType<QueuedEnvelope>()
+            .OrderBy(e => e.Mid);
+    }
 
     public static DeliveryProgress? ProgressIn(string directory, long mid) => Read<DeliveryProgress>(Path.Combine(directory, $"{mid}.dlv"));
+
+    private static IEnumerable<long> LegacyMids(string directory) =>
+        System.IO.Directory.EnumerateFiles(directory, "*.env")
+            .Select(env => long.TryParse(Path.GetFileNameWithoutExtension(env), out var mid) ? mid : -1)
+            .Where(mid => mid >= 0);
 
     // Null when the file is not there, or went away while read (delivered meanwhile).
     private static T? Read<T>(string path)
@@ -146,32 +188,39 @@ internal sealed class MessageSpool : IDisposable
         }
     }
 
-    // Envelopes whose data did not reach the disk whole before the machine stopped: their
-    // flush never returned, so the client never had a 250 and will send the message again.
-    private void SweepUnflushed()
+    // An earlier version's envelope whose data did not reach the disk whole before the machine
+    // stopped: its flush never returned, so the client never had a 250 and will send it again.
+    private void SweepUnflushedLegacy()
     {
-        foreach (var envelope in Envelopes().Where(e => e.DataBytes > 0).ToList())
+        foreach (var mid in LegacyMids(Directory).ToList())
         {
-            var data = new FileInfo(DataPath(envelope.Mid));
-            if (!data.Exists || data.Length < envelope.DataBytes)
+            var envelope = Path.Combine(Directory, $"{mid}.env");
+            var data = new FileInfo(DataPath(mid));
+            if (!data.Exists || Read<QueuedEnvelope>(envelope) is not { } read || data.Length < read.DataBytes)
             {
-                File.Delete(EnvelopePath(envelope.Mid));
+                File.Delete(envelope);
                 File.Delete(data.FullName);
             }
         }
     }
 
     /// <summary>
-    /// Deletes data and progress files without an envelope (a crash or a failure mid-DATA), except
-    /// those being written now; returns how many. Run at start and then periodically.
+    /// Deletes message files without a whole envelope (a crash or a failure mid-DATA) and progress
+    /// files without a message, except those being written now; returns how many. Run at start
+    /// and then periodically.
     /// </summary>
     public int SweepIncomplete()
     {
         var swept = 0;
         foreach (var file in System.IO.Directory.EnumerateFiles(Directory, "*.msg").Concat(System.IO.Directory.EnumerateFiles(Directory, "*.dlv")).ToList())
         {
-            var inProgress = long.TryParse(Path.GetFileNameWithoutExtension(file), out var mid) && writing.ContainsKey(mid);
-            if (!inProgress && !File.Exists(Path.ChangeExtension(file, ".env")))
+            if (!long.TryParse(Path.GetFileNameWithoutExtension(file), out var mid) || writing.ContainsKey(mid) || queued.ContainsKey(mid))
+            {
+                continue;
+            }
+
+            var incomplete = file.EndsWith(".dlv", StringComparison.Ordinal) ? !File.Exists(DataPath(mid)) : SpoolRecord.ReadEnvelope(file) is null;
+            if (incomplete && !writing.ContainsKey(mid) && !queued.ContainsKey(mid))
             {
                 File.Delete(file);
                 swept++;

@@ -1,8 +1,8 @@
 namespace Gatehouse.Node.Queue;
 
 /// <summary>
-/// The envelope of an accepted message, stored beside its data as <c>queue/MID.env</c>.
-/// A message is in the queue exactly when its envelope file exists.
+/// The envelope of an accepted message, stored after its data in <c>queue/MID.msg</c>
+/// (<see cref="SpoolRecord"/>). A message is in the queue exactly when that file holds it whole.
 /// </summary>
 internal sealed record QueuedEnvelope
 {
@@ -25,9 +25,9 @@ internal sealed record QueuedEnvelope
     public long Size { get; init; }
 
     /// <summary>
-    /// Length of <c>MID.msg</c> when the message was accepted. At start an envelope whose data
-    /// is shorter was never answered <c>250</c> (the machine stopped before the spool's flush)
-    /// and goes; 0 in envelopes written before this was recorded.
+    /// Length of the message data (what precedes the envelope in <c>MID.msg</c>). A record whose
+    /// length does not add up was never answered <c>250</c> (the machine stopped before the
+    /// spool's flush) and goes; 0 in envelopes written before this was recorded.
     /// </summary>
     public long DataBytes { get; init; }
 

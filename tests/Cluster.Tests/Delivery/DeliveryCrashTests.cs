@@ -58,7 +58,7 @@ public sealed partial class DeliveryCrashTests
         var deliveries = sink.Delivered().Select(d => SubjectMarker().Match(d).Value).Where(m => m.Length > 0).ToList();
         // At most the transactions in flight at the kill (one per connection) can go out twice.
         Assert.InRange(deliveries.Count - deliveries.Distinct().Count(), 0, Connections);
-        await Wait.UntilAsync(() => Directory.GetFiles(Path.Combine(node.DataDir, "queue"), "*.env").Length == 0, "the queue is empty");
+        await Wait.UntilAsync(() => Directory.GetFiles(Path.Combine(node.DataDir, "queue"), "*.msg").Length == 0, "the queue is empty");
     }
 
     private static HashSet<string> Markers(SmtpSink sink) =>

@@ -76,7 +76,7 @@ public sealed class OutboundTlsMatrixTests(DeliveryFixture fixture)
     {
         var delivered = Delivered(receiver, subject);
         var log = fixture.ConnectionLines(mid);
-        var queued = File.Exists(Path.Combine(fixture.Queue, $"{mid}.env"));
+        var queued = QueueFiles.Holds(fixture.Queue, $"{mid}");
         if (expected.StartsWith("held: ", StringComparison.Ordinal))
         {
             var reason = expected["held: ".Length..];

@@ -79,8 +79,8 @@ public sealed partial class QueueControlTests
         Assert.Contains("Subject: held 1", dsn, StringComparison.Ordinal);
         Assert.Contains("Status: 5.0.0", dsn, StringComparison.Ordinal);
         Assert.Contains($"MID {mids[1]} deleted from the queue by the administrator", Log(), StringComparison.Ordinal);
-        Assert.False(File.Exists(Path.Combine(node.DataDir, "queue", $"{mids[0]}.env")));
-        Assert.False(File.Exists(Path.Combine(node.DataDir, "queue", $"{mids[1]}.env")));
+        Assert.False(File.Exists(Path.Combine(node.DataDir, "queue", $"{mids[0]}.msg")));
+        Assert.False(File.Exists(Path.Combine(node.DataDir, "queue", $"{mids[1]}.msg")));
         Assert.Contains("is not in the queue", (await node.CliAsync("queue", "delete", mids[1])).Error, StringComparison.Ordinal);
         Assert.Contains("node1: refused: MID 999999 is not in the queue", (await cluster.Manager.CliAsync("queue", "delete", "999999", "--machine", "node1")).Output, StringComparison.Ordinal);
         Assert.NotEqual(0, (await cluster.Manager.CliAsync("queue", "delete", mids[1])).ExitCode);

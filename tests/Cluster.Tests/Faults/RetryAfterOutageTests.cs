@@ -43,7 +43,7 @@ public sealed partial class RetryAfterOutageTests
 
         await using var sink = await SmtpSink.StartAsync(Path.Combine(cluster.Root, "sink"), receiver);
         await Wait.UntilAsync(
-            () => sink.Delivered().Count >= Messages + 1 && !Directory.EnumerateFiles(queue, "*.env").Any(),
+            () => sink.Delivered().Count >= Messages + 1 && !Directory.EnumerateFiles(queue, "*.msg").Any(),
             "every deferred message is delivered", TimeSpan.FromSeconds(90));
         var done = DateTimeOffset.UtcNow;
 

@@ -95,7 +95,7 @@ public sealed class SpoolFullTests
         await WaitForLogAsync(node, $"Delayed: DCID 0 MID {second!.Split(' ')[^1]} ");
         await using var sink = await SmtpSink.StartAsync(Path.Combine(cluster.Root, "sink"), sinkEndpoint);
         (await node.CliAsync("queue", "flush")).Succeeded();
-        await Wait.UntilAsync(() => sink.Delivered().Count >= 2 && Directory.GetFiles(queue, "*.env").Length == 0, "both accepted messages are delivered");
+        await Wait.UntilAsync(() => sink.Delivered().Count >= 2 && Directory.GetFiles(queue, "*.msg").Length == 0, "both accepted messages are delivered");
         var delivered = sink.Delivered();
         Assert.Equal(2, delivered.Count);
         Assert.Single(delivered, d => d.Contains("first@example.test", StringComparison.Ordinal));

@@ -41,7 +41,7 @@ public sealed class DrainTests
         var queue = Path.Combine(node.DataDir, "queue");
         var data = Directory.GetFiles(queue, "*.msg").Select(Path.GetFileNameWithoutExtension).ToList();
         Assert.Single(data);
-        Assert.All(data, mid => Assert.True(File.Exists(Path.Combine(queue, $"{mid}.env")), $"MID {mid} has data without an envelope"));
+        Assert.All(data, mid => Assert.True(QueueFiles.Holds(queue, mid!), $"MID {mid} has data without an envelope"));
         Assert.Contains("Receiving Failed: the listener is stopping; MID", await File.ReadAllTextAsync(Path.Combine(node.DataDir, "logs", "mail.current")),
             StringComparison.Ordinal);
     }

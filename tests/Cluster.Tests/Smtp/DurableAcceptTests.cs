@@ -51,11 +51,11 @@ public sealed class DurableAcceptTests
         var queue = Path.Combine(node.DataDir, "queue");
         foreach (var (mid, subject) in acknowledged)
         {
-            Assert.True(File.Exists(Path.Combine(queue, $"{mid}.env")), $"MID {mid} lost its envelope");
+            Assert.True(QueueFiles.Holds(queue, $"{mid}"), $"MID {mid} lost its envelope");
             Assert.Contains($"Subject: {subject}", await File.ReadAllTextAsync(Path.Combine(queue, $"{mid}.msg")), StringComparison.Ordinal);
         }
 
-        Assert.All(Directory.GetFiles(queue, "*.msg"), data => Assert.True(File.Exists(Path.ChangeExtension(data, ".env")), $"{data} has no envelope"));
+        Assert.All(Directory.GetFiles(queue, "*.msg"), data => Assert.True(QueueFiles.Holds(queue, Path.GetFileNameWithoutExtension(data)), $"{data} has no envelope"));
     }
 
     [Fact]

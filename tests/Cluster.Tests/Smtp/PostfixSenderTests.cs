@@ -52,7 +52,7 @@ public sealed class PostfixSenderTests(SmtpClusterFixture smtp)
                 break;
             default:
                 var mid = Regex.Match(log, @"status=sent \(250 2\.0\.0 Ok: queued as (\d+)\)").Groups[1].Value;
-                using (var envelope = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(smtp.Queue, $"{mid}.env"))))
+                using (var envelope = QueueFiles.Envelope(smtp.Queue, mid)!)
                 {
                     var tls = envelope.RootElement.GetProperty("tls").GetString();
                     Assert.Equal(outcome == "tls", tls!.StartsWith("version=TLSv1.3", StringComparison.Ordinal));

@@ -1,0 +1,67 @@
+using System.Buffers.Binary;
+using System.Text.Json;
+
+namespace Gatehouse.Node.Queue;
+
+/// <summary>
+/// One queued message is one file, <c>queue/MID.msg</c>: the message data as received, then its
+/// envelope (JSON), then a 12-byte footer — the envelope's length (32-bit little-endian) and the
+/// mark <c>GHENV01\n</c>. The envelope is appended when the message is accepted, so one file and
+/// one flush make it durable. A file without a whole footer, or whose length does not add up,
+/// was never answered <c>250</c> (cut off mid-DATA, or the machine stopped before the flush).
+/// </summary>
+internal static class SpoolRecord
+{
+    private const int FooterLength = 12;
+    private const int MaxEnvelopeBytes = 16 * 1024 * 1024;
+    private static readonly byte[] Mark = "GHENV01\n"u8.ToArray();
+
+    /// <summary>Appends the envelope and footer after the data written so far; returns the envelope as stored.</summary>
+    public static async Task<QueuedEnvelope> AppendEnvelopeAsync(FileStream data, QueuedEnvelope envelope, CancellationToken cancel)
+    {
+        await data.FlushAsync(cancel);
+        var committed = envelope with { DataBytes = data.Length };
+        var json = JsonSerializer.SerializeToUtf8Bytes(committed, MessageSpool.Json);
+        var record = new byte[json.Length + FooterLength];
+        json.CopyTo(record, 0);
+        BinaryPrimitives.WriteInt32LittleEndian(record.AsSpan(json.Length), json.Length);
+        Mark.CopyTo(record, json.Length + 4);
+        await data.WriteAsync(record, cancel);
+        await data.FlushAsync(cancel);
+        return committed;
+    }
+
+    /// <summary>The envelope of a whole record; null when the file is gone, still being written or was cut short.</summary>
+    public static QueuedEnvelope? ReadEnvelope(string path)
+    {
+        try
+        {
+            using var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            var length = RandomAccess.GetLength(file);
+            Span<byte> footer = stackalloc byte[FooterLength];
+            if (length < FooterLength || RandomAccess.Read(file, footer, length - FooterLength) != FooterLength || !footer[4..].SequenceEqual(Mark))
+            {
+                return null;
+            }
+
+            var jsonLength = BinaryPrimitives.ReadInt32LittleEndian(footer);
+            if (jsonLength is <= 0 or > MaxEnvelopeBytes || jsonLength > length - FooterLength)
+            {
+                return null;
+            }
+
+            var json = new byte[jsonLength];
+            if (RandomAccess.Read(file, json, length - FooterLength - jsonLength) != jsonLength)
+            {
+                return null;
+            }
+
+            var envelope = JsonSerializer.Deserialize<QueuedEnvelope>(json, MessageSpool.Json);
+            return envelope is not null && envelope.DataBytes == length - FooterLength - jsonLength ? envelope : null;
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or JsonException)
+        {
+            return null;
+        }
+    }
+}
