@@ -13,7 +13,7 @@ public static class BenchmarkArguments
         (Option(args, "--clients", 20), Option(args, "--messages", 25), Option(args, "--rounds", 3));
 
     /// <summary><c>--name N</c> from the command line, or the fallback.</summary>
-    private static int Option(string[] args, string name, int fallback) =>
+    public static int Option(string[] args, string name, int fallback) =>
         Array.IndexOf(args, name) is var i and >= 0 ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
 
     public static double Percentile(List<double> sorted, double p) => sorted.Count == 0 ? double.NaN : sorted[(int)Math.Round(p * (sorted.Count - 1))];

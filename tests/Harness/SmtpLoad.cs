@@ -5,7 +5,8 @@ namespace Gatehouse.Harness;
 
 /// <summary>
 /// Load for benchmarks: concurrent SMTP clients, each sending messages one connection at a
-/// time over STARTTLS: connect, EHLO, STARTTLS, EHLO, MAIL, RCPT, DATA, QUIT. Latency is
+/// time (by default one message per connection over STARTTLS: connect, EHLO, STARTTLS, EHLO,
+/// MAIL, RCPT, DATA, QUIT; <see cref="Shape"/> changes that). Latency is
 /// connect to "250 queued". Subjects are <c>PREFIX-CLIENT-I</c> (and Message-IDs <c>&lt;PREFIX-CLIENT-I@load.sender.test&gt;</c>); <paramref name="started"/>
 /// hears each subject as its connection opens.
 /// </summary>
@@ -13,30 +14,28 @@ public static class SmtpLoad
 {
     public sealed record Result(int Accepted, int Failed, TimeSpan Elapsed, List<double> LatenciesMs);
 
+    /// <summary>How clients connect: STARTTLS or in clear, and how many messages each connection carries.</summary>
+    public sealed record Shape(bool StartTls = true, int PerConnection = 1);
+
     public static async Task<Result> RunAsync(
-        IPEndPoint server, int clients, int messagesPerClient, string body, string recipient = "user@example.test", string prefix = "bench", Action<string>? started = null)
+        IPEndPoint server, int clients, int messagesPerClient, string body, string recipient = "user@example.test", string prefix = "bench", Action<string>? started = null, Shape? shape = null)
     {
+        shape ??= new Shape();
         var latencies = new List<double>();
         var failed = 0;
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, clients).Select(async client =>
         {
-            for (var i = 0; i < messagesPerClient; i++)
+            for (var first = 0; first < messagesPerClient; first += shape.PerConnection)
             {
-                var subject = $"{prefix}-{client}-{i}";
-                started?.Invoke(subject);
-                var opened = Stopwatch.GetTimestamp();
-                if (await SendOneAsync(server, subject, body, recipient))
+                var subjects = Enumerable.Range(first, Math.Min(shape.PerConnection, messagesPerClient - first)).Select(i => $"{prefix}-{client}-{i}").ToList();
+                var sent = await SendConnectionAsync(server, subjects, body, recipient, shape.StartTls, started);
+                lock (latencies)
                 {
-                    lock (latencies)
-                    {
-                        latencies.Add(Stopwatch.GetElapsedTime(opened).TotalMilliseconds);
-                    }
+                    latencies.AddRange(sent);
                 }
-                else
-                {
-                    Interlocked.Increment(ref failed);
-                }
+
+                Interlocked.Add(ref failed, subjects.Count - sent.Count);
             }
         }));
         clock.Stop();
@@ -44,30 +43,56 @@ public static class SmtpLoad
         return new Result(latencies.Count, failed, clock.Elapsed, latencies);
     }
 
-    private static async Task<bool> SendOneAsync(IPEndPoint server, string subject, string body, string recipient)
+    // One connection carrying the messages in turn; returns each accepted message's latency,
+    // from the connection's opening for the first and from its MAIL FROM for the others.
+    private static async Task<List<double>> SendConnectionAsync(IPEndPoint server, List<string> subjects, string body, string recipient, bool startTls, Action<string>? started)
     {
+        var latencies = new List<double>();
         try
         {
+            started?.Invoke(subjects[0]);
+            var opened = Stopwatch.GetTimestamp();
             await using var smtp = await SmtpProbe.ConnectAsync(server);
             await smtp.ReplyAsync();
             await smtp.CommandAsync("EHLO load.sender.test");
-            if (await smtp.CommandAsync("STARTTLS") is not { } ready || !ready.StartsWith("220", StringComparison.Ordinal))
+            if (startTls)
             {
-                return false;
+                if (await smtp.CommandAsync("STARTTLS") is not { } ready || !ready.StartsWith("220", StringComparison.Ordinal))
+                {
+                    return latencies;
+                }
+
+                await smtp.StartTlsAsync();
+                await smtp.CommandAsync("EHLO load.sender.test");
             }
 
-            await smtp.StartTlsAsync();
-            await smtp.CommandAsync("EHLO load.sender.test");
-            await smtp.CommandAsync("MAIL FROM:<load@sender.test>");
-            await smtp.CommandAsync($"RCPT TO:<{recipient}>");
-            await smtp.CommandAsync("DATA");
-            var done = await smtp.CommandAsync($"Subject: {subject}\r\nMessage-ID: <{subject}@load.sender.test>\r\nFrom: load@sender.test\r\nTo: {recipient}\r\n\r\n{body}\r\n.");
+            foreach (var subject in subjects)
+            {
+                if (subject != subjects[0])
+                {
+                    started?.Invoke(subject);
+                    opened = Stopwatch.GetTimestamp();
+                }
+
+                await smtp.CommandAsync("MAIL FROM:<load@sender.test>");
+                await smtp.CommandAsync($"RCPT TO:<{recipient}>");
+                await smtp.CommandAsync("DATA");
+                var done = await smtp.CommandAsync($"Subject: {subject}\r\nMessage-ID: <{subject}@load.sender.test>\r\nFrom: load@sender.test\r\nTo: {recipient}\r\n\r\n{body}\r\n.");
+                if (done?.StartsWith("250", StringComparison.Ordinal) != true)
+                {
+                    break;
+                }
+
+                latencies.Add(Stopwatch.GetElapsedTime(opened).TotalMilliseconds);
+            }
+
             await smtp.SendAsync("QUIT\r\n");
-            return done?.StartsWith("250", StringComparison.Ordinal) == true;
         }
         catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or System.Security.Authentication.AuthenticationException or OperationCanceledException)
         {
-            return false;
+            // What was accepted before counts; the rest failed.
         }
+
+        return latencies;
     }
 }

@@ -12,8 +12,9 @@ using Gatehouse.Harness;
 // is from the client's connect to the sink's final dot; throughput is messages arrived per
 // second of the whole round. The sinks count arrivals by Message-ID, so a message lost or
 // delivered twice shows.
-// Usage: [--clients N] [--messages M] [--rounds R]
+// Usage: [--clients N] [--messages M] [--rounds R] [--plain] [--per-connection K]
 var (clients, messages, rounds) = BenchmarkArguments.Load(args);
+var shape = new SmtpLoad.Shape(StartTls: !args.Contains("--plain"), PerConnection: BenchmarkArguments.Option(args, "--per-connection", 1));
 var body = BenchmarkArguments.Body;
 
 await using var cluster = await TestCluster.StartAsync(nodes: 1);
@@ -53,7 +54,7 @@ var relays = new Relay[]
     new("postfix-reuse", postfixReuse.Smtpd, postfixReuseSink, postfixReuse.ProcessId),
 };
 
-Console.WriteLine($"relay over STARTTLS in and out: {clients} concurrent clients x {messages} messages, {rounds} rounds after one warm-up round, one connection per message in, {body.Length / 1024.0:F1} KB messages");
+Console.WriteLine($"relay, {(shape.StartTls ? "STARTTLS" : "plain")} in and STARTTLS out: {clients} concurrent clients x {messages} messages, {rounds} rounds after one warm-up round, {shape.PerConnection} message(s) per connection in, {body.Length / 1024.0:F1} KB messages");
 // Not counted: the node compiles its hot paths during its first thousand messages or so
 // (tiered JIT), which a relay that runs for days pays once.
 foreach (var relay in relays)
@@ -153,7 +154,7 @@ async Task<Round> RunRoundAsync(Relay relay, int clientCount, int perClient, str
 {
     var started = new ConcurrentDictionary<string, long>();
     var begin = Stopwatch.GetTimestamp();
-    var accept = await SmtpLoad.RunAsync(relay.Smtpd, clientCount, perClient, body, "user@relay.test", prefix, subject => started[$"<{subject}@load.sender.test>"] = Stopwatch.GetTimestamp());
+    var accept = await SmtpLoad.RunAsync(relay.Smtpd, clientCount, perClient, body, "user@relay.test", prefix, subject => started[$"<{subject}@load.sender.test>"] = Stopwatch.GetTimestamp(), shape);
     var sink = relay.Sink;
     List<long> Arrived() => [.. started.Keys.Where(sink.Arrivals.ContainsKey).Select(k => sink.Arrivals[k])];
     try
