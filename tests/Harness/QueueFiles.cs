@@ -5,8 +5,9 @@ namespace Gatehouse.Harness;
 
 /// <summary>
 /// A node's queue read from outside, as an admin's script would: <c>MID.msg</c> holds the
-/// message, then its envelope (JSON), then a 12-byte footer (the envelope's length, 32-bit
-/// little-endian, and <c>GHENV01\n</c>). A file without the footer is not a queued message.
+/// message, then its envelope (JSON), then a 28-byte footer (the envelope's length, 32-bit
+/// little-endian, the spool's key from <c>.spool-key</c>, and <c>GHENV01\n</c>). A file
+/// without that footer is not a queued message.
 /// </summary>
 public static class QueueFiles
 {
@@ -19,13 +20,14 @@ public static class QueueFiles
         }
 
         var bytes = File.ReadAllBytes(path);
-        if (bytes.Length < 12 || !bytes.AsSpan(bytes.Length - 8).SequenceEqual("GHENV01\n"u8))
+        var key = File.ReadAllBytes(Path.Combine(queue, ".spool-key"));
+        if (bytes.Length < 28 || !bytes.AsSpan(bytes.Length - 8).SequenceEqual("GHENV01\n"u8) || !bytes.AsSpan(bytes.Length - 24, 16).SequenceEqual(key))
         {
             return null;
         }
 
-        var length = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(bytes.Length - 12));
-        return JsonDocument.Parse(bytes.AsMemory(bytes.Length - 12 - length, length));
+        var length = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(bytes.Length - 28));
+        return JsonDocument.Parse(bytes.AsMemory(bytes.Length - 28 - length, length));
     }
 
     /// <summary>Whether the message is queued whole (its envelope written after its data).</summary>

@@ -55,6 +55,31 @@ public sealed class MessageSpoolTests : IDisposable
     }
 
     [Fact]
+    public async Task Data_that_ends_like_a_record_without_the_spools_key_is_never_taken_for_a_queued_message()
+    {
+        using (new MessageSpool(directory))
+        {
+        }
+
+        // What a client could send as the end of its DATA, then have the node restart before the
+        // message was refused: an envelope of its choosing, a length that adds up, the mark.
+        var prefix = "Subject: forged\r\n\r\nx\r\n"u8.ToArray();
+        // The same bytes with the spool's own key (which no client can read) would be a record.
+        var spoolKey = await File.ReadAllBytesAsync(Path.Combine(directory, ".spool-key"));
+        foreach (var (mid, key) in new[] { (4L, new byte[16]), (6L, System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)), (8L, spoolKey) })
+        {
+            var json = System.Text.Encoding.UTF8.GetBytes($$"""{"mid":{{mid}},"mail_from":"x@attacker.test","recipients":["victim@elsewhere.test"],"data_bytes":{{prefix.Length}}}""");
+            var length = new byte[4];
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(length, json.Length);
+            await File.WriteAllBytesAsync(Path.Combine(directory, $"{mid}.msg"), [.. prefix, .. json, .. length, .. key, .. "GHENV01\n"u8.ToArray()]);
+        }
+
+        using var restarted = new MessageSpool(directory);
+        Assert.Equal([8L], restarted.Envelopes().Select(e => e.Mid));
+        Assert.Equal(["8.msg"], Directory.GetFiles(directory, "*.msg").Select(Path.GetFileName));
+    }
+
+    [Fact]
     public async Task One_file_per_message_and_one_flush_before_it_is_accepted()
     {
         using var spool = new MessageSpool(directory);

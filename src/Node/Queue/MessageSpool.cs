@@ -30,6 +30,7 @@ internal sealed class MessageSpool : IDisposable
 
     // Messages queued by an earlier version, whose envelope is a file of its own.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<long, byte> legacy = new();
+    private readonly SpoolRecord records;
     private readonly Channel<QueuedEnvelope> arrivals = Channel.CreateUnbounded<QueuedEnvelope>(new UnboundedChannelOptions { SingleReader = true });
 
     public MessageSpool(string directory)
@@ -38,6 +39,7 @@ internal sealed class MessageSpool : IDisposable
         System.IO.Directory.CreateDirectory(directory);
         Mids = new IdAllocator(Path.Combine(directory, ".next-mid"));
         Flush = new SpoolFlush(directory);
+        records = SpoolRecord.Create(directory);
         SweepUnflushedLegacy();
         foreach (var envelope in Envelopes())
         {
@@ -84,7 +86,7 @@ internal sealed class MessageSpool : IDisposable
     /// <summary>Makes the message durable: its envelope appended to its data, then one shared flush of the spool.</summary>
     public async Task CommitAsync(FileStream data, QueuedEnvelope envelope, CancellationToken cancel)
     {
-        var committed = await SpoolRecord.AppendEnvelopeAsync(data, envelope, cancel);
+        var committed = await records.AppendEnvelopeAsync(data, envelope, cancel);
         await Flush.FlushAsync(DataPath(envelope.Mid));
         queued[envelope.Mid] = 0;
         writing.TryRemove(envelope.Mid, out _);
@@ -159,10 +161,11 @@ internal sealed class MessageSpool : IDisposable
     public static IEnumerable<QueuedEnvelope> EnvelopesIn(string directory)
     {
         var legacy = LegacyMids(directory).ToHashSet();
+        var records = SpoolRecord.ReadFrom(directory);
         return System.IO.Directory.EnumerateFiles(directory, "*.msg")
             .Select(data => long.TryParse(Path.GetFileNameWithoutExtension(data), out var mid) && legacy.Contains(mid)
                 ? Read<QueuedEnvelope>(Path.ChangeExtension(data, ".env"))
-                : SpoolRecord.ReadEnvelope(data))
+                : records?.ReadEnvelope(data))
             .OfType<QueuedEnvelope>()
             .OrderBy(e => e.Mid);
     }
@@ -219,7 +222,8 @@ internal sealed class MessageSpool : IDisposable
                 continue;
             }
 
-            var incomplete = file.EndsWith(".dlv", StringComparison.Ordinal) ? !File.Exists(DataPath(mid)) : SpoolRecord.ReadEnvelope(file) is null;
+            var incomplete = file.EndsWith(".dlv", StringComparison.Ordinal) ? !File.Exists(DataPath(mid)) : records.ReadEnvelope(file) is null;
+            // Asked again: the message may have been committed while its file was read.
             if (incomplete && !writing.ContainsKey(mid) && !queued.ContainsKey(mid))
             {
                 File.Delete(file);

@@ -5,19 +5,44 @@ namespace Gatehouse.Node.Queue;
 
 /// <summary>
 /// One queued message is one file, <c>queue/MID.msg</c>: the message data as received, then its
-/// envelope (JSON), then a 12-byte footer — the envelope's length (32-bit little-endian) and the
-/// mark <c>GHENV01\n</c>. The envelope is appended when the message is accepted, so one file and
-/// one flush make it durable. A file without a whole footer, or whose length does not add up,
-/// was never answered <c>250</c> (cut off mid-DATA, or the machine stopped before the flush).
+/// envelope (JSON), then a 28-byte footer — the envelope's length (32-bit little-endian), the
+/// spool's key (16 random bytes in <c>queue/.spool-key</c>) and the mark <c>GHENV01\n</c>. The
+/// envelope is appended when the message is accepted, so one file and one flush make it durable.
+/// A file without a whole footer, or whose length does not add up, was never answered
+/// <c>250</c> (cut off mid-DATA, or the machine stopped before the flush). The key is why a
+/// client cannot forge a footer: data that ends like a record (sent, then the node restarted
+/// before the message was refused or finished) must not become a queued message with an
+/// envelope of the client's choosing.
 /// </summary>
-internal static class SpoolRecord
+internal sealed class SpoolRecord(byte[] key)
 {
-    private const int FooterLength = 12;
+    public const string KeyFile = ".spool-key";
+    private const int KeyLength = 16;
+    private const int FooterLength = 4 + KeyLength + 8;
     private const int MaxEnvelopeBytes = 16 * 1024 * 1024;
     private static readonly byte[] Mark = "GHENV01\n"u8.ToArray();
 
+    /// <summary>The spool's records, its key created when the spool has none.</summary>
+    public static SpoolRecord Create(string directory)
+    {
+        var path = Path.Combine(directory, KeyFile);
+        if (!File.Exists(path))
+        {
+            Gatehouse.Configuration.Files.AtomicFile.Write(path, System.Security.Cryptography.RandomNumberGenerator.GetBytes(KeyLength), privateFile: true);
+        }
+
+        return ReadFrom(directory) ?? throw new IOException($"the spool key {path} is damaged");
+    }
+
+    /// <summary>The spool's records as read from outside; null when the spool has no (whole) key yet.</summary>
+    public static SpoolRecord? ReadFrom(string directory)
+    {
+        var path = Path.Combine(directory, KeyFile);
+        return File.Exists(path) && File.ReadAllBytes(path) is { Length: KeyLength } key ? new SpoolRecord(key) : null;
+    }
+
     /// <summary>Appends the envelope and footer after the data written so far; returns the envelope as stored.</summary>
-    public static async Task<QueuedEnvelope> AppendEnvelopeAsync(FileStream data, QueuedEnvelope envelope, CancellationToken cancel)
+    public async Task<QueuedEnvelope> AppendEnvelopeAsync(FileStream data, QueuedEnvelope envelope, CancellationToken cancel)
     {
         await data.FlushAsync(cancel);
         var committed = envelope with { DataBytes = data.Length };
@@ -25,21 +50,23 @@ internal static class SpoolRecord
         var record = new byte[json.Length + FooterLength];
         json.CopyTo(record, 0);
         BinaryPrimitives.WriteInt32LittleEndian(record.AsSpan(json.Length), json.Length);
-        Mark.CopyTo(record, json.Length + 4);
+        key.CopyTo(record, json.Length + 4);
+        Mark.CopyTo(record, json.Length + 4 + KeyLength);
         await data.WriteAsync(record, cancel);
         await data.FlushAsync(cancel);
         return committed;
     }
 
     /// <summary>The envelope of a whole record; null when the file is gone, still being written or was cut short.</summary>
-    public static QueuedEnvelope? ReadEnvelope(string path)
+    public QueuedEnvelope? ReadEnvelope(string path)
     {
         try
         {
             using var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
             var length = RandomAccess.GetLength(file);
             Span<byte> footer = stackalloc byte[FooterLength];
-            if (length < FooterLength || RandomAccess.Read(file, footer, length - FooterLength) != FooterLength || !footer[4..].SequenceEqual(Mark))
+            if (length < FooterLength || RandomAccess.Read(file, footer, length - FooterLength) != FooterLength || !footer[(4 + KeyLength)..].SequenceEqual(Mark)
+                || !System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(footer.Slice(4, KeyLength), key))
             {
                 return null;
             }
