@@ -89,6 +89,12 @@ internal sealed partial class TrackingIndex : IDisposable
                 transaction.Commit();
             }
         }
+        catch
+        {
+            // The batch was rolled back: what it remembered of messages and their lines is not in the index.
+            lineCounts.Clear();
+            throw;
+        }
         finally
         {
             transaction = null;
