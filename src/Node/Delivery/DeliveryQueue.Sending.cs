@@ -42,7 +42,9 @@ internal sealed partial class DeliveryQueue
                     break;
                 }
 
-                var outcome = await session.SendAsync(item.Message.Envelope, item.Rids, () => spool.OpenData(item.Message.Envelope), stopping);
+                var outcome = RequireTlsPolicy.Unmet(item.Message.Envelope, session) is { } unmet
+                    ? TransactionOutcome.AllBounced(item.Rids, unmet)
+                    : await session.SendAsync(item.Message.Envelope, item.Rids, () => spool.OpenData(item.Message.Envelope), stopping);
                 LogOutcome(session.Dcid, item.Message.Mid, outcome);
                 // Settling writes to disk; the connection goes on with the next message meanwhile.
                 _ = Track(CompleteAsync(item, outcome));

@@ -103,7 +103,8 @@ internal sealed partial class DeliveryQueue
         }
 
         var dsn = DeliveryStatusNotification.Build(config.Snapshot!.HostName, message.Envelope, failures, DeliveryStatusNotification.HeadersOf(spool.OpenData(message.Envelope)), now);
-        var mid = await spool.InjectAsync(dsn, "", [message.Envelope.MailFrom], "bounce", now, CancellationToken.None);
+        // A bounce tells what the message said in its headers: it travels as the message had to (RFC 8689).
+        var mid = await spool.InjectAsync(dsn, "", [message.Envelope.MailFrom], "bounce", now, CancellationToken.None, requireTls: message.Envelope.RequireTls);
         log.BounceGenerated(mid, message.Mid);
     }
 

@@ -176,6 +176,15 @@ internal sealed partial class DeliveryQueue(
 
         foreach (var (domain, rids) in items)
         {
+            if (RequireTlsPolicy.Unmet(message.Envelope, domain, snapshot.DestinationControl(domain).Tls) is { } unmet)
+            {
+                // Nothing to try: no connection under this policy could carry it.
+                var outcome = TransactionOutcome.AllBounced(rids, unmet);
+                LogOutcome(0, message.Mid, outcome);
+                Track(CompleteAsync(new WorkItem(message, rids), outcome));
+                continue;
+            }
+
             if (!destinations.TryGetValue(domain, out var destination))
             {
                 destinations[domain] = destination = new Destination(domain);

@@ -20,6 +20,8 @@ internal sealed class OutboundSession(OutboundClient client, long dcid, NextHop 
 
     public bool Usable => client.IsConnected;
 
+    public bool OffersRequireTls => client.Capabilities.HasFlag(SmtpCapabilities.RequireTLS);
+
     public async Task<TransactionOutcome> SendAsync(QueuedEnvelope envelope, IReadOnlyList<int> rids, Func<Stream> openData, CancellationToken cancel)
     {
         client.RefusedRecipients.Clear();
@@ -35,6 +37,8 @@ internal sealed class OutboundSession(OutboundClient client, long dcid, NextHop 
             }
 
             var recipients = rids.Select(r => new MailboxAddress("", envelope.Recipients[r])).ToList();
+            // MAIL FROM carries REQUIRETLS on: the next hop keeps the promise for the rest of the way.
+            client.RequireTLS = envelope.RequireTls;
             var response = await client.SendAsync(message, new MailboxAddress("", envelope.MailFrom), recipients, cancel);
             return Refusals(envelope, rids, accepted: true) with { Response = MailLog.Escape(response ?? "").Trim() };
         }

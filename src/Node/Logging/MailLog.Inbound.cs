@@ -64,6 +64,9 @@ internal sealed partial class MailLog
     [LoggerMessage(121, LogLevel.Information, "MID {Mid} ICID {Icid} From: <{Sender}>")]
     public partial void Sender(long mid, long icid, string sender);
 
+    [LoggerMessage(136, LogLevel.Information, "MID {Mid} ICID {Icid} REQUIRETLS requested by the sender")]
+    public partial void RequireTlsRequested(long mid, long icid);
+
     [LoggerMessage(122, LogLevel.Information, "MID {Mid} ICID {Icid} RID {Rid} To: <{Recipient}>")]
     public partial void Recipient(long mid, long icid, int rid, string recipient);
 

@@ -34,6 +34,12 @@ internal sealed record QueuedEnvelope
     /// <summary>TLS protocol and cipher of the inbound session, empty when in clear.</summary>
     public string Tls { get; init; } = "";
 
+    /// <summary>
+    /// The sender asked for REQUIRETLS (RFC 8689): every hop only over verified TLS to a server
+    /// that offers REQUIRETLS too, else a bounce. Stored with the envelope, so a restart keeps it.
+    /// </summary>
+    public bool RequireTls { get; init; }
+
     /// <summary>Header lines the node adds on delivery (the URL verdict), after its own Received line.</summary>
     public IReadOnlyList<string> AddedHeaders { get; init; } = [];
 }

@@ -46,6 +46,9 @@ internal sealed partial class SmtpSession(SessionContext context, SmtpTransport 
 
     public string MailFrom { get; private set; } = "";
 
+    /// <summary>The open transaction's MAIL FROM carried REQUIRETLS.</summary>
+    public bool RequireTls { get; private set; }
+
     public IReadOnlyList<string> Recipients => recipients;
 
     public int MessagesAccepted { get; private set; }
@@ -168,13 +171,18 @@ internal sealed partial class SmtpSession(SessionContext context, SmtpTransport 
 
     public void RequestTls() => tlsRequested = true;
 
-    public void BeginTransaction(string from)
+    public void BeginTransaction(string from, bool requireTls)
     {
         Mid = context.Spool.Mids.Next();
         MailFrom = from;
+        RequireTls = requireTls;
         State = SmtpState.Mail;
         context.Log.MessageStarted(Mid.Value, context.Icid);
         context.Log.Sender(Mid.Value, context.Icid, from);
+        if (requireTls)
+        {
+            context.Log.RequireTlsRequested(Mid.Value, context.Icid);
+        }
     }
 
     public void AddRecipient(string recipient)
@@ -325,6 +333,7 @@ internal sealed partial class SmtpSession(SessionContext context, SmtpTransport 
         ClientAddress = context.Remote.Address.ToString(),
         Helo = Helo,
         MailFrom = MailFrom,
+        RequireTls = RequireTls,
         Recipients = [.. recipients],
         ReceivedAt = received,
         Size = size,
@@ -335,6 +344,7 @@ internal sealed partial class SmtpSession(SessionContext context, SmtpTransport 
     {
         Mid = null;
         MailFrom = "";
+        RequireTls = false;
         recipients.Clear();
     }
 

@@ -31,6 +31,12 @@ internal sealed class EhloCommand : ISmtpCommand
             lines.Add("STARTTLS");
         }
 
+        // Only inside TLS (RFC 8689): a sender may ask for it only on a session that has it.
+        if (session.IsTls)
+        {
+            lines.Add("REQUIRETLS");
+        }
+
         lines.Add("ENHANCEDSTATUSCODES");
         lines.Add("8BITMIME");
         return Task.FromResult(new SmtpReply(SmtpCode.Ok, "", [.. lines]));

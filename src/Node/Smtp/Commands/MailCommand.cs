@@ -29,6 +29,7 @@ internal sealed class MailCommand : ISmtpCommand
             return Task.FromResult(SmtpReply.InsufficientStorage);
         }
 
+        var requireTls = false;
         foreach (var (name, value) in parameters)
         {
             switch (name.ToUpperInvariant())
@@ -41,12 +42,19 @@ internal sealed class MailCommand : ISmtpCommand
                     break;
                 case "BODY" when value.ToUpperInvariant() is "7BIT" or "8BITMIME":
                     break;
+                case "REQUIRETLS" when value.Length > 0:
+                    return Reply(SmtpCode.ArgumentSyntaxError, "5.5.4", "REQUIRETLS takes no value");
+                case "REQUIRETLS" when !session.IsTls:
+                    return Reply(SmtpCode.AuthenticationRequired, "5.7.10", "REQUIRETLS needs a TLS session: issue STARTTLS first");
+                case "REQUIRETLS":
+                    requireTls = true;
+                    break;
                 default:
                     return Reply((SmtpCode)555, "5.5.4", $"Unsupported parameter {name}");
             }
         }
 
-        session.BeginTransaction(from);
+        session.BeginTransaction(from, requireTls);
         return Task.FromResult(new SmtpReply(SmtpCode.Ok, "2.1.0", "Ok"));
     }
 
