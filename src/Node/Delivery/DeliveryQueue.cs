@@ -176,7 +176,7 @@ internal sealed partial class DeliveryQueue(
 
         foreach (var (domain, rids) in items)
         {
-            if (RequireTlsPolicy.Unmet(message.Envelope, domain, snapshot.DestinationControl(domain).Tls) is { } unmet)
+            if (RequireTlsPolicy.Unmet(message.Envelope, domain, snapshot.DestinationControl(domain)) is { } unmet)
             {
                 // Nothing to try: no connection under this policy could carry it.
                 var outcome = TransactionOutcome.AllBounced(rids, unmet);

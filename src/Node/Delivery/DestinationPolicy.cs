@@ -18,6 +18,7 @@ internal static class DestinationPolicy
         MaxMessagesPerConnection = 50,
         MaxRecipientsPerMessage = 100,
         IdleConnectionSeconds = 2,
+        MtaSts = MtaSts.Off,
     };
 
     public static DestinationControl For(LevelConfig config, string domain)
@@ -29,6 +30,7 @@ internal static class DestinationPolicy
         resolved.MaxMessagesPerConnection = Or(entry.MaxMessagesPerConnection, Or(fallback.MaxMessagesPerConnection, BuiltIn.MaxMessagesPerConnection));
         resolved.MaxRecipientsPerMessage = Or(entry.MaxRecipientsPerMessage, Or(fallback.MaxRecipientsPerMessage, BuiltIn.MaxRecipientsPerMessage));
         resolved.IdleConnectionSeconds = Or(entry.IdleConnectionSeconds, Or(fallback.IdleConnectionSeconds, BuiltIn.IdleConnectionSeconds));
+        resolved.MtaSts = entry.MtaSts != MtaSts.Unspecified ? entry.MtaSts : fallback.MtaSts != MtaSts.Unspecified ? fallback.MtaSts : BuiltIn.MtaSts;
         return resolved;
     }
 

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using DnsClient;
 using Gatehouse.Cluster.V1;
+using Gatehouse.Node.Delivery.Published;
 using Gatehouse.Node.Logging;
 using Gatehouse.Node.Model;
 using Gatehouse.Node.Queue;
@@ -23,11 +24,11 @@ internal sealed record ConnectFailure(string Reason, bool Permanent, bool Requir
 /// mode demands. A failed STARTTLS in a preferred mode falls back to clear text only when it
 /// failed before the server's <c>220</c>; a required mode never falls back.
 /// </summary>
-internal sealed class OutboundConnector(DnsClients dns, MailLog log, NodeMetrics metrics, IdAllocator dcids)
+internal sealed class OutboundConnector(DnsClients dns, MailLog log, NodeMetrics metrics, IdAllocator dcids, MtaStsResolver mtaSts)
 {
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(30);
 
-    public async Task<(OutboundSession? Session, ConnectFailure? Failure)> ConnectAsync(NodeSnapshot snapshot, string domain, OutboundTls mode, CancellationToken cancel)
+    public async Task<(OutboundSession? Session, ConnectFailure? Failure)> ConnectAsync(NodeSnapshot snapshot, string domain, DestinationControl control, CancellationToken cancel)
     {
         IReadOnlyList<NextHop> hops;
         try
@@ -44,16 +45,33 @@ internal sealed class OutboundConnector(DnsClients dns, MailLog log, NodeMetrics
             return (null, new ConnectFailure($"550 5.1.2 no mail exchanger for {domain}: no MX, A or AAAA record, or a null MX", Permanent: true, RequiredTlsFailed: false));
         }
 
+        // MTA-STS speaks of MX hosts: mail the administrator routes goes where the route says.
+        var published = control.MtaSts == MtaSts.On && hops.All(h => h.Source is NextHopSource.Mx or NextHopSource.ImplicitMx)
+            ? await mtaSts.ResolveAsync(domain, snapshot, cancel)
+            : null;
+        var decision = TlsDecision.Decide(control, published);
+        if (decision.MtaSts is { } policy)
+        {
+            var allowed = hops.Where(decision.Allows).Select(h => h.Host).ToList();
+            log.MtaStsApplied(domain, policy.Mode.ToString().ToLowerInvariant(), decision.Source == "MTA-STS enforce"
+                ? $"TLS required and verified for {(allowed.Count == 0 ? "none" : string.Join(", ", allowed))} of MX {string.Join(", ", hops.Select(h => h.Host))}"
+                : $"not enforced; {decision.Source} applies ({OutboundTlsPolicy.Name(decision.Mode)})");
+            if (allowed.Count == 0 && decision.Source == "MTA-STS enforce")
+            {
+                return (null, new ConnectFailure($"MTA-STS policy of {domain} allows none of its MX hosts ({string.Join(", ", hops.Select(h => h.Host))})", Permanent: false, RequiredTlsFailed: true));
+            }
+        }
+
         ConnectFailure? last = null;
         var tlsFailed = false;
-        foreach (var hop in hops)
+        foreach (var hop in hops.Where(decision.Allows))
         {
             foreach (var address in await AddressesAsync(hop, cancel))
             {
-                var (session, failure, fallBackToClear) = await OpenAsync(snapshot, domain, hop, address, mode, cancel);
+                var (session, failure, fallBackToClear) = await OpenAsync(snapshot, domain, hop, address, decision, cancel);
                 if (fallBackToClear)
                 {
-                    (session, failure, _) = await OpenAsync(snapshot, domain, hop, address, OutboundTls.None, cancel);
+                    (session, failure, _) = await OpenAsync(snapshot, domain, hop, address, decision with { Mode = OutboundTls.None }, cancel);
                 }
 
                 if (session is not null)
@@ -91,8 +109,9 @@ internal sealed class OutboundConnector(DnsClients dns, MailLog log, NodeMetrics
     }
 
     private async Task<(OutboundSession?, ConnectFailure?, bool FallBackToClear)> OpenAsync(
-        NodeSnapshot snapshot, string domain, NextHop hop, IPAddress address, OutboundTls mode, CancellationToken cancel)
+        NodeSnapshot snapshot, string domain, NextHop hop, IPAddress address, TlsDecision decision, CancellationToken cancel)
     {
+        var mode = decision.Mode;
         var dcid = dcids.Next();
         var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         var local = LocalAddress(snapshot, address);
@@ -131,7 +150,7 @@ internal sealed class OutboundConnector(DnsClients dns, MailLog log, NodeMetrics
                 return !OutboundTlsPolicy.Verifies(mode);
             }
 
-            verification = PeerVerification.Problem(presented, chain, snapshot.TrustedCas, [domain, hop.Host]);
+            verification = PeerVerification.Problem(presented, chain, snapshot.TrustedCas, decision.AcceptableNames(domain, hop));
             return verification is null || mode == OutboundTls.PreferredVerify;
         };
         try
@@ -183,7 +202,7 @@ internal sealed class OutboundConnector(DnsClients dns, MailLog log, NodeMetrics
             }
         }
 
-        return (new OutboundSession(client, dcid, hop, log), null, false);
+        return (new OutboundSession(client, dcid, hop, log, decision), null, false);
     }
 
     private static IPAddress? LocalAddress(NodeSnapshot snapshot, IPAddress destination) =>

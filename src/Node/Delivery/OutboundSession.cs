@@ -12,8 +12,11 @@ namespace Gatehouse.Node.Delivery;
 /// destination's TLS mode asked. Sends messages one transaction at a time and reports, per
 /// recipient, delivered, bounced (<c>5xx</c>) or deferred (<c>4xx</c>, lost connection).
 /// </summary>
-internal sealed class OutboundSession(OutboundClient client, long dcid, NextHop hop, MailLog log) : IAsyncDisposable
+internal sealed class OutboundSession(OutboundClient client, long dcid, NextHop hop, MailLog log, TlsDecision tls) : IAsyncDisposable
 {
+    /// <summary>The TLS this connection was opened under, and why.</summary>
+    public TlsDecision Tls => tls;
+
     public long Dcid => dcid;
 
     public NextHop Hop => hop;

@@ -48,7 +48,7 @@ internal sealed class TlsVerifier(CurrentConfig config, OutboundConnector connec
         {
             try
             {
-                (session, failure) = await connector.ConnectAsync(snapshot, domain, control.Tls, cancel);
+                (session, failure) = await connector.ConnectAsync(snapshot, domain, control, cancel);
             }
             catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
             {

@@ -76,6 +76,15 @@ internal sealed partial class MailLog
     [LoggerMessage(220, LogLevel.Information, "tlsverify {Domain}: destination control {Control}, TLS {Mode}")]
     public partial void TlsVerify(string domain, string control, string mode);
 
+    [LoggerMessage(225, LogLevel.Information, "MTA-STS policy of {Domain} fetched: {Policy}")]
+    public partial void MtaStsPolicyFetched(string domain, string policy);
+
+    [LoggerMessage(226, LogLevel.Warning, "MTA-STS policy of {Domain} not refreshed: {Problem}")]
+    public partial void MtaStsPolicyFailed(string domain, string problem);
+
+    [LoggerMessage(227, LogLevel.Information, "MTA-STS policy of {Domain} in {Mode} mode decides: {Decision}")]
+    public partial void MtaStsApplied(string domain, string mode, string decision);
+
     [LoggerMessage(221, LogLevel.Information, "Delivery suspended for {Domain} by the administrator")]
     public partial void DeliverySuspended(string domain);
 

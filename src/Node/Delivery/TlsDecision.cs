@@ -1,0 +1,29 @@
+using Gatehouse.Cluster.V1;
+using Gatehouse.Node.Delivery.Published;
+
+namespace Gatehouse.Node.Delivery;
+
+/// <summary>
+/// The TLS one delivery must have, decided here and nowhere else, in this order: a policy the
+/// receiving domain publishes and enforces (MTA-STS <c>enforce</c>) → the administrator's
+/// destination control. REQUIRETLS on a message is then checked against the decision
+/// (<see cref="RequireTlsPolicy"/>): it needs one that verifies the server.
+/// </summary>
+internal sealed record TlsDecision(OutboundTls Mode, string Source, MtaStsPolicy? MtaSts = null)
+{
+    private bool Enforced => MtaSts is { Mode: MtaStsMode.Enforce };
+
+    /// <summary>TLS required and the server's certificate verified: what REQUIRETLS can travel over.</summary>
+    public bool Verified => Mode == OutboundTls.RequiredVerify;
+
+    public static TlsDecision Decide(DestinationControl control, MtaStsLookup? published) =>
+        published?.Policy is { Mode: MtaStsMode.Enforce } enforced
+            ? new TlsDecision(OutboundTls.RequiredVerify, "MTA-STS enforce", enforced)
+            : new TlsDecision(control.Tls, $"destination control {control.Domain}", published?.Policy);
+
+    /// <summary>Whether a next hop may be used at all: an enforced MTA-STS policy names the MX hosts it allows.</summary>
+    public bool Allows(NextHop hop) => !Enforced || MtaSts!.Allows(hop.Host);
+
+    /// <summary>Names the server's certificate may carry: under MTA-STS the MX host's own (RFC 8461 §4.2), else also the recipient domain.</summary>
+    public IReadOnlyList<string> AcceptableNames(string domain, NextHop hop) => Enforced ? [hop.Host] : [domain, hop.Host];
+}
