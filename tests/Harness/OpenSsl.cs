@@ -6,6 +6,15 @@ public static class OpenSsl
     public static Task<CommandResult> RunAsync(string workingDirectory, IEnumerable<string> arguments, string? input = null) =>
         ManagedProcess.RunProgramAsync("openssl", arguments, input, workingDirectory: workingDirectory);
 
+    /// <summary>
+    /// One message over STARTTLS with REQUIRETLS on MAIL FROM (RFC 8689), typed into
+    /// <c>openssl s_client -starttls smtp</c> as an administrator would (swaks cannot add a MAIL
+    /// parameter); returns what s_client printed.
+    /// </summary>
+    public static Task<CommandResult> SendRequireTlsAsync(string workingDirectory, System.Net.IPEndPoint server, string from, string to, string subject) =>
+        RunAsync(workingDirectory, ["s_client", "-starttls", "smtp", "-connect", server.ToString(), "-crlf", "-quiet"],
+            input: $"EHLO client.sender.test\nMAIL FROM:<{from}> REQUIRETLS\nRCPT TO:<{to}>\nDATA\nSubject: {subject}\n\nSecret body.\n.\nQUIT\n");
+
     public static async Task<string> OkAsync(string workingDirectory, params string[] arguments) =>
         (await RunAsync(workingDirectory, arguments)).Succeeded().Output;
 

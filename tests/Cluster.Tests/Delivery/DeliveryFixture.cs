@@ -18,6 +18,20 @@ public sealed partial class DeliveryFixture : IAsyncLifetime
 
     public static readonly string[] Receivers = ["pfnone", "good", "selfsigned", "wrongname", "encrypt", "sink", "refuser", "noesmtp", "oldtls"];
 
+    /// <summary>
+    /// Domains that publish an MTA-STS policy (served by nginx on 127.0.5.1:443): domain, its
+    /// MX receiver, the policy's mode and allowed MX, and the destination control's TLS mode
+    /// and whether it honours MTA-STS.
+    /// </summary>
+    public static readonly (string Domain, string Receiver, string Mode, string Mx, string Tls, bool Honoured)[] MtaStsDomains =
+    [
+        ("sts-good.test", "good", "enforce", "mx.good.test", "none", true),
+        ("sts-wrong.test", "wrongname", "enforce", "mx.wrongname.test", "preferred", true),
+        ("sts-nomatch.test", "good", "enforce", "mx.elsewhere.test", "preferred", true),
+        ("sts-testing.test", "wrongname", "testing", "mx.wrongname.test", "preferred", true),
+        ("sts-off.test", "wrongname", "enforce", "mx.wrongname.test", "preferred", false),
+    ];
+
     private readonly List<IAsyncDisposable> peers = [];
 
     public TestCluster Cluster { get; private set; } = null!;
@@ -28,6 +42,8 @@ public sealed partial class DeliveryFixture : IAsyncLifetime
     public IPEndPoint Relay { get; private set; } = null!;
 
     public Dictionary<string, PostfixInstance> Postfix { get; } = [];
+
+    public MtaStsHost MtaStsPolicies { get; private set; } = null!;
 
     public SmtpSink Sink { get; private set; } = null!;
 
@@ -85,11 +101,25 @@ public sealed partial class DeliveryFixture : IAsyncLifetime
         Refuser = StartTlsRefuser.Start(new IPEndPoint(ReceiverAddress("refuser"), 25));
         peers.Add(Refuser);
 
+        var policyHost = IPAddress.Parse("127.0.5.1");
+        var policies = new List<(string, string, string, string)>();
+        foreach (var sts in MtaStsDomains)
+        {
+            var (chain, key) = await Issue($"mta-sts.{sts.Domain}");
+            policies.Add((sts.Domain, $"version: STSv1\nmode: {sts.Mode}\nmx: {sts.Mx}\nmax_age: 86400\n", chain, key));
+        }
+
+        MtaStsPolicies = await MtaStsHost.StartAsync(Path.Combine(work, "mta-sts"), policyHost, policies);
+        peers.Add(MtaStsPolicies);
+
         // Bounces and alerts land in the clear-text Postfix's mailbox; e2e.test is the end-to-end domain.
         var mx = Receivers.SelectMany(r => Modes.Select(m => (Domain($"{r}", m), $"mx.{r}.test", 10)))
+            .Concat(MtaStsDomains.Select(s => (s.Domain, $"mx.{s.Receiver}.test", 10)))
             .Concat([("bounces.test", "mx.pfnone.test", 10), ("alerts.test", "mx.pfnone.test", 10), ("e2e.test", "mx.good.test", 10),
                 ("alerting.test", "mx.sink.test", 10), ("quiet.test", "mx.sink.test", 10)]);
-        var dns = await Dnsmasq.StartAsync(Path.Combine(work, "dnsmasq.log"), mx, Receivers.Select(r => ($"mx.{r}.test", ReceiverAddress(r).ToString())));
+        var dns = await Dnsmasq.StartAsync(Path.Combine(work, "dnsmasq.log"), mx,
+            Receivers.Select(r => ($"mx.{r}.test", ReceiverAddress(r).ToString())).Concat(MtaStsDomains.Select(s => ($"mta-sts.{s.Domain}", policyHost.ToString()))),
+            MtaStsDomains.Select(s => $"--txt-record=_mta-sts.{s.Domain},v=STSv1; id=20261203"));
         peers.Add(dns);
 
         // The trusted list holds the test root; the node also trusts the intermediate the receivers send.
@@ -99,7 +129,8 @@ public sealed partial class DeliveryFixture : IAsyncLifetime
         (await m.CliAsync("certconfig", "paste", "relay-client", "--cert", client.Chain, "--key", client.Key)).Succeeded();
         var address = Node.Address;
         Relay = new IPEndPoint(address, FreePort.On(address));
-        var controls = string.Join("\n", Receivers.SelectMany(r => Modes.Select(mode => $"  - {{domain: {Domain(r, mode)}, tls: {mode}}}")));
+        var controls = string.Join("\n", Receivers.SelectMany(r => Modes.Select(mode => $"  - {{domain: {Domain(r, mode)}, tls: {mode}}}"))
+            .Concat(MtaStsDomains.Select(s => $"  - {{domain: {s.Domain}, tls: {s.Tls}, mta_sts: {(s.Honoured ? "on" : "off")}}}")));
         (await m.LoadConfigAsync($$$"""
             hostname: relay.node1.test
             ip_interfaces: [{name: Data1, address: {{{address}}}, hostname: relay.node1.test}]

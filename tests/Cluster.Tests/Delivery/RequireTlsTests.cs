@@ -97,12 +97,10 @@ public sealed partial class RequireTlsTests(RequireTlsFixture fixture) : IClassF
         await Wait.UntilAsync(() => Regex.IsMatch(fixture.Log(node), $@"Bounced: DCID [1-9]\d* MID {mid} to RID 0 - 5\.7\.30 "), "after the restart it still bounces rather than go to a server without REQUIRETLS");
     }
 
-    /// <summary>Sends over STARTTLS with REQUIRETLS on MAIL FROM, as openssl s_client does it by hand; returns the MID.</summary>
+    /// <summary>Sends over STARTTLS with REQUIRETLS on MAIL FROM; returns the MID.</summary>
     private async Task<string> SendAsync(string to, string subject)
     {
-        var sent = await OpenSsl.RunAsync(fixture.Cluster.Root,
-            ["s_client", "-starttls", "smtp", "-connect", fixture.Relay.ToString(), "-crlf", "-quiet"],
-            input: $"EHLO client.sender.test\nMAIL FROM:<sender@bounces.test> REQUIRETLS\nRCPT TO:<{to}>\nDATA\nSubject: {subject}\n\nSecret body.\n.\nQUIT\n");
+        var sent = await OpenSsl.SendRequireTlsAsync(fixture.Cluster.Root, fixture.Relay, "sender@bounces.test", to, subject);
         var queued = QueuedAs().Match(sent.Output);
         Assert.True(queued.Success, sent.Output + sent.Error);
         return queued.Groups[1].Value;

@@ -1,0 +1,69 @@
+using System.Text.RegularExpressions;
+
+namespace Gatehouse.Cluster.Tests.Delivery;
+
+/// <summary>
+/// MTA-STS (RFC 8461) against real peers: policies served by nginx over HTTPS, found through
+/// dnsmasq's TXT records, deciding TLS to Postfix receivers with a right and a wrong
+/// certificate name — over a destination control that asks for less.
+/// </summary>
+[Collection("delivery")]
+public sealed partial class MtaStsTests(DeliveryFixture fixture)
+{
+    [Fact]
+    public async Task An_enforced_policy_requires_verified_TLS_to_the_MX_hosts_it_names_and_testing_or_off_leave_the_destination_control_in_force()
+    {
+        var sent = new Dictionary<string, (long Mid, string Subject)>();
+        foreach (var sts in DeliveryFixture.MtaStsDomains)
+        {
+            var subject = $"mta-sts {sts.Domain} {Guid.NewGuid():N}";
+            sent[sts.Domain] = (await fixture.SendAsync($"user@{sts.Domain}", subject), subject);
+        }
+
+        // Enforced: TLS verified for mx.good.test, although the destination control says none.
+        var good = await DeliveredAsync("good", sent["sts-good.test"].Subject);
+        Assert.Contains("(using TLS", good, StringComparison.Ordinal);
+        Assert.Contains("MTA-STS policy of sts-good.test fetched: enforce (id 20261203, max_age 86400 s, mx mx.good.test)", fixture.MailLogText(), StringComparison.Ordinal);
+        // Testing, and a control that does not honour MTA-STS: the wrong name does not stop the mail.
+        await DeliveredAsync("wrongname", sent["sts-testing.test"].Subject);
+        await DeliveredAsync("wrongname", sent["sts-off.test"].Subject);
+        // Enforced against a certificate for another name, and against an MX host the policy does not name: held.
+        await HeldAsync(sent["sts-wrong.test"].Mid, "certificate not verified: certificate names other.example.net, none of mx.wrongname.test");
+        await HeldAsync(sent["sts-nomatch.test"].Mid, "MTA-STS policy of sts-nomatch.test allows none of its MX hosts (mx.good.test)");
+
+        Assert.Equal(0, fixture.MtaStsPolicies.Fetches("sts-off.test"));
+        Assert.True(File.Exists(Path.Combine(fixture.Node.DataDir, "state", "mta-sts", "sts-good.test.json")));
+
+        // The policy is kept: the next message to the domain does not fetch it again.
+        var again = $"mta-sts again {Guid.NewGuid():N}";
+        await fixture.SendAsync("user@sts-good.test", again);
+        await DeliveredAsync("good", again);
+        Assert.Equal(1, fixture.MtaStsPolicies.Fetches("sts-good.test"));
+    }
+
+    [Fact]
+    public async Task REQUIRETLS_counts_an_enforced_policy_as_verified_TLS()
+    {
+        var subject = $"requiretls over mta-sts {Guid.NewGuid():N}";
+        var sent = await OpenSsl.SendRequireTlsAsync(fixture.Cluster.Root, fixture.Relay, "sender@bounces.test", "user@sts-good.test", subject);
+        var mid = QueuedAs().Match(sent.Output).Groups[1].Value;
+
+        // Verified under MTA-STS, so what stops it is Postfix not offering REQUIRETLS — not the control's "none".
+        await Wait.UntilAsync(() => Regex.IsMatch(fixture.MailLogText(), $@"Bounced: DCID [1-9]\d* MID {mid} to RID 0 - 5\.7\.30 "), "a 5.7.30 bounce");
+        Assert.DoesNotContain(fixture.Postfix["good"].Delivered(), m => m.Contains(subject, StringComparison.Ordinal));
+    }
+
+    private async Task<string> DeliveredAsync(string receiver, string subject)
+    {
+        await Wait.UntilAsync(() => fixture.Unfolded(receiver).Any(m => m.Contains(subject, StringComparison.Ordinal)), $"{receiver} receives '{subject}'");
+        return fixture.Unfolded(receiver).First(m => m.Contains(subject, StringComparison.Ordinal));
+    }
+
+    private Task HeldAsync(long mid, string reason) =>
+        Wait.UntilAsync(
+            () => fixture.MailLogText().Split('\n').Any(l => l.Contains($"Delayed: DCID 0 MID {mid} ", StringComparison.Ordinal) && l.Contains(reason, StringComparison.Ordinal)),
+            $"MID {mid} is held: {reason}");
+
+    [GeneratedRegex(@"250 2\.0\.0 Ok: queued as (\d+)")]
+    private static partial Regex QueuedAs();
+}
