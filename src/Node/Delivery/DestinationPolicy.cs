@@ -19,6 +19,7 @@ internal static class DestinationPolicy
         MaxRecipientsPerMessage = 100,
         IdleConnectionSeconds = 2,
         MtaSts = MtaSts.Off,
+        Dane = Dane.Off,
     };
 
     public static DestinationControl For(LevelConfig config, string domain)
@@ -31,6 +32,7 @@ internal static class DestinationPolicy
         resolved.MaxRecipientsPerMessage = Or(entry.MaxRecipientsPerMessage, Or(fallback.MaxRecipientsPerMessage, BuiltIn.MaxRecipientsPerMessage));
         resolved.IdleConnectionSeconds = Or(entry.IdleConnectionSeconds, Or(fallback.IdleConnectionSeconds, BuiltIn.IdleConnectionSeconds));
         resolved.MtaSts = entry.MtaSts != MtaSts.Unspecified ? entry.MtaSts : fallback.MtaSts != MtaSts.Unspecified ? fallback.MtaSts : BuiltIn.MtaSts;
+        resolved.Dane = entry.Dane != Dane.Unspecified ? entry.Dane : fallback.Dane != Dane.Unspecified ? fallback.Dane : BuiltIn.Dane;
         return resolved;
     }
 

@@ -24,7 +24,7 @@ internal sealed record ConnectFailure(string Reason, bool Permanent, bool Requir
 /// mode demands. A failed STARTTLS in a preferred mode falls back to clear text only when it
 /// failed before the server's <c>220</c>; a required mode never falls back.
 /// </summary>
-internal sealed class OutboundConnector(DnsClients dns, MailLog log, NodeMetrics metrics, IdAllocator dcids, MtaStsResolver mtaSts)
+internal sealed class OutboundConnector(DnsClients dns, MailLog log, NodeMetrics metrics, IdAllocator dcids, MtaStsResolver mtaSts, DaneLookup dane)
 {
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(30);
 
@@ -45,12 +45,19 @@ internal sealed class OutboundConnector(DnsClients dns, MailLog log, NodeMetrics
             return (null, new ConnectFailure($"550 5.1.2 no mail exchanger for {domain}: no MX, A or AAAA record, or a null MX", Permanent: true, RequiredTlsFailed: false));
         }
 
-        // MTA-STS speaks of MX hosts: mail the administrator routes goes where the route says.
-        var published = control.MtaSts == MtaSts.On && hops.All(h => h.Source is NextHopSource.Mx or NextHopSource.ImplicitMx)
+        // DANE and MTA-STS speak of MX hosts: mail the administrator routes goes where the route says.
+        var byMx = hops.All(h => h.Source is NextHopSource.Mx or NextHopSource.ImplicitMx);
+        var daneOn = byMx && control.Dane != Dane.Off && await dane.SecureMxAsync(domain, cancel);
+        if (control.Dane == Dane.Mandatory && !daneOn)
+        {
+            return (null, new ConnectFailure($"DANE is mandatory for {domain} but its MX records are not DNSSEC-validated", Permanent: false, RequiredTlsFailed: true));
+        }
+
+        var published = control.MtaSts == MtaSts.On && byMx
             ? await mtaSts.ResolveAsync(domain, snapshot, cancel)
             : null;
         var decision = TlsDecision.Decide(control, published);
-        if (decision.MtaSts is { } policy)
+        if (decision.MtaSts is { } policy && !daneOn)
         {
             var allowed = hops.Where(decision.Allows).Select(h => h.Host).ToList();
             log.MtaStsApplied(domain, policy.Mode.ToString().ToLowerInvariant(), decision.Source == "MTA-STS enforce"
@@ -64,14 +71,22 @@ internal sealed class OutboundConnector(DnsClients dns, MailLog log, NodeMetrics
 
         ConnectFailure? last = null;
         var tlsFailed = false;
-        foreach (var hop in hops.Where(decision.Allows))
+        foreach (var hop in hops)
         {
+            var (forHost, refused) = daneOn ? await DaneForAsync(control, decision, hop, cancel) : (decision, null);
+            if (refused is not null || !forHost.Allows(hop))
+            {
+                last = refused ?? last;
+                tlsFailed |= refused is not null;
+                continue;
+            }
+
             foreach (var address in await AddressesAsync(hop, cancel))
             {
-                var (session, failure, fallBackToClear) = await OpenAsync(snapshot, domain, hop, address, decision, cancel);
+                var (session, failure, fallBackToClear) = await OpenAsync(snapshot, domain, hop, address, forHost, cancel);
                 if (fallBackToClear)
                 {
-                    (session, failure, _) = await OpenAsync(snapshot, domain, hop, address, decision with { Mode = OutboundTls.None }, cancel);
+                    (session, failure, _) = await OpenAsync(snapshot, domain, hop, address, forHost with { Mode = OutboundTls.None }, cancel);
                 }
 
                 if (session is not null)
@@ -86,6 +101,33 @@ internal sealed class OutboundConnector(DnsClients dns, MailLog log, NodeMetrics
 
         return (null, (last ?? new ConnectFailure($"no address for the mail hosts of {domain} ({string.Join(", ", hops.Select(h => h.Host))})", false, false))
             with { RequiredTlsFailed = tlsFailed });
+    }
+
+    /// <summary>The decision for one MX host once its TLSA records are known; a failure when the host must not be used.</summary>
+    private async Task<(TlsDecision Decision, ConnectFailure? Refused)> DaneForAsync(DestinationControl control, TlsDecision decision, NextHop hop, CancellationToken cancel)
+    {
+        var host = await dane.HostAsync(hop.Host, hop.Port, cancel);
+        if (host.Problem is { } problem)
+        {
+            log.DaneApplied(hop.Host, $"not used: {problem}");
+            return (decision, new ConnectFailure($"{hop.Host}: {problem}", Permanent: false, RequiredTlsFailed: true));
+        }
+
+        if (control.Dane == Dane.Mandatory && host.Usable.Count == 0)
+        {
+            log.DaneApplied(hop.Host, "not used: DANE is mandatory and it has no usable signed TLSA record");
+            return (decision, new ConnectFailure($"{hop.Host}: DANE is mandatory and it has no usable signed TLSA record", Permanent: false, RequiredTlsFailed: true));
+        }
+
+        var forHost = decision.ForHost(host);
+        if (forHost != decision)
+        {
+            log.DaneApplied(hop.Host, forHost.Dane is { } records
+                ? $"TLS required, authenticated by TLSA {string.Join("; ", records)}"
+                : "TLS required; its signed TLSA records are none usable, so not authenticated");
+        }
+
+        return (forHost, null);
     }
 
     private async Task<IReadOnlyList<IPAddress>> AddressesAsync(NextHop hop, CancellationToken cancel)
@@ -148,6 +190,13 @@ internal sealed class OutboundConnector(DnsClients dns, MailLog log, NodeMetrics
             if (!OutboundTlsPolicy.Verifies(mode) || presented is null)
             {
                 return !OutboundTlsPolicy.Verifies(mode);
+            }
+
+            if (decision.Dane is { } records)
+            {
+                using var leaf = X509CertificateLoader.LoadCertificate(presented.GetRawCertData());
+                verification = DaneVerification.Problem(leaf, PeerVerification.Sent(chain), records, hop.Host);
+                return verification is null;
             }
 
             verification = PeerVerification.Problem(presented, chain, snapshot.TrustedCas, decision.AcceptableNames(domain, hop));

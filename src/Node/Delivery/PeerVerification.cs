@@ -21,9 +21,12 @@ internal static class PeerVerification
         }
 
         using var leaf = X509CertificateLoader.LoadCertificate(presented.GetRawCertData());
-        var sent = chain is null ? [] : chain.ChainElements.Select(e => e.Certificate).Concat(chain.ChainPolicy.ExtraStore.Cast<X509Certificate2>()).ToList();
-        return Problem(leaf, sent, trusted, acceptableNames);
+        return Problem(leaf, Sent(chain), trusted, acceptableNames);
     }
+
+    /// <summary>The certificates a server sent with its own, as a TLS validation callback receives them.</summary>
+    public static List<X509Certificate2> Sent(X509Chain? chain) =>
+        chain is null ? [] : [.. chain.ChainElements.Select(e => e.Certificate).Concat(chain.ChainPolicy.ExtraStore.Cast<X509Certificate2>())];
 
     /// <summary>Null when verified; otherwise what failed, for the mail log.</summary>
     public static string? Problem(

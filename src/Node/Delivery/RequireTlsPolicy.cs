@@ -5,7 +5,7 @@ namespace Gatehouse.Node.Delivery;
 
 /// <summary>
 /// What REQUIRETLS (RFC 8689) asks of each delivery of a message that carries it: TLS to the
-/// next hop verified under a policy the node trusts — MTA-STS <c>enforce</c> or a destination
+/// next hop verified under a policy the node trusts — DANE, MTA-STS <c>enforce</c> or a destination
 /// control in Required (Verify), as <see cref="TlsDecision"/> decided — and a server that offers
 /// REQUIRETLS itself, so the request travels on with the message. Either unmet is a bounce,
 /// never a delivery in clear: <c>5.7.10</c> for the first, <c>5.7.30</c> for the second.
@@ -14,8 +14,8 @@ internal static class RequireTlsPolicy
 {
     /// <summary>Why no connection for the domain can carry the message, known before any is opened; null when one might.</summary>
     public static string? Unmet(QueuedEnvelope envelope, string domain, DestinationControl control) =>
-        !envelope.RequireTls || control.Tls == OutboundTls.RequiredVerify || control.MtaSts == MtaSts.On ? null
-        : $"550 5.7.10 REQUIRETLS: no verified TLS policy for {domain}: its destination control is {OutboundTlsPolicy.Name(control.Tls)} without MTA-STS";
+        !envelope.RequireTls || control.Tls == OutboundTls.RequiredVerify || control.MtaSts == MtaSts.On || control.Dane != Dane.Off ? null
+        : $"550 5.7.10 REQUIRETLS: no verified TLS policy for {domain}: its destination control is {OutboundTlsPolicy.Name(control.Tls)} without DANE or MTA-STS";
 
     /// <summary>Why this connection cannot carry the message; null when it can (or the message did not ask).</summary>
     public static string? Unmet(QueuedEnvelope envelope, OutboundSession session) =>

@@ -4,12 +4,13 @@ using Gatehouse.Node.Delivery.Published;
 namespace Gatehouse.Node.Delivery;
 
 /// <summary>
-/// The TLS one delivery must have, decided here and nowhere else, in this order: a policy the
-/// receiving domain publishes and enforces (MTA-STS <c>enforce</c>) → the administrator's
-/// destination control. REQUIRETLS on a message is then checked against the decision
-/// (<see cref="RequireTlsPolicy"/>): it needs one that verifies the server.
+/// The TLS one delivery must have, decided here and nowhere else, in this order: the MX host's
+/// DNSSEC-signed TLSA records (DANE) → a policy the receiving domain publishes and enforces
+/// (MTA-STS <c>enforce</c>) → the administrator's destination control. REQUIRETLS on a message
+/// is then checked against the decision (<see cref="RequireTlsPolicy"/>): it needs one that
+/// verifies the server.
 /// </summary>
-internal sealed record TlsDecision(OutboundTls Mode, string Source, MtaStsPolicy? MtaSts = null)
+internal sealed record TlsDecision(OutboundTls Mode, string Source, MtaStsPolicy? MtaSts = null, IReadOnlyList<Tlsa>? Dane = null)
 {
     private bool Enforced => MtaSts is { Mode: MtaStsMode.Enforce };
 
@@ -20,6 +21,16 @@ internal sealed record TlsDecision(OutboundTls Mode, string Source, MtaStsPolicy
         published?.Policy is { Mode: MtaStsMode.Enforce } enforced
             ? new TlsDecision(OutboundTls.RequiredVerify, "MTA-STS enforce", enforced)
             : new TlsDecision(control.Tls, $"destination control {control.Domain}", published?.Policy);
+
+    /// <summary>
+    /// For one MX host: usable signed TLSA records require TLS authenticated by them; signed
+    /// records none of which is usable still require TLS, encrypted without authentication
+    /// (RFC 7672 §2.2); none leaves the decision as it was.
+    /// </summary>
+    public TlsDecision ForHost(DaneHost host) =>
+        host.Usable.Count > 0 ? new TlsDecision(OutboundTls.RequiredVerify, "DANE", Dane: host.Usable)
+        : host.Secure && host.Records.Count > 0 ? new TlsDecision(OutboundTls.Required, "DANE without usable TLSA records")
+        : this;
 
     /// <summary>Whether a next hop may be used at all: an enforced MTA-STS policy names the MX hosts it allows.</summary>
     public bool Allows(NextHop hop) => !Enforced || MtaSts!.Allows(hop.Host);

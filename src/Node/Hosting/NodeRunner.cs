@@ -75,7 +75,8 @@ internal static partial class NodeRunner
         builder.Services.AddHostedService(services => services.GetRequiredService<NodeWebHost>());
         builder.Services.AddSingleton(services => new OutboundConnector(
             services.GetRequiredService<DnsClients>(), services.GetRequiredService<MailLog>(), services.GetRequiredService<NodeMetrics>(), new IdAllocator(Path.Combine(paths.DataDir, "state", ".next-dcid")),
-            new Delivery.Published.MtaStsResolver(services.GetRequiredService<DnsClients>(), Path.Combine(paths.DataDir, "state", "mta-sts"), TimeProvider.System, services.GetRequiredService<MailLog>())));
+            new Delivery.Published.MtaStsResolver(services.GetRequiredService<DnsClients>(), Path.Combine(paths.DataDir, "state", "mta-sts"), TimeProvider.System, services.GetRequiredService<MailLog>()),
+            new Delivery.Published.DaneLookup(services.GetRequiredService<DnsClients>())));
         builder.Services.AddSingleton<TlsVerifier>();
         builder.Services.AddSingleton<AlertMailer>();
         builder.Services.AddHostedService<QueueWatch>();

@@ -85,6 +85,9 @@ internal sealed partial class MailLog
     [LoggerMessage(227, LogLevel.Information, "MTA-STS policy of {Domain} in {Mode} mode decides: {Decision}")]
     public partial void MtaStsApplied(string domain, string mode, string decision);
 
+    [LoggerMessage(228, LogLevel.Information, "DANE for {Host}: {Decision}")]
+    public partial void DaneApplied(string host, string decision);
+
     [LoggerMessage(221, LogLevel.Information, "Delivery suspended for {Domain} by the administrator")]
     public partial void DeliverySuspended(string domain);
 

@@ -11,12 +11,22 @@ namespace Gatehouse.Node.Resolving;
 internal sealed class DnsClients(CurrentConfig config)
 {
     private (string Key, LookupClient Client)? current;
+    private (string Key, LookupClient Client)? validating;
 
-    public LookupClient Current()
+    public LookupClient Current() => Client(ref current, dnssec: false);
+
+    /// <summary>
+    /// The same servers, asked for DNSSEC (the DO bit): a validating resolver marks answers it
+    /// validated with the AD bit, which DANE relies on — the servers are trusted to validate,
+    /// as Postfix trusts its resolver.
+    /// </summary>
+    public LookupClient Validating() => Client(ref validating, dnssec: true);
+
+    private LookupClient Client(ref (string Key, LookupClient Client)? cache, bool dnssec)
     {
         var servers = config.Snapshot?.Config.System?.DnsServers.ToList() ?? [];
         var key = string.Join(',', servers);
-        if (current is { } cached && cached.Key == key)
+        if (cache is { } cached && cached.Key == key)
         {
             return cached.Client;
         }
@@ -28,8 +38,9 @@ internal sealed class DnsClients(CurrentConfig config)
         options.Retries = 1;
         options.UseCache = true;
         options.ThrowDnsErrors = false;
+        options.RequestDnsSecRecords = dnssec;
         var client = new LookupClient(options);
-        current = (key, client);
+        cache = (key, client);
         return client;
     }
 }
