@@ -47,6 +47,20 @@ public sealed class ConfigValidatorTests
     }
 
     [Fact]
+    public void A_control_that_overrides_published_policies_is_taken_with_a_warning()
+    {
+        var cluster = WithCertificate(Level(ValidCluster));
+        cluster.DestinationControls.Add(new DestinationControl { Domain = "partner.example", Tls = OutboundTls.Preferred, Dane = Dane.Opportunistic, OverridePublishedPolicy = true });
+
+        var report = ConfigValidator.Standard.Check(cluster, Level(ValidMachine));
+
+        Assert.Empty(report.All);
+        var warning = Assert.Single(report.Warnings, w => w.Path.Contains("override", StringComparison.Ordinal));
+        Assert.Equal("destination_controls[partner.example].override_published_policy", warning.Path);
+        Assert.Contains("no longer protects", warning.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Every_error_is_reported_at_once()
     {
         const string cluster = """

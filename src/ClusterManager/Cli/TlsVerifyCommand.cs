@@ -14,9 +14,10 @@ internal static class TlsVerifyCommand
         var domain = new Argument<string>("DOMAIN") { Description = "Recipient domain" };
         var machine = new Option<string>("--machine") { Description = "Node that tries (default: the only connected node)" };
         var json = new Option<bool>("--json") { Description = "Print the node's report as JSON" };
+        var explain = new Option<bool>("--explain") { Description = "Also print each TLS policy source found (REQUIRETLS, DANE, MTA-STS, destination control), which decides and why" };
         var command = new Command("tlsverify", "What a node would do for mail to DOMAIN now: destination control, next hops, TLS and certificate checks")
         {
-            domain, machine, json,
+            domain, machine, json, explain,
         };
         command.SetAction(async (result, cancel) =>
         {
@@ -33,6 +34,18 @@ internal static class TlsVerifyCommand
             Console.WriteLine($"Node {node}, domain {report.Domain}");
             Console.WriteLine($"Destination control: {report.DestinationControl} (TLS {report.TlsMode})");
             Console.WriteLine($"Next hops: {(report.NextHops.Count == 0 ? "(none)" : string.Join(", ", report.NextHops))}");
+            if (result.GetValue(explain))
+            {
+                Console.WriteLine("Policy sources, in order of precedence:");
+                foreach (var source in report.PolicySources)
+                {
+                    Console.WriteLine($"  {source}");
+                }
+
+                Console.WriteLine($"Decided by: {report.DecidedBy}");
+                Console.WriteLine($"Next delivery requires: {report.NextDeliveryRequires}");
+            }
+
             foreach (var line in report.Transcript)
             {
                 Console.WriteLine($"  {line}");

@@ -29,6 +29,12 @@ public sealed class MailFlowPolicyRule : IConfigRule
                 errors.Add($"destination_controls[{destination.Domain}].tls",
                     "is required (none, preferred, required, preferred_verify or required_verify)");
             }
+
+            if (destination.OverridePublishedPolicy)
+            {
+                errors.Warn($"destination_controls[{destination.Domain}].override_published_policy",
+                    "the domain's own DANE or MTA-STS policy no longer protects mail to it: the control's tls applies instead (each delivery it changes is marked in the mail log)");
+            }
         }
     }
 }

@@ -46,6 +46,10 @@ internal sealed partial class DeliveryQueue
                     ? TransactionOutcome.AllBounced(item.Rids, unmet)
                     : await session.SendAsync(item.Message.Envelope, item.Rids, () => spool.OpenData(item.Message.Envelope), stopping);
                 LogOutcome(session.Dcid, item.Message.Mid, outcome);
+                if (outcome.Delivered.Count > 0 && session.Tls.Overridden is { } overridden)
+                {
+                    log.PublishedPolicyOverridden(item.Message.Mid, session.Dcid, session.Tls.Source, overridden, destination.Domain);
+                }
                 // Settling writes to disk; the connection goes on with the next message meanwhile.
                 _ = Track(CompleteAsync(item, outcome));
             }

@@ -8,19 +8,31 @@ namespace Gatehouse.Node.Delivery;
 /// DNSSEC-signed TLSA records (DANE) → a policy the receiving domain publishes and enforces
 /// (MTA-STS <c>enforce</c>) → the administrator's destination control. REQUIRETLS on a message
 /// is then checked against the decision (<see cref="RequireTlsPolicy"/>): it needs one that
-/// verifies the server.
+/// verifies the server. A control with <c>override_published_policy</c> keeps its own TLS mode
+/// over DANE and MTA-STS, and the decision says which published policy it set aside.
 /// </summary>
 internal sealed record TlsDecision(OutboundTls Mode, string Source, MtaStsPolicy? MtaSts = null, IReadOnlyList<Tlsa>? Dane = null)
 {
+    /// <summary>The published policy the administrator's control set aside, for the mail log; null when none was.</summary>
+    public string? Overridden { get; init; }
+
+    private bool OverridesPublished { get; init; }
+
     private bool Enforced => MtaSts is { Mode: MtaStsMode.Enforce };
 
     /// <summary>TLS required and the server's certificate verified: what REQUIRETLS can travel over.</summary>
     public bool Verified => Mode == OutboundTls.RequiredVerify;
 
-    public static TlsDecision Decide(DestinationControl control, MtaStsLookup? published) =>
-        published?.Policy is { Mode: MtaStsMode.Enforce } enforced
-            ? new TlsDecision(OutboundTls.RequiredVerify, "MTA-STS enforce", enforced)
-            : new TlsDecision(control.Tls, $"destination control {control.Domain}", published?.Policy);
+    public static TlsDecision Decide(DestinationControl control, MtaStsLookup? published)
+    {
+        var own = new TlsDecision(control.Tls, $"destination control {control.Domain}") { OverridesPublished = control.OverridePublishedPolicy };
+        return published?.Policy switch
+        {
+            { Mode: MtaStsMode.Enforce } when control.OverridePublishedPolicy => own with { Overridden = "MTA-STS enforce" },
+            { Mode: MtaStsMode.Enforce } enforced => new TlsDecision(OutboundTls.RequiredVerify, "MTA-STS enforce", enforced),
+            var other => own with { MtaSts = other },
+        };
+    }
 
     /// <summary>
     /// For one MX host: usable signed TLSA records require TLS authenticated by them; signed
@@ -28,7 +40,8 @@ internal sealed record TlsDecision(OutboundTls Mode, string Source, MtaStsPolicy
     /// (RFC 7672 §2.2); none leaves the decision as it was.
     /// </summary>
     public TlsDecision ForHost(DaneHost host) =>
-        host.Usable.Count > 0 ? new TlsDecision(OutboundTls.RequiredVerify, "DANE", Dane: host.Usable)
+        OverridesPublished && host.Secure && host.Records.Count > 0 ? this with { Overridden = "DANE" }
+        : host.Usable.Count > 0 ? new TlsDecision(OutboundTls.RequiredVerify, "DANE", Dane: host.Usable)
         : host.Secure && host.Records.Count > 0 ? new TlsDecision(OutboundTls.Required, "DANE without usable TLSA records")
         : this;
 

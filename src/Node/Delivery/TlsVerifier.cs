@@ -12,7 +12,7 @@ namespace Gatehouse.Node.Delivery;
 /// delivery makes it (same hops, same TLS mode, same checks), reported with the mail log's own
 /// lines. The connection ends with QUIT; nothing is sent.
 /// </summary>
-internal sealed class TlsVerifier(CurrentConfig config, OutboundConnector connector, DnsClients dns, MailLog log)
+internal sealed class TlsVerifier(CurrentConfig config, OutboundConnector connector, DnsClients dns, MailLog log, TlsPolicyExplainer explainer)
 {
     /// <summary>How long one verification may take; what is known by then is reported.</summary>
     public static readonly TimeSpan Limit = TimeSpan.FromSeconds(40);
@@ -41,6 +41,10 @@ internal sealed class TlsVerifier(CurrentConfig config, OutboundConnector connec
             return report;
         }
 
+        var explained = await explainer.ExplainAsync(snapshot, domain, cancel);
+        report.PolicySources.AddRange(explained.Sources);
+        report.DecidedBy = explained.DecidedBy;
+        report.NextDeliveryRequires = explained.Requires;
         log.TlsVerify(domain, control.Domain, report.TlsMode);
         OutboundSession? session;
         ConnectFailure? failure;

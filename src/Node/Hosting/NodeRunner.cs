@@ -73,10 +73,14 @@ internal static partial class NodeRunner
         builder.Services.AddSingleton<NodeWebHost>();
         builder.Services.AddSingleton<IConfigRule>(services => services.GetRequiredService<NodeWebHost>());
         builder.Services.AddHostedService(services => services.GetRequiredService<NodeWebHost>());
+        builder.Services.AddSingleton(services => new Delivery.Published.MtaStsResolver(
+            services.GetRequiredService<DnsClients>(), Path.Combine(paths.DataDir, "state", "mta-sts"), TimeProvider.System, services.GetRequiredService<MailLog>()));
+        builder.Services.AddSingleton<Delivery.Published.DaneLookup>();
+        builder.Services.AddSingleton(services => new TlsPolicyExplainer(
+            services.GetRequiredService<DnsClients>(), services.GetRequiredService<Delivery.Published.MtaStsResolver>(), services.GetRequiredService<Delivery.Published.DaneLookup>(), TimeProvider.System));
         builder.Services.AddSingleton(services => new OutboundConnector(
             services.GetRequiredService<DnsClients>(), services.GetRequiredService<MailLog>(), services.GetRequiredService<NodeMetrics>(), new IdAllocator(Path.Combine(paths.DataDir, "state", ".next-dcid")),
-            new Delivery.Published.MtaStsResolver(services.GetRequiredService<DnsClients>(), Path.Combine(paths.DataDir, "state", "mta-sts"), TimeProvider.System, services.GetRequiredService<MailLog>()),
-            new Delivery.Published.DaneLookup(services.GetRequiredService<DnsClients>())));
+            services.GetRequiredService<Delivery.Published.MtaStsResolver>(), services.GetRequiredService<Delivery.Published.DaneLookup>()));
         builder.Services.AddSingleton<TlsVerifier>();
         builder.Services.AddSingleton<AlertMailer>();
         builder.Services.AddHostedService<QueueWatch>();

@@ -88,6 +88,9 @@ internal sealed partial class MailLog
     [LoggerMessage(228, LogLevel.Information, "DANE for {Host}: {Decision}")]
     public partial void DaneApplied(string host, string decision);
 
+    [LoggerMessage(229, LogLevel.Warning, "MID {Mid} DCID {Dcid} delivered under {Control}, which overrides the {Policy} policy {Domain} publishes")]
+    public partial void PublishedPolicyOverridden(long mid, long dcid, string control, string policy, string domain);
+
     [LoggerMessage(221, LogLevel.Information, "Delivery suspended for {Domain} by the administrator")]
     public partial void DeliverySuspended(string domain);
 

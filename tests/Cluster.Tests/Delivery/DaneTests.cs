@@ -17,7 +17,7 @@ public sealed partial class DaneTests(DaneFixture fixture) : IClassFixture<DaneF
     public async Task Signed_TLSA_records_decide_TLS_over_the_destination_control_and_never_fall_back_to_clear()
     {
         var sent = new Dictionary<string, (long Mid, string Subject)>();
-        foreach (var domain in new[] { "good", "ta", "bad", "clear", "plain", "must" })
+        foreach (var domain in new[] { "good", "ta", "bad", "clear", "plain", "must", "override" })
         {
             var subject = $"dane {domain} {Guid.NewGuid():N}";
             sent[domain] = (await fixture.SendAsync($"user@{domain}.dane.test", subject), subject);
@@ -32,9 +32,28 @@ public sealed partial class DaneTests(DaneFixture fixture) : IClassFixture<DaneF
         Assert.DoesNotContain("(using TLS", await DeliveredAsync(fixture.Clear, sent["plain"].Subject), StringComparison.Ordinal);
 
         await HeldAsync(sent["bad"].Mid, "certificate not verified: no TLSA record of mx-bad.dane.test");
+        // The same host, under a control that overrides published policies: delivered, and marked.
+        await DeliveredAsync(fixture.EndEntity, sent["override"].Subject);
+        Assert.Matches($@"MID {sent["override"].Mid} DCID \d+ delivered under destination control override\.dane\.test, which overrides the DANE policy override\.dane\.test publishes", fixture.MailLogText());
         await HeldAsync(sent["clear"].Mid, "STARTTLS command not supported");
         await HeldAsync(sent["must"].Mid, "mx-plain.dane.test: DANE is mandatory and it has no usable signed TLSA record");
         Assert.DoesNotContain(fixture.Clear.Delivered(), m => m.Contains(sent["clear"].Subject, StringComparison.Ordinal) || m.Contains(sent["must"].Subject, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Tlsverify_explain_shows_each_policy_source_and_which_one_decides()
+    {
+        var pinned = (await fixture.Cluster.Manager.CliAsync("tlsverify", "good.dane.test", "--explain")).Succeeded().Output;
+        var unsigned = (await fixture.Cluster.Manager.CliAsync("tlsverify", "plain.dane.test", "--explain")).Succeeded().Output;
+
+        Assert.Matches(@"DANE: mx-ee\.dane\.test: signed TLSA 3 1 1 [0-9a-f]{16}… \(1 usable\)", pinned);
+        Assert.Contains("MTA-STS: off in destination control default", pinned, StringComparison.Ordinal);
+        Assert.Contains("destination control default: TLS None", pinned, StringComparison.Ordinal);
+        Assert.Contains("Decided by: DANE\n", pinned.Replace("\r", "", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.Contains("Next delivery requires: TLS, the server authenticated by its TLSA records; never clear text", pinned, StringComparison.Ordinal);
+        Assert.Contains("DANE: mx-plain.dane.test: no signed TLSA records", unsigned, StringComparison.Ordinal);
+        Assert.Contains("Decided by: destination control default", unsigned, StringComparison.Ordinal);
+        Assert.Contains("Next delivery requires: clear text", unsigned, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -109,6 +128,7 @@ public sealed partial class DaneFixture : IAsyncLifetime
             "clear MX 10 mx-clear", "mx-clear A 127.0.6.14", $"_25._tcp.mx-clear TLSA 3 1 1 {eeKey}",
             "plain MX 10 mx-plain", "mx-plain A 127.0.6.14",
             "must MX 10 mx-plain",
+            "override MX 10 mx-bad",
         ]);
         peers.Add(zone);
 
@@ -125,6 +145,7 @@ public sealed partial class DaneFixture : IAsyncLifetime
             destination_controls:
               - {domain: default, tls: none, dane: opportunistic}
               - {domain: must.dane.test, tls: none, dane: mandatory}
+              - {domain: override.dane.test, tls: preferred, dane: opportunistic, override_published_policy: true}
             """, machine: "node1", merge: true)).Succeeded();
         await node.WaitAppliedAsync(await Cluster.Manager.CommitAsync("dane receivers"));
         await Wait.UntilAsync(() => FreePort.Accepts(Relay), "the relay listener accepts");

@@ -42,6 +42,17 @@ public sealed partial class MtaStsTests(DeliveryFixture fixture)
     }
 
     [Fact]
+    public async Task Tlsverify_explain_shows_the_policy_its_age_and_that_it_decides()
+    {
+        var shown = (await fixture.Cluster.Manager.CliAsync("tlsverify", "sts-good.test", "--explain")).Succeeded().Output;
+
+        Assert.Matches(@"MTA-STS: enforce \(id 20261203, max_age 86400 s, mx mx\.good\.test\), fetched \d+ (min|h) ago, valid until ", shown);
+        Assert.Contains("DANE: off in destination control sts-good.test", shown, StringComparison.Ordinal);
+        Assert.Contains("Decided by: MTA-STS enforce", shown, StringComparison.Ordinal);
+        Assert.Contains("Next delivery requires: TLS to an MX host the policy names, its certificate verified for that host; never clear text", shown, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task REQUIRETLS_counts_an_enforced_policy_as_verified_TLS()
     {
         var subject = $"requiretls over mta-sts {Guid.NewGuid():N}";

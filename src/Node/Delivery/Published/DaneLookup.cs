@@ -24,14 +24,31 @@ internal sealed class DaneLookup(DnsClients dns)
     /// <summary>Whether the domain's MX answer was validated: only then may its host names be trusted for DANE.</summary>
     public async Task<bool> SecureMxAsync(string domain, CancellationToken cancel)
     {
-        var answer = await dns.Validating().QueryAsync(domain, QueryType.MX, cancellationToken: cancel);
-        return !answer.HasError && answer.Header.IsAuthenticData;
+        try
+        {
+            var answer = await dns.Validating().QueryAsync(domain, QueryType.MX, cancellationToken: cancel);
+            return !answer.HasError && answer.Header.IsAuthenticData;
+        }
+        catch (DnsResponseException)
+        {
+            // No answer is no proof: the host names are not trusted for DANE.
+            return false;
+        }
     }
 
     public async Task<DaneHost> HostAsync(string host, int port, CancellationToken cancel)
     {
         var name = $"_{port}._tcp.{host}";
-        var answer = await dns.Validating().QueryAsync(name, QueryType.TLSA, cancellationToken: cancel);
+        IDnsQueryResponse answer;
+        try
+        {
+            answer = await dns.Validating().QueryAsync(name, QueryType.TLSA, cancellationToken: cancel);
+        }
+        catch (DnsResponseException e)
+        {
+            return new DaneHost([], false, $"TLSA lookup for {name} failed: {e.Message}");
+        }
+
         if (answer.HasError && answer.Header.ResponseCode != DnsHeaderResponseCode.NotExistentDomain)
         {
             return new DaneHost([], false, $"TLSA lookup for {name} failed: {answer.ErrorMessage}");

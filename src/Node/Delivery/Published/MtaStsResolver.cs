@@ -65,7 +65,16 @@ internal sealed partial class MtaStsResolver(DnsClients dns, string directory, T
     /// <summary>The id of the domain's single <c>v=STSv1</c> TXT record; null with why when there is none usable.</summary>
     private async Task<(string? Id, string? Problem)> PolicyIdAsync(string domain, CancellationToken cancel)
     {
-        var answer = await dns.Current().QueryAsync($"_mta-sts.{domain}", QueryType.TXT, cancellationToken: cancel);
+        IDnsQueryResponse answer;
+        try
+        {
+            answer = await dns.Current().QueryAsync($"_mta-sts.{domain}", QueryType.TXT, cancellationToken: cancel);
+        }
+        catch (DnsResponseException e)
+        {
+            return (null, $"TXT lookup for _mta-sts.{domain} failed: {e.Message}");
+        }
+
         if (answer.HasError && answer.Header.ResponseCode != DnsHeaderResponseCode.NotExistentDomain)
         {
             return (null, $"TXT lookup for _mta-sts.{domain} failed: {answer.ErrorMessage}");
