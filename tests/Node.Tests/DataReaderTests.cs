@@ -113,6 +113,9 @@ public sealed class DataReaderTests
 
         Assert.Equal(new TrackedHeaders("café report", "<a.1@sender.test>"), headers);
         Assert.Equal(new TrackedHeaders(null, null), await HeadersAsync("From: a@b.test\r\n\r\nSubject: body\r\n.\r\n"));
+        Assert.True((await HeadersAsync("tls-required:\r\n  NO \r\n\r\nbody\r\n.\r\n")).TlsRequiredNo);
+        Assert.False((await HeadersAsync("TLS-Required: Yes\r\n\r\nbody\r\n.\r\n")).TlsRequiredNo);
+        Assert.False((await HeadersAsync("From: a@b.test\r\n\r\nTLS-Required: No\r\n.\r\n")).TlsRequiredNo);
         // The space after the colon is one of the bytes kept.
         Assert.Equal(TrackedHeaderReader.MaxBytes - 1, (await HeadersAsync($"Subject: {new string('s', 20_000)}\r\n\r\n.\r\n")).Subject!.Length);
     }

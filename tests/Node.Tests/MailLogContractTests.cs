@@ -97,6 +97,7 @@ public sealed partial class MailLogContractTests : IDisposable
         ("MessageStarted", l => l.MessageStarted(9, 5), "start-mid", [("status", "Start"), ("mid", "9"), ("icid", "5")]),
         ("Sender", l => l.Sender(9, 5, "a@example.test"), "from", [("mid", "9"), ("icid", "5"), ("from", "a@example.test")]),
         ("RequireTlsRequested", l => l.RequireTlsRequested(9, 5), null, []),
+        ("TlsRequiredNo", l => l.TlsRequiredNo(9), null, []),
         ("Recipient", l => l.Recipient(9, 5, 0, "b@example.test"), "to", [("mid", "9"), ("icid", "5"), ("rid", "0"), ("to", "b@example.test")]),
         ("RecipientRejectedRouting", l => l.RecipientRejectedRouting(9, 5, "b%c@example.test"), "rcpt-rejected", [("mid", "9"), ("to", "b%c@example.test"), ("verdict", "Rejected")]),
         ("RecipientRejectedByRat", l => l.RecipientRejectedByRat(9, 5, "b@elsewhere.test"), "rcpt-rejected", [("mid", "9"), ("verdict", "Rejected")]),

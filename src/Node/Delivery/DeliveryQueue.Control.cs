@@ -39,11 +39,14 @@ internal sealed partial class DeliveryQueue
             }
 
             // Work already queued for the domain is not started: it waits like the rest.
-            if (destinations.TryGetValue(domain, out var destination))
+            foreach (var lane in new[] { false, true })
             {
-                while (destination.Items.TryDequeue(out var item))
+                if (destinations.TryGetValue(Destination.KeyOf(domain, lane), out var destination))
                 {
-                    taken.Add(item);
+                    while (destination.Items.TryDequeue(out var item))
+                    {
+                        taken.Add(item);
+                    }
                 }
             }
         }

@@ -16,7 +16,7 @@ internal sealed partial class DeliveryQueue
             ConnectFailure? failure;
             try
             {
-                (session, failure) = await connector.ConnectAsync(snapshot, destination.Domain, control, stopping);
+                (session, failure) = await connector.ConnectAsync(snapshot, destination.Domain, control, stopping, destination.SetsAsidePublished);
             }
             finally
             {
@@ -81,7 +81,7 @@ internal sealed partial class DeliveryQueue
                 // A domain with nothing to do is forgotten, so the table does not grow with every domain ever seen.
                 if (destination.Active == 0 && destination.Items.Count == 0)
                 {
-                    destinations.Remove(destination.Domain);
+                    destinations.Remove(destination.Key);
                 }
             }
         }

@@ -185,9 +185,10 @@ internal sealed partial class DeliveryQueue(
                 continue;
             }
 
-            if (!destinations.TryGetValue(domain, out var destination))
+            var key = Destination.KeyOf(domain, message.Envelope.TlsOptional);
+            if (!destinations.TryGetValue(key, out var destination))
             {
-                destinations[domain] = destination = new Destination(domain);
+                destinations[key] = destination = new Destination(domain, message.Envelope.TlsOptional);
             }
 
             destination.Items.Enqueue(new WorkItem(message, rids));

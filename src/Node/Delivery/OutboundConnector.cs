@@ -28,7 +28,9 @@ internal sealed class OutboundConnector(DnsClients dns, MailLog log, NodeMetrics
 {
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(30);
 
-    public async Task<(OutboundSession? Session, ConnectFailure? Failure)> ConnectAsync(NodeSnapshot snapshot, string domain, DestinationControl control, CancellationToken cancel)
+    /// <param name="setAsidePublished">For mail that says <c>TLS-Required: No</c>: the domain's DANE and MTA-STS are not looked up (DANE the administrator made mandatory still is).</param>
+    public async Task<(OutboundSession? Session, ConnectFailure? Failure)> ConnectAsync(
+        NodeSnapshot snapshot, string domain, DestinationControl control, CancellationToken cancel, bool setAsidePublished = false)
     {
         IReadOnlyList<NextHop> hops;
         try
@@ -47,6 +49,13 @@ internal sealed class OutboundConnector(DnsClients dns, MailLog log, NodeMetrics
 
         // DANE and MTA-STS speak of MX hosts: mail the administrator routes goes where the route says.
         var byMx = hops.All(h => h.Source is NextHopSource.Mx or NextHopSource.ImplicitMx);
+        if (setAsidePublished)
+        {
+            control = control.Clone();
+            control.MtaSts = MtaSts.Off;
+            control.Dane = control.Dane == Dane.Mandatory ? Dane.Mandatory : Dane.Off;
+        }
+
         var daneOn = byMx && control.Dane != Dane.Off && await dane.SecureMxAsync(domain, cancel);
         if (control.Dane == Dane.Mandatory && !daneOn)
         {

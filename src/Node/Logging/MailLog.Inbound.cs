@@ -67,6 +67,9 @@ internal sealed partial class MailLog
     [LoggerMessage(136, LogLevel.Information, "MID {Mid} ICID {Icid} REQUIRETLS requested by the sender")]
     public partial void RequireTlsRequested(long mid, long icid);
 
+    [LoggerMessage(137, LogLevel.Information, "MID {Mid} TLS-Required: No: the recipient domains' DANE and MTA-STS policies are set aside for it")]
+    public partial void TlsRequiredNo(long mid);
+
     [LoggerMessage(122, LogLevel.Information, "MID {Mid} ICID {Icid} RID {Rid} To: <{Recipient}>")]
     public partial void Recipient(long mid, long icid, int rid, string recipient);
 

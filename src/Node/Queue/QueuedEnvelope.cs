@@ -40,6 +40,13 @@ internal sealed record QueuedEnvelope
     /// </summary>
     public bool RequireTls { get; init; }
 
+    /// <summary>
+    /// The message says <c>TLS-Required: No</c> and did not ask for REQUIRETLS: the recipient
+    /// domains' published policies (DANE, MTA-STS) are set aside for it; the administrator's
+    /// destination controls still apply.
+    /// </summary>
+    public bool TlsOptional { get; init; }
+
     /// <summary>Header lines the node adds on delivery (the URL verdict), after its own Received line.</summary>
     public IReadOnlyList<string> AddedHeaders { get; init; } = [];
 }

@@ -223,7 +223,12 @@ internal sealed partial class SmtpSession(SessionContext context, SmtpTransport 
 
             try
             {
-                await context.Spool.CommitAsync(data, Envelope(mid, result.Size, received) with { AddedHeaders = urls.Headers }, cancel);
+                await context.Spool.CommitAsync(data, Envelope(mid, result.Size, received) with
+                {
+                    AddedHeaders = urls.Headers,
+                    // REQUIRETLS on MAIL FROM wins over the header (RFC 8689 §4.1).
+                    TlsOptional = result.Headers.TlsRequiredNo && !RequireTls,
+                }, cancel);
             }
             catch (IOException e)
             {
@@ -234,6 +239,11 @@ internal sealed partial class SmtpSession(SessionContext context, SmtpTransport 
             await data.DisposeAsync();
             MessagesAccepted++;
             context.Log.MessageHeaders(mid, result.Headers);
+            if (result.Headers.TlsRequiredNo && !RequireTls)
+            {
+                context.Log.TlsRequiredNo(mid);
+            }
+
             context.Log.MessageReady(mid, result.Size, MailFrom);
             context.Log.QueuedForDelivery(mid);
             context.Metrics.MessageAccepted(context.Listener.Name);

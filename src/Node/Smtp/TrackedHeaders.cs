@@ -5,8 +5,12 @@ using MimeKit.Utils;
 
 namespace Gatehouse.Node.Smtp;
 
-/// <summary>A message's Subject and Message-ID, decoded; null when the message has none.</summary>
-internal readonly record struct TrackedHeaders(string? Subject, string? MessageId);
+/// <summary>
+/// A message's Subject and Message-ID, decoded; null when the message has none. And whether its
+/// sender wrote <c>TLS-Required: No</c> (RFC 8689 §5): deliver even where the recipient domain's
+/// published policies would hold it.
+/// </summary>
+internal readonly record struct TrackedHeaders(string? Subject, string? MessageId, bool TlsRequiredNo = false);
 
 /// <summary>
 /// Collects the Subject and Message-ID header lines (with their folded continuations) while
@@ -18,11 +22,14 @@ internal sealed class TrackedHeaderReader
     public const int MaxBytes = 998;
     private static readonly byte[] SubjectName = "subject:"u8.ToArray();
     private static readonly byte[] MessageIdName = "message-id:"u8.ToArray();
+    private static readonly byte[] TlsRequiredName = "tls-required:"u8.ToArray();
     private readonly ArrayBufferWriter<byte> subject = new();
     private readonly ArrayBufferWriter<byte> messageId = new();
+    private readonly ArrayBufferWriter<byte> tlsRequired = new();
     private ArrayBufferWriter<byte>? current;
     private bool subjectSeen;
     private bool messageIdSeen;
+    private bool tlsRequiredSeen;
 
     /// <summary>One header line, without its CRLF.</summary>
     public void Line(ReadOnlySequence<byte> line)
@@ -52,11 +59,18 @@ internal sealed class TrackedHeaderReader
             current = messageId;
             Append(current, line.Slice(MessageIdName.Length));
         }
+        else if (!tlsRequiredSeen && StartsWith(line, TlsRequiredName))
+        {
+            tlsRequiredSeen = true;
+            current = tlsRequired;
+            Append(current, line.Slice(TlsRequiredName.Length));
+        }
     }
 
     public TrackedHeaders Result() => new(
         subjectSeen ? Rfc2047.DecodeText(ParserOptions.Default, subject.WrittenSpan.ToArray()).Trim() : null,
-        messageIdSeen ? Encoding.UTF8.GetString(messageId.WrittenSpan).Trim() : null);
+        messageIdSeen ? Encoding.UTF8.GetString(messageId.WrittenSpan).Trim() : null,
+        tlsRequiredSeen && Encoding.ASCII.GetString(tlsRequired.WrittenSpan).Trim().Equals("No", StringComparison.OrdinalIgnoreCase));
 
     private static void Append(ArrayBufferWriter<byte> to, ReadOnlySequence<byte> data)
     {

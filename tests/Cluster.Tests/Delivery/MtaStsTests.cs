@@ -53,6 +53,17 @@ public sealed partial class MtaStsTests(DeliveryFixture fixture)
     }
 
     [Fact]
+    public async Task A_message_that_says_TLS_Required_No_goes_where_the_enforced_policy_would_hold_it()
+    {
+        var subject = $"tls-required no {Guid.NewGuid():N}";
+        var result = await Swaks.SendAsync(fixture.Relay, "user@sts-wrong.test", "--from", "sender@bounces.test", "--header", $"Subject: {subject}", "--add-header", "TLS-Required: No");
+        var mid = QueuedAs().Match(result.Succeeded().Output).Groups[1].Value;
+
+        await Wait.UntilAsync(() => fixture.Unfolded("wrongname").Any(m => m.Contains(subject, StringComparison.Ordinal)), "delivered despite the certificate's name");
+        Assert.Contains($"MID {mid} TLS-Required: No: the recipient domains' DANE and MTA-STS policies are set aside for it", fixture.MailLogText(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task REQUIRETLS_counts_an_enforced_policy_as_verified_TLS()
     {
         var subject = $"requiretls over mta-sts {Guid.NewGuid():N}";
