@@ -43,25 +43,12 @@ public sealed class MtaStsHost : IAsyncDisposable
         }
 
         var config = Path.Combine(directory, "nginx.conf");
-        await File.WriteAllTextAsync(config, $$"""
-            user root;
-            daemon off;
-            worker_processes 1;
-            pid {{directory}}/nginx.pid;
-            error_log {{directory}}/error.log info;
-            events { worker_connections 64; }
-            http {
+        await File.WriteAllTextAsync(config, Nginx.Config(directory, $$"""
                 log_format policy '$host "$request" $status';
                 access_log {{directory}}/access.log policy;
-                client_body_temp_path {{directory}}/tmp/body;
-                proxy_temp_path {{directory}}/tmp/proxy;
-                fastcgi_temp_path {{directory}}/tmp/fastcgi;
-                uwsgi_temp_path {{directory}}/tmp/uwsgi;
-                scgi_temp_path {{directory}}/tmp/scgi;
                 types { }
             {{string.Join("\n", servers)}}
-            }
-            """);
+            """));
         var process = ManagedProcess.StartExecutable("nginx", ["-c", config, "-p", directory, "-e", Path.Combine(directory, "error.log")], Path.Combine(directory, "nginx.log"));
         await Wait.UntilAsync(() => process.HasExited || FreePort.Accepts(new IPEndPoint(address, 443)), "nginx serves the MTA-STS policies");
         return process.HasExited

@@ -31,20 +31,8 @@ public sealed class Nginx : IAsyncDisposable
         var nginx = new Nginx(directory, endpoint);
         Directory.CreateDirectory(Path.Combine(directory, "tmp"));
         Directory.CreateDirectory(nginx.Verdicts);
-        await File.WriteAllTextAsync(nginx.ConfigFile, $$"""
-            user root;
-            daemon off;
-            worker_processes 1;
-            pid {{directory}}/nginx.pid;
-            error_log {{directory}}/error.log info;
-            events { worker_connections 64; }
-            http {
+        await File.WriteAllTextAsync(nginx.ConfigFile, Config(directory, $$"""
                 access_log {{directory}}/access.log;
-                client_body_temp_path {{directory}}/tmp/body;
-                proxy_temp_path {{directory}}/tmp/proxy;
-                fastcgi_temp_path {{directory}}/tmp/fastcgi;
-                uwsgi_temp_path {{directory}}/tmp/uwsgi;
-                scgi_temp_path {{directory}}/tmp/scgi;
                 server {
                     listen {{endpoint}} ssl;
                     server_name localhost;
@@ -57,11 +45,28 @@ public sealed class Nginx : IAsyncDisposable
                     default_type application/json;
                     location / { try_files $uri =404; }
                 }
-            }
-            """);
+            """));
         await nginx.StartAsync();
         return nginx;
     }
+
+    /// <summary>An nginx.conf that runs in the foreground with everything under <paramref name="directory"/>, around the given <c>http</c> block content.</summary>
+    public static string Config(string directory, string http) => $$"""
+        user root;
+        daemon off;
+        worker_processes 1;
+        pid {{directory}}/nginx.pid;
+        error_log {{directory}}/error.log info;
+        events { worker_connections 64; }
+        http {
+            client_body_temp_path {{directory}}/tmp/body;
+            proxy_temp_path {{directory}}/tmp/proxy;
+            fastcgi_temp_path {{directory}}/tmp/fastcgi;
+            uwsgi_temp_path {{directory}}/tmp/uwsgi;
+            scgi_temp_path {{directory}}/tmp/scgi;
+        {{http}}
+        }
+        """;
 
     /// <summary>The service URL as the node is configured with it.</summary>
     public string ServiceUrl => string.Create(CultureInfo.InvariantCulture, $"https://localhost:{Endpoint.Port}{ServicePath}");
