@@ -24,6 +24,9 @@ await scenario(async (page) => {
   await Promise.all([page.waitForLoadState('load'), page.click('a[href="/tlsverify?domain=partner.example.test"]')]);
   await Promise.all([page.waitForLoadState('load'), page.click('#verify')]);
   await expectText(page, '#tlsverify-report', 'Destination control partner.example.test, TLS Required (Verify)');
+  // The policy sources, in order of precedence, and which one decides.
+  await expectText(page, '#tlsverify-sources', 'destination control partner.example.test: TLS Required (Verify)');
+  await expectText(page, '#tlsverify-decided', 'destination control partner.example.test');
   await screenshot(page, 'tls-verify');
 
   await menu(page, 'System Administration', 'Commit History');

@@ -19,12 +19,21 @@ internal sealed class TlsPolicyExplainer(DnsClients dns, MtaStsResolver mtaSts, 
     public async Task<TlsPolicyExplanation> ExplainAsync(NodeSnapshot snapshot, string domain, CancellationToken cancel)
     {
         var control = snapshot.DestinationControl(domain);
-        var hops = await NextHops.ResolveAsync(domain, snapshot.Config, dns.Current(), cancel);
-        var byMx = hops.Count > 0 && hops.All(h => h.Source is NextHopSource.Mx or NextHopSource.ImplicitMx);
         var sources = new List<string>
         {
             "REQUIRETLS: a message that asks for it goes only over TLS verified by DANE, MTA-STS enforce or Required (Verify), to a server that offers REQUIRETLS; otherwise it bounces (5.7.10, 5.7.30)",
         };
+        IReadOnlyList<NextHop> hops = [];
+        try
+        {
+            hops = await NextHops.ResolveAsync(domain, snapshot.Config, dns.Current(), cancel);
+        }
+        catch (DnsClient.DnsResponseException e)
+        {
+            sources.Add($"next hops: the MX lookup failed ({e.Message}), so no published policy could be looked up");
+        }
+
+        var byMx = hops.Count > 0 && hops.All(h => h.Source is NextHopSource.Mx or NextHopSource.ImplicitMx);
 
         DaneHost? firstHost = null;
         if (control.Dane == Dane.Off)

@@ -32,6 +32,17 @@ internal sealed class TlsVerifier(CurrentConfig config, OutboundConnector connec
         };
         try
         {
+            var explained = await explainer.ExplainAsync(snapshot, domain, cancel);
+            report.PolicySources.AddRange(explained.Sources);
+            report.DecidedBy = explained.DecidedBy;
+            report.NextDeliveryRequires = explained.Requires;
+        }
+        catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
+        {
+            report.PolicySources.Add($"the policy sources could not all be looked up within {Limit.TotalSeconds:F0} s");
+        }
+        try
+        {
             var hops = await NextHops.ResolveAsync(domain, snapshot.Config, dns.Current(), cancel);
             report.NextHops.AddRange(hops.Select(h => $"{h.Host}:{h.Port} ({h.Source})"));
         }
@@ -41,10 +52,6 @@ internal sealed class TlsVerifier(CurrentConfig config, OutboundConnector connec
             return report;
         }
 
-        var explained = await explainer.ExplainAsync(snapshot, domain, cancel);
-        report.PolicySources.AddRange(explained.Sources);
-        report.DecidedBy = explained.DecidedBy;
-        report.NextDeliveryRequires = explained.Requires;
         log.TlsVerify(domain, control.Domain, report.TlsMode);
         OutboundSession? session;
         ConnectFailure? failure;
