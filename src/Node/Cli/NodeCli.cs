@@ -74,7 +74,18 @@ internal static class NodeCli
             new QueueControlRequest { Op = "redirect", Mid = result.GetValue(redirectMid), RedirectTo = result.GetValue(target) }, cancel));
         queue.Add(redirect);
 
-        return new RootCommand("Gatehouse gateway node") { join, run, leave, status, queue };
+        var date = new Option<string>("--date") { Description = "The day, YYYY-MM-DD (UTC; default today)" };
+        var tlsReport = new Command("tls-report", "This node's outbound TLS sessions of a day per policy domain, as the policies of an RFC 8460 report") { dataDir, date };
+        tlsReport.SetAction(result =>
+        {
+            var day = result.GetValue(date) is { } text
+                ? DateOnly.TryParseExact(text, "yyyy-MM-dd", out var parsed) ? parsed : throw new NodeCliException($"--date {text} is not YYYY-MM-DD")
+                : DateOnly.FromDateTime(DateTime.UtcNow);
+            Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(
+                new { policies = Delivery.Reporting.TlsSessionRecorder.ReadDay(Paths(result, dataDir).TlsReports, day) }, Delivery.Reporting.TlsSessionRecorder.Json));
+        });
+
+        return new RootCommand("Gatehouse gateway node") { join, run, leave, status, queue, tlsReport };
     }
 
     // Exactly one of --token and --token-file; a file keeps the token out of /proc/PID/cmdline.

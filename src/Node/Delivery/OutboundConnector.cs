@@ -4,6 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 using DnsClient;
 using Gatehouse.Cluster.V1;
 using Gatehouse.Node.Delivery.Published;
+using Gatehouse.Node.Delivery.Reporting;
 using Gatehouse.Node.Logging;
 using Gatehouse.Node.Model;
 using Gatehouse.Node.Queue;
@@ -24,7 +25,7 @@ internal sealed record ConnectFailure(string Reason, bool Permanent, bool Requir
 /// mode demands. A failed STARTTLS in a preferred mode falls back to clear text only when it
 /// failed before the server's <c>220</c>; a required mode never falls back.
 /// </summary>
-internal sealed class OutboundConnector(DnsClients dns, MailLog log, NodeMetrics metrics, IdAllocator dcids, MtaStsResolver mtaSts, DaneLookup dane)
+internal sealed class OutboundConnector(DnsClients dns, MailLog log, NodeMetrics metrics, IdAllocator dcids, MtaStsResolver mtaSts, DaneLookup dane, TlsSessionRecorder sessions)
 {
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(30);
 
@@ -83,6 +84,11 @@ internal sealed class OutboundConnector(DnsClients dns, MailLog log, NodeMetrics
         foreach (var hop in hops)
         {
             var (forHost, refused) = daneOn ? await DaneForAsync(control, decision, hop, cancel) : (decision, null);
+            if (refused is not null)
+            {
+                sessions.Failure(TlsSessionRecorder.PolicyOf(domain, forHost, hop), TlsSessionRecorder.ResultType(forHost, refused.Reason), null, hop.Host, null);
+            }
+
             if (refused is not null || !forHost.Allows(hop))
             {
                 last = refused ?? last;
@@ -238,6 +244,7 @@ internal sealed class OutboundConnector(DnsClients dns, MailLog log, NodeMetrics
                 }
 
                 metrics.Tls(TlsDirection.Outbound, succeeded: false, failure.BeforeStartTlsReady ? TlsOutcome.NotOffered : TlsOutcome.Handshake);
+                sessions.Failure(TlsSessionRecorder.PolicyOf(domain, decision, hop), TlsSessionRecorder.ResultType(decision, failure.Reason), local, hop.Host, address);
                 if (required)
                 {
                     log.DeliveryTlsRequired(dcid);
@@ -254,6 +261,7 @@ internal sealed class OutboundConnector(DnsClients dns, MailLog log, NodeMetrics
         {
             log.DeliveryTlsSucceeded(dcid, Smtp.SmtpTransport.Protocol(client.SslProtocol), client.SslCipherSuite.ToString() ?? "");
             metrics.Tls(TlsDirection.Outbound, succeeded: true, verification is null ? TlsOutcome.Negotiated : TlsOutcome.Unverified);
+            sessions.Success(TlsSessionRecorder.PolicyOf(domain, decision, hop));
             if (verification is not null)
             {
                 log.DeliveryTlsUnverified(dcid, verification);

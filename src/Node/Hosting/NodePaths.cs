@@ -26,6 +26,9 @@ internal sealed record NodePaths(string DataDir)
     /// <summary>When each alert may be sent again (the back-off survives restarts).</summary>
     public string AlertBackoff => Path.Combine(DataDir, "state", "alert-backoff.json");
 
+    /// <summary>Outbound TLS sessions per day and policy, for TLS reporting (RFC 8460).</summary>
+    public string TlsReports => Path.Combine(DataDir, "state", "tls-rpt");
+
     /// <summary>Written by <c>run</c>, read by <c>status</c>.</summary>
     public string Status => Path.Combine(DataDir, "state", "status.json");
 }

@@ -76,11 +76,13 @@ internal static partial class NodeRunner
         builder.Services.AddSingleton(services => new Delivery.Published.MtaStsResolver(
             services.GetRequiredService<DnsClients>(), Path.Combine(paths.DataDir, "state", "mta-sts"), TimeProvider.System, services.GetRequiredService<MailLog>()));
         builder.Services.AddSingleton<Delivery.Published.DaneLookup>();
+        builder.Services.AddSingleton(new Delivery.Reporting.TlsSessionRecorder(paths.TlsReports, TimeProvider.System));
         builder.Services.AddSingleton(services => new TlsPolicyExplainer(
             services.GetRequiredService<DnsClients>(), services.GetRequiredService<Delivery.Published.MtaStsResolver>(), services.GetRequiredService<Delivery.Published.DaneLookup>(), TimeProvider.System));
         builder.Services.AddSingleton(services => new OutboundConnector(
             services.GetRequiredService<DnsClients>(), services.GetRequiredService<MailLog>(), services.GetRequiredService<NodeMetrics>(), new IdAllocator(Path.Combine(paths.DataDir, "state", ".next-dcid")),
-            services.GetRequiredService<Delivery.Published.MtaStsResolver>(), services.GetRequiredService<Delivery.Published.DaneLookup>()));
+            services.GetRequiredService<Delivery.Published.MtaStsResolver>(), services.GetRequiredService<Delivery.Published.DaneLookup>(),
+            services.GetRequiredService<Delivery.Reporting.TlsSessionRecorder>()));
         builder.Services.AddSingleton<TlsVerifier>();
         builder.Services.AddSingleton<AlertMailer>();
         builder.Services.AddHostedService<QueueWatch>();

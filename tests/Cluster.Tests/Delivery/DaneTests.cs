@@ -38,6 +38,12 @@ public sealed partial class DaneTests(DaneFixture fixture) : IClassFixture<DaneF
         await HeldAsync(sent["clear"].Mid, "STARTTLS command not supported");
         await HeldAsync(sent["must"].Mid, "mx-plain.dane.test: DANE is mandatory and it has no usable signed TLSA record");
         Assert.DoesNotContain(fixture.Clear.Delivered(), m => m.Contains(sent["clear"].Subject, StringComparison.Ordinal) || m.Contains(sent["must"].Subject, StringComparison.Ordinal));
+
+        // What TLS reporting will say of the day: per policy domain, sessions that worked and how the others failed.
+        var node = fixture.Cluster.Nodes[0];
+        await TlsReport.WaitForAsync(node, "good.dane.test", "tlsa", p => p.Successful >= 1);
+        await TlsReport.WaitForAsync(node, "bad.dane.test", "tlsa", p => p.Failures.Any(f => f is { ResultType: "tlsa-invalid", Host: "mx-bad.dane.test", ReceivingIp: "127.0.6.11" }));
+        await TlsReport.WaitForAsync(node, "must.dane.test", "no-policy-found", p => p.Failures.Any(f => f is { ResultType: "dane-required", Host: "mx-plain.dane.test" }));
     }
 
     [Fact]

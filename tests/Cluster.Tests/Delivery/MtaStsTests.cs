@@ -39,6 +39,8 @@ public sealed partial class MtaStsTests(DeliveryFixture fixture)
         await fixture.SendAsync("user@sts-good.test", again);
         await DeliveredAsync("good", again);
         Assert.Equal(1, fixture.MtaStsPolicies.Fetches("sts-good.test"));
+        await TlsReport.WaitForAsync(fixture.Node, "sts-good.test", "sts", p => p.Successful >= 2 && p.Strings.Contains("mode: enforce") && p.Strings.Contains("mx: mx.good.test"));
+        await TlsReport.WaitForAsync(fixture.Node, "sts-wrong.test", "sts", p => p.Failures.Any(f => f is { ResultType: "certificate-host-mismatch", Host: "mx.wrongname.test" }));
     }
 
     [Fact]
