@@ -70,10 +70,10 @@ internal sealed class OutboundConnector(DnsClients dns, MailLog log, NodeMetrics
         if (decision.MtaSts is { } policy && !daneOn)
         {
             var allowed = hops.Where(decision.Allows).Select(h => h.Host).ToList();
-            log.MtaStsApplied(domain, policy.Mode.ToString().ToLowerInvariant(), decision.Source == "MTA-STS enforce"
+            log.MtaStsApplied(domain, policy.Mode.ToString().ToLowerInvariant(), decision.Enforced
                 ? $"TLS required and verified for {(allowed.Count == 0 ? "none" : string.Join(", ", allowed))} of MX {string.Join(", ", hops.Select(h => h.Host))}"
                 : $"not enforced; {decision.Source} applies ({OutboundTlsPolicy.Name(decision.Mode)})");
-            if (allowed.Count == 0 && decision.Source == "MTA-STS enforce")
+            if (allowed.Count == 0 && decision.Enforced)
             {
                 return (null, new ConnectFailure($"MTA-STS policy of {domain} allows none of its MX hosts ({string.Join(", ", hops.Select(h => h.Host))})", Permanent: false, RequiredTlsFailed: true));
             }

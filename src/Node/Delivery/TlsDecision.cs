@@ -18,7 +18,8 @@ internal sealed record TlsDecision(OutboundTls Mode, string Source, MtaStsPolicy
 
     private bool OverridesPublished { get; init; }
 
-    private bool Enforced => MtaSts is { Mode: MtaStsMode.Enforce };
+    /// <summary>An MTA-STS policy in <c>enforce</c> mode decides: only the MX hosts it names, TLS verified for each.</summary>
+    public bool Enforced => MtaSts is { Mode: MtaStsMode.Enforce };
 
     /// <summary>TLS required and the server's certificate verified: what REQUIRETLS can travel over.</summary>
     public bool Verified => Mode == OutboundTls.RequiredVerify;

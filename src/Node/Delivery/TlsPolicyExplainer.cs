@@ -88,7 +88,7 @@ internal sealed class TlsPolicyExplainer(DnsClients dns, MtaStsResolver mtaSts, 
     private static string Requires(TlsDecision decision) => decision switch
     {
         { Dane: not null } => "TLS, the server authenticated by its TLSA records; never clear text",
-        { Source: "MTA-STS enforce" } => "TLS to an MX host the policy names, its certificate verified for that host; never clear text",
+        { Enforced: true } => "TLS to an MX host the policy names, its certificate verified for that host; never clear text",
         { Mode: OutboundTls.RequiredVerify } => "TLS, the certificate verified; never clear text",
         { Mode: OutboundTls.Required } => "TLS, the certificate not checked; never clear text",
         { Mode: OutboundTls.PreferredVerify } => "TLS when offered, the certificate checked and a failure logged; clear text otherwise",
