@@ -74,7 +74,8 @@ internal static partial class NodeRunner
         builder.Services.AddSingleton<IConfigRule>(services => services.GetRequiredService<NodeWebHost>());
         builder.Services.AddHostedService(services => services.GetRequiredService<NodeWebHost>());
         builder.Services.AddSingleton(services => new Delivery.Published.MtaStsResolver(
-            services.GetRequiredService<DnsClients>(), Path.Combine(paths.DataDir, "state", "mta-sts"), TimeProvider.System, services.GetRequiredService<MailLog>()));
+            services.GetRequiredService<DnsClients>(), Path.Combine(paths.DataDir, "state", "mta-sts"), TimeProvider.System, services.GetRequiredService<MailLog>(),
+            services.GetRequiredService<Delivery.Reporting.TlsSessionRecorder>()));
         builder.Services.AddSingleton<Delivery.Published.DaneLookup>();
         builder.Services.AddSingleton(new Delivery.Reporting.TlsSessionRecorder(paths.TlsReports, TimeProvider.System));
         builder.Services.AddSingleton(services => new TlsPolicyExplainer(

@@ -41,6 +41,9 @@ public sealed partial class DeliveryFixture : IAsyncLifetime
     /// <summary>The node's relay listener (private, relaying for loopback clients).</summary>
     public IPEndPoint Relay { get; private set; } = null!;
 
+    /// <summary>A domain whose TXT record announces an MTA-STS policy that no host serves.</summary>
+    public const string PolicyHostMissing = "sts-nohost.test";
+
     public Dictionary<string, PostfixInstance> Postfix { get; } = [];
 
     public MtaStsHost MtaStsPolicies { get; private set; } = null!;
@@ -115,11 +118,12 @@ public sealed partial class DeliveryFixture : IAsyncLifetime
         // Bounces and alerts land in the clear-text Postfix's mailbox; e2e.test is the end-to-end domain.
         var mx = Receivers.SelectMany(r => Modes.Select(m => (Domain($"{r}", m), $"mx.{r}.test", 10)))
             .Concat(MtaStsDomains.Select(s => (s.Domain, $"mx.{s.Receiver}.test", 10)))
+            .Append((PolicyHostMissing, "mx.good.test", 10))
             .Concat([("bounces.test", "mx.pfnone.test", 10), ("alerts.test", "mx.pfnone.test", 10), ("e2e.test", "mx.good.test", 10),
                 ("alerting.test", "mx.sink.test", 10), ("quiet.test", "mx.sink.test", 10)]);
         var dns = await Dnsmasq.StartAsync(Path.Combine(work, "dnsmasq.log"), mx,
             Receivers.Select(r => ($"mx.{r}.test", ReceiverAddress(r).ToString())).Concat(MtaStsDomains.Select(s => ($"mta-sts.{s.Domain}", policyHost.ToString()))),
-            MtaStsDomains.Select(s => $"--txt-record=_mta-sts.{s.Domain},v=STSv1; id=20261203"));
+            MtaStsDomains.Select(s => s.Domain).Append(PolicyHostMissing).Select(d => $"--txt-record=_mta-sts.{d},v=STSv1; id=20261203"));
         peers.Add(dns);
 
         // The trusted list holds the test root; the node also trusts the intermediate the receivers send.
@@ -130,7 +134,8 @@ public sealed partial class DeliveryFixture : IAsyncLifetime
         var address = Node.Address;
         Relay = new IPEndPoint(address, FreePort.On(address));
         var controls = string.Join("\n", Receivers.SelectMany(r => Modes.Select(mode => $"  - {{domain: {Domain(r, mode)}, tls: {mode}}}"))
-            .Concat(MtaStsDomains.Select(s => $"  - {{domain: {s.Domain}, tls: {s.Tls}, mta_sts: {(s.Honoured ? "on" : "off")}}}")));
+            .Concat(MtaStsDomains.Select(s => $"  - {{domain: {s.Domain}, tls: {s.Tls}, mta_sts: {(s.Honoured ? "on" : "off")}}}"))
+            .Append($"  - {{domain: {PolicyHostMissing}, tls: preferred, mta_sts: on}}"));
         (await m.LoadConfigAsync($$$"""
             hostname: relay.node1.test
             ip_interfaces: [{name: Data1, address: {{{address}}}, hostname: relay.node1.test}]

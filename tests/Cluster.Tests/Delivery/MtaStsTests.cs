@@ -66,6 +66,17 @@ public sealed partial class MtaStsTests(DeliveryFixture fixture)
     }
 
     [Fact]
+    public async Task A_policy_that_cannot_be_fetched_leaves_the_control_in_force_and_is_reported()
+    {
+        var subject = $"no policy host {Guid.NewGuid():N}";
+        await fixture.SendAsync($"user@{DeliveryFixture.PolicyHostMissing}", subject);
+
+        await Wait.UntilAsync(() => fixture.Unfolded("good").Any(m => m.Contains(subject, StringComparison.Ordinal)), "delivered under the destination control");
+        Assert.Contains($"MTA-STS policy of {DeliveryFixture.PolicyHostMissing} not refreshed: policy fetch from mta-sts.{DeliveryFixture.PolicyHostMissing} failed", fixture.MailLogText(), StringComparison.Ordinal);
+        await TlsReport.WaitForAsync(fixture.Node, DeliveryFixture.PolicyHostMissing, "no-policy-found", p => p.Failures.Any(f => f.ResultType == "sts-policy-fetch-error"));
+    }
+
+    [Fact]
     public async Task REQUIRETLS_counts_an_enforced_policy_as_verified_TLS()
     {
         var subject = $"requiretls over mta-sts {Guid.NewGuid():N}";

@@ -25,7 +25,7 @@ internal sealed record MtaStsLookup(MtaStsPolicy? Policy, string? Problem);
 /// fetch fails (that is what keeps a downgrade attacker out). Policies are kept in
 /// <c>DATA/state/mta-sts/</c>, so a restart neither forgets nor refetches them.
 /// </summary>
-internal sealed partial class MtaStsResolver(DnsClients dns, string directory, TimeProvider time, MailLog log)
+internal sealed partial class MtaStsResolver(DnsClients dns, string directory, TimeProvider time, MailLog log, Reporting.TlsSessionRecorder sessions)
 {
     private const int MaxPolicyBytes = 64 * 1024;
     private static readonly TimeSpan FetchTimeout = TimeSpan.FromSeconds(30);
@@ -58,6 +58,14 @@ internal sealed partial class MtaStsResolver(DnsClients dns, string directory, T
         {
             var problem = $"policy fetch from mta-sts.{domain} failed: {e.Message}";
             log.MtaStsPolicyFailed(domain, problem);
+            // For the domain's TLS report (RFC 8460 §4.3.2.3): the policy could not be had.
+            var resultType = e switch
+            {
+                FormatException => "sts-policy-invalid",
+                HttpRequestException { InnerException: System.Security.Authentication.AuthenticationException } => "sts-webpki-invalid",
+                _ => "sts-policy-fetch-error",
+            };
+            sessions.Failure(new Reporting.ReportedPolicy("no-policy-found", [], domain, []), resultType, null, $"mta-sts.{domain}", null);
             return new MtaStsLookup(current, problem);
         }
     }

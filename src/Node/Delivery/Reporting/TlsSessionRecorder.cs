@@ -43,7 +43,7 @@ internal sealed class TlsSessionRecorder : IAsyncDisposable
         _ => new ReportedPolicy("no-policy-found", [], domain, []),
     };
 
-    /// <summary>The result type (RFC 8460 §4.3.2) of a failed session set-up, from the words the mail log uses.</summary>
+    /// <summary>The result type (RFC 8460 §4.3.2) of a failed session set-up, from the words the mail log uses (MTA-STS fetch failures are typed where they happen).</summary>
     public static string ResultType(TlsDecision decision, string reason) => reason switch
     {
         _ when reason.Contains(StartFailure.StartTlsNotSupported, StringComparison.Ordinal) => "starttls-not-supported",
