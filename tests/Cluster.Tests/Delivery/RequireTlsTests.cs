@@ -93,7 +93,8 @@ public sealed partial class RequireTlsTests(RequireTlsFixture fixture) : IClassF
         node.Start();
         await node.WaitConnectedAsync();
         await Wait.UntilAsync(() => FreePort.Accepts(fixture.Relay), "node1 listens again");
-        (await node.CliAsync("queue", "resume", "pf.test")).Succeeded();
+        // Its control socket comes up a moment after its listeners.
+        await Wait.UntilAsync(async () => (await node.CliAsync("queue", "resume", "pf.test")).ExitCode == 0, "the restarted node takes the resume");
         await Wait.UntilAsync(() => Regex.IsMatch(fixture.Log(node), $@"Bounced: DCID [1-9]\d* MID {mid} to RID 0 - 5\.7\.30 "), "after the restart it still bounces rather than go to a server without REQUIRETLS");
     }
 
