@@ -115,7 +115,8 @@ internal sealed partial class MtaStsResolver(DnsClients dns, string directory, T
             },
         };
         using var http = new HttpClient(handler) { Timeout = FetchTimeout, MaxResponseContentBufferSize = MaxPolicyBytes };
-        using var response = await http.GetAsync(new Uri($"https://{host}/.well-known/mta-sts.txt"), HttpCompletionOption.ResponseHeadersRead, cancel);
+        // Read whole (not headers first): only then does HttpClient hold the body to MaxResponseContentBufferSize.
+        using var response = await http.GetAsync(new Uri($"https://{host}/.well-known/mta-sts.txt"), cancel);
         if (response.StatusCode != HttpStatusCode.OK)
         {
             throw new HttpRequestException($"HTTP {(int)response.StatusCode}, not 200");
@@ -123,7 +124,8 @@ internal sealed partial class MtaStsResolver(DnsClients dns, string directory, T
 
         if (response.Content.Headers.ContentType?.MediaType is not "text/plain")
         {
-            throw new FormatException($"content type {response.Content.Headers.ContentType?.MediaType ?? "missing"}, not text/plain");
+            var type = response.Content.Headers.ContentType?.MediaType ?? "missing";
+            throw new FormatException($"content type {type[..Math.Min(type.Length, 64)]}, not text/plain");
         }
 
         var body = await response.Content.ReadAsByteArrayAsync(cancel);
