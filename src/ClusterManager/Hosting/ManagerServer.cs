@@ -86,6 +86,8 @@ internal static partial class ManagerServer
         builder.Services.AddSingleton<Nodes.ClusterStatus>();
         builder.Services.AddSingleton<Tracking.MessageTracking>();
         builder.Services.AddSingleton<Alerts.AlertDispatcher>();
+        builder.Services.AddSingleton<TlsReports.TlsReporting>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<TlsReports.TlsReporting>());
         builder.Services.AddHostedService(services => services.GetRequiredService<Alerts.AlertDispatcher>());
         builder.Services.AddSingleton<JoinTokens>();
         builder.Services.AddSingleton<JoinRefusals>();

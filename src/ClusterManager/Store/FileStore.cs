@@ -265,6 +265,22 @@ internal sealed class FileStore : IManagerStore, IDisposable
     public Task<IReadOnlyList<AlertEvent>> ListAlertEventsAsync(int last, CancellationToken cancel = default) =>
         Locked(() => ReadLinesAsync<AlertEvent>(AlertEventsPath, last, cancel));
 
+    public Task<bool> TryAddTlsReportEventAsync(TlsReportEvent reportEvent, CancellationToken cancel = default) =>
+        Locked(async () =>
+        {
+            var existing = await ReadLinesAsync<TlsReportEvent>(TlsReportEventsPath, int.MaxValue, cancel);
+            if (existing.Any(e => e.ReportKey == reportEvent.ReportKey && e.Kind == reportEvent.Kind))
+            {
+                return false;
+            }
+
+            await AppendLineAsync(TlsReportEventsPath, reportEvent, cancel);
+            return true;
+        });
+
+    public Task<IReadOnlyList<TlsReportEvent>> ListTlsReportEventsAsync(int last, CancellationToken cancel = default) =>
+        Locked(() => ReadLinesAsync<TlsReportEvent>(TlsReportEventsPath, last, cancel));
+
     public Task<IReadOnlyList<AuditEntry>> ReadAuditAsync(int last, CancellationToken cancel = default) =>
         Locked(() => ReadLinesAsync<AuditEntry>(AuditPath, last, cancel));
 
@@ -281,6 +297,8 @@ internal sealed class FileStore : IManagerStore, IDisposable
     private string AlertsPath => Path.Combine(root, "alerts.log");
 
     private string AlertEventsPath => Path.Combine(root, "alert-events.log");
+
+    private string TlsReportEventsPath => Path.Combine(root, "tls-report-events.log");
 
     private string VersionPath(long version) => Path.Combine(root, "versions", $"{version:D8}.json");
 

@@ -80,6 +80,14 @@ internal interface IManagerStore
 
     Task<IReadOnlyList<AlertEvent>> ListAlertEventsAsync(int last, CancellationToken cancel = default);
 
+    /// <summary>
+    /// Records the event unless the report already has one of that kind; true when it was new.
+    /// Atomic, so of two managers that both want to send a day's report only one does.
+    /// </summary>
+    Task<bool> TryAddTlsReportEventAsync(TlsReportEvent reportEvent, CancellationToken cancel = default);
+
+    Task<IReadOnlyList<TlsReportEvent>> ListTlsReportEventsAsync(int last, CancellationToken cancel = default);
+
     Task<IReadOnlyList<AuditEntry>> ReadAuditAsync(int last, CancellationToken cancel = default);
 
     /// <summary>Throws <see cref="StoreException"/> when the store cannot be reached now (the store-unreachable alert).</summary>

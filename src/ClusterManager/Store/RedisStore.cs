@@ -37,7 +37,7 @@ internal sealed class RedisStore : IManagerStore, IDisposable
         return 1
         """;
 
-    private const string AlertScript = """
+    private const string AddOnceScript = """
         if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
         redis.call('RPUSH', KEYS[2], ARGV[2])
         return 1
@@ -325,17 +325,24 @@ internal sealed class RedisStore : IManagerStore, IDisposable
         (await Call(() => Db.ListRangeAsync(Key("audit"), -last, -1))).Select(v => Parse<AuditEntry>(v)!).ToList();
 
     public async Task<bool> TryAddAlertAsync(AlertRecord alert, CancellationToken cancel = default) =>
-        (long)await Call(() => Db.ScriptEvaluateAsync(AlertScript, [Key("alert-keys"), Key("alerts")], [alert.Key, ProtoJson.Format(alert)])) == 1;
+        (long)await Call(() => Db.ScriptEvaluateAsync(AddOnceScript, [Key("alert-keys"), Key("alerts")], [alert.Key, ProtoJson.Format(alert)])) == 1;
 
     public async Task<IReadOnlyList<AlertRecord>> ListAlertsAsync(int last, CancellationToken cancel = default) =>
         (await Call(() => Db.ListRangeAsync(Key("alerts"), -last, -1))).Select(v => Parse<AlertRecord>(v)!).ToList();
 
     public async Task<bool> TryAddAlertEventAsync(AlertEvent alertEvent, CancellationToken cancel = default) =>
-        (long)await Call(() => Db.ScriptEvaluateAsync(AlertScript, [Key("alert-event-keys"), Key("alert-events")],
+        (long)await Call(() => Db.ScriptEvaluateAsync(AddOnceScript, [Key("alert-event-keys"), Key("alert-events")],
             [$"{alertEvent.Kind}|{alertEvent.AlertKey}", ProtoJson.Format(alertEvent)])) == 1;
 
     public async Task<IReadOnlyList<AlertEvent>> ListAlertEventsAsync(int last, CancellationToken cancel = default) =>
         (await Call(() => Db.ListRangeAsync(Key("alert-events"), -last, -1))).Select(v => Parse<AlertEvent>(v)!).ToList();
+
+    public async Task<bool> TryAddTlsReportEventAsync(TlsReportEvent reportEvent, CancellationToken cancel = default) =>
+        (long)await Call(() => Db.ScriptEvaluateAsync(AddOnceScript, [Key("tls-report-event-keys"), Key("tls-report-events")],
+            [$"{reportEvent.Kind}|{reportEvent.ReportKey}", ProtoJson.Format(reportEvent)])) == 1;
+
+    public async Task<IReadOnlyList<TlsReportEvent>> ListTlsReportEventsAsync(int last, CancellationToken cancel = default) =>
+        (await Call(() => Db.ListRangeAsync(Key("tls-report-events"), -last, -1))).Select(v => Parse<TlsReportEvent>(v)!).ToList();
 
     public void Dispose() => redis.Dispose();
 

@@ -21,6 +21,7 @@ public sealed class ConfigValidator(IEnumerable<IConfigRule> rules)
         new SystemLimitsRule(),
         new LdapProfileRule(),
         new WebSecurityRule(),
+        new TlsReportingRule(),
         new ActedOnRule(),
     ];
 

@@ -64,8 +64,8 @@ public static partial class LevelShapeRule
     [System.Text.RegularExpressions.GeneratedRegex(@"^[A-Za-z0-9._+@-]{1,128}\z")]
     private static partial System.Text.RegularExpressions.Regex SafeKey();
 
-    // The refused key as it can be shown: control characters as \uNNNN.
-    private static string Printable(string key) =>
+    /// <summary>A refused value as it can be shown: control characters as \uNNNN, at most 128 characters.</summary>
+    public static string Printable(string key) =>
         string.Concat(key.Take(128).Select(c => char.IsControl(c) ? $"\\u{(int)c:X4}" : c.ToString()));
 
     private static bool IsSet(object value) => value switch

@@ -85,6 +85,8 @@ internal static partial class NodeRunner
             services.GetRequiredService<Delivery.Published.MtaStsResolver>(), services.GetRequiredService<Delivery.Published.DaneLookup>(),
             services.GetRequiredService<Delivery.Reporting.TlsSessionRecorder>()));
         builder.Services.AddSingleton<TlsVerifier>();
+        builder.Services.AddSingleton(services => new Delivery.Reporting.TlsReportSender(
+            services.GetRequiredService<DnsClients>(), services.GetRequiredService<CurrentConfig>(), services.GetRequiredService<MessageSpool>(), services.GetRequiredService<MailLog>(), TimeProvider.System));
         builder.Services.AddSingleton<AlertMailer>();
         builder.Services.AddHostedService<QueueWatch>();
         builder.Services.AddSingleton<DeliveryQueue>();

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Gatehouse.Node.Logging;
 
-/// <summary>The mail log's lines about the node itself: its queue storage and the alerts it sends.</summary>
+/// <summary>The mail log's lines about the node itself: its queue storage and the alerts and TLS reports it sends.</summary>
 internal sealed partial class MailLog
 {
     [LoggerMessage(300, LogLevel.Warning, "Queue sweep: {Swept} files of messages never accepted removed")]
@@ -19,4 +19,10 @@ internal sealed partial class MailLog
 
     [LoggerMessage(304, LogLevel.Information, "MID {Mid} alert ({Severity}, {AlertClass}) to {Recipients}: {Text}")]
     public partial void AlertSent(long mid, string severity, string alertClass, string recipients, string text);
+
+    [LoggerMessage(305, LogLevel.Information, "MID {Mid} TLS report {ReportId} for {Domain} to {Recipients}")]
+    public partial void TlsReportMailed(long mid, string reportId, string domain, string recipients);
+
+    [LoggerMessage(306, LogLevel.Information, "TLS report {ReportId} for {Domain} posted to {Url}: {Result}")]
+    public partial void TlsReportPosted(string reportId, string domain, string url, string result);
 }

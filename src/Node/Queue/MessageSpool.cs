@@ -102,7 +102,7 @@ internal sealed class MessageSpool : IDisposable
     }
 
     /// <summary>Queues a message the node writes itself (a bounce, an alert), durably like any other.</summary>
-    public async Task<long> InjectAsync(byte[] content, string mailFrom, IReadOnlyList<string> recipients, string origin, DateTimeOffset now, CancellationToken cancel, bool requireTls = false)
+    public async Task<long> InjectAsync(byte[] content, string mailFrom, IReadOnlyList<string> recipients, string origin, DateTimeOffset now, CancellationToken cancel, bool requireTls = false, bool tlsOptional = false)
     {
         var mid = Mids.Next();
         await using var data = CreateData(mid);
@@ -113,6 +113,7 @@ internal sealed class MessageSpool : IDisposable
             Listener = origin,
             MailFrom = mailFrom,
             RequireTls = requireTls,
+            TlsOptional = tlsOptional,
             Recipients = recipients,
             ReceivedAt = now,
             Size = content.Length,

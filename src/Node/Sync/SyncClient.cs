@@ -23,7 +23,8 @@ namespace Gatehouse.Node.Sync;
 /// </summary>
 internal sealed partial class SyncClient(
     NodeIdentity identity, NodePaths paths, SnapshotApplier applier, CurrentConfig current, NodeStatusFile status, TlsVerifier tlsVerifier,
-    Delivery.DeliveryQueue deliveryQueue, Alerts.AlertMailer alerts, Web.NodeActivityReport activity, Tracking.MessageTracker tracker, SyncTimings timings, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<SyncClient> logger) : BackgroundService
+    Delivery.DeliveryQueue deliveryQueue, Alerts.AlertMailer alerts, Web.NodeActivityReport activity, Tracking.MessageTracker tracker,
+    Delivery.Reporting.TlsSessionRecorder tlsSessions, Delivery.Reporting.TlsReportSender tlsReports, SyncTimings timings, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<SyncClient> logger) : BackgroundService
 {
     /// <summary>Exit code of <c>run</c> when the manager says the node is no longer a member.</summary>
     public const int RemovedExitCode = 3;
@@ -172,6 +173,15 @@ internal sealed partial class SyncClient(
                 else if (query.KindCase == NodeQuery.KindOneofCase.Track)
                 {
                     answer.Track = await tracker.SearchAsync(query.Track, cancel);
+                }
+                else if (query.KindCase == NodeQuery.KindOneofCase.TlsReportDay
+                    && DateOnly.TryParseExact(query.TlsReportDay.Date, "yyyy-MM-dd", out var day) && query.TlsReportDay.Offset >= 0)
+                {
+                    answer.TlsReportDay = tlsSessions.Page(day, query.TlsReportDay.Offset);
+                }
+                else if (query.KindCase == NodeQuery.KindOneofCase.TlsReportSend)
+                {
+                    answer.TlsReportSent = await tlsReports.SendAsync(query.TlsReportSend, cancel);
                 }
                 else if (query.KindCase == NodeQuery.KindOneofCase.Alert && Alerts.ManagerAlert.Problem(query.Alert) is { } problem)
                 {

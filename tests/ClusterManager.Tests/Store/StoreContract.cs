@@ -175,6 +175,20 @@ public abstract class StoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_days_tls_report_is_claimed_by_one_manager_only()
+    {
+        var claims = await Task.WhenAll(Enumerable.Range(0, 8).Select(i =>
+            Store.TryAddTlsReportEventAsync(new TlsReportEvent { ReportKey = "2026-12-01 example.net", Kind = "claimed", By = $"manager{i}" })));
+        Assert.Single(claims, c => c);
+        Assert.True(await Store.TryAddTlsReportEventAsync(new TlsReportEvent { ReportKey = "2026-12-01 example.net", Kind = "sent", By = "node1" }));
+        Assert.True(await Store.TryAddTlsReportEventAsync(new TlsReportEvent { ReportKey = "2026-12-02 example.net", Kind = "claimed" }));
+        Assert.False(await Store.TryAddTlsReportEventAsync(new TlsReportEvent { ReportKey = "2026-12-01 example.net", Kind = "sent", By = "node2" }));
+
+        var events = await Store.ListTlsReportEventsAsync(10);
+        Assert.Equal(["2026-12-01 example.net/claimed", "2026-12-01 example.net/sent", "2026-12-02 example.net/claimed"], events.Select(e => $"{e.ReportKey}/{e.Kind}"));
+    }
+
+    [Fact]
     public async Task Everything_is_there_after_reopening()
     {
         Assert.True(await Store.TryCommitAsync(Version(1, "kept"), clearPendingAt: null));

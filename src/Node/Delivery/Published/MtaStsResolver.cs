@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Security;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
@@ -65,7 +64,7 @@ internal sealed partial class MtaStsResolver(DnsClients dns, string directory, T
                 HttpRequestException { InnerException: System.Security.Authentication.AuthenticationException } => "sts-webpki-invalid",
                 _ => "sts-policy-fetch-error",
             };
-            sessions.Failure(new Reporting.ReportedPolicy("no-policy-found", [], domain, []), resultType, null, $"mta-sts.{domain}", null);
+            sessions.Failure(new Gatehouse.Cluster.Contract.ReportedPolicy("no-policy-found", [], domain, []), resultType, null, $"mta-sts.{domain}", null);
             return new MtaStsLookup(current, problem);
         }
     }
@@ -102,19 +101,7 @@ internal sealed partial class MtaStsResolver(DnsClients dns, string directory, T
     private async Task<string> FetchAsync(string domain, NodeSnapshot snapshot, CancellationToken cancel)
     {
         var host = $"mta-sts.{domain}";
-        using var handler = new SocketsHttpHandler
-        {
-            AllowAutoRedirect = false,
-            UseProxy = false,
-            UseCookies = false,
-            ConnectCallback = async (context, token) => await ConnectAsync(context.DnsEndPoint, token),
-            SslOptions = new SslClientAuthenticationOptions
-            {
-                RemoteCertificateValidationCallback = (_, presented, chain, _) =>
-                    PeerVerification.Problem(presented, chain as System.Security.Cryptography.X509Certificates.X509Chain, snapshot.TrustedCas, [host]) is null,
-            },
-        };
-        using var http = new HttpClient(handler) { Timeout = FetchTimeout, MaxResponseContentBufferSize = MaxPolicyBytes };
+        using var http = PublishedHttps.Client(dns, snapshot, host, MaxPolicyBytes, FetchTimeout);
         // Read whole (not headers first): only then does HttpClient hold the body to MaxResponseContentBufferSize.
         using var response = await http.GetAsync(new Uri($"https://{host}/.well-known/mta-sts.txt"), cancel);
         if (response.StatusCode != HttpStatusCode.OK)
@@ -130,25 +117,6 @@ internal sealed partial class MtaStsResolver(DnsClients dns, string directory, T
 
         var body = await response.Content.ReadAsByteArrayAsync(cancel);
         return Encoding.UTF8.GetString(body);
-    }
-
-    // The policy host is found through the node's own DNS servers, like the MX hosts.
-    private async ValueTask<Stream> ConnectAsync(DnsEndPoint endpoint, CancellationToken cancel)
-    {
-        var answer = await dns.Current().QueryAsync(endpoint.Host, QueryType.A, cancellationToken: cancel);
-        var address = answer.Answers.ARecords().Select(r => r.Address).FirstOrDefault()
-            ?? throw new HttpRequestException($"no address for {endpoint.Host}");
-        var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        try
-        {
-            await socket.ConnectAsync(new IPEndPoint(address, endpoint.Port), cancel);
-            return new NetworkStream(socket, ownsSocket: true);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
     }
 
     private MtaStsPolicy? Held(string domain)

@@ -1,5 +1,7 @@
 using System.Net;
 using System.Text.Json;
+using Gatehouse.Cluster.Contract;
+using Gatehouse.Cluster.V1;
 using Gatehouse.Configuration.Files;
 using Gatehouse.Node.Delivery.Published;
 
@@ -79,6 +81,20 @@ internal sealed class TlsSessionRecorder : IAsyncDisposable
     {
         var path = Path.Combine(directory, $"{date:yyyy-MM-dd}.json");
         return File.Exists(path) ? JsonSerializer.Deserialize<List<PolicyRecord>>(File.ReadAllBytes(path), Json) ?? [] : [];
+    }
+
+    /// <summary>A page of a day's records for the manager's cluster report, with what is still in memory written first.</summary>
+    public TlsReportDay Page(DateOnly date, int offset)
+    {
+        const int PageSize = 500;
+        Write();
+        var records = ReadDay(directory, date);
+        var page = records.Skip(offset).Take(PageSize).ToList();
+        return new TlsReportDay
+        {
+            PoliciesJson = JsonSerializer.Serialize(page, Json),
+            NextOffset = offset + page.Count < records.Count ? offset + page.Count : 0,
+        };
     }
 
     public async ValueTask DisposeAsync()

@@ -1,16 +1,19 @@
 using System.Text.Json.Serialization;
 
-namespace Gatehouse.Node.Delivery.Reporting;
+namespace Gatehouse.Cluster.Contract;
+
+// The elements of an RFC 8460 report's policies array: what a node records of its sessions and
+// what the manager adds up across the cluster, so both read and write the same JSON.
 
 /// <summary>The policy a session was made under, as RFC 8460 §4.3 names it: <c>sts</c>, <c>tlsa</c> or <c>no-policy-found</c>.</summary>
-internal sealed record ReportedPolicy(
+public sealed record ReportedPolicy(
     [property: JsonPropertyName("policy-type")] string Type,
     [property: JsonPropertyName("policy-string")] IReadOnlyList<string> Strings,
     [property: JsonPropertyName("policy-domain")] string Domain,
     [property: JsonPropertyName("mx-host")] IReadOnlyList<string> MxHosts);
 
 /// <summary>One kind of failure, from one sending address to one receiving host, with how many sessions it ended.</summary>
-internal sealed class FailureDetail
+public sealed class FailureDetail
 {
     [JsonPropertyName("result-type")]
     public string ResultType { get; init; } = "";
@@ -29,10 +32,10 @@ internal sealed class FailureDetail
 }
 
 /// <summary>The sessions of one day under one policy: the <c>policies[]</c> element of an RFC 8460 report.</summary>
-internal sealed class PolicyRecord
+public sealed class PolicyRecord
 {
     [JsonPropertyName("policy")]
-    public ReportedPolicy Policy { get; init; } = null!;
+    public ReportedPolicy Policy { get; set; } = null!;
 
     [JsonPropertyName("summary")]
     public Summary Summary { get; init; } = new();
@@ -41,7 +44,7 @@ internal sealed class PolicyRecord
     public List<FailureDetail> FailureDetails { get; init; } = [];
 }
 
-internal sealed class Summary
+public sealed class Summary
 {
     [JsonPropertyName("total-successful-session-count")]
     public long Successful { get; set; }
