@@ -61,6 +61,21 @@ public sealed class ConfigValidatorTests
     }
 
     [Fact]
+    public void Tls_reporting_is_refused_without_who_sends_the_reports()
+    {
+        var cluster = WithCertificate(Level(ValidCluster));
+        cluster.Manager = new ManagerSettings { TlsReporting = new TlsReportingSettings { Enabled = true, OrganizationName = "Example\u001b[2J", Submitter = "mx" } };
+
+        var errors = ConfigValidator.Standard.Validate(cluster, Level(ValidMachine));
+
+        Assert.Equal(
+            ["manager.tls_reporting.contact_info", "manager.tls_reporting.organization_name", "manager.tls_reporting.submitter"],
+            errors.Select(e => e.Path).Order());
+        cluster.Manager.TlsReporting = new TlsReportingSettings { Enabled = true, OrganizationName = "Example", ContactInfo = "tls@example.com", Submitter = "mx.example.com" };
+        Assert.Empty(ConfigValidator.Standard.Validate(cluster, Level(ValidMachine)));
+    }
+
+    [Fact]
     public void Every_error_is_reported_at_once()
     {
         const string cluster = """
