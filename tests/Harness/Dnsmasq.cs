@@ -17,6 +17,13 @@ public sealed class Dnsmasq : IAsyncDisposable
     public IPEndPoint Endpoint { get; }
 
     /// <summary>Starts dnsmasq with MX records (domain, host, preference), A and PTR records (host, address) and any other options.</summary>
+    /// <summary>
+    /// A TXT record of one string as raw record data: <c>--txt-record</c> takes every comma for the
+    /// end of a string, and some records (a TLSRPT rua list) have commas in them.
+    /// </summary>
+    public static string TxtRecord(string name, string text) =>
+        $"--dns-rr={name},16,{text.Length:x2}{Convert.ToHexStringLower(System.Text.Encoding.ASCII.GetBytes(text))}";
+
     public static async Task<Dnsmasq> StartAsync(
         string logPath, IEnumerable<(string Domain, string Host, int Preference)> mx, IEnumerable<(string Host, string Address)>? a = null, IEnumerable<string>? extra = null)
     {
