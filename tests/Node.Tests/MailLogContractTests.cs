@@ -143,6 +143,7 @@ public sealed partial class MailLogContractTests : IDisposable
         ("MtaStsApplied", l => l.MtaStsApplied("example.test", "enforce", "TLS verified for mx.example.test"), null, []),
         ("DaneApplied", l => l.DaneApplied("mx.example.test", "TLS required, authenticated by TLSA 3 1 1 0a1b2c3d4e5f6a7b…"), null, []),
         ("PublishedPolicyOverridden", l => l.PublishedPolicyOverridden(9, 12, "destination control example.test", "DANE", "example.test"), null, []),
+        ("RequireTlsHostPassedOver", l => l.RequireTlsHostPassedOver(12, "550 5.7.30 REQUIRETLS support required: mx.example.test does not offer REQUIRETLS"), null, []),
         ("DeliverySuspended", l => l.DeliverySuspended("example.test"), null, []),
         ("DeliveryResumed", l => l.DeliveryResumed("example.test"), null, []),
         ("DeletedByAdministrator", l => l.DeletedByAdministrator(9), null, []),

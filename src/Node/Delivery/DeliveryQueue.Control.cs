@@ -39,7 +39,7 @@ internal sealed partial class DeliveryQueue
             }
 
             // Work already queued for the domain is not started: it waits like the rest.
-            foreach (var lane in new[] { false, true })
+            foreach (var lane in Enum.GetValues<DeliveryLane>())
             {
                 if (destinations.TryGetValue(Destination.KeyOf(domain, lane), out var destination))
                 {

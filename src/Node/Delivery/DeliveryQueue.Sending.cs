@@ -16,7 +16,7 @@ internal sealed partial class DeliveryQueue
             ConnectFailure? failure;
             try
             {
-                (session, failure) = await connector.ConnectAsync(snapshot, destination.Domain, control, stopping, destination.SetsAsidePublished);
+                (session, failure) = await connector.ConnectAsync(snapshot, destination.Domain, control, stopping, destination.Lane);
             }
             finally
             {

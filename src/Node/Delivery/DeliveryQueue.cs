@@ -185,10 +185,11 @@ internal sealed partial class DeliveryQueue(
                 continue;
             }
 
-            var key = Destination.KeyOf(domain, message.Envelope.TlsOptional);
+            var lane = DeliveryLanes.Of(message.Envelope);
+            var key = Destination.KeyOf(domain, lane);
             if (!destinations.TryGetValue(key, out var destination))
             {
-                destinations[key] = destination = new Destination(domain, message.Envelope.TlsOptional);
+                destinations[key] = destination = new Destination(domain, lane);
             }
 
             destination.Items.Enqueue(new WorkItem(message, rids));

@@ -7,19 +7,20 @@ internal sealed record WorkItem(QueuedMessage Message, IReadOnlyList<int> Rids);
 /// The per-domain queue: work waiting for a connection, and the connections open or being
 /// opened, counted against the destination control's limit. Changed only under the queue's lock.
 /// </summary>
-internal sealed class Destination(string domain, bool setsAsidePublished = false)
+internal sealed class Destination(string domain, DeliveryLane lane = DeliveryLane.Ordinary)
 {
     public string Domain => domain;
 
-    /// <summary>
-    /// The lane of messages that say <c>TLS-Required: No</c>: their connections are opened
-    /// without the domain's DANE and MTA-STS policies, so they never share one with other mail.
-    /// </summary>
-    public bool SetsAsidePublished => setsAsidePublished;
+    public DeliveryLane Lane => lane;
 
-    public string Key => KeyOf(domain, setsAsidePublished);
+    public string Key => KeyOf(domain, lane);
 
-    public static string KeyOf(string domain, bool setsAsidePublished) => setsAsidePublished ? $"{domain} TLS-Required: No" : domain;
+    public static string KeyOf(string domain, DeliveryLane lane) => lane switch
+    {
+        DeliveryLane.TlsOptional => $"{domain} TLS-Required: No",
+        DeliveryLane.RequireTls => $"{domain} REQUIRETLS",
+        _ => domain,
+    };
 
     public Queue<WorkItem> Items { get; } = new();
 

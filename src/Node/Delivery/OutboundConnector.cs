@@ -29,9 +29,13 @@ internal sealed class OutboundConnector(DnsClients dns, MailLog log, NodeMetrics
 {
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(30);
 
-    /// <param name="setAsidePublished">For mail that says <c>TLS-Required: No</c>: the domain's DANE and MTA-STS are not looked up (DANE the administrator made mandatory still is).</param>
+    /// <param name="lane">
+    /// <c>TlsOptional</c>: the domain's DANE and MTA-STS are not looked up (DANE the administrator made mandatory still is).
+    /// <c>RequireTls</c>: a control's <c>override_published_policy</c> does not weaken them, and a host whose TLS is not
+    /// verified or that does not offer REQUIRETLS is passed over for the next; when every host that answered was, the failure is permanent.
+    /// </param>
     public async Task<(OutboundSession? Session, ConnectFailure? Failure)> ConnectAsync(
-        NodeSnapshot snapshot, string domain, DestinationControl control, CancellationToken cancel, bool setAsidePublished = false)
+        NodeSnapshot snapshot, string domain, DestinationControl control, CancellationToken cancel, DeliveryLane lane = DeliveryLane.Ordinary)
     {
         IReadOnlyList<NextHop> hops;
         try
@@ -50,11 +54,17 @@ internal sealed class OutboundConnector(DnsClients dns, MailLog log, NodeMetrics
 
         // DANE and MTA-STS speak of MX hosts: mail the administrator routes goes where the route says.
         var byMx = hops.All(h => h.Source is NextHopSource.Mx or NextHopSource.ImplicitMx);
-        if (setAsidePublished)
+        if (lane == DeliveryLane.TlsOptional)
         {
             control = control.Clone();
             control.MtaSts = MtaSts.Off;
             control.Dane = control.Dane == Dane.Mandatory ? Dane.Mandatory : Dane.Off;
+        }
+        else if (lane == DeliveryLane.RequireTls && control.OverridePublishedPolicy)
+        {
+            // The sender's REQUIRETLS comes before the administrator's override (the precedence).
+            control = control.Clone();
+            control.OverridePublishedPolicy = false;
         }
 
         var daneOn = byMx && control.Dane != Dane.Off && await dane.SecureMxAsync(domain, cancel);
@@ -80,6 +90,7 @@ internal sealed class OutboundConnector(DnsClients dns, MailLog log, NodeMetrics
         }
 
         ConnectFailure? last = null;
+        ConnectFailure? requireTlsRefused = null;
         var tlsFailed = false;
         foreach (var hop in hops)
         {
@@ -104,6 +115,15 @@ internal sealed class OutboundConnector(DnsClients dns, MailLog log, NodeMetrics
                     (session, failure, _) = await OpenAsync(snapshot, domain, hop, address, forHost with { Mode = OutboundTls.None }, cancel);
                 }
 
+                if (session is not null && lane == DeliveryLane.RequireTls && RequireTlsPolicy.Unmet(session) is { } unmet)
+                {
+                    // This host cannot carry REQUIRETLS mail; another MX may.
+                    log.RequireTlsHostPassedOver(session.Dcid, unmet);
+                    await session.DisposeAsync();
+                    requireTlsRefused = new ConnectFailure(unmet, Permanent: true, RequiredTlsFailed: false);
+                    break;
+                }
+
                 if (session is not null)
                 {
                     return (session, null);
@@ -112,6 +132,11 @@ internal sealed class OutboundConnector(DnsClients dns, MailLog log, NodeMetrics
                 last = failure;
                 tlsFailed |= failure!.RequiredTlsFailed;
             }
+        }
+
+        if (requireTlsRefused is not null && last is null)
+        {
+            return (null, requireTlsRefused);
         }
 
         return (null, (last ?? new ConnectFailure($"no address for the mail hosts of {domain} ({string.Join(", ", hops.Select(h => h.Host))})", false, false))

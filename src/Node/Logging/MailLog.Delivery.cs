@@ -91,6 +91,9 @@ internal sealed partial class MailLog
     [LoggerMessage(229, LogLevel.Warning, "MID {Mid} DCID {Dcid} delivered under {Control}, which overrides the {Policy} policy {Domain} publishes")]
     public partial void PublishedPolicyOverridden(long mid, long dcid, string control, string policy, string domain);
 
+    [LoggerMessage(230, LogLevel.Information, "DCID {Dcid} not used for REQUIRETLS mail: {Reason}")]
+    public partial void RequireTlsHostPassedOver(long dcid, string reason);
+
     [LoggerMessage(221, LogLevel.Information, "Delivery suspended for {Domain} by the administrator")]
     public partial void DeliverySuspended(string domain);
 

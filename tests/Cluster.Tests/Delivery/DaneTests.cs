@@ -70,7 +70,21 @@ public sealed partial class DaneTests(DaneFixture fixture) : IClassFixture<DaneF
         var mid = QueuedAs().Match(sent.Output).Groups[1].Value;
 
         // Authenticated by DANE although the control says none: what stops it is Postfix not offering REQUIRETLS.
-        await Wait.UntilAsync(() => Regex.IsMatch(fixture.MailLogText(), $@"Bounced: DCID [1-9]\d* MID {mid} to RID 0 - 5\.7\.30 "), "a 5.7.30 bounce");
+        await Wait.UntilAsync(() => Regex.IsMatch(fixture.MailLogText(), $@"Bounced: DCID \d+ MID {mid} to RID 0 - 5\.7\.30 "), "a 5.7.30 bounce");
+    }
+
+    [Fact]
+    public async Task An_override_does_not_weaken_DANE_for_a_message_that_asks_for_REQUIRETLS()
+    {
+        var subject = $"requiretls past an override {Guid.NewGuid():N}";
+        var sent = await OpenSsl.SendRequireTlsAsync(fixture.Cluster.Root, fixture.Relay, "sender@plain.dane.test", "user@override.dane.test", subject);
+        var mid = QueuedAs().Match(sent.Output).Groups[1].Value;
+
+        // The control's override would deliver ordinary mail over unverified TLS; REQUIRETLS comes first, so DANE holds it (the TLSA records do not match).
+        await Wait.UntilAsync(() => Regex.IsMatch(fixture.MailLogText(), $@"Delayed: DCID \d+ MID {mid} "), "held under DANE");
+        Assert.DoesNotMatch($@"Bounced: DCID \d+ MID {mid} ", fixture.MailLogText());
+        Assert.DoesNotMatch($@"MID {mid} DCID \d+ delivered under", fixture.MailLogText());
+        Assert.DoesNotContain(fixture.EndEntity.Delivered(), m => m.Contains(subject, StringComparison.Ordinal));
     }
 
     private static async Task<string> DeliveredAsync(PostfixInstance receiver, string subject)

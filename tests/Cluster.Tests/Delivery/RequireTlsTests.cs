@@ -8,7 +8,7 @@ namespace Gatehouse.Cluster.Tests.Delivery;
 /// at node1, which carries the message over verified TLS to node2 — a server that offers
 /// REQUIRETLS, and where the request holds for the next hop too — and bounces it where the
 /// promise cannot be kept: Postfix with a verified certificate but without REQUIRETLS
-/// (<c>5.7.30</c>), a destination control that does not verify and Postfix in clear
+/// (<c>5.7.30</c>, unless a next host offers it), a destination control that does not verify and Postfix in clear
 /// (<c>5.7.10</c>). Nothing of such a message ever reaches a receiver.
 /// </summary>
 public sealed partial class RequireTlsTests(RequireTlsFixture fixture) : IClassFixture<RequireTlsFixture>
@@ -58,7 +58,8 @@ public sealed partial class RequireTlsTests(RequireTlsFixture fixture) : IClassF
 
         string Log() => fixture.Log(fixture.Node1);
         // Verified TLS, but Postfix does not offer REQUIRETLS: refused on the connection, before MAIL.
-        await Wait.UntilAsync(() => Regex.IsMatch(Log(), $@"Bounced: DCID [1-9]\d* MID {mids["pf.test"]} to RID 0 - 5\.7\.30 "), "pf.test bounces with 5.7.30");
+        await Wait.UntilAsync(() => Regex.IsMatch(Log(), $@"Bounced: DCID \d+ MID {mids["pf.test"]} to RID 0 - 5\.7\.30 "), "pf.test bounces with 5.7.30");
+        Assert.Matches(@"DCID [1-9]\d* not used for REQUIRETLS mail: 550 5\.7\.30 REQUIRETLS support required: 127\.0\.4\.1 does not offer REQUIRETLS", Log());
         // No policy that verifies: bounced at once, without a connection.
         foreach (var domain in new[] { "weak.test", "clear.test" })
         {
@@ -79,6 +80,19 @@ public sealed partial class RequireTlsTests(RequireTlsFixture fixture) : IClassF
     }
 
     [Fact]
+    public async Task A_host_without_REQUIRETLS_is_passed_over_for_the_next_one_that_offers_it()
+    {
+        var subject = $"next host {Guid.NewGuid():N}";
+        var mid = await SendAsync("user@next.test", subject);
+
+        // next.test's first host is Postfix (verified, no REQUIRETLS); its second is node2, which offers it.
+        await Wait.UntilAsync(() => Regex.IsMatch(fixture.Log(fixture.Node1), $@"Message done DCID [1-9]\d* MID {mid} to RID \[0\]"), "node1 delivers it to node2, the second host");
+        Assert.Matches(@"DCID [1-9]\d* not used for REQUIRETLS mail: 550 5\.7\.30 REQUIRETLS support required: 127\.0\.4\.3 does not offer REQUIRETLS", fixture.Log(fixture.Node1));
+        await Wait.UntilAsync(() => NextMid(fixture.Node2, subject) is not null, "node2 received it");
+        Assert.DoesNotContain(fixture.NoRequireTls.Delivered(), m => m.Contains(subject, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task The_request_is_kept_with_the_queued_message_across_a_restart()
     {
         var node = fixture.Node1;
@@ -95,7 +109,7 @@ public sealed partial class RequireTlsTests(RequireTlsFixture fixture) : IClassF
         await Wait.UntilAsync(() => FreePort.Accepts(fixture.Relay), "node1 listens again");
         // Its control socket comes up a moment after its listeners.
         await Wait.UntilAsync(async () => (await node.CliAsync("queue", "resume", "pf.test")).ExitCode == 0, "the restarted node takes the resume");
-        await Wait.UntilAsync(() => Regex.IsMatch(fixture.Log(node), $@"Bounced: DCID [1-9]\d* MID {mid} to RID 0 - 5\.7\.30 "), "after the restart it still bounces rather than go to a server without REQUIRETLS");
+        await Wait.UntilAsync(() => Regex.IsMatch(fixture.Log(node), $@"Bounced: DCID \d+ MID {mid} to RID 0 - 5\.7\.30 "), "after the restart it still bounces rather than go to a server without REQUIRETLS");
     }
 
     /// <summary>Sends over STARTTLS with REQUIRETLS on MAIL FROM; returns the MID.</summary>
@@ -135,6 +149,9 @@ public sealed class RequireTlsFixture : IAsyncLifetime
 
     public PostfixInstance Clear { get; private set; } = null!;
 
+    /// <summary>Postfix with a verified certificate for next.test, the first of its two hosts.</summary>
+    public PostfixInstance NoRequireTls { get; private set; } = null!;
+
     public string Log(NodeInstance node) => File.Exists(node.MailLog) ? File.ReadAllText(node.MailLog) : "";
 
     public async Task InitializeAsync()
@@ -152,17 +169,29 @@ public sealed class RequireTlsFixture : IAsyncLifetime
 
         var postfixCertificate = await Issue("pf.test");
         var node2Certificate = await Issue("rt.test");
+        var nextCertificate = await Issue("next.test");
         Verified = await PostfixInstance.StartReceiverAsync(Path.Combine(work, "verified"), new IPEndPoint(IPAddress.Parse("127.0.4.1"), 25), "mx.pf.test", "may",
             postfixCertificate.Chain, postfixCertificate.Key);
         peers.Add(Verified);
         Clear = await PostfixInstance.StartReceiverAsync(Path.Combine(work, "clear"), new IPEndPoint(IPAddress.Parse("127.0.4.2"), 25), "mx.clear.test", "none");
         peers.Add(Clear);
+        NoRequireTls = await PostfixInstance.StartReceiverAsync(Path.Combine(work, "next"), new IPEndPoint(IPAddress.Parse("127.0.4.3"), 25), "mx.next.test", "may",
+            nextCertificate.Chain, nextCertificate.Key);
+        peers.Add(NoRequireTls);
 
         var m = Cluster.Manager;
         (await m.CliAsync("certconfig", "ca", "import", ca.RootCertificate)).Succeeded();
         (await m.CliAsync("certconfig", "paste", "rt-inbound", "--cert", node2Certificate.Chain, "--key", node2Certificate.Key)).Succeeded();
+        (await m.CliAsync("certconfig", "paste", "next-inbound", "--cert", nextCertificate.Chain, "--key", nextCertificate.Key)).Succeeded();
         Relay = new IPEndPoint(Node1.Address, FreePort.On(Node1.Address));
         var inbound = new IPEndPoint(Node2.Address, FreePort.On(Node2.Address));
+        var nextPort = FreePort.On(Node2.Address);
+        while (nextPort == inbound.Port)
+        {
+            nextPort = FreePort.On(Node2.Address);
+        }
+
+        var nextInbound = new IPEndPoint(Node2.Address, nextPort);
         (await m.LoadConfigAsync($$$"""
             hostname: relay.node1.test
             ip_interfaces: [{name: Data1, address: {{{Node1.Address}}}, hostname: relay.node1.test}]
@@ -176,8 +205,10 @@ public sealed class RequireTlsFixture : IAsyncLifetime
               - {domain: weak.test, hosts: [{host: 127.0.4.1, port: 25}]}
               - {domain: clear.test, hosts: [{host: 127.0.4.2, port: 25}]}
               - {domain: bounces.test, hosts: [{host: 127.0.4.2, port: 25}]}
+              - {domain: next.test, hosts: [{host: 127.0.4.3, port: 25, priority: 10}, {host: {{{Node2.Address}}}, port: {{{nextInbound.Port}}}, priority: 20}]}
             destination_controls:
               - {domain: rt.test, tls: required_verify}
+              - {domain: next.test, tls: required_verify}
               - {domain: pf.test, tls: required_verify}
               - {domain: weak.test, tls: preferred}
               - {domain: clear.test, tls: none}
@@ -186,14 +217,16 @@ public sealed class RequireTlsFixture : IAsyncLifetime
             hostname: rt.test
             ip_interfaces: [{name: Data1, address: {{{Node2.Address}}}, hostname: rt.test}]
             mail_flow_policies: [{name: P_IN, behavior: accept, tls: preferred}]
-            listeners: [{name: Inbound, type: public, interface: Data1, port: {{{inbound.Port}}}, certificate: rt-inbound, default_policy: P_IN, recipient_access_table: [{recipient: rt.test, action: accept}]}]
-            smtp_routes: [{domain: rt.test, hosts: [{host: 127.0.4.1, port: 25}]}]
-            destination_controls: [{domain: rt.test, tls: required}]
+            listeners:
+              - {name: Inbound, type: public, interface: Data1, port: {{{inbound.Port}}}, certificate: rt-inbound, default_policy: P_IN, recipient_access_table: [{recipient: rt.test, action: accept}]}
+              - {name: Inbound2, type: public, interface: Data1, port: {{{nextInbound.Port}}}, certificate: next-inbound, default_policy: P_IN, recipient_access_table: [{recipient: next.test, action: accept}]}
+            smtp_routes: [{domain: rt.test, hosts: [{host: 127.0.4.1, port: 25}]}, {domain: next.test, hosts: [{host: 127.0.4.1, port: 25}]}]
+            destination_controls: [{domain: rt.test, tls: required}, {domain: next.test, tls: required}]
             """, machine: "node2", merge: true)).Succeeded();
         var version = await m.CommitAsync("requiretls peers");
         await Node1.WaitAppliedAsync(version);
         await Node2.WaitAppliedAsync(version);
-        await Wait.UntilAsync(() => FreePort.Accepts(Relay) && FreePort.Accepts(inbound), "both listeners accept");
+        await Wait.UntilAsync(() => FreePort.Accepts(Relay) && FreePort.Accepts(inbound) && FreePort.Accepts(nextInbound), "the listeners accept");
     }
 
     public async Task DisposeAsync()
