@@ -140,6 +140,7 @@ public sealed partial class MailLogContractTests : IDisposable
         ("TlsVerify", l => l.TlsVerify("example.test", ".example.test", "required_verify"), null, []),
         ("MtaStsPolicyFetched", l => l.MtaStsPolicyFetched("example.test", "enforce (id 20260101, max_age 86400 s, mx mx.example.test)"), null, []),
         ("MtaStsPolicyFailed", l => l.MtaStsPolicyFailed("example.test", "policy fetch from mta-sts.example.test failed: HTTP 404, not 200"), null, []),
+        ("MtaStsPolicyShared", l => l.MtaStsPolicyShared("example.test", "enforce (id 20260101, max_age 86400 s, mx mx.example.test)"), null, []),
         ("MtaStsApplied", l => l.MtaStsApplied("example.test", "enforce", "TLS verified for mx.example.test"), null, []),
         ("DaneApplied", l => l.DaneApplied("mx.example.test", "TLS required, authenticated by TLSA 3 1 1 0a1b2c3d4e5f6a7b…"), null, []),
         ("PublishedPolicyOverridden", l => l.PublishedPolicyOverridden(9, 12, "destination control example.test", "DANE", "example.test"), null, []),

@@ -31,6 +31,18 @@ internal sealed class NodeQueries
         }
     }
 
+    /// <summary>Sends a message that wants no answer; false when the node is not connected here.</summary>
+    public async Task<bool> TellAsync(string node, ManagerMessage message, CancellationToken cancel)
+    {
+        if (!streams.TryGetValue(node, out var write))
+        {
+            return false;
+        }
+
+        await write(message, cancel);
+        return true;
+    }
+
     public async Task<QueryAnswer> AskAsync(string node, NodeQuery query, TimeSpan timeout, CancellationToken cancel)
     {
         if (!streams.TryGetValue(node, out var write))

@@ -13,7 +13,7 @@ namespace Gatehouse.ClusterManager.Distribution;
 /// </summary>
 internal sealed partial class NodeStream(
     IManagerStore store, SnapshotBuilder snapshots, VersionSignal signal, NodeConnections connections,
-    NodeStatus status, NodeAuthenticator members, NodeCertificateRenewal renewal, NodeQueries queries, ILogger<NodeStream> logger)
+    NodeStatus status, NodeAuthenticator members, NodeCertificateRenewal renewal, NodeQueries queries, SharedStsPolicies stsPolicies, ILogger<NodeStream> logger)
 {
     private static readonly TimeSpan Recheck = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan HelloTimeout = TimeSpan.FromSeconds(30);
@@ -32,6 +32,11 @@ internal sealed partial class NodeStream(
             LogConnected(logger, node, peer, hello.AppliedVersion);
             using var session = new Session(hello.AppliedVersion, responses);
             using var reachable = queries.Attach(node, session.WriteAsync);
+            foreach (var policy in await stsPolicies.ValidAsync(cancel))
+            {
+                await session.WriteAsync(new ManagerMessage { StsPolicy = policy }, cancel);
+            }
+
             var reading = ReadAnswersAsync(node, presented, session, requests, cancel);
             while (!reading.IsCompleted)
             {
@@ -112,6 +117,9 @@ internal sealed partial class NodeStream(
                     break;
                 case NodeMessage.KindOneofCase.Answer:
                     queries.Answered(node, message.Answer);
+                    break;
+                case NodeMessage.KindOneofCase.StsPolicy:
+                    await stsPolicies.LearnedAsync(node, message.StsPolicy, cancel);
                     break;
                 case NodeMessage.KindOneofCase.Heartbeat:
                     await status.SeenAsync(node, message.Heartbeat.AppliedVersion);

@@ -98,6 +98,7 @@ internal static partial class ManagerServer
         builder.Services.AddSingleton<SnapshotBuilder>();
         builder.Services.AddSingleton<NodeStream>();
         builder.Services.AddSingleton<NodeQueries>();
+        builder.Services.AddSingleton<SharedStsPolicies>();
         builder.Services.AddSingleton<NodeRemoval>();
         builder.Services.AddSingleton<NodeCertificateRenewal>();
         var certificates = new Func<IServiceProvider, ManagerCertificates>(services => services.GetRequiredService<ManagerCertificates>());

@@ -23,7 +23,7 @@ internal sealed class FileStore : IManagerStore, IDisposable
     public FileStore(string dataDir)
     {
         root = Path.Combine(dataDir, "store");
-        foreach (var folder in new[] { "versions", "nodes", "revoked", "tokens" })
+        foreach (var folder in new[] { "versions", "nodes", "revoked", "tokens", "mta-sts" })
         {
             Directory.CreateDirectory(Path.Combine(root, folder));
         }
@@ -280,6 +280,31 @@ internal sealed class FileStore : IManagerStore, IDisposable
 
     public Task<IReadOnlyList<TlsReportEvent>> ListTlsReportEventsAsync(int last, CancellationToken cancel = default) =>
         Locked(() => ReadLinesAsync<TlsReportEvent>(TlsReportEventsPath, last, cancel));
+
+    public Task<bool> SaveStsPolicyAsync(Cluster.V1.SharedMtaStsPolicy policy, CancellationToken cancel = default) =>
+        Locked(async () =>
+        {
+            var path = Path.Combine(root, "mta-sts", $"{Safe(policy.Domain.ToLowerInvariant())}.json");
+            if (await ReadAsync<Cluster.V1.SharedMtaStsPolicy>(path, cancel) is { } kept && kept.FetchedAt.ToDateTimeOffset() >= policy.FetchedAt.ToDateTimeOffset())
+            {
+                return false;
+            }
+
+            await WriteAsync(path, policy, cancel);
+            return true;
+        });
+
+    public Task<IReadOnlyList<Cluster.V1.SharedMtaStsPolicy>> ListStsPoliciesAsync(CancellationToken cancel = default) =>
+        Locked(async () =>
+        {
+            var policies = new List<Cluster.V1.SharedMtaStsPolicy>();
+            foreach (var file in Directory.GetFiles(Path.Combine(root, "mta-sts"), "*.json").Order(StringComparer.Ordinal))
+            {
+                policies.Add((await ReadAsync<Cluster.V1.SharedMtaStsPolicy>(file, cancel))!);
+            }
+
+            return (IReadOnlyList<Cluster.V1.SharedMtaStsPolicy>)policies;
+        });
 
     public Task<IReadOnlyList<AuditEntry>> ReadAuditAsync(int last, CancellationToken cancel = default) =>
         Locked(() => ReadLinesAsync<AuditEntry>(AuditPath, last, cancel));

@@ -77,7 +77,8 @@ internal static partial class NodeRunner
             services.GetRequiredService<DnsClients>(), Path.Combine(paths.DataDir, "state", "mta-sts"), TimeProvider.System, services.GetRequiredService<MailLog>(),
             services.GetRequiredService<Delivery.Reporting.TlsSessionRecorder>()));
         builder.Services.AddSingleton<Delivery.Published.DaneLookup>();
-        builder.Services.AddSingleton(new Delivery.Reporting.TlsSessionRecorder(paths.TlsReports, TimeProvider.System));
+        // Made by the container, so that it is disposed (and the day written) when the node stops.
+        builder.Services.AddSingleton(_ => new Delivery.Reporting.TlsSessionRecorder(paths.TlsReports, TimeProvider.System));
         builder.Services.AddSingleton(services => new TlsPolicyExplainer(
             services.GetRequiredService<DnsClients>(), services.GetRequiredService<Delivery.Published.MtaStsResolver>(), services.GetRequiredService<Delivery.Published.DaneLookup>(), TimeProvider.System));
         builder.Services.AddSingleton(services => new OutboundConnector(

@@ -91,6 +91,9 @@ internal sealed partial class MailLog
     [LoggerMessage(229, LogLevel.Warning, "MID {Mid} DCID {Dcid} delivered under {Control}, which overrides the {Policy} policy {Domain} publishes")]
     public partial void PublishedPolicyOverridden(long mid, long dcid, string control, string policy, string domain);
 
+    [LoggerMessage(231, LogLevel.Information, "MTA-STS policy of {Domain} taken from the cluster: {Policy}")]
+    public partial void MtaStsPolicyShared(string domain, string policy);
+
     [LoggerMessage(230, LogLevel.Information, "DCID {Dcid} not used for REQUIRETLS mail: {Reason}")]
     public partial void RequireTlsHostPassedOver(long dcid, string reason);
 

@@ -24,7 +24,7 @@ namespace Gatehouse.Node.Sync;
 internal sealed partial class SyncClient(
     NodeIdentity identity, NodePaths paths, SnapshotApplier applier, CurrentConfig current, NodeStatusFile status, TlsVerifier tlsVerifier,
     Delivery.DeliveryQueue deliveryQueue, Alerts.AlertMailer alerts, Web.NodeActivityReport activity, Tracking.MessageTracker tracker,
-    Delivery.Reporting.TlsSessionRecorder tlsSessions, Delivery.Reporting.TlsReportSender tlsReports, SyncTimings timings, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<SyncClient> logger) : BackgroundService
+    Delivery.Reporting.TlsSessionRecorder tlsSessions, Delivery.Reporting.TlsReportSender tlsReports, Delivery.Published.MtaStsResolver mtaSts, SyncTimings timings, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<SyncClient> logger) : BackgroundService
 {
     /// <summary>Exit code of <c>run</c> when the manager says the node is no longer a member.</summary>
     public const int RemovedExitCode = 3;
@@ -96,6 +96,7 @@ internal sealed partial class SyncClient(
         LogConnected(logger, manager.ToString(), current.Version);
         using var renewal = new Renewal(certificate);
         var heartbeats = HeartbeatAsync(writer, renewal, session.Token);
+        var sharing = ShareStsPoliciesAsync(writer, session.Token);
         try
         {
             while (await call.ResponseStream.MoveNext(session.Token))
@@ -104,6 +105,10 @@ internal sealed partial class SyncClient(
                 if (message.Snapshot is { } snapshot)
                 {
                     await writer.WriteAsync(Answer(snapshot));
+                }
+                else if (message.StsPolicy is { } policy)
+                {
+                    mtaSts.Learn(policy);
                 }
                 else if (message.Query is { } query)
                 {
@@ -126,6 +131,7 @@ internal sealed partial class SyncClient(
         {
             await session.CancelAsync();
             await heartbeats;
+            await sharing;
             status.Update(s => s with { Connected = false });
         }
     }
@@ -256,6 +262,22 @@ internal sealed partial class SyncClient(
         catch (Exception e) when (e is OperationCanceledException or RpcException or InvalidOperationException or IOException)
         {
             // The session is over; the sync loop decides what comes next.
+        }
+    }
+
+    // The MTA-STS policies this node fetches go to the manager, which shares them with the other nodes.
+    private async Task ShareStsPoliciesAsync(SerialWriter writer, CancellationToken cancel)
+    {
+        try
+        {
+            await foreach (var policy in mtaSts.Fetched.ReadAllAsync(cancel))
+            {
+                await writer.WriteAsync(new NodeMessage { StsPolicy = policy });
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or RpcException or InvalidOperationException or IOException)
+        {
+            // The session is over; what was not sent is fetched by the other nodes themselves.
         }
     }
 

@@ -74,6 +74,25 @@ public sealed partial class TlsReportingTests(TlsReportingFixture fixture) : ICl
     }
 
     [Fact]
+    public async Task An_MTA_STS_policy_one_node_fetched_is_shared_so_the_policy_host_is_asked_once_for_the_cluster()
+    {
+        foreach (var domain in new[] { "rpt-sts.test", "rpt-bad.test" })
+        {
+            Assert.Equal(1, fixture.Policies.Fetches(domain));
+            Assert.Contains($"MTA-STS policy of {domain} fetched: enforce", File.ReadAllText(fixture.Node1.MailLog), StringComparison.Ordinal);
+            Assert.Contains($"MTA-STS policy of {domain} taken from the cluster: enforce", File.ReadAllText(fixture.Node2.MailLog), StringComparison.Ordinal);
+        }
+
+        // A node that starts with no policies gets every valid one when its stream opens.
+        await fixture.Node2.StopAsync();
+        Directory.Delete(Path.Combine(fixture.Node2.DataDir, "state", "mta-sts"), recursive: true);
+        fixture.Node2.Start();
+        await fixture.Node2.WaitConnectedAsync();
+        await Wait.UntilAsync(() => File.Exists(Path.Combine(fixture.Node2.DataDir, "state", "mta-sts", "rpt-sts.test.json")), "node2 holds rpt-sts.test's policy again");
+        Assert.Equal(1, fixture.Policies.Fetches("rpt-sts.test"));
+    }
+
+    [Fact]
     public async Task A_day_is_not_sent_while_reporting_is_off_and_a_bad_date_is_refused()
     {
         var refused = await fixture.Cluster.Manager.CliAsync("tls-report", "--date", "12/01/2026");
@@ -159,6 +178,8 @@ public sealed partial class TlsReportingFixture : IAsyncLifetime
 
     public TlsRptEndpoint Endpoint { get; private set; } = null!;
 
+    public MtaStsHost Policies { get; private set; } = null!;
+
     public async Task InitializeAsync()
     {
         Cluster = await TestCluster.StartAsync(nodes: 2);
@@ -188,7 +209,8 @@ public sealed partial class TlsReportingFixture : IAsyncLifetime
             policies.Add((domain, $"version: STSv1\nmode: enforce\nmx: {mx}\nmax_age: 86400\n", chain, key));
         }
 
-        peers.Add(await MtaStsHost.StartAsync(Path.Combine(work, "mta-sts"), IPAddress.Parse("127.0.7.5"), policies));
+        Policies = await MtaStsHost.StartAsync(Path.Combine(work, "mta-sts"), IPAddress.Parse("127.0.7.5"), policies);
+        peers.Add(Policies);
         var dns = await Dnsmasq.StartAsync(Path.Combine(work, "dnsmasq.log"),
             [("rpt-sts.test", "mx.rpt-good.test", 10), ("rpt-plain.test", "mx.rpt-good.test", 10), ("rpt-bad.test", "mx.rpt-wrong.test", 10), ("reports.test", "mx.reports.test", 10)],
             [("mx.rpt-good.test", "127.0.7.1"), ("mx.rpt-wrong.test", "127.0.7.2"), ("mx.reports.test", "127.0.7.3"), ("rua.reports.test", "127.0.7.4"),
@@ -241,6 +263,12 @@ public sealed partial class TlsReportingFixture : IAsyncLifetime
             (Node2, "rpt-sts.test", "done"), (Node2, "rpt-bad.test", "Delayed"),
         })
         {
+            if (node == Node2)
+            {
+                // node1 fetched both policies; node2 uses them as the cluster shared them, without asking the policy host.
+                await Wait.UntilAsync(() => File.Exists(Path.Combine(Node2.DataDir, "state", "mta-sts", "rpt-bad.test.json")), "node2 holds the policies node1 fetched");
+            }
+
             var sent = (await Swaks.SendAsync(relays[node], $"user@{to}", "--from", "sender@reports.test", "--header", $"Subject: run {Guid.NewGuid():N}")).Succeeded();
             var mid = QueuedAs().Match(sent.Output).Groups[1].Value;
             var pattern = outcome == "done" ? $@"Message done DCID [1-9]\d* MID {mid} " : $@"Delayed: DCID \d+ MID {mid} ";

@@ -189,6 +189,26 @@ public abstract class StoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_domains_MTA_STS_policy_is_replaced_only_by_one_fetched_later()
+    {
+        static Cluster.V1.SharedMtaStsPolicy Policy(string domain, string id, int fetchedSecond) => new()
+        {
+            Domain = domain,
+            Id = id,
+            PolicyText = "version: STSv1\nmode: enforce\nmx: mx.example.net\nmax_age: 86400\n",
+            FetchedAt = new Google.Protobuf.WellKnownTypes.Timestamp { Seconds = 1_800_000_000 + fetchedSecond },
+            ExpiresAt = new Google.Protobuf.WellKnownTypes.Timestamp { Seconds = 1_800_086_400 + fetchedSecond },
+        };
+
+        Assert.True(await Store.SaveStsPolicyAsync(Policy("example.net", "one", 10)));
+        Assert.False(await Store.SaveStsPolicyAsync(Policy("example.net", "older", 5)));
+        Assert.True(await Store.SaveStsPolicyAsync(Policy("example.net", "two", 20)));
+        Assert.True(await Store.SaveStsPolicyAsync(Policy("example.org", "other", 1)));
+
+        Assert.Equal(["example.net two", "example.org other"], (await Store.ListStsPoliciesAsync()).Select(p => $"{p.Domain} {p.Id}").Order());
+    }
+
+    [Fact]
     public async Task Everything_is_there_after_reopening()
     {
         Assert.True(await Store.TryCommitAsync(Version(1, "kept"), clearPendingAt: null));

@@ -101,6 +101,10 @@ internal sealed partial record MtaStsPolicy(MtaStsMode Mode, IReadOnlyList<strin
             : name == p);
     }
 
+    /// <summary>The policy as the lines of a policy file (and of a TLS report's policy-string).</summary>
+    public IReadOnlyList<string> Lines() =>
+        ["version: STSv1", $"mode: {Mode.ToString().ToLowerInvariant()}", .. MxPatterns.Select(m => $"mx: {m}"), $"max_age: {MaxAge.TotalSeconds:0}"];
+
     public string Describe() =>
         $"{Mode.ToString().ToLowerInvariant()} (id {Id}, max_age {MaxAge.TotalSeconds:0} s, mx {string.Join(", ", MxPatterns)})";
 

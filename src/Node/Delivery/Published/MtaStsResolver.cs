@@ -22,7 +22,8 @@ internal sealed record MtaStsLookup(MtaStsPolicy? Policy, string? Problem);
 /// verified against the node's trusted CAs for that name, no redirects, at most 64 KB,
 /// <c>text/plain</c>. A policy held and not expired still applies when the TXT record or the
 /// fetch fails (that is what keeps a downgrade attacker out). Policies are kept in
-/// <c>DATA/state/mta-sts/</c>, so a restart neither forgets nor refetches them.
+/// <c>DATA/state/mta-sts/</c>, so a restart neither forgets nor refetches them, and shared with
+/// the cluster's other nodes through the manager (see the Sharing part).
 /// </summary>
 internal sealed partial class MtaStsResolver(DnsClients dns, string directory, TimeProvider time, MailLog log, Reporting.TlsSessionRecorder sessions)
 {
@@ -50,6 +51,7 @@ internal sealed partial class MtaStsResolver(DnsClients dns, string directory, T
         {
             var fetched = MtaStsPolicy.Parse(await FetchAsync(domain, snapshot, cancel), id, now);
             Keep(domain, fetched);
+            Share(domain, fetched);
             log.MtaStsPolicyFetched(domain, fetched.Describe());
             return new MtaStsLookup(fetched, null);
         }

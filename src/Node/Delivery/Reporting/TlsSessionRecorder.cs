@@ -41,7 +41,7 @@ internal sealed class TlsSessionRecorder : IAsyncDisposable
     public static ReportedPolicy PolicyOf(string domain, TlsDecision decision, NextHop hop) => decision switch
     {
         { Dane: { } records } => new ReportedPolicy("tlsa", [.. records.Select(r => $"{r.Usage} {r.Selector} {r.Matching} {Convert.ToHexStringLower(r.Data)}")], domain, [hop.Host]),
-        { MtaSts: { } policy } => new ReportedPolicy("sts", [$"version: STSv1", $"mode: {policy.Mode.ToString().ToLowerInvariant()}", .. policy.MxPatterns.Select(m => $"mx: {m}"), $"max_age: {policy.MaxAge.TotalSeconds:0}"], domain, policy.MxPatterns),
+        { MtaSts: { } policy } => new ReportedPolicy("sts", policy.Lines(), domain, policy.MxPatterns),
         _ => new ReportedPolicy("no-policy-found", [], domain, []),
     };
 
