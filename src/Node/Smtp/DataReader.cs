@@ -44,6 +44,19 @@ internal static class DataReader
 
     public static async Task<DataResult> ReadAsync(PipeReader reader, Stream sink, long maxSize, ReadDeadline deadline)
     {
+        deadline.StartReading();
+        try
+        {
+            return await ReadLinesAsync(reader, sink, maxSize, deadline);
+        }
+        finally
+        {
+            deadline.StopReading();
+        }
+    }
+
+    private static async Task<DataResult> ReadLinesAsync(PipeReader reader, Stream sink, long maxSize, ReadDeadline deadline)
+    {
         var state = new State();
         long consumed = 0;
         while (true)

@@ -21,31 +21,67 @@ internal sealed class SmtpTimeoutException : Exception
 }
 
 /// <summary>
-/// How long a client may take: each line must be complete within the idle timeout — bytes
-/// that trickle in do not restart it — and during DATA at least the minimum rate must arrive
-/// in every window. Reads wait on <see cref="Token"/>; <see cref="Check"/> turns its firing
-/// (or a rate too low) into an <see cref="SmtpTimeoutException"/> that names the timer.
+/// How long a client may take, on one timer for the whole session: the session ends after
+/// <see cref="SmtpLimits.Session"/>; while a line or DATA is being read, each line must also be
+/// complete within the idle timeout — bytes that trickle in do not restart it — and during DATA
+/// at least the minimum rate must arrive in every window. <see cref="Token"/> is the session's
+/// token, cancelled by whichever comes first or by the node stopping; a read the idle limit
+/// ended becomes an <see cref="SmtpTimeoutException"/> that names it. One timer and one token
+/// source per session, not one per line: thousands of waiting sessions keep each of them.
 /// </summary>
 internal sealed class ReadDeadline : IDisposable
 {
-    private readonly CancellationTokenSource idle;
-    private readonly CancellationToken session;
+    private readonly CancellationTokenSource timer;
+    private readonly CancellationToken stopping;
     private readonly SmtpLimits limits;
-    private long windowStarted = Stopwatch.GetTimestamp();
+    private readonly long sessionStarted = Stopwatch.GetTimestamp();
+    private bool reading;
+    private bool idleFirst;
+    private long windowStarted;
     private long windowBytes;
 
-    public ReadDeadline(SmtpLimits limits, CancellationToken session)
+    public ReadDeadline(SmtpLimits limits, CancellationToken stopping)
     {
         this.limits = limits;
-        this.session = session;
-        idle = CancellationTokenSource.CreateLinkedTokenSource(session);
-        idle.CancelAfter(limits.Idle);
+        this.stopping = stopping;
+        timer = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        timer.CancelAfter(limits.Session);
     }
 
-    public CancellationToken Token => idle.Token;
+    public CancellationToken Token => timer.Token;
+
+    /// <summary>A read begins: the idle limit applies to each line until <see cref="StopReading"/>.</summary>
+    public void StartReading()
+    {
+        reading = true;
+        windowStarted = Stopwatch.GetTimestamp();
+        windowBytes = 0;
+        LineDone();
+    }
 
     /// <summary>A whole line arrived (or a long stretch of one): the next gets the full idle time again.</summary>
-    public void LineDone() => idle.CancelAfter(limits.Idle);
+    public void LineDone()
+    {
+        if (reading)
+        {
+            var left = SessionLeft;
+            idleFirst = limits.Idle < left;
+            Set(idleFirst ? limits.Idle : left);
+        }
+    }
+
+    /// <summary>The read is over: only the session's length applies until the next.</summary>
+    public void StopReading()
+    {
+        reading = false;
+        Set(SessionLeft);
+    }
+
+    /// <summary>The idle limit ended the read (not the session's length, not the node stopping).</summary>
+    public bool TimedOut => reading && idleFirst && timer.IsCancellationRequested && !stopping.IsCancellationRequested;
+
+    public SmtpTimeoutException Timeout(Exception cancelled) =>
+        new($"no complete line within {limits.Idle.TotalSeconds:0} s", cancelled);
 
     /// <summary>Counts DATA bytes; throws when a whole window passed with fewer than the minimum rate.</summary>
     public void Received(long bytes)
@@ -72,13 +108,24 @@ internal sealed class ReadDeadline : IDisposable
     {
         try
         {
-            return await read(idle.Token);
+            return await read(timer.Token);
         }
-        catch (OperationCanceledException e) when (idle.IsCancellationRequested && !session.IsCancellationRequested)
+        catch (OperationCanceledException e) when (TimedOut)
         {
-            throw new SmtpTimeoutException($"no complete line within {limits.Idle.TotalSeconds:0} s", e);
+            throw Timeout(e);
         }
     }
 
-    public void Dispose() => idle.Dispose();
+    public void Dispose() => timer.Dispose();
+
+    private TimeSpan SessionLeft => limits.Session - Stopwatch.GetElapsedTime(sessionStarted);
+
+    // Once cancelled, the token stays so: a later change of timer is no use and is not made.
+    private void Set(TimeSpan delay)
+    {
+        if (!timer.IsCancellationRequested)
+        {
+            timer.CancelAfter(delay > TimeSpan.Zero ? delay : TimeSpan.Zero);
+        }
+    }
 }

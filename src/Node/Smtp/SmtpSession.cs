@@ -24,6 +24,9 @@ internal sealed partial class SmtpSession(SessionContext context, SmtpTransport 
     private bool tlsRequested;
     private bool reportedTlsRequired;
 
+    // The session's timers, from RunAsync on.
+    private ReadDeadline? deadline;
+
     public SessionContext Context => context;
 
     public SmtpTransport Transport => transport;
@@ -56,8 +59,8 @@ internal sealed partial class SmtpSession(SessionContext context, SmtpTransport 
 
     public async Task RunAsync(CancellationToken stopping)
     {
-        using var session = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-        session.CancelAfter(context.Limits.Session);
+        using var session = new ReadDeadline(context.Limits, stopping);
+        deadline = session;
         var rejecting = Policy.Behavior == PolicyBehavior.Reject;
         transport.Queue(rejecting
             ? new SmtpReply(SmtpCode.TransactionFailed, "", Policy.RejectBanner.Length > 0 ? Policy.RejectBanner : $"{HostName} Access denied").Format(false)
@@ -66,7 +69,7 @@ internal sealed partial class SmtpSession(SessionContext context, SmtpTransport 
         {
             while (!closed)
             {
-                var line = await transport.ReadLineAsync(session.Token);
+                var line = await transport.ReadLineAsync(session);
                 if (line.EndOfStream)
                 {
                     Lost();
@@ -204,7 +207,7 @@ internal sealed partial class SmtpSession(SessionContext context, SmtpTransport 
         try
         {
             await data.WriteAsync(System.Text.Encoding.ASCII.GetBytes(header), cancel);
-            var result = await transport.ReadDataAsync(data, (long)Policy.MaxMessageSizeBytes, cancel);
+            var result = await transport.ReadDataAsync(data, (long)Policy.MaxMessageSizeBytes, deadline!);
             if (result.Outcome != DataOutcome.Complete)
             {
                 await DiscardAsync(data, mid);

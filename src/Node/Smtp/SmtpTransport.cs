@@ -60,65 +60,76 @@ internal sealed class SmtpTransport : IAsyncDisposable
     /// The next command line; replies wait while pipelined commands are already buffered. At
     /// most <see cref="SmtpLimits.MaxBufferedLine"/> bytes are held while a line is incomplete.
     /// </summary>
-    public async Task<CommandLine> ReadLineAsync(CancellationToken session)
+    public async Task<CommandLine> ReadLineAsync(ReadDeadline deadline)
     {
-        // One deadline for the whole line, however its bytes arrive; made only when the line
-        // is not already buffered, so pipelined commands cost no timer.
-        ReadDeadline? deadline = null;
+        // One idle limit for the whole line, however its bytes arrive; armed only when the line
+        // is not already buffered. One method, awaiting the pipe itself: each async layer is an
+        // object that every waiting session keeps.
+        var armed = false;
         try
         {
-            return await ReadBufferedLineAsync(() => deadline ??= new ReadDeadline(limits, session), session);
+            while (true)
+            {
+                ReadResult result;
+                if (waitForMore || !reader.TryRead(out result))
+                {
+                    await FlushAsync(deadline.Token);
+                    if (!armed)
+                    {
+                        deadline.StartReading();
+                        armed = true;
+                    }
+
+                    try
+                    {
+                        result = await reader.ReadAsync(deadline.Token);
+                    }
+                    catch (OperationCanceledException e) when (deadline.TimedOut)
+                    {
+                        throw deadline.Timeout(e);
+                    }
+                }
+
+                var buffer = result.Buffer;
+                var newline = buffer.PositionOf((byte)'\n');
+                if (newline is not null)
+                {
+                    var line = buffer.Slice(0, newline.Value);
+                    var fault = CommandLineCheck.Check(line);
+                    var text = fault == LineFault.None ? Encoding.Latin1.GetString(line.Slice(0, line.Length - 1)) : null;
+                    reader.AdvanceTo(buffer.GetPosition(1, newline.Value));
+                    waitForMore = false;
+                    return new CommandLine(text, fault, EndOfStream: false);
+                }
+
+                if (result.IsCompleted)
+                {
+                    reader.AdvanceTo(buffer.End);
+                    return new CommandLine(null, LineFault.None, EndOfStream: true);
+                }
+
+                if (buffer.Length > SmtpLimits.MaxBufferedLine)
+                {
+                    reader.AdvanceTo(buffer.End);
+                    return new CommandLine(null, LineFault.Unbounded, EndOfStream: false);
+                }
+
+                reader.AdvanceTo(buffer.Start, buffer.End);
+                waitForMore = true;
+            }
         }
         finally
         {
-            deadline?.Dispose();
+            if (armed)
+            {
+                deadline.StopReading();
+            }
         }
     }
 
-    private async Task<CommandLine> ReadBufferedLineAsync(Func<ReadDeadline> deadline, CancellationToken session)
+    public async Task<DataResult> ReadDataAsync(Stream sink, long maxSize, ReadDeadline deadline)
     {
-        while (true)
-        {
-            ReadResult result;
-            if (waitForMore || !reader.TryRead(out result))
-            {
-                await FlushAsync(session);
-                result = await deadline().ReadAsync(reader.ReadAsync);
-            }
-
-            var buffer = result.Buffer;
-            var newline = buffer.PositionOf((byte)'\n');
-            if (newline is not null)
-            {
-                var line = buffer.Slice(0, newline.Value);
-                var fault = CommandLineCheck.Check(line);
-                var text = fault == LineFault.None ? Encoding.Latin1.GetString(line.Slice(0, line.Length - 1)) : null;
-                reader.AdvanceTo(buffer.GetPosition(1, newline.Value));
-                waitForMore = false;
-                return new CommandLine(text, fault, EndOfStream: false);
-            }
-
-            if (result.IsCompleted)
-            {
-                reader.AdvanceTo(buffer.End);
-                return new CommandLine(null, LineFault.None, EndOfStream: true);
-            }
-
-            if (buffer.Length > SmtpLimits.MaxBufferedLine)
-            {
-                reader.AdvanceTo(buffer.End);
-                return new CommandLine(null, LineFault.Unbounded, EndOfStream: false);
-            }
-
-            reader.AdvanceTo(buffer.Start, buffer.End);
-            waitForMore = true;
-        }
-    }
-
-    public async Task<DataResult> ReadDataAsync(Stream sink, long maxSize, CancellationToken session)
-    {
-        await FlushAsync(session);
-        using var deadline = new ReadDeadline(limits, session);
+        await FlushAsync(deadline.Token);
         return await DataReader.ReadAsync(reader, sink, maxSize, deadline);
     }
 
