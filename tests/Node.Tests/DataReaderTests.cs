@@ -49,7 +49,7 @@ public sealed class DataReaderTests
         var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 0));
         await pipe.Writer.WriteAsync(Encoding.Latin1.GetBytes("Subject: x\r\n\r\n" + new string('z', 100_000) + "\r\n.\r\nNOOP\r\n"));
         await pipe.Writer.CompleteAsync();
-        using var deadline = new ReadDeadline(SmtpLimits.From(null), CancellationToken.None);
+        using var deadline = new ReadDeadline(SmtpLimits.From(null));
 
         var result = await DataReader.ReadAsync(pipe.Reader, new FullDisk(), maxSize: 0, deadline);
 
@@ -65,7 +65,7 @@ public sealed class DataReaderTests
     {
         var pipe = new Pipe();
         var limits = SmtpLimits.From(new Cluster.V1.SmtpServerSettings { IdleTimeoutSeconds = 1 });
-        using var deadline = new ReadDeadline(limits, CancellationToken.None);
+        using var deadline = new ReadDeadline(limits);
         using var stop = new CancellationTokenSource();
         var drip = Task.Run(async () =>
         {
@@ -88,7 +88,7 @@ public sealed class DataReaderTests
     {
         var pipe = new Pipe();
         var limits = SmtpLimits.From(new Cluster.V1.SmtpServerSettings { IdleTimeoutSeconds = 10, MinDataRateBytesPerSecond = 1000, DataRateWindowSeconds = 1 });
-        using var deadline = new ReadDeadline(limits, CancellationToken.None);
+        using var deadline = new ReadDeadline(limits);
         using var stop = new CancellationTokenSource();
         var lines = Task.Run(async () =>
         {
@@ -125,7 +125,7 @@ public sealed class DataReaderTests
         var pipe = new Pipe();
         await pipe.Writer.WriteAsync(Encoding.UTF8.GetBytes(wire));
         await pipe.Writer.CompleteAsync();
-        using var deadline = new ReadDeadline(SmtpLimits.From(null), CancellationToken.None);
+        using var deadline = new ReadDeadline(SmtpLimits.From(null));
         return (await DataReader.ReadAsync(pipe.Reader, Stream.Null, 0, deadline)).Headers;
     }
 
@@ -135,7 +135,7 @@ public sealed class DataReaderTests
         await pipe.Writer.WriteAsync(Encoding.Latin1.GetBytes(wire));
         await pipe.Writer.CompleteAsync();
         using var sink = new MemoryStream();
-        using var deadline = new ReadDeadline(SmtpLimits.From(null), CancellationToken.None);
+        using var deadline = new ReadDeadline(SmtpLimits.From(null));
         var result = await DataReader.ReadAsync(pipe.Reader, sink, maxSize, deadline);
         return (result.Outcome, Encoding.Latin1.GetString(sink.ToArray()));
     }

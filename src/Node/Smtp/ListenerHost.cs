@@ -234,8 +234,9 @@ internal sealed partial class ListenerHost(
                 return;
             }
 
-            using var open = sessions.Open(icid, endpoint);
-            await new SmtpSession(context, transport).RunAsync(open.Ending);
+            using var deadline = new ReadDeadline(context.Limits);
+            using var open = sessions.Open(icid, endpoint, deadline);
+            await new SmtpSession(context, transport).RunAsync(deadline);
         }
         catch (Exception e)
         {

@@ -14,10 +14,10 @@ internal sealed class OpenSessions(TimeProvider time)
 
     public int Count => sessions.Count;
 
-    /// <summary>Registers a session; its token ends it at the drain deadline. Dispose when the session is over.</summary>
-    public Entry Open(long icid, IPEndPoint endpoint)
+    /// <summary>Registers a session, ended through its deadline when the drain time is over. Dispose when the session is over.</summary>
+    public Entry Open(long icid, IPEndPoint endpoint, ReadDeadline deadline)
     {
-        var entry = new Entry(endpoint, () => sessions.TryRemove(icid, out _));
+        var entry = new Entry(this, icid, endpoint, deadline);
         sessions[icid] = entry;
         return entry;
     }
@@ -39,34 +39,20 @@ internal sealed class OpenSessions(TimeProvider time)
         await over.WaitAsync(TimeSpan.FromSeconds(5), time, abort).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
-    internal sealed class Entry(IPEndPoint endpoint, Action removed) : IDisposable
+    internal sealed class Entry(OpenSessions owner, long icid, IPEndPoint endpoint, ReadDeadline deadline) : IDisposable
     {
-        private readonly CancellationTokenSource end = new();
         private readonly TaskCompletionSource done = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public IPEndPoint Endpoint => endpoint;
 
-        public CancellationToken Ending => end.Token;
-
         public Task Done => done.Task;
 
-        public void End()
-        {
-            try
-            {
-                end.Cancel();
-            }
-            catch (ObjectDisposedException)
-            {
-                // The session ended on its own just now.
-            }
-        }
+        public void End() => deadline.End();
 
         public void Dispose()
         {
-            removed();
+            owner.sessions.TryRemove(icid, out _);
             done.TrySetResult();
-            end.Dispose();
         }
     }
 }

@@ -25,30 +25,46 @@ internal sealed class SmtpTimeoutException : Exception
 /// <see cref="SmtpLimits.Session"/>; while a line or DATA is being read, each line must also be
 /// complete within the idle timeout — bytes that trickle in do not restart it — and during DATA
 /// at least the minimum rate must arrive in every window. <see cref="Token"/> is the session's
-/// token, cancelled by whichever comes first or by the node stopping; a read the idle limit
-/// ended becomes an <see cref="SmtpTimeoutException"/> that names it. One timer and one token
-/// source per session, not one per line: thousands of waiting sessions keep each of them.
+/// token, cancelled by whichever comes first or by <see cref="End"/> (the node stopping, or its
+/// listener taken away, after the drain time); a read the idle limit ended becomes an
+/// <see cref="SmtpTimeoutException"/> that names it. One timer and one token source per
+/// session, linked to nothing: thousands of waiting sessions keep each of them.
 /// </summary>
 internal sealed class ReadDeadline : IDisposable
 {
-    private readonly CancellationTokenSource timer;
-    private readonly CancellationToken stopping;
+    private readonly CancellationTokenSource timer = new();
     private readonly SmtpLimits limits;
     private readonly long sessionStarted = Stopwatch.GetTimestamp();
     private bool reading;
     private bool idleFirst;
     private long windowStarted;
     private long windowBytes;
+    private volatile bool ended;
 
-    public ReadDeadline(SmtpLimits limits, CancellationToken stopping)
+    public ReadDeadline(SmtpLimits limits)
     {
         this.limits = limits;
-        this.stopping = stopping;
-        timer = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         timer.CancelAfter(limits.Session);
     }
 
     public CancellationToken Token => timer.Token;
+
+    /// <summary>The session was ended from outside (a stop or a new version), not by its own limits.</summary>
+    public bool Ended => ended;
+
+    /// <summary>Ends the session now: what it waits for is cancelled.</summary>
+    public void End()
+    {
+        ended = true;
+        try
+        {
+            timer.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The session ended on its own just now.
+        }
+    }
 
     /// <summary>A read begins: the idle limit applies to each line until <see cref="StopReading"/>.</summary>
     public void StartReading()
@@ -78,7 +94,7 @@ internal sealed class ReadDeadline : IDisposable
     }
 
     /// <summary>The idle limit ended the read (not the session's length, not the node stopping).</summary>
-    public bool TimedOut => reading && idleFirst && timer.IsCancellationRequested && !stopping.IsCancellationRequested;
+    public bool TimedOut => reading && idleFirst && timer.IsCancellationRequested && !ended;
 
     public SmtpTimeoutException Timeout(Exception cancelled) =>
         new($"no complete line within {limits.Idle.TotalSeconds:0} s", cancelled);

@@ -15,7 +15,22 @@ internal sealed record SmtpLimits(
     /// <summary>More <c>Received:</c> headers than this is a mail loop (Postfix's hopcount_limit).</summary>
     public const int MaxReceivedHeaders = 50;
 
-    public static SmtpLimits From(SmtpServerSettings? settings) => new(
+    // The limits of the settings in force, made once per version rather than once per session.
+    private static (SmtpServerSettings? Settings, SmtpLimits Limits)? last;
+
+    public static SmtpLimits From(SmtpServerSettings? settings)
+    {
+        if (last is { } cached && ReferenceEquals(cached.Settings, settings))
+        {
+            return cached.Limits;
+        }
+
+        var limits = Make(settings);
+        last = (settings, limits);
+        return limits;
+    }
+
+    private static SmtpLimits Make(SmtpServerSettings? settings) => new(
         Seconds(settings?.IdleTimeoutSeconds, 300),
         Seconds(settings?.SessionTimeoutSeconds, 1800),
         (int)(settings?.MaxBadCommands is > 0 ? settings.MaxBadCommands : 10),

@@ -19,9 +19,11 @@ internal sealed partial class SmtpSession
         {
             ServerCertificateContext = certificate.Context,
             ClientCertificateRequired = verify,
-            RemoteCertificateValidationCallback = (_, presented, chain, _) => !verify || presented is null
-                ? !(verify && required)
-                : ClientCertificateTrusted(new X509Certificate2(presented), chain),
+            // Without verification no certificate is asked of the client and none is checked: no
+            // callback, so the session's TLS options hold no closure over it.
+            RemoteCertificateValidationCallback = verify
+                ? (_, presented, chain, _) => presented is null ? !required : ClientCertificateTrusted(new X509Certificate2(presented), chain)
+                : null,
         };
         try
         {

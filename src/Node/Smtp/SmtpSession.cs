@@ -57,9 +57,9 @@ internal sealed partial class SmtpSession(SessionContext context, SmtpTransport 
     public int MessagesAccepted { get; private set; }
 
 
-    public async Task RunAsync(CancellationToken stopping)
+    /// <summary>Runs the session under its timers; <see cref="ReadDeadline.End"/> ends it from outside.</summary>
+    public async Task RunAsync(ReadDeadline session)
     {
-        using var session = new ReadDeadline(context.Limits, stopping);
         deadline = session;
         var rejecting = Policy.Behavior == PolicyBehavior.Reject;
         transport.Queue(rejecting
@@ -114,7 +114,7 @@ internal sealed partial class SmtpSession(SessionContext context, SmtpTransport 
             context.Log.ReceivingTimeout(context.Icid, e.Message);
             await SendLastAsync(SmtpReply.Timeout);
         }
-        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        catch (OperationCanceledException) when (session.Ended)
         {
             if (Mid is { } mid)
             {
@@ -127,7 +127,7 @@ internal sealed partial class SmtpSession(SessionContext context, SmtpTransport 
 
             await SendLastAsync(SmtpReply.ShuttingDown);
         }
-        catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
+        catch (OperationCanceledException) when (!session.Ended)
         {
             context.Log.SessionTooLong(context.Icid, (long)context.Limits.Session.TotalSeconds);
             await SendLastAsync(SmtpReply.Timeout);
