@@ -21,7 +21,7 @@ internal static class TlsReportCommands
         command.SetAction(async (result, cancel) =>
         {
             using var client = connection.Connect(result);
-            var day = await client.GetAsync<TlsReportDay>($"api/v1/tls-reports?date={Day(result.GetValue(date)!)}", cancel);
+            var day = await client.GetAsync<TlsReportsOfDay>($"api/v1/tls-reports?date={Day(result.GetValue(date)!)}", cancel);
             return Print(day, result.GetValue(json));
         });
 
@@ -29,14 +29,14 @@ internal static class TlsReportCommands
         send.SetAction(async (result, cancel) =>
         {
             using var client = connection.Connect(result);
-            var day = await client.SendAsync<TlsReportDay>(HttpMethod.Post, "api/v1/tls-reports/send", new TlsReportSendRequest(Day(result.GetValue(date)!)), cancel);
+            var day = await client.SendAsync<TlsReportsOfDay>(HttpMethod.Post, "api/v1/tls-reports/send", new TlsReportSendRequest(Day(result.GetValue(date)!)), cancel);
             return Print(day, result.GetValue(json));
         });
         command.Add(send);
         return command;
     }
 
-    private static int Print(TlsReportDay day, bool json)
+    private static int Print(TlsReportsOfDay day, bool json)
     {
         if (json)
         {

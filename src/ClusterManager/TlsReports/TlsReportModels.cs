@@ -7,6 +7,6 @@ internal sealed record TlsReportNode(string Node, bool Answered, string? Problem
 internal sealed record TlsReportDomain(string Domain, long Successful, long Failed, string State, TlsReportDocument Report);
 
 /// <summary>The cluster's TLS reports of one day (<c>GET /api/v1/tls-reports</c>, <c>gatehouse-manager tls-report</c>).</summary>
-internal sealed record TlsReportDay(string Date, bool Enabled, List<TlsReportNode> Nodes, List<TlsReportDomain> Reports);
+internal sealed record TlsReportsOfDay(string Date, bool Enabled, List<TlsReportNode> Nodes, List<TlsReportDomain> Reports);
 
 internal sealed record TlsReportSendRequest(string? Date);

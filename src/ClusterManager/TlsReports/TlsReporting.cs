@@ -38,12 +38,12 @@ internal sealed partial class TlsReporting(IManagerStore store, NodeQueries node
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
 
     /// <summary>The day's reports as they stand: each node's answer, each domain's report and what became of it.</summary>
-    public async Task<TlsReportDay> DayAsync(DateOnly date, CancellationToken cancel)
+    public async Task<TlsReportsOfDay> DayAsync(DateOnly date, CancellationToken cancel)
     {
         var settings = await SettingsAsync(cancel);
         var (answers, domains) = await CollectAsync(date, cancel);
         var events = await store.ListTlsReportEventsAsync(int.MaxValue, cancel);
-        return new TlsReportDay(Format(date), settings.Enabled, answers,
+        return new TlsReportsOfDay(Format(date), settings.Enabled, answers,
             [.. domains.Select(d => Domain(settings, date, d.Key, d.Value, events))]);
     }
 
@@ -51,7 +51,7 @@ internal sealed partial class TlsReporting(IManagerStore store, NodeQueries node
     /// Sends the day's reports now, with the nodes that answer (a day not yet over covers it up to
     /// now, and is then not sent again). Refused while reporting is off.
     /// </summary>
-    public async Task<TlsReportDay> SendNowAsync(DateOnly date, CancellationToken cancel)
+    public async Task<TlsReportsOfDay> SendNowAsync(DateOnly date, CancellationToken cancel)
     {
         var settings = await SettingsAsync(cancel);
         if (!settings.Enabled)
@@ -67,7 +67,7 @@ internal sealed partial class TlsReporting(IManagerStore store, NodeQueries node
         var (answers, domains) = await CollectAsync(date, cancel);
         await SendAsync(settings, date, domains, retrying: false, cancel);
         var events = await store.ListTlsReportEventsAsync(int.MaxValue, cancel);
-        return new TlsReportDay(Format(date), true, answers, [.. domains.Select(d => Domain(settings, date, d.Key, d.Value, events))]);
+        return new TlsReportsOfDay(Format(date), true, answers, [.. domains.Select(d => Domain(settings, date, d.Key, d.Value, events))]);
     }
 
     /// <summary>Yesterday's reports, once the day is over and the nodes have answered (or waited long enough for).</summary>

@@ -24,6 +24,7 @@ public sealed partial class TlsReportingTests(TlsReportingFixture fixture) : ICl
         Assert.All(shown.GetProperty("nodes").EnumerateArray(), n => Assert.True(n.GetProperty("answered").GetBoolean(), n.ToString()));
         CheckPolicies("rpt-sts.test", Report(shown, "rpt-sts.test"), successful: 3, failures: []);
         CheckPolicies("rpt-plain.test", Report(shown, "rpt-plain.test"), successful: 1, failures: []);
+        CheckPolicies("rpt-down.test", Report(shown, "rpt-down.test"), successful: 1, failures: []);
         CheckPolicies("rpt-bad.test", Report(shown, "rpt-bad.test"), successful: 0,
             failures: [(fixture.Node1.Address.ToString(), 1), (fixture.Node2.Address.ToString(), 1)]);
 
@@ -32,6 +33,8 @@ public sealed partial class TlsReportingTests(TlsReportingFixture fixture) : ICl
         Assert.Matches(@"^sent by node\d: mailto:tlsrpt@reports\.test \(MID \d+\); https://rua\.reports\.test/v1/tlsrpt \(HTTP 200\)$", states["rpt-sts.test"]);
         Assert.Matches(@"^sent by node\d: mailto:tlsrpt@reports\.test \(MID \d+\)$", states["rpt-bad.test"]);
         Assert.Equal("not sent, _smtp._tls.rpt-plain.test: no v=TLSRPTv1 record", states["rpt-plain.test"]);
+        // Its only rua answers 404: kept to be tried again, not counted as sent.
+        Assert.Equal("not sent yet (failed 1): https://rua.reports.test/v1/missing (HTTP 404)", states["rpt-down.test"]);
 
         await Wait.UntilAsync(() => fixture.Reports.Delivered().Count >= 2, "both report mails reach the Postfix mailbox");
         var mails = fixture.Reports.Delivered().Select(text => MimeMessage.Load(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(text)))).ToList();
@@ -122,7 +125,7 @@ public sealed partial class TlsReportingTests(TlsReportingFixture fixture) : ICl
         var stated = policy.GetProperty("policy");
         Assert.Equal(domain, stated.GetProperty("policy-domain").GetString());
         var type = stated.GetProperty("policy-type").GetString();
-        Assert.Equal(domain == "rpt-plain.test" ? "no-policy-found" : "sts", type);
+        Assert.Equal(domain is "rpt-plain.test" or "rpt-down.test" ? "no-policy-found" : "sts", type);
         if (type == "sts")
         {
             Assert.Contains("mode: enforce", stated.GetProperty("policy-string").EnumerateArray().Select(s => s.GetString()));
@@ -161,8 +164,8 @@ public sealed partial class TlsReportingTests(TlsReportingFixture fixture) : ICl
 /// Two nodes relaying to Postfix with the right certificate (127.0.7.1), Postfix with a
 /// certificate for another name (127.0.7.2), a Postfix mailbox for reports (127.0.7.3), nginx
 /// taking reports by POST (127.0.7.4) and nginx serving MTA-STS policies (127.0.7.5); then the
-/// known run: node1 sends two messages to rpt-sts.test, one to rpt-plain.test and one to
-/// rpt-bad.test, node2 one to rpt-sts.test and one to rpt-bad.test, one message per connection.
+/// known run: node1 sends two messages to rpt-sts.test, one each to rpt-plain.test, rpt-down.test
+/// and rpt-bad.test, node2 one to rpt-sts.test and one to rpt-bad.test, one message per connection.
 /// </summary>
 public sealed partial class TlsReportingFixture : IAsyncLifetime
 {
@@ -212,7 +215,7 @@ public sealed partial class TlsReportingFixture : IAsyncLifetime
         Policies = await MtaStsHost.StartAsync(Path.Combine(work, "mta-sts"), IPAddress.Parse("127.0.7.5"), policies);
         peers.Add(Policies);
         var dns = await Dnsmasq.StartAsync(Path.Combine(work, "dnsmasq.log"),
-            [("rpt-sts.test", "mx.rpt-good.test", 10), ("rpt-plain.test", "mx.rpt-good.test", 10), ("rpt-bad.test", "mx.rpt-wrong.test", 10), ("reports.test", "mx.reports.test", 10)],
+            [("rpt-sts.test", "mx.rpt-good.test", 10), ("rpt-plain.test", "mx.rpt-good.test", 10), ("rpt-down.test", "mx.rpt-good.test", 10), ("rpt-bad.test", "mx.rpt-wrong.test", 10), ("reports.test", "mx.reports.test", 10)],
             [("mx.rpt-good.test", "127.0.7.1"), ("mx.rpt-wrong.test", "127.0.7.2"), ("mx.reports.test", "127.0.7.3"), ("rua.reports.test", "127.0.7.4"),
                 ("mta-sts.rpt-sts.test", "127.0.7.5"), ("mta-sts.rpt-bad.test", "127.0.7.5")],
             [
@@ -220,6 +223,7 @@ public sealed partial class TlsReportingFixture : IAsyncLifetime
                 "--txt-record=_mta-sts.rpt-bad.test,v=STSv1; id=20261203",
                 Dnsmasq.TxtRecord("_smtp._tls.rpt-sts.test", $"v=TLSRPTv1; rua=mailto:tlsrpt@reports.test,https://rua.reports.test{TlsRptEndpoint.Path}"),
                 "--txt-record=_smtp._tls.rpt-bad.test,v=TLSRPTv1;rua=mailto:tlsrpt@reports.test",
+                "--txt-record=_smtp._tls.rpt-down.test,v=TLSRPTv1; rua=https://rua.reports.test/v1/missing",
                 // Names it does not hold do not exist (NXDOMAIN), as an authoritative server says; without it, REFUSED.
                 "--local=/test/",
             ]);
@@ -239,6 +243,7 @@ public sealed partial class TlsReportingFixture : IAsyncLifetime
               - {domain: rpt-sts.test, tls: none, mta_sts: on, max_messages_per_connection: 1}
               - {domain: rpt-bad.test, tls: preferred, mta_sts: on, max_messages_per_connection: 1}
               - {domain: rpt-plain.test, tls: preferred, mta_sts: on, max_messages_per_connection: 1}
+              - {domain: rpt-down.test, tls: preferred, max_messages_per_connection: 1}
             """, merge: true)).Succeeded();
         var relays = new Dictionary<NodeInstance, IPEndPoint>();
         foreach (var node in new[] { Node1, Node2 })
@@ -259,7 +264,7 @@ public sealed partial class TlsReportingFixture : IAsyncLifetime
         // The known run, one message at a time so that each is one session.
         foreach (var (node, to, outcome) in new[]
         {
-            (Node1, "rpt-sts.test", "done"), (Node1, "rpt-sts.test", "done"), (Node1, "rpt-plain.test", "done"), (Node1, "rpt-bad.test", "Delayed"),
+            (Node1, "rpt-sts.test", "done"), (Node1, "rpt-sts.test", "done"), (Node1, "rpt-plain.test", "done"), (Node1, "rpt-down.test", "done"), (Node1, "rpt-bad.test", "Delayed"),
             (Node2, "rpt-sts.test", "done"), (Node2, "rpt-bad.test", "Delayed"),
         })
         {
