@@ -234,49 +234,19 @@ internal sealed class FileStore : IManagerStore, IDisposable
         Locked(() => AppendLineAsync(AuditPath, entry, cancel));
 
     public Task<bool> TryAddAlertAsync(AlertRecord alert, CancellationToken cancel = default) =>
-        Locked(async () =>
-        {
-            var existing = await ReadLinesAsync<AlertRecord>(AlertsPath, int.MaxValue, cancel);
-            if (existing.Any(a => a.Key == alert.Key))
-            {
-                return false;
-            }
-
-            await AppendLineAsync(AlertsPath, alert, cancel);
-            return true;
-        });
+        AppendOnceAsync(AlertsPath, alert, a => a.Key == alert.Key, cancel);
 
     public Task<IReadOnlyList<AlertRecord>> ListAlertsAsync(int last, CancellationToken cancel = default) =>
         Locked(() => ReadLinesAsync<AlertRecord>(AlertsPath, last, cancel));
 
     public Task<bool> TryAddAlertEventAsync(AlertEvent alertEvent, CancellationToken cancel = default) =>
-        Locked(async () =>
-        {
-            var existing = await ReadLinesAsync<AlertEvent>(AlertEventsPath, int.MaxValue, cancel);
-            if (existing.Any(e => e.AlertKey == alertEvent.AlertKey && e.Kind == alertEvent.Kind))
-            {
-                return false;
-            }
-
-            await AppendLineAsync(AlertEventsPath, alertEvent, cancel);
-            return true;
-        });
+        AppendOnceAsync(AlertEventsPath, alertEvent, e => e.AlertKey == alertEvent.AlertKey && e.Kind == alertEvent.Kind, cancel);
 
     public Task<IReadOnlyList<AlertEvent>> ListAlertEventsAsync(int last, CancellationToken cancel = default) =>
         Locked(() => ReadLinesAsync<AlertEvent>(AlertEventsPath, last, cancel));
 
     public Task<bool> TryAddTlsReportEventAsync(TlsReportEvent reportEvent, CancellationToken cancel = default) =>
-        Locked(async () =>
-        {
-            var existing = await ReadLinesAsync<TlsReportEvent>(TlsReportEventsPath, int.MaxValue, cancel);
-            if (existing.Any(e => e.ReportKey == reportEvent.ReportKey && e.Kind == reportEvent.Kind))
-            {
-                return false;
-            }
-
-            await AppendLineAsync(TlsReportEventsPath, reportEvent, cancel);
-            return true;
-        });
+        AppendOnceAsync(TlsReportEventsPath, reportEvent, e => e.ReportKey == reportEvent.ReportKey && e.Kind == reportEvent.Kind, cancel);
 
     public Task<IReadOnlyList<TlsReportEvent>> ListTlsReportEventsAsync(int last, CancellationToken cancel = default) =>
         Locked(() => ReadLinesAsync<TlsReportEvent>(TlsReportEventsPath, last, cancel));
@@ -308,6 +278,20 @@ internal sealed class FileStore : IManagerStore, IDisposable
 
     public Task<IReadOnlyList<AuditEntry>> ReadAuditAsync(int last, CancellationToken cancel = default) =>
         Locked(() => ReadLinesAsync<AuditEntry>(AuditPath, last, cancel));
+
+    // Appends the record unless one the same is there already; true when it was appended.
+    private Task<bool> AppendOnceAsync<T>(string path, T record, Func<T, bool> same, CancellationToken cancel)
+        where T : class, IMessage<T>, new() =>
+        Locked(async () =>
+        {
+            if ((await ReadLinesAsync<T>(path, int.MaxValue, cancel)).Any(same))
+            {
+                return false;
+            }
+
+            await AppendLineAsync(path, record, cancel);
+            return true;
+        });
 
     public void Dispose()
     {

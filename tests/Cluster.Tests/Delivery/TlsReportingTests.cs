@@ -191,9 +191,7 @@ public sealed partial class TlsReportingFixture : IAsyncLifetime
         async Task<(string Chain, string Key)> Issue(string name)
         {
             var (certificate, key) = await ca.IssueAsync(name, name);
-            var chain = Path.Combine(work, $"{name}-chain.pem");
-            await File.WriteAllTextAsync(chain, await File.ReadAllTextAsync(certificate) + await File.ReadAllTextAsync(ca.IntermediateCertificate));
-            return (chain, key);
+            return (await ca.ChainAsync(certificate), key);
         }
 
         var good = await Issue("mx.rpt-good.test");
