@@ -77,6 +77,19 @@ public sealed partial class MtaStsTests(DeliveryFixture fixture)
     }
 
     [Fact]
+    public async Task A_policy_larger_than_64_KB_is_not_read_past_its_bound_and_leaves_the_control_in_force()
+    {
+        var subject = $"huge policy {Guid.NewGuid():N}";
+        await fixture.SendAsync($"user@{DeliveryFixture.PolicyTooLarge}", subject);
+
+        // Its enforce mode names another MX: had it been taken, the mail would be held.
+        await Wait.UntilAsync(() => fixture.Unfolded("good").Any(m => m.Contains(subject, StringComparison.Ordinal)), "delivered under the destination control");
+        Assert.Matches($@"MTA-STS policy of {Regex.Escape(DeliveryFixture.PolicyTooLarge)} not refreshed: policy fetch from mta-sts\.{Regex.Escape(DeliveryFixture.PolicyTooLarge)} failed: .*65536", fixture.MailLogText());
+        Assert.False(File.Exists(Path.Combine(fixture.Node.DataDir, "state", "mta-sts", $"{DeliveryFixture.PolicyTooLarge}.json")));
+        await TlsReport.WaitForAsync(fixture.Node, DeliveryFixture.PolicyTooLarge, "no-policy-found", p => p.Failures.Any(f => f.ResultType == "sts-policy-fetch-error"));
+    }
+
+    [Fact]
     public async Task REQUIRETLS_counts_an_enforced_policy_as_verified_TLS()
     {
         var subject = $"requiretls over mta-sts {Guid.NewGuid():N}";
