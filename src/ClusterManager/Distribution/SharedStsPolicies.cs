@@ -15,6 +15,10 @@ namespace Gatehouse.ClusterManager.Distribution;
 internal sealed partial class SharedStsPolicies(IManagerStore store, NodeQueries nodes, TimeProvider time, ILogger<SharedStsPolicies> logger)
 {
     private const int MaxPolicyText = 64 * 1024;
+
+    // Domains whose policies are kept for the cluster: far more than a gateway sends to in a
+    // policy's lifetime, and a bound on what a misbehaving node can make the store hold.
+    private const int MaxDomains = 100_000;
     private static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(31_557_600);
 
     /// <summary>A policy <paramref name="from"/> fetched: kept and passed on when it is newer than the one kept.</summary>
@@ -28,7 +32,7 @@ internal sealed partial class SharedStsPolicies(IManagerStore store, NodeQueries
 
         try
         {
-            if (!await store.SaveStsPolicyAsync(policy, cancel))
+            if (!await store.SaveStsPolicyAsync(policy, MaxDomains, cancel))
             {
                 return;
             }

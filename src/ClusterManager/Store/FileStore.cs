@@ -251,11 +251,13 @@ internal sealed class FileStore : IManagerStore, IDisposable
     public Task<IReadOnlyList<TlsReportEvent>> ListTlsReportEventsAsync(int last, CancellationToken cancel = default) =>
         Locked(() => ReadLinesAsync<TlsReportEvent>(TlsReportEventsPath, last, cancel));
 
-    public Task<bool> SaveStsPolicyAsync(Cluster.V1.SharedMtaStsPolicy policy, CancellationToken cancel = default) =>
+    public Task<bool> SaveStsPolicyAsync(Cluster.V1.SharedMtaStsPolicy policy, int maxDomains, CancellationToken cancel = default) =>
         Locked(async () =>
         {
             var path = Path.Combine(root, "mta-sts", $"{Safe(policy.Domain.ToLowerInvariant())}.json");
-            if (await ReadAsync<Cluster.V1.SharedMtaStsPolicy>(path, cancel) is { } kept && kept.FetchedAt.ToDateTimeOffset() >= policy.FetchedAt.ToDateTimeOffset())
+            var kept = await ReadAsync<Cluster.V1.SharedMtaStsPolicy>(path, cancel);
+            if ((kept is not null && kept.FetchedAt.ToDateTimeOffset() >= policy.FetchedAt.ToDateTimeOffset())
+                || (kept is null && Directory.EnumerateFiles(Path.Combine(root, "mta-sts"), "*.json").Take(maxDomains).Count() >= maxDomains))
             {
                 return false;
             }

@@ -88,8 +88,11 @@ internal interface IManagerStore
 
     Task<IReadOnlyList<TlsReportEvent>> ListTlsReportEventsAsync(int last, CancellationToken cancel = default);
 
-    /// <summary>Keeps a domain's MTA-STS policy unless one fetched later is kept already; true when kept.</summary>
-    Task<bool> SaveStsPolicyAsync(Cluster.V1.SharedMtaStsPolicy policy, CancellationToken cancel = default);
+    /// <summary>
+    /// Keeps a domain's MTA-STS policy unless one fetched later is kept already, or the domain is
+    /// new and <paramref name="maxDomains"/> are kept; true when kept.
+    /// </summary>
+    Task<bool> SaveStsPolicyAsync(Cluster.V1.SharedMtaStsPolicy policy, int maxDomains, CancellationToken cancel = default);
 
     /// <summary>The MTA-STS policies kept, one per domain (expired ones included: callers judge).</summary>
     Task<IReadOnlyList<Cluster.V1.SharedMtaStsPolicy>> ListStsPoliciesAsync(CancellationToken cancel = default);

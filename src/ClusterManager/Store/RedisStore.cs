@@ -37,10 +37,12 @@ internal sealed class RedisStore : IManagerStore, IDisposable
         return 1
         """;
 
-    // Keeps a value per field unless the one kept is as new or newer (ARGV[2], seconds).
+    // Keeps a value per field unless the one kept is as new or newer (ARGV[2], seconds), or the
+    // field is new and ARGV[4] fields are kept.
     private const string NewerScript = """
         local kept = redis.call('HGET', KEYS[1], ARGV[1])
         if kept and tonumber(kept) >= tonumber(ARGV[2]) then return 0 end
+        if not kept and redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[4]) then return 0 end
         redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
         redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
         return 1
@@ -353,9 +355,9 @@ internal sealed class RedisStore : IManagerStore, IDisposable
     public async Task<IReadOnlyList<TlsReportEvent>> ListTlsReportEventsAsync(int last, CancellationToken cancel = default) =>
         (await Call(() => Db.ListRangeAsync(Key("tls-report-events"), -last, -1))).Select(v => Parse<TlsReportEvent>(v)!).ToList();
 
-    public async Task<bool> SaveStsPolicyAsync(Cluster.V1.SharedMtaStsPolicy policy, CancellationToken cancel = default) =>
+    public async Task<bool> SaveStsPolicyAsync(Cluster.V1.SharedMtaStsPolicy policy, int maxDomains, CancellationToken cancel = default) =>
         (long)await Call(() => Db.ScriptEvaluateAsync(NewerScript, [Key("sts-fetched"), Key("sts-policies")],
-            [policy.Domain.ToLowerInvariant(), policy.FetchedAt.Seconds, ProtoJson.Format(policy)])) == 1;
+            [policy.Domain.ToLowerInvariant(), policy.FetchedAt.Seconds, ProtoJson.Format(policy), maxDomains])) == 1;
 
     public async Task<IReadOnlyList<Cluster.V1.SharedMtaStsPolicy>> ListStsPoliciesAsync(CancellationToken cancel = default) =>
         (await Call(() => Db.HashValuesAsync(Key("sts-policies")))).Select(v => Parse<Cluster.V1.SharedMtaStsPolicy>(v)!).ToList();

@@ -189,7 +189,7 @@ public abstract class StoreContract : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_domains_MTA_STS_policy_is_replaced_only_by_one_fetched_later()
+    public async Task A_domains_MTA_STS_policy_is_replaced_only_by_one_fetched_later_and_the_domains_kept_are_bounded()
     {
         static Cluster.V1.SharedMtaStsPolicy Policy(string domain, string id, int fetchedSecond) => new()
         {
@@ -200,12 +200,15 @@ public abstract class StoreContract : IAsyncLifetime
             ExpiresAt = new Google.Protobuf.WellKnownTypes.Timestamp { Seconds = 1_800_086_400 + fetchedSecond },
         };
 
-        Assert.True(await Store.SaveStsPolicyAsync(Policy("example.net", "one", 10)));
-        Assert.False(await Store.SaveStsPolicyAsync(Policy("example.net", "older", 5)));
-        Assert.True(await Store.SaveStsPolicyAsync(Policy("example.net", "two", 20)));
-        Assert.True(await Store.SaveStsPolicyAsync(Policy("example.org", "other", 1)));
+        Assert.True(await Store.SaveStsPolicyAsync(Policy("example.net", "one", 10), maxDomains: 2));
+        Assert.False(await Store.SaveStsPolicyAsync(Policy("example.net", "older", 5), maxDomains: 2));
+        Assert.True(await Store.SaveStsPolicyAsync(Policy("example.net", "two", 20), maxDomains: 2));
+        Assert.True(await Store.SaveStsPolicyAsync(Policy("example.org", "other", 1), maxDomains: 2));
+        // Full: a third domain is not kept, a newer policy of a kept one still is.
+        Assert.False(await Store.SaveStsPolicyAsync(Policy("example.com", "third", 1), maxDomains: 2));
+        Assert.True(await Store.SaveStsPolicyAsync(Policy("example.org", "newer", 2), maxDomains: 2));
 
-        Assert.Equal(["example.net two", "example.org other"], (await Store.ListStsPoliciesAsync()).Select(p => $"{p.Domain} {p.Id}").Order());
+        Assert.Equal(["example.net two", "example.org newer"], (await Store.ListStsPoliciesAsync()).Select(p => $"{p.Domain} {p.Id}").Order());
     }
 
     [Fact]
