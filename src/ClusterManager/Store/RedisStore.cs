@@ -10,7 +10,7 @@ namespace Gatehouse.ClusterManager.Store;
 /// the same JSON as the file store's; every operation that must be atomic is a Lua script
 /// or a conditional transaction, so two replicas can never both win a version or a token.
 /// </summary>
-internal sealed class RedisStore : IManagerStore, IDisposable
+internal sealed partial class RedisStore : IManagerStore, IDisposable
 {
     // The revision of the pending changes held at KEYS[n] (protobuf JSON writes int64 as a string; 0 is left out).
     private const string PendingRevision = """
@@ -36,26 +36,6 @@ internal sealed class RedisStore : IManagerStore, IDisposable
         redis.call('SET', KEYS[1], ARGV[2])
         return 1
         """;
-
-    // Keeps a value per field unless the one kept is as new or newer (ARGV[2], seconds), or the
-    // field is new and ARGV[4] fields are kept.
-    private const string NewerScript = """
-        local kept = redis.call('HGET', KEYS[1], ARGV[1])
-        if kept and tonumber(kept) >= tonumber(ARGV[2]) then return 0 end
-        if not kept and redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[4]) then return 0 end
-        redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-        redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
-        return 1
-        """;
-
-    private const string AddOnceScript = """
-        if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
-        redis.call('RPUSH', KEYS[2], ARGV[2])
-        return 1
-        """;
-
-    private readonly ConnectionMultiplexer redis;
-    private readonly string prefix;
 
     // What nodes need while Redis is away: the newest version and their own records, as last read.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, NodeRecord?> lastNodes = new(StringComparer.Ordinal);
@@ -328,39 +308,6 @@ internal sealed class RedisStore : IManagerStore, IDisposable
             // Another replica changed the token first: judge it again as it is now.
         }
     }
-
-    public Task AppendAuditAsync(AuditEntry entry, CancellationToken cancel = default) =>
-        Call(() => Db.ListRightPushAsync(Key("audit"), ProtoJson.Format(entry)));
-
-    public async Task<IReadOnlyList<AuditEntry>> ReadAuditAsync(int last, CancellationToken cancel = default) =>
-        (await Call(() => Db.ListRangeAsync(Key("audit"), -last, -1))).Select(v => Parse<AuditEntry>(v)!).ToList();
-
-    public async Task<bool> TryAddAlertAsync(AlertRecord alert, CancellationToken cancel = default) =>
-        (long)await Call(() => Db.ScriptEvaluateAsync(AddOnceScript, [Key("alert-keys"), Key("alerts")], [alert.Key, ProtoJson.Format(alert)])) == 1;
-
-    public async Task<IReadOnlyList<AlertRecord>> ListAlertsAsync(int last, CancellationToken cancel = default) =>
-        (await Call(() => Db.ListRangeAsync(Key("alerts"), -last, -1))).Select(v => Parse<AlertRecord>(v)!).ToList();
-
-    public async Task<bool> TryAddAlertEventAsync(AlertEvent alertEvent, CancellationToken cancel = default) =>
-        (long)await Call(() => Db.ScriptEvaluateAsync(AddOnceScript, [Key("alert-event-keys"), Key("alert-events")],
-            [$"{alertEvent.Kind}|{alertEvent.AlertKey}", ProtoJson.Format(alertEvent)])) == 1;
-
-    public async Task<IReadOnlyList<AlertEvent>> ListAlertEventsAsync(int last, CancellationToken cancel = default) =>
-        (await Call(() => Db.ListRangeAsync(Key("alert-events"), -last, -1))).Select(v => Parse<AlertEvent>(v)!).ToList();
-
-    public async Task<bool> TryAddTlsReportEventAsync(TlsReportEvent reportEvent, CancellationToken cancel = default) =>
-        (long)await Call(() => Db.ScriptEvaluateAsync(AddOnceScript, [Key("tls-report-event-keys"), Key("tls-report-events")],
-            [$"{reportEvent.Kind}|{reportEvent.ReportKey}", ProtoJson.Format(reportEvent)])) == 1;
-
-    public async Task<IReadOnlyList<TlsReportEvent>> ListTlsReportEventsAsync(int last, CancellationToken cancel = default) =>
-        (await Call(() => Db.ListRangeAsync(Key("tls-report-events"), -last, -1))).Select(v => Parse<TlsReportEvent>(v)!).ToList();
-
-    public async Task<bool> SaveStsPolicyAsync(Cluster.V1.SharedMtaStsPolicy policy, int maxDomains, CancellationToken cancel = default) =>
-        (long)await Call(() => Db.ScriptEvaluateAsync(NewerScript, [Key("sts-fetched"), Key("sts-policies")],
-            [policy.Domain.ToLowerInvariant(), policy.FetchedAt.Seconds, ProtoJson.Format(policy), maxDomains])) == 1;
-
-    public async Task<IReadOnlyList<Cluster.V1.SharedMtaStsPolicy>> ListStsPoliciesAsync(CancellationToken cancel = default) =>
-        (await Call(() => Db.HashValuesAsync(Key("sts-policies")))).Select(v => Parse<Cluster.V1.SharedMtaStsPolicy>(v)!).ToList();
 
     public void Dispose() => redis.Dispose();
 
