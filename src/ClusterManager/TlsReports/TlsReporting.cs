@@ -118,10 +118,12 @@ internal sealed partial class TlsReporting(IManagerStore store, NodeQueries node
     private async Task<bool> SendAsync(TlsReportingSettings settings, DateOnly date, SortedDictionary<string, List<PolicyRecord>> domains, bool retrying, CancellationToken cancel)
     {
         var finished = true;
+        // Read once, not per domain: another replica's claim is settled by the atomic add below.
+        var byReport = (await store.ListTlsReportEventsAsync(int.MaxValue, cancel)).ToLookup(e => e.ReportKey, StringComparer.Ordinal);
         foreach (var (domain, policies) in domains)
         {
             var key = $"{Format(date)} {domain}";
-            var events = (await store.ListTlsReportEventsAsync(int.MaxValue, cancel)).Where(e => e.ReportKey == key).ToList();
+            var events = byReport[key].ToList();
             if (events.Any(e => e.Kind is Sent or NoRecord))
             {
                 continue;

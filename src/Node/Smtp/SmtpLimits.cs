@@ -16,19 +16,22 @@ internal sealed record SmtpLimits(
     public const int MaxReceivedHeaders = 50;
 
     // The limits of the settings in force, made once per version rather than once per session.
-    private static (SmtpServerSettings? Settings, SmtpLimits Limits)? last;
+    // One object, so that a session never reads one version's settings with another's limits.
+    private static Cached? last;
 
     public static SmtpLimits From(SmtpServerSettings? settings)
     {
-        if (last is { } cached && ReferenceEquals(cached.Settings, settings))
+        if (Volatile.Read(ref last) is { } cached && ReferenceEquals(cached.Settings, settings))
         {
             return cached.Limits;
         }
 
         var limits = Make(settings);
-        last = (settings, limits);
+        Volatile.Write(ref last, new Cached(settings, limits));
         return limits;
     }
+
+    private sealed record Cached(SmtpServerSettings? Settings, SmtpLimits Limits);
 
     private static SmtpLimits Make(SmtpServerSettings? settings) => new(
         Seconds(settings?.IdleTimeoutSeconds, 300),

@@ -66,6 +66,24 @@ public sealed class DailyTlsReportTests : IDisposable
     }
 
     [Fact]
+    public async Task Nothing_is_sent_while_reporting_is_off_not_even_on_request()
+    {
+        var latest = await manager.Store.GetLatestAsync();
+        var off = latest.Clone();
+        off.Version = 2;
+        off.Content.Cluster.Manager.TlsReporting.Enabled = false;
+        Assert.True(await manager.Store.TryCommitAsync(off, clearPendingAt: null));
+
+        At(2026, 11, 2, 0, 15);
+        await reporting.ReportYesterdayAsync(CancellationToken.None);
+        var refused = await Assert.ThrowsAsync<Changes.ChangeRejectedException>(() => reporting.SendNowAsync(new DateOnly(2026, 11, 1), CancellationToken.None));
+
+        Assert.Empty(sent);
+        Assert.Contains("TLS reporting is off", refused.Message, StringComparison.Ordinal);
+        Assert.Empty(await manager.Store.ListTlsReportEventsAsync(100));
+    }
+
+    [Fact]
     public async Task A_node_that_does_not_answer_is_waited_for_six_hours_then_left_out()
     {
         Node("node2", answers: false);
