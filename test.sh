@@ -34,5 +34,20 @@ if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   failed=1
 fi
 
+# The failures again, last, where a log cut to its tail still shows them.
+for trx in "$results"/*.trx; do
+  [ -e "$trx" ] || continue
+  awk '
+    /<UnitTestResult / && /outcome="Failed"/ {
+      match($0, /testName="[^"]*"/); print "FAILED " substr($0, RSTART + 10, RLENGTH - 11); failed = 1; next }
+    /<UnitTestResult / { failed = 0 }
+    failed && /<Message>/ { inMessage = 1; lines = 0 }
+    failed && inMessage {
+      line = $0; sub(/^ *<Message>/, "", line); sub(/<\/Message>.*/, "", line)
+      if (lines++ < 12) print "  " line
+      if (/<\/Message>/) inMessage = 0 }
+  ' "$trx" | sed -e 's/&lt;/</g; s/&gt;/>/g; s/&quot;/"/g; s/&apos;/'"'"'/g; s/&amp;/\&/g'
+done
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
