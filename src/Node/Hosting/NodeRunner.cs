@@ -94,6 +94,7 @@ internal static partial class NodeRunner
         builder.Services.AddHostedService(services => services.GetRequiredService<DeliveryQueue>());
         builder.Services.AddHostedService<ControlSocket>();
         builder.Services.AddHostedService<SyncClient>();
+        builder.Services.AddHostedService<IdleMemoryTrim>();
         using var host = builder.Build();
 
         var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("gatehouse-node");

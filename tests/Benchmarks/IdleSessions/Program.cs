@@ -6,8 +6,12 @@ using Gatehouse.Harness;
 // then with N/2 and N sessions open and waiting after EHLO — in clear, or after STARTTLS — and
 // what each costs: on average over all N, and at the margin (the second half only, so that what
 // the node grows once — thread pool threads, first-use caches — is left out).
+// Each figure is read once the node has been quiet for a while: it gives back what a burst left
+// (a full collection and malloc_trim) at its first quiet 2-second period.
 // Usage: [--sessions N] (default 2000)
 var sessions = args is ["--sessions", var n] ? int.Parse(n, CultureInfo.InvariantCulture) : 2000;
+
+var Settle = TimeSpan.FromSeconds(8);
 
 // Each kind on a node of its own, so one kind never reuses memory the other left behind.
 Console.WriteLine("sessions  kind       rss_idle_mb  rss_open_mb  per_session_kb  marginal_kb");
@@ -29,13 +33,13 @@ foreach (var tls in new[] { false, true })
     var pid = node.Process.Id;
     // Warm up: the first sessions load code and TLS state that any later session reuses.
     await CloseAsync(await OpenAsync(smtp, 20, tls: true));
-    await Task.Delay(TimeSpan.FromSeconds(5));
+    await Task.Delay(Settle);
     var idle = Rss(pid);
     var open = await OpenAsync(smtp, sessions / 2, tls);
-    await Task.Delay(TimeSpan.FromSeconds(5));
+    await Task.Delay(Settle);
     var half = Rss(pid);
     open.AddRange(await OpenAsync(smtp, sessions - sessions / 2, tls));
-    await Task.Delay(TimeSpan.FromSeconds(5));
+    await Task.Delay(Settle);
     var during = Rss(pid);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"{sessions,-8}  {(tls ? "starttls" : "plain"),-9}  {idle / 1024.0,11:F1}  {during / 1024.0,11:F1}  {(during - idle) / (double)sessions,14:F1}  {(during - half) / (double)(sessions - sessions / 2),11:F1}"));
