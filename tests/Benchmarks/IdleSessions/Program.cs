@@ -32,47 +32,22 @@ foreach (var tls in new[] { false, true })
 
     var pid = node.Process.Id;
     // Warm up: the first sessions load code and TLS state that any later session reuses.
-    await CloseAsync(await OpenAsync(smtp, 20, tls: true));
+    await using (var warmUp = new IdleSmtpSessions())
+    {
+        await warmUp.OpenAsync(smtp, 20, tls: true);
+    }
+
     await Task.Delay(Settle);
     var idle = Rss(pid);
-    var open = await OpenAsync(smtp, sessions / 2, tls);
+    await using var open = new IdleSmtpSessions();
+    await open.OpenAsync(smtp, sessions / 2, tls);
     await Task.Delay(Settle);
     var half = Rss(pid);
-    open.AddRange(await OpenAsync(smtp, sessions - sessions / 2, tls));
+    await open.OpenAsync(smtp, sessions - sessions / 2, tls);
     await Task.Delay(Settle);
     var during = Rss(pid);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"{sessions,-8}  {(tls ? "starttls" : "plain"),-9}  {idle / 1024.0,11:F1}  {during / 1024.0,11:F1}  {(during - idle) / (double)sessions,14:F1}  {(during - half) / (double)(sessions - sessions / 2),11:F1}"));
-    await CloseAsync(open);
-}
-
-static async Task<List<SmtpProbe>> OpenAsync(IPEndPoint smtp, int count, bool tls)
-{
-    var probes = new List<SmtpProbe>();
-    for (var i = 0; i < count; i++)
-    {
-        var probe = await SmtpProbe.ConnectAsync(smtp);
-        await probe.ReplyAsync();
-        await probe.CommandAsync("EHLO idle.example.test");
-        if (tls)
-        {
-            await probe.CommandAsync("STARTTLS");
-            await probe.StartTlsAsync();
-            await probe.CommandAsync("EHLO idle.example.test");
-        }
-
-        probes.Add(probe);
-    }
-
-    return probes;
-}
-
-static async Task CloseAsync(List<SmtpProbe> probes)
-{
-    foreach (var probe in probes)
-    {
-        await probe.DisposeAsync();
-    }
 }
 
 // Resident set of a process in KB, as the kernel counts it.

@@ -12,7 +12,9 @@ using Gatehouse.Harness;
 // is from the client's connect to the sink's final dot; throughput is messages arrived per
 // second of the whole round. The sinks count arrivals by Message-ID, so a message lost or
 // delivered twice shows.
-// Usage: [--clients N] [--messages M] [--rounds R] [--plain] [--per-connection K]
+// Then memory per idle STARTTLS session on each relay after its load: the proportional set
+// size of its process tree with sessions waiting after STARTTLS and EHLO, against before.
+// Usage: [--clients N] [--messages M] [--rounds R] [--plain] [--per-connection K] [--idle-sessions S]
 var (clients, messages, rounds) = BenchmarkArguments.Load(args);
 var shape = new SmtpLoad.Shape(StartTls: !args.Contains("--plain"), PerConnection: BenchmarkArguments.Option(args, "--per-connection", 1));
 var body = BenchmarkArguments.Body;
@@ -117,6 +119,34 @@ var flushes = Sample("gatehouse_spool_flushes_total");
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"gatehouse spool flushes before 250 (group commits): {flushes:F0} for {accepted:F0} messages accepted, {flushes / accepted:F2} per message"));
 
+// Postfix runs an smtpd process per session, up to its process limit (200 here): it gets a
+// tenth of the node's sessions, still enough to show its cost per session.
+var idleSessions = BenchmarkArguments.Option(args, "--idle-sessions", 1000);
+// Read after quiet seconds: the node gives back what a burst left at its first quiet 2-second
+// period, and Postfix's processes have settled.
+var idleSettle = TimeSpan.FromSeconds(8);
+Console.WriteLine();
+Console.WriteLine("relay          idle_sessions  pss_before_mb  pss_open_mb  kb/idle_starttls_session");
+foreach (var relay in relays)
+{
+    var count = relay == g ? idleSessions : idleSessions / 10;
+    await Task.Delay(idleSettle);
+    var before = ProcessMemory.TreeKb(relay.ProcessId);
+    await using var open = new IdleSmtpSessions();
+    await open.OpenAsync(relay.Smtpd, count, tls: true);
+    await Task.Delay(idleSettle);
+    var after = ProcessMemory.TreeKb(relay.ProcessId);
+    relay.IdleSessionKb = (after - before) / (double)count;
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"{relay.Name,-13} {count,14}  {before / 1024.0,13:F1}  {after / 1024.0,11:F1}  {relay.IdleSessionKb,24:F1}"));
+}
+
+foreach (var peer in relays.Skip(1))
+{
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"gatehouse / {peer.Name}: memory per idle STARTTLS session {g.IdleSessionKb / peer.IdleSessionKb:F3}x"));
+}
+
 static TimeSpan OwnCpu()
 {
     using var self = Process.GetCurrentProcess();
@@ -196,6 +226,8 @@ internal sealed record Relay(string Name, IPEndPoint Smtpd, TlsSink Sink, int Pr
     public double CpuPerMessage => Cpu.TotalMilliseconds / Arrived;
 
     public double LoadCpuPerMessage => LoadCpu.TotalMilliseconds / Arrived;
+
+    public double IdleSessionKb { get; set; }
 }
 
 internal sealed class Disposables(params IAsyncDisposable[] items) : IAsyncDisposable
