@@ -1,5 +1,6 @@
 using System.IO.Pipelines;
 using System.Text;
+using Gatehouse.Node.Messages;
 using Gatehouse.Node.Smtp;
 
 namespace Gatehouse.Node.Tests;

@@ -5,6 +5,8 @@ using DnsClient;
 using Gatehouse.Cluster.V1;
 using Gatehouse.Harness;
 using Gatehouse.Node.Delivery;
+using Gatehouse.Node.Model;
+using Gatehouse.Node.Tls;
 
 namespace Gatehouse.Node.Tests;
 

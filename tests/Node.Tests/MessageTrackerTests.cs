@@ -1,6 +1,7 @@
 using System.Net;
 using Gatehouse.Cluster.V1;
 using Gatehouse.Node.Logging;
+using Gatehouse.Node.Messages;
 using Gatehouse.Node.Smtp;
 using Gatehouse.Node.Tracking;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -19,7 +20,7 @@ public sealed class MessageTrackerTests : IDisposable
         Assert.Empty(node.Apply(1, new LevelConfig()));
         var tracker = new MessageTracker(Directory, node.Current, TimeProvider.System, NullLogger<MessageTracker>.Instance);
         await tracker.StartAsync(CancellationToken.None);
-        var log = new MailLog(Path.Combine(node.DataDir, "logs"), node.Current, TimeProvider.System, tracker: tracker);
+        var log = new MailLog(Path.Combine(node.DataDir, "logs"), node.Current, TimeProvider.System, sink: tracker);
 
         log.NewConnection(7, "Data1", IPAddress.Parse("192.0.2.1"), IPAddress.Parse("198.51.100.9"), "mx.sender.test", "yes");
         log.ConnectionListener(7, "InboundMail");
@@ -70,7 +71,7 @@ public sealed class MessageTrackerTests : IDisposable
         await File.WriteAllTextAsync(Path.Combine(Directory, TrackingIndex.FileName), "not a database, whatever it once was");
         using var tracker = new MessageTracker(Directory, node.Current, TimeProvider.System, NullLogger<MessageTracker>.Instance);
         await tracker.StartAsync(CancellationToken.None);
-        tracker.Offer(new MailEvent(121, DateTimeOffset.UtcNow, "Info: MID 3 ICID 1 From: <a@b.test>", [new("Mid", 3L), new("Icid", 1L), new("Sender", "a@b.test")]));
+        tracker.Offer(new MailLogEvent(MailLogLine.Sender, DateTimeOffset.UtcNow, "Info: MID 3 ICID 1 From: <a@b.test>", [new("Mid", 3L), new("Icid", 1L), new("Sender", "a@b.test")]));
 
         await Harness.Wait.UntilAsync(async () => (await tracker.SearchAsync(new TrackQuery { Sender = "a@b.test" }, CancellationToken.None)).Messages.Count == 1,
             "the new index takes events");

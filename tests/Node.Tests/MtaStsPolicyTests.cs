@@ -1,4 +1,4 @@
-using Gatehouse.Node.Delivery.Published;
+using Gatehouse.Node.Delivery.DomainPolicies;
 
 namespace Gatehouse.Node.Tests;
 

@@ -1,7 +1,8 @@
 using Gatehouse.Cluster.V1;
-using Gatehouse.Node.Configuration;
+using Gatehouse.Node.Applying;
 using Gatehouse.Node.Hosting;
 using Gatehouse.Node.Model;
+using Gatehouse.Node.Runtime;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Gatehouse.Node.Tests;

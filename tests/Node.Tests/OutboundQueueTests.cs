@@ -3,6 +3,7 @@ using Gatehouse.Node.Alerts;
 using Gatehouse.Node.Delivery;
 using Gatehouse.Node.Logging;
 using Gatehouse.Node.Queue;
+using Gatehouse.Node.Runtime;
 using Microsoft.Extensions.Time.Testing;
 using MimeKit;
 
@@ -99,7 +100,7 @@ public sealed class OutboundQueueTests
         var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
         var spool = new MessageSpool(Path.Combine(node.DataDir, "queue"));
         await using var log = new MailLog(Path.Combine(node.DataDir, "logs"), node.Current, clock);
-        var alerts = new AlertMailer(node.Current, spool, log, clock, new Hosting.NodePaths(node.DataDir));
+        var alerts = new AlertMailer(node.Current, spool, log, clock, new NodePaths(node.DataDir));
         Task<long?> Raise(string key) => alerts.RaiseAsync(AlertClass.System, AlertSeverity.Warning, key, $"TLS failed for {key}", CancellationToken.None);
 
         var first = await Raise("a.test");
@@ -118,7 +119,7 @@ public sealed class OutboundQueueTests
         Assert.Null(await alerts.RaiseAsync(AlertClass.Hardware, AlertSeverity.Warning, "x", "nobody subscribes", CancellationToken.None));
 
         // A restart keeps the back-off: the repeat is still held, and the wait goes on doubling.
-        var restarted = new AlertMailer(node.Current, spool, log, clock, new Hosting.NodePaths(node.DataDir));
+        var restarted = new AlertMailer(node.Current, spool, log, clock, new NodePaths(node.DataDir));
         Assert.Null(await restarted.RaiseAsync(AlertClass.System, AlertSeverity.Warning, "a.test", "again", CancellationToken.None));
         clock.Advance(TimeSpan.FromSeconds(101));
         Assert.NotNull(await restarted.RaiseAsync(AlertClass.System, AlertSeverity.Warning, "a.test", "again", CancellationToken.None));

@@ -2,8 +2,10 @@ using Gatehouse.Cluster.V1;
 using Gatehouse.Node.Delivery;
 using Gatehouse.Node.Hosting;
 using Gatehouse.Node.Logging;
+using Gatehouse.Node.Messages;
 using Gatehouse.Node.Model;
 using Gatehouse.Node.Queue;
+using Gatehouse.Node.Runtime;
 using MimeKit;
 
 namespace Gatehouse.Node.Alerts;

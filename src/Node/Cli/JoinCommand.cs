@@ -4,6 +4,7 @@ using Gatehouse.Cluster.Contract;
 using Gatehouse.Cluster.V1;
 using Gatehouse.Configuration.Files;
 using Gatehouse.Node.Hosting;
+using Gatehouse.Node.Runtime;
 using Gatehouse.Node.Sync;
 using Grpc.Core;
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Gatehouse.Node.Hosting;
+using Gatehouse.Node.Runtime;
 
 namespace Gatehouse.Node.Cli;
 

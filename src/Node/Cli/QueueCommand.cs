@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Gatehouse.Node.Hosting;
 using Gatehouse.Node.Queue;
+using Gatehouse.Node.Runtime;
 
 namespace Gatehouse.Node.Cli;
 

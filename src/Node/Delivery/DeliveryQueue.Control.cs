@@ -1,5 +1,6 @@
 using Gatehouse.Configuration.Files;
 using Gatehouse.Node.Logging;
+using Gatehouse.Node.Messages;
 using Gatehouse.Node.Queue;
 using Gatehouse.Node.Smtp;
 

@@ -1,6 +1,7 @@
 using Gatehouse.Cluster.V1;
 using Gatehouse.Node.Alerts;
 using Gatehouse.Node.Logging;
+using Gatehouse.Node.Metrics;
 using Gatehouse.Node.Model;
 using Gatehouse.Node.Queue;
 using Gatehouse.Node.Smtp;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Gatehouse.Node.Messages;
 using MimeKit;
 
 namespace Gatehouse.Node.Delivery;

@@ -3,12 +3,14 @@ using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using DnsClient;
 using Gatehouse.Cluster.V1;
-using Gatehouse.Node.Delivery.Published;
+using Gatehouse.Node.Delivery.DomainPolicies;
 using Gatehouse.Node.Delivery.Reporting;
 using Gatehouse.Node.Logging;
+using Gatehouse.Node.Metrics;
 using Gatehouse.Node.Model;
 using Gatehouse.Node.Queue;
-using Gatehouse.Node.Resolving;
+using Gatehouse.Node.Dns;
+using Gatehouse.Node.Tls;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 
@@ -284,7 +286,7 @@ internal sealed class OutboundConnector(DnsClients dns, MailLog log, NodeMetrics
         client.Recorder.Recording = false;
         if (client.IsSecure)
         {
-            log.DeliveryTlsSucceeded(dcid, Smtp.SmtpTransport.Protocol(client.SslProtocol), client.SslCipherSuite.ToString() ?? "");
+            log.DeliveryTlsSucceeded(dcid, TlsProtocolName.Of(client.SslProtocol), client.SslCipherSuite.ToString() ?? "");
             metrics.Tls(TlsDirection.Outbound, succeeded: true, verification is null ? TlsOutcome.Negotiated : TlsOutcome.Unverified);
             sessions.Success(TlsSessionRecorder.PolicyOf(domain, decision, hop));
             if (verification is not null)

@@ -1,3 +1,4 @@
+using Gatehouse.Node.Messages;
 using Gatehouse.Node.Queue;
 using Gatehouse.Node.Smtp;
 

@@ -1,5 +1,5 @@
 using Gatehouse.Cluster.V1;
-using Gatehouse.Node.Delivery.Published;
+using Gatehouse.Node.Delivery.DomainPolicies;
 
 namespace Gatehouse.Node.Delivery;
 

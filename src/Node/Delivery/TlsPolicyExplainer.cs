@@ -1,7 +1,7 @@
 using Gatehouse.Cluster.V1;
-using Gatehouse.Node.Delivery.Published;
+using Gatehouse.Node.Delivery.DomainPolicies;
 using Gatehouse.Node.Model;
-using Gatehouse.Node.Resolving;
+using Gatehouse.Node.Dns;
 
 namespace Gatehouse.Node.Delivery;
 

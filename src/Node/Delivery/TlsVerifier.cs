@@ -2,7 +2,7 @@ using DnsClient;
 using Gatehouse.Cluster.V1;
 using Gatehouse.Node.Logging;
 using Gatehouse.Node.Model;
-using Gatehouse.Node.Resolving;
+using Gatehouse.Node.Dns;
 
 namespace Gatehouse.Node.Delivery;
 

@@ -1,12 +1,14 @@
 using Gatehouse.Configuration.Validation;
 using Gatehouse.Node.Alerts;
 using Gatehouse.Node.Delivery;
-using Gatehouse.Node.Configuration;
-using Gatehouse.Node.Resolving;
+using Gatehouse.Node.Applying;
+using Gatehouse.Node.Metrics;
+using Gatehouse.Node.Dns;
 using Gatehouse.Node.Ldap;
 using Gatehouse.Node.Logging;
 using Gatehouse.Node.Policy;
 using Gatehouse.Node.Queue;
+using Gatehouse.Node.Runtime;
 using Gatehouse.Node.Smtp;
 using Gatehouse.Node.Model;
 using Gatehouse.Node.Sync;
@@ -73,17 +75,17 @@ internal static partial class NodeRunner
         builder.Services.AddSingleton<NodeWebHost>();
         builder.Services.AddSingleton<IConfigRule>(services => services.GetRequiredService<NodeWebHost>());
         builder.Services.AddHostedService(services => services.GetRequiredService<NodeWebHost>());
-        builder.Services.AddSingleton(services => new Delivery.Published.MtaStsResolver(
+        builder.Services.AddSingleton(services => new Delivery.DomainPolicies.MtaStsResolver(
             services.GetRequiredService<DnsClients>(), Path.Combine(paths.DataDir, "state", "mta-sts"), TimeProvider.System, services.GetRequiredService<MailLog>(),
             services.GetRequiredService<Delivery.Reporting.TlsSessionRecorder>()));
-        builder.Services.AddSingleton<Delivery.Published.DaneLookup>();
+        builder.Services.AddSingleton<Delivery.DomainPolicies.DaneLookup>();
         // Made by the container, so that it is disposed (and the day written) when the node stops.
         builder.Services.AddSingleton(_ => new Delivery.Reporting.TlsSessionRecorder(paths.TlsReports, TimeProvider.System));
         builder.Services.AddSingleton(services => new TlsPolicyExplainer(
-            services.GetRequiredService<DnsClients>(), services.GetRequiredService<Delivery.Published.MtaStsResolver>(), services.GetRequiredService<Delivery.Published.DaneLookup>(), TimeProvider.System));
+            services.GetRequiredService<DnsClients>(), services.GetRequiredService<Delivery.DomainPolicies.MtaStsResolver>(), services.GetRequiredService<Delivery.DomainPolicies.DaneLookup>(), TimeProvider.System));
         builder.Services.AddSingleton(services => new OutboundConnector(
             services.GetRequiredService<DnsClients>(), services.GetRequiredService<MailLog>(), services.GetRequiredService<NodeMetrics>(), new IdAllocator(Path.Combine(paths.DataDir, "state", ".next-dcid")),
-            services.GetRequiredService<Delivery.Published.MtaStsResolver>(), services.GetRequiredService<Delivery.Published.DaneLookup>(),
+            services.GetRequiredService<Delivery.DomainPolicies.MtaStsResolver>(), services.GetRequiredService<Delivery.DomainPolicies.DaneLookup>(),
             services.GetRequiredService<Delivery.Reporting.TlsSessionRecorder>()));
         builder.Services.AddSingleton<TlsVerifier>();
         builder.Services.AddSingleton(services => new Delivery.Reporting.TlsReportSender(

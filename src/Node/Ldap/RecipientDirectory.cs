@@ -4,6 +4,7 @@ using Gatehouse.Cluster.V1;
 using Gatehouse.Configuration.Ldap;
 using Gatehouse.Node.Delivery;
 using Gatehouse.Node.Model;
+using Gatehouse.Node.Tls;
 using Microsoft.Extensions.Caching.Memory;
 
 namespace Gatehouse.Node.Ldap;

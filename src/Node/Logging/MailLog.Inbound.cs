@@ -1,4 +1,5 @@
 using System.Net;
+using Gatehouse.Node.Messages;
 using Microsoft.Extensions.Logging;
 
 namespace Gatehouse.Node.Logging;
@@ -6,116 +7,116 @@ namespace Gatehouse.Node.Logging;
 /// <summary>The mail log's lines for connections in (ICID) and the messages they inject (MID).</summary>
 internal sealed partial class MailLog
 {
-    [LoggerMessage(100, LogLevel.Information, "New SMTP ICID {Icid} interface {InterfaceName} ({Local}) address {Address} reverse dns host {ReverseHost} verified {Verified}")]
+    [LoggerMessage((int)MailLogLine.NewConnection, LogLevel.Information, "New SMTP ICID {Icid} interface {InterfaceName} ({Local}) address {Address} reverse dns host {ReverseHost} verified {Verified}")]
     public partial void NewConnection(long icid, string interfaceName, IPAddress local, IPAddress address, string reverseHost, string verified);
 
-    [LoggerMessage(101, LogLevel.Information, "ICID {Icid} {Behavior} SG {SenderGroup} match {Match} SBRS None")]
+    [LoggerMessage((int)MailLogLine.HostAccessDecided, LogLevel.Information, "ICID {Icid} {Behavior} SG {SenderGroup} match {Match} SBRS None")]
     public partial void HostAccessDecided(long icid, string behavior, string senderGroup, string match);
 
-    [LoggerMessage(102, LogLevel.Warning, "ICID {Icid} refused: {Open} connections open on this node (limit {Limit}) from {Address}")]
+    [LoggerMessage((int)MailLogLine.RefusedNodeConnectionLimit, LogLevel.Warning, "ICID {Icid} refused: {Open} connections open on this node (limit {Limit}) from {Address}")]
     public partial void RefusedNodeConnectionLimit(long icid, int open, int limit, IPAddress address);
 
-    [LoggerMessage(103, LogLevel.Information, "ICID {Icid} refused: {Open} concurrent connections from {Address} (limit {Limit})")]
+    [LoggerMessage((int)MailLogLine.RefusedAddressConnectionLimit, LogLevel.Information, "ICID {Icid} refused: {Open} concurrent connections from {Address} (limit {Limit})")]
     public partial void RefusedAddressConnectionLimit(long icid, int open, IPAddress address, long limit);
 
-    [LoggerMessage(104, LogLevel.Information, "ICID {Icid} close")]
+    [LoggerMessage((int)MailLogLine.ConnectionClosed, LogLevel.Information, "ICID {Icid} close")]
     public partial void ConnectionClosed(long icid);
 
     /// <summary>The client went away without QUIT.</summary>
-    [LoggerMessage(105, LogLevel.Information, "ICID {Icid} lost")]
+    [LoggerMessage((int)MailLogLine.ConnectionLost, LogLevel.Information, "ICID {Icid} lost")]
     public partial void ConnectionLost(long icid);
 
-    [LoggerMessage(106, LogLevel.Information, "ICID {Icid} Receiving Failed: command line over {Limit} bytes without CRLF")]
+    [LoggerMessage((int)MailLogLine.CommandLineTooLong, LogLevel.Information, "ICID {Icid} Receiving Failed: command line over {Limit} bytes without CRLF")]
     public partial void CommandLineTooLong(long icid, int limit);
 
-    [LoggerMessage(107, LogLevel.Information, "ICID {Icid} Receiving Failed: too many errors")]
+    [LoggerMessage((int)MailLogLine.TooManyErrors, LogLevel.Information, "ICID {Icid} Receiving Failed: too many errors")]
     public partial void TooManyErrors(long icid);
 
-    [LoggerMessage(108, LogLevel.Warning, "ICID {Icid} Receiving Failed: timeout ({Detail})")]
+    [LoggerMessage((int)MailLogLine.ReceivingTimeout, LogLevel.Warning, "ICID {Icid} Receiving Failed: timeout ({Detail})")]
     public partial void ReceivingTimeout(long icid, string detail);
 
-    [LoggerMessage(109, LogLevel.Warning, "ICID {Icid} Receiving Failed: timeout (session longer than {Seconds} s)")]
+    [LoggerMessage((int)MailLogLine.SessionTooLong, LogLevel.Warning, "ICID {Icid} Receiving Failed: timeout (session longer than {Seconds} s)")]
     public partial void SessionTooLong(long icid, long seconds);
 
-    [LoggerMessage(110, LogLevel.Information, "ICID {Icid} Receiving Failed: the listener is stopping")]
+    [LoggerMessage((int)MailLogLine.ListenerStopping, LogLevel.Information, "ICID {Icid} Receiving Failed: the listener is stopping")]
     public partial void ListenerStopping(long icid);
 
-    [LoggerMessage(111, LogLevel.Information, "ICID {Icid} Receiving Failed: the listener is stopping; MID {Mid} not accepted")]
+    [LoggerMessage((int)MailLogLine.ListenerStoppingMidTransaction, LogLevel.Information, "ICID {Icid} Receiving Failed: the listener is stopping; MID {Mid} not accepted")]
     public partial void ListenerStoppingMidTransaction(long icid, long mid);
 
-    [LoggerMessage(112, LogLevel.Information, "ICID {Icid} TLS was required but remote host did not initiate it")]
+    [LoggerMessage((int)MailLogLine.InboundTlsNotStarted, LogLevel.Information, "ICID {Icid} TLS was required but remote host did not initiate it")]
     public partial void InboundTlsNotStarted(long icid);
 
-    [LoggerMessage(113, LogLevel.Warning, "ICID {Icid} discarded {Bytes} bytes of plaintext sent after STARTTLS")]
+    [LoggerMessage((int)MailLogLine.PlaintextAfterStartTls, LogLevel.Warning, "ICID {Icid} discarded {Bytes} bytes of plaintext sent after STARTTLS")]
     public partial void PlaintextAfterStartTls(long icid, long bytes);
 
-    [LoggerMessage(114, LogLevel.Information, "ICID {Icid} TLS failed: {Reason}")]
+    [LoggerMessage((int)MailLogLine.InboundTlsFailed, LogLevel.Information, "ICID {Icid} TLS failed: {Reason}")]
     public partial void InboundTlsFailed(long icid, string reason);
 
-    [LoggerMessage(115, LogLevel.Information, "ICID {Icid} TLS success protocol {Protocol} cipher {Cipher}")]
+    [LoggerMessage((int)MailLogLine.InboundTlsSucceeded, LogLevel.Information, "ICID {Icid} TLS success protocol {Protocol} cipher {Cipher}")]
     public partial void InboundTlsSucceeded(long icid, string protocol, string cipher);
 
-    [LoggerMessage(116, LogLevel.Information, "ICID {Icid} client certificate {Subject} not verified: {Problem}")]
+    [LoggerMessage((int)MailLogLine.ClientCertificateNotVerified, LogLevel.Information, "ICID {Icid} client certificate {Subject} not verified: {Problem}")]
     public partial void ClientCertificateNotVerified(long icid, string subject, string problem);
 
-    [LoggerMessage(120, LogLevel.Information, "Start MID {Mid} ICID {Icid}")]
+    [LoggerMessage((int)MailLogLine.MessageStarted, LogLevel.Information, "Start MID {Mid} ICID {Icid}")]
     public partial void MessageStarted(long mid, long icid);
 
-    [LoggerMessage(121, LogLevel.Information, "MID {Mid} ICID {Icid} From: <{Sender}>")]
+    [LoggerMessage((int)MailLogLine.Sender, LogLevel.Information, "MID {Mid} ICID {Icid} From: <{Sender}>")]
     public partial void Sender(long mid, long icid, string sender);
 
-    [LoggerMessage(136, LogLevel.Information, "MID {Mid} ICID {Icid} REQUIRETLS requested by the sender")]
+    [LoggerMessage((int)MailLogLine.RequireTlsRequested, LogLevel.Information, "MID {Mid} ICID {Icid} REQUIRETLS requested by the sender")]
     public partial void RequireTlsRequested(long mid, long icid);
 
-    [LoggerMessage(137, LogLevel.Information, "MID {Mid} TLS-Required: No: the recipient domains' DANE and MTA-STS policies are set aside for it")]
+    [LoggerMessage((int)MailLogLine.TlsRequiredNo, LogLevel.Information, "MID {Mid} TLS-Required: No: the recipient domains' DANE and MTA-STS policies are set aside for it")]
     public partial void TlsRequiredNo(long mid);
 
-    [LoggerMessage(122, LogLevel.Information, "MID {Mid} ICID {Icid} RID {Rid} To: <{Recipient}>")]
+    [LoggerMessage((int)MailLogLine.Recipient, LogLevel.Information, "MID {Mid} ICID {Icid} RID {Rid} To: <{Recipient}>")]
     public partial void Recipient(long mid, long icid, int rid, string recipient);
 
-    [LoggerMessage(123, LogLevel.Information, "MID {Mid} ICID {Icid} To: <{Recipient}> Rejected: routing characters in local part")]
+    [LoggerMessage((int)MailLogLine.RecipientRejectedRouting, LogLevel.Information, "MID {Mid} ICID {Icid} To: <{Recipient}> Rejected: routing characters in local part")]
     public partial void RecipientRejectedRouting(long mid, long icid, string recipient);
 
-    [LoggerMessage(124, LogLevel.Information, "MID {Mid} ICID {Icid} To: <{Recipient}> Rejected by RAT")]
+    [LoggerMessage((int)MailLogLine.RecipientRejectedByRat, LogLevel.Information, "MID {Mid} ICID {Icid} To: <{Recipient}> Rejected by RAT")]
     public partial void RecipientRejectedByRat(long mid, long icid, string recipient);
 
-    [LoggerMessage(125, LogLevel.Information, "MID {Mid} ICID {Icid} To: <{Recipient}> Rejected by LDAPACCEPT (profile {Profile})")]
+    [LoggerMessage((int)MailLogLine.RecipientRejectedByLdap, LogLevel.Information, "MID {Mid} ICID {Icid} To: <{Recipient}> Rejected by LDAPACCEPT (profile {Profile})")]
     public partial void RecipientRejectedByLdap(long mid, long icid, string recipient, string profile);
 
-    [LoggerMessage(126, LogLevel.Warning, "MID {Mid} ICID {Icid} To: <{Recipient}> Deferred: LDAP accept query failed (profile {Profile}): {Detail}")]
+    [LoggerMessage((int)MailLogLine.RecipientDeferredLdap, LogLevel.Warning, "MID {Mid} ICID {Icid} To: <{Recipient}> Deferred: LDAP accept query failed (profile {Profile}): {Detail}")]
     public partial void RecipientDeferredLdap(long mid, long icid, string recipient, string profile, string detail);
 
-    [LoggerMessage(127, LogLevel.Information, "MID {Mid} ready {Size} bytes from <{Sender}>")]
+    [LoggerMessage((int)MailLogLine.MessageReady, LogLevel.Information, "MID {Mid} ready {Size} bytes from <{Sender}>")]
     public partial void MessageReady(long mid, long size, string sender);
 
     /// <summary>The message is on disk and handed to delivery (written before the client's <c>250</c>).</summary>
-    [LoggerMessage(128, LogLevel.Information, "MID {Mid} queued for delivery")]
+    [LoggerMessage((int)MailLogLine.QueuedForDelivery, LogLevel.Information, "MID {Mid} queued for delivery")]
     public partial void QueuedForDelivery(long mid);
 
-    [LoggerMessage(129, LogLevel.Warning, "MID {Mid} ICID {Icid} Receiving Failed: the queue cannot store the message ({Error})")]
+    [LoggerMessage((int)MailLogLine.QueueCannotStore, LogLevel.Warning, "MID {Mid} ICID {Icid} Receiving Failed: the queue cannot store the message ({Error})")]
     public partial void QueueCannotStore(long mid, long icid, string error);
 
-    [LoggerMessage(130, LogLevel.Information, "MID {Mid} ICID {Icid} rejected: message size exceeds {Limit} bytes")]
+    [LoggerMessage((int)MailLogLine.MessageTooLarge, LogLevel.Information, "MID {Mid} ICID {Icid} rejected: message size exceeds {Limit} bytes")]
     public partial void MessageTooLarge(long mid, long icid, ulong limit);
 
-    [LoggerMessage(131, LogLevel.Warning, "MID {Mid} ICID {Icid} rejected: more than {Limit} Received headers (mail loop)")]
+    [LoggerMessage((int)MailLogLine.MailLoop, LogLevel.Warning, "MID {Mid} ICID {Icid} rejected: more than {Limit} Received headers (mail loop)")]
     public partial void MailLoop(long mid, long icid, int limit);
 
-    [LoggerMessage(132, LogLevel.Warning, "MID {Mid} ICID {Icid} rejected: bare CR or LF in message data")]
+    [LoggerMessage((int)MailLogLine.BareLineEnding, LogLevel.Warning, "MID {Mid} ICID {Icid} rejected: bare CR or LF in message data")]
     public partial void BareLineEnding(long mid, long icid);
 
     /// <summary>The connection ended during DATA: nothing of the message is kept.</summary>
-    [LoggerMessage(133, LogLevel.Information, "Message aborted MID {Mid} Receiving aborted by sender")]
+    [LoggerMessage((int)MailLogLine.MessageAborted, LogLevel.Information, "Message aborted MID {Mid} Receiving aborted by sender")]
     public partial void MessageAborted(long mid);
 
-    [LoggerMessage(134, LogLevel.Information, "MID {Mid} Message-ID '{MessageId}'")]
+    [LoggerMessage((int)MailLogLine.MessageIdLine, LogLevel.Information, "MID {Mid} Message-ID '{MessageId}'")]
     private partial void MessageIdLine(long mid, string messageId);
 
-    [LoggerMessage(135, LogLevel.Information, "MID {Mid} Subject '{Subject}'")]
+    [LoggerMessage((int)MailLogLine.SubjectLine, LogLevel.Information, "MID {Mid} Subject '{Subject}'")]
     private partial void SubjectLine(long mid, string subject);
 
     /// <summary>The headers message tracking searches by, quoted as the appliance quotes them.</summary>
-    public void MessageHeaders(long mid, Smtp.TrackedHeaders headers)
+    public void MessageHeaders(long mid, TrackedHeaders headers)
     {
         if (headers.MessageId is { } id)
         {
@@ -131,15 +132,15 @@ internal sealed partial class MailLog
     private static string Quoted(string text) =>
         text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "\\'", StringComparison.Ordinal);
 
-    [LoggerMessage(140, LogLevel.Warning, "MID {Mid} URL filtering unavailable ({Detail}): deferred")]
+    [LoggerMessage((int)MailLogLine.UrlFilteringUnavailableDeferred, LogLevel.Warning, "MID {Mid} URL filtering unavailable ({Detail}): deferred")]
     public partial void UrlFilteringUnavailableDeferred(long mid, string detail);
 
-    [LoggerMessage(141, LogLevel.Warning, "MID {Mid} URL filtering unavailable ({Detail}): delivered with header")]
+    [LoggerMessage((int)MailLogLine.UrlFilteringUnavailableDelivered, LogLevel.Warning, "MID {Mid} URL filtering unavailable ({Detail}): delivered with header")]
     public partial void UrlFilteringUnavailableDelivered(long mid, string detail);
 
-    [LoggerMessage(142, LogLevel.Information, "MID {Mid} URL verdict {Verdict}: rejected")]
+    [LoggerMessage((int)MailLogLine.UrlRejected, LogLevel.Information, "MID {Mid} URL verdict {Verdict}: rejected")]
     public partial void UrlRejected(long mid, string verdict);
 
-    [LoggerMessage(143, LogLevel.Information, "MID {Mid} URL verdict {Verdict}")]
+    [LoggerMessage((int)MailLogLine.UrlVerdict, LogLevel.Information, "MID {Mid} URL verdict {Verdict}")]
     public partial void UrlVerdict(long mid, string verdict);
 }

@@ -24,16 +24,16 @@ internal sealed partial class MailLog : IAsyncDisposable, ILogger
     private readonly Task writer;
     private readonly AsyncLocal<List<string>?> transcript = new();
     private readonly SyslogShipper? syslog;
-    private readonly Tracking.MessageTracker? tracker;
+    private readonly IMailLogSink? sink;
     private readonly string serial;
 
     // The generated line methods write through this field: the log itself.
     private readonly ILogger logger;
 
-    public MailLog(string directory, CurrentConfig config, TimeProvider time, SyslogShipper? syslog = null, string serial = "-", Tracking.MessageTracker? tracker = null)
+    public MailLog(string directory, CurrentConfig config, TimeProvider time, SyslogShipper? syslog = null, string serial = "-", IMailLogSink? sink = null)
     {
         this.syslog = syslog;
-        this.tracker = tracker;
+        this.sink = sink;
         this.serial = serial;
         this.directory = directory;
         this.config = config;
@@ -93,11 +93,11 @@ internal sealed partial class MailLog : IAsyncDisposable, ILogger
     }
 
     /// <summary>
-    /// The listener a connection came in on, for message tracking only: the appliance's ICID line
-    /// names the interface, and its wording stays as log parsers know it.
+    /// The listener a connection came in on, for the sink only (message tracking): the appliance's
+    /// ICID line names the interface, and its wording stays as log parsers know it.
     /// </summary>
     public void ConnectionListener(long icid, string listener) =>
-        tracker?.Offer(new Tracking.MailEvent(Tracking.MailEvent.ListenerKind, time.GetLocalNow(), "", [new("Icid", icid), new("Listener", listener)]));
+        sink?.Offer(new MailLogEvent(MailLogLine.ConnectionListener, time.GetLocalNow(), "", [new("Icid", icid), new("Listener", listener)]));
 
     private void Write(string level, EventId kind, string message, IReadOnlyList<KeyValuePair<string, object?>>? fields)
     {
@@ -105,7 +105,7 @@ internal sealed partial class MailLog : IAsyncDisposable, ILogger
         var text = Escape(message);
         var line = $"{Stamp(now)} {level}: {text}";
         syslog?.Offer(level, kind.Name ?? "mail", now, text);
-        tracker?.Offer(new Tracking.MailEvent(kind.Id, now, $"{level}: {text}", fields ?? []));
+        sink?.Offer(new MailLogEvent((MailLogLine)kind.Id, now, $"{level}: {text}", fields ?? []));
         if (transcript.Value is { } copy)
         {
             lock (copy)

@@ -6,6 +6,7 @@ using System.Threading.Channels;
 using Gatehouse.Cluster.V1;
 using Gatehouse.Node.Delivery;
 using Gatehouse.Node.Model;
+using Gatehouse.Node.Tls;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 

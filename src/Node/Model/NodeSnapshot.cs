@@ -23,8 +23,8 @@ internal sealed record NodeSnapshot(
     /// <summary>The destination control in force for <paramref name="domain"/> (OUT-2); shared, never to be changed.</summary>
     public DestinationControl DestinationControl(string domain) =>
         destinationControls.TryGetValue(domain, out var resolved) ? resolved
-        : destinationControls.Count < MaxResolvedDomains ? destinationControls.GetOrAdd(domain, d => Delivery.DestinationPolicy.For(Config, d))
-        : Delivery.DestinationPolicy.For(Config, domain);
+        : destinationControls.Count < MaxResolvedDomains ? destinationControls.GetOrAdd(domain, d => DestinationPolicy.For(Config, d))
+        : DestinationPolicy.For(Config, domain);
 
     public ServerCertificate? Certificate(string name) => Certificates.GetValueOrDefault(name);
 

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Caching.Memory;
 using System.Net;
 using DnsClient;
-using Gatehouse.Node.Resolving;
+using Gatehouse.Node.Dns;
 
 namespace Gatehouse.Node.Policy;
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using Gatehouse.Node.Messages;
 
 namespace Gatehouse.Node.Smtp;
 

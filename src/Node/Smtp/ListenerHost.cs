@@ -6,9 +6,11 @@ using Gatehouse.Configuration.Merge;
 using Gatehouse.Configuration.Validation;
 using Gatehouse.Node.Ldap;
 using Gatehouse.Node.Logging;
+using Gatehouse.Node.Metrics;
 using Gatehouse.Node.Model;
 using Gatehouse.Node.Policy;
 using Gatehouse.Node.Queue;
+using Gatehouse.Node.Runtime;
 using Gatehouse.Node.Web;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -23,7 +25,7 @@ namespace Gatehouse.Node.Smtp;
 /// </summary>
 internal sealed partial class ListenerHost(
     CurrentConfig config, SessionServices services, ReverseDns reverseDns, IdAllocator icids, OpenSessions sessions, Alerts.AlertMailer alerts,
-    ILogger<ListenerHost> logger) : BackgroundService, Configuration.IPortRule
+    ILogger<ListenerHost> logger) : BackgroundService, Applying.IPortRule
 {
     private readonly ConcurrentDictionary<IPEndPoint, Socket> bound = new();
     private readonly MailLog log = services.Log;
@@ -50,7 +52,7 @@ internal sealed partial class ListenerHost(
                 continue;
             }
 
-            if (Hosting.PortProbe.CannotListen(endpoint) is { } problem)
+            if (PortProbe.CannotListen(endpoint) is { } problem)
             {
                 errors.Add($"listeners[{listener.Name}]", problem);
             }

@@ -2,6 +2,7 @@ using System.Net;
 using Gatehouse.Cluster.V1;
 using Gatehouse.Node.Ldap;
 using Gatehouse.Node.Logging;
+using Gatehouse.Node.Metrics;
 using Gatehouse.Node.Model;
 using Gatehouse.Node.Policy;
 using Gatehouse.Node.Queue;

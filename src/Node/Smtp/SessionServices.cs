@@ -1,5 +1,6 @@
 using Gatehouse.Node.Ldap;
 using Gatehouse.Node.Logging;
+using Gatehouse.Node.Metrics;
 using Gatehouse.Node.Queue;
 using Gatehouse.Node.UrlFiltering;
 using Gatehouse.Node.Web;

@@ -2,6 +2,7 @@ using System.Net.Security;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using Gatehouse.Cluster.V1;
+using Gatehouse.Node.Metrics;
 using Gatehouse.Node.Tls;
 using Gatehouse.Node.Web;
 
@@ -42,7 +43,7 @@ internal sealed partial class SmtpSession
         }
 
         var tls = transport.Tls!;
-        context.Log.InboundTlsSucceeded(context.Icid, SmtpTransport.Protocol(tls.SslProtocol), tls.NegotiatedCipherSuite.ToString());
+        context.Log.InboundTlsSucceeded(context.Icid, TlsProtocolName.Of(tls.SslProtocol), tls.NegotiatedCipherSuite.ToString());
         context.Metrics.Tls(TlsDirection.Inbound, succeeded: true, TlsOutcome.Negotiated);
         AbortTransaction();
         State = SmtpState.Connected;

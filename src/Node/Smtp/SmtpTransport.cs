@@ -173,14 +173,7 @@ internal sealed class SmtpTransport : IAsyncDisposable
     public X509Certificate2? ClientCertificate => Tls?.RemoteCertificate is { } certificate ? new X509Certificate2(certificate) : null;
 
     public string? TlsDescription =>
-        Tls is null ? null : $"version={Protocol(Tls.SslProtocol)} cipher={Tls.NegotiatedCipherSuite}";
-
-    public static string Protocol(SslProtocols protocol) => protocol switch
-    {
-        SslProtocols.Tls13 => "TLSv1.3",
-        SslProtocols.Tls12 => "TLSv1.2",
-        _ => protocol.ToString(),
-    };
+        Tls is null ? null : $"version={TlsProtocolName.Of(Tls.SslProtocol)} cipher={Tls.NegotiatedCipherSuite}";
 
     public async ValueTask DisposeAsync()
     {

@@ -2,9 +2,11 @@ using Gatehouse.Node.Delivery;
 using System.Security.Cryptography.X509Certificates;
 using Gatehouse.Cluster.V1;
 using Gatehouse.Configuration.Validation;
-using Gatehouse.Node.Configuration;
+using Gatehouse.Node.Applying;
 using Gatehouse.Node.Hosting;
+using Gatehouse.Node.Metrics;
 using Gatehouse.Node.Model;
+using Gatehouse.Node.Runtime;
 using Grpc.Core;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -23,8 +25,8 @@ namespace Gatehouse.Node.Sync;
 /// </summary>
 internal sealed partial class SyncClient(
     NodeIdentity identity, NodePaths paths, SnapshotApplier applier, CurrentConfig current, NodeStatusFile status, TlsVerifier tlsVerifier,
-    Delivery.DeliveryQueue deliveryQueue, Alerts.AlertMailer alerts, Web.NodeActivityReport activity, Tracking.MessageTracker tracker,
-    Delivery.Reporting.TlsSessionRecorder tlsSessions, Delivery.Reporting.TlsReportSender tlsReports, Delivery.Published.MtaStsResolver mtaSts, SyncTimings timings, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<SyncClient> logger) : BackgroundService
+    Delivery.DeliveryQueue deliveryQueue, Alerts.AlertMailer alerts, NodeActivityReport activity, Tracking.MessageTracker tracker,
+    Delivery.Reporting.TlsSessionRecorder tlsSessions, Delivery.Reporting.TlsReportSender tlsReports, Delivery.DomainPolicies.MtaStsResolver mtaSts, SyncTimings timings, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<SyncClient> logger) : BackgroundService
 {
     /// <summary>Exit code of <c>run</c> when the manager says the node is no longer a member.</summary>
     public const int RemovedExitCode = 3;

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Gatehouse.Cluster.V1;
+using Gatehouse.Node.Logging;
 using Gatehouse.Node.Model;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -12,20 +13,20 @@ namespace Gatehouse.Node.Tracking;
 /// The index survives restarts and is pruned by the <c>mail_log</c> settings' age and count.
 /// </summary>
 internal sealed partial class MessageTracker(string directory, CurrentConfig config, TimeProvider time, ILogger<MessageTracker> logger)
-    : BackgroundService
+    : BackgroundService, IMailLogSink
 {
     public const int DefaultDays = 7;
     public const int DefaultMaxMessages = 500_000;
     private static readonly TimeSpan PruneEvery = TimeSpan.FromMinutes(10);
 
     // Bounded: when the disk cannot keep up, tracking loses lines (said in the log), mail does not wait.
-    private readonly Channel<MailEvent> events = Channel.CreateBounded<MailEvent>(
+    private readonly Channel<MailLogEvent> events = Channel.CreateBounded<MailLogEvent>(
         new BoundedChannelOptions(100_000) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
 
     private readonly TaskCompletionSource<TrackingIndex> opened = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long dropped;
 
-    public void Offer(MailEvent e)
+    public void Offer(MailLogEvent e)
     {
         if (!events.Writer.TryWrite(e))
         {
@@ -56,9 +57,9 @@ internal sealed partial class MessageTracker(string directory, CurrentConfig con
         using (index)
         {
             opened.TrySetResult(index);
-            var correlator = new MailEventCorrelator();
+            var correlator = new MailLogCorrelator();
             var nextPrune = time.GetUtcNow();
-            var batch = new List<MailEvent>(1024);
+            var batch = new List<MailLogEvent>(1024);
             try
             {
                 while (await events.Reader.WaitToReadAsync(stoppingToken))
@@ -127,7 +128,7 @@ internal sealed partial class MessageTracker(string directory, CurrentConfig con
         }
     }
 
-    private void Write(TrackingIndex index, MailEventCorrelator correlator, List<MailEvent> batch)
+    private void Write(TrackingIndex index, MailLogCorrelator correlator, List<MailLogEvent> batch)
     {
         if (batch.Count == 0)
         {

@@ -6,6 +6,7 @@ using System.Text.Json;
 using Gatehouse.Cluster.V1;
 using Gatehouse.Node.Delivery;
 using Gatehouse.Node.Model;
+using Gatehouse.Node.Tls;
 using Microsoft.Extensions.Caching.Memory;
 
 namespace Gatehouse.Node.UrlFiltering;

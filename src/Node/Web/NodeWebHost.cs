@@ -5,6 +5,7 @@ using Gatehouse.Cluster.V1;
 using Gatehouse.Configuration.Merge;
 using Gatehouse.Configuration.Validation;
 using Gatehouse.Node.Model;
+using Gatehouse.Node.Runtime;
 using Gatehouse.Node.Tls;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
@@ -24,7 +25,7 @@ namespace Gatehouse.Node.Web;
 /// a validation rule: a version whose new HTTPS endpoint cannot bind is refused.
 /// </summary>
 internal sealed partial class NodeWebHost(CurrentConfig config, StatusEndpoints endpoints, ILogger<NodeWebHost> logger)
-    : BackgroundService, Configuration.IPortRule
+    : BackgroundService, Applying.IPortRule
 {
     private WebApplication? app;
     private List<(string Interface, IPEndPoint Endpoint)> serving = [];
@@ -33,7 +34,7 @@ internal sealed partial class NodeWebHost(CurrentConfig config, StatusEndpoints 
     {
         foreach (var (name, endpoint) in Wanted(effective.Config).Where(w => !serving.Any(s => s.Endpoint.Equals(w.Endpoint))))
         {
-            if (Hosting.PortProbe.CannotListen(endpoint) is { } problem)
+            if (PortProbe.CannotListen(endpoint) is { } problem)
             {
                 errors.Add($"ip_interfaces[{name}].https", problem);
             }

@@ -3,11 +3,12 @@ using System.Text.RegularExpressions;
 using DnsClient;
 using Gatehouse.Cluster.V1;
 using Gatehouse.Configuration.Validation;
-using Gatehouse.Node.Delivery.Published;
+using Gatehouse.Node.Delivery.DomainPolicies;
 using Gatehouse.Node.Logging;
+using Gatehouse.Node.Messages;
 using Gatehouse.Node.Model;
 using Gatehouse.Node.Queue;
-using Gatehouse.Node.Resolving;
+using Gatehouse.Node.Dns;
 using MimeKit;
 
 namespace Gatehouse.Node.Delivery.Reporting;

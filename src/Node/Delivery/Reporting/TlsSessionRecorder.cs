@@ -3,7 +3,7 @@ using System.Text.Json;
 using Gatehouse.Cluster.Contract;
 using Gatehouse.Cluster.V1;
 using Gatehouse.Configuration.Files;
-using Gatehouse.Node.Delivery.Published;
+using Gatehouse.Node.Delivery.DomainPolicies;
 
 namespace Gatehouse.Node.Delivery.Reporting;
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Gatehouse.Node.Messages;
 
 namespace Gatehouse.Node.Smtp.Commands;
 

@@ -1,5 +1,7 @@
 using Gatehouse.Cluster.V1;
 using Gatehouse.Node.Ldap;
+using Gatehouse.Node.Messages;
+using Gatehouse.Node.Metrics;
 using Gatehouse.Node.Policy;
 using Gatehouse.Node.Web;
 
