@@ -13,7 +13,7 @@ public sealed class ExpiryMonitorTests : IDisposable
     {
         var subject = new CertificateSubject("mx.example.com", null, null, null, null, null, []);
         var certificate = CertificateFactory.CreateSelfSigned("web", subject, KeySpec.Parse("ecdsa-p256"), 31, manager.Time);
-        await manager.Configuration.StageLevelAsync(Gatehouse.ClusterManager.Changes.LevelTarget.Cluster, new LevelConfig { Certificates = { certificate } }, "alice", "web");
+        await manager.Configuration.StageLevelAsync(Gatehouse.ClusterManager.ClusterConfig.LevelTarget.Cluster, new LevelConfig { Certificates = { certificate } }, "alice", "web");
         await manager.Configuration.CommitAsync("web", "alice");
         var monitor = new ExpiryMonitor(manager.Store, manager.Time, NullLogger<ExpiryMonitor>.Instance);
 

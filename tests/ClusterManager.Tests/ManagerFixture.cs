@@ -1,6 +1,6 @@
 using Gatehouse.ClusterManager.Secrets;
 using Gatehouse.ClusterManager.Certificates;
-using Gatehouse.ClusterManager.Changes;
+using Gatehouse.ClusterManager.ClusterConfig;
 using Gatehouse.ClusterManager.Diagnostics;
 using Gatehouse.ClusterManager.Distribution;
 using Gatehouse.ClusterManager.Store;

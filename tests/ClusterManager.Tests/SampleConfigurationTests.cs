@@ -1,5 +1,6 @@
 using Gatehouse.Cluster.V1;
-using Gatehouse.ClusterManager.Changes;
+using Gatehouse.ClusterManager.ClusterConfig;
+using Gatehouse.ClusterManager.Hosting;
 using Gatehouse.Configuration.Files;
 using Gatehouse.Configuration.Merge;
 using Gatehouse.Configuration.Validation;

@@ -1,7 +1,8 @@
 using Gatehouse.ClusterManager.Api;
-using Gatehouse.ClusterManager.Changes;
+using Gatehouse.ClusterManager.ClusterConfig;
 using Gatehouse.ClusterManager.Diagnostics;
 using Gatehouse.ClusterManager.Store;
+using Gatehouse.ClusterManager.Views;
 using Gatehouse.Manager.V1;
 
 namespace Gatehouse.ClusterManager.Alerts;

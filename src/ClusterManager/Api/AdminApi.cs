@@ -1,6 +1,9 @@
 using System.Text.Json;
 using Gatehouse.Cluster.V1;
-using Gatehouse.ClusterManager.Changes;
+using Gatehouse.ClusterManager.Access;
+using Gatehouse.ClusterManager.ClusterConfig;
+using Gatehouse.ClusterManager.Views;
+using Gatehouse.Configuration.Matching;
 using Gatehouse.ClusterManager.Nodes;
 using Gatehouse.ClusterManager.Store;
 using Microsoft.AspNetCore.Builder;
@@ -22,7 +25,7 @@ internal static class AdminApi
 
     public static void Map(IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/v1").RequireAuthorization(Hosting.AccessPolicies.AdminApi);
+        var api = app.MapGroup("/api/v1").RequireAuthorization(AccessPolicies.AdminApi);
 
         api.MapGet("/nodes", async (IManagerStore store) =>
         {
@@ -39,7 +42,7 @@ internal static class AdminApi
         api.MapPost("/nodes/{name}/tlsverify", async (string name, HttpContext context, Distribution.NodeQueries queries) =>
         {
             var domain = (await Read<TlsVerifyRequest>(context)).Domain.Trim().TrimEnd('.');
-            if (!Configuration.Validation.AddressRule.IsHostName(domain))
+            if (!HostNameSyntax.IsValid(domain))
             {
                 throw new ChangeRejectedException($"'{domain}' is not a domain");
             }

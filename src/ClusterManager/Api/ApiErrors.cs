@@ -1,4 +1,5 @@
-using Gatehouse.ClusterManager.Changes;
+using Gatehouse.ClusterManager.Access;
+using Gatehouse.ClusterManager.ClusterConfig;
 using Gatehouse.ClusterManager.Store;
 using Google.Protobuf;
 using Microsoft.AspNetCore.Http;

@@ -1,6 +1,8 @@
 using System.Security.Cryptography.X509Certificates;
+using Gatehouse.ClusterManager.Access;
 using Gatehouse.ClusterManager.Certificates;
-using Gatehouse.ClusterManager.Changes;
+using Gatehouse.ClusterManager.ClusterConfig;
+using Gatehouse.ClusterManager.Views;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;

@@ -1,9 +1,11 @@
+using Gatehouse.ClusterManager.Access;
 using Gatehouse.ClusterManager.Secrets;
 using System.Security.Cryptography;
 using Gatehouse.Cluster.V1;
 using Gatehouse.ClusterManager.Certificates;
-using Gatehouse.ClusterManager.Changes;
+using Gatehouse.ClusterManager.ClusterConfig;
 using Gatehouse.ClusterManager.Store;
+using Gatehouse.ClusterManager.Views;
 using Gatehouse.Configuration.Merge;
 using Gatehouse.Configuration.Secrets;
 using Microsoft.AspNetCore.Builder;

@@ -1,5 +1,8 @@
 using Gatehouse.Cluster.V1;
-using Gatehouse.ClusterManager.Changes;
+using Gatehouse.ClusterManager.Access;
+using Gatehouse.ClusterManager.ClusterConfig;
+using Gatehouse.ClusterManager.Views;
+using Gatehouse.Configuration.Matching;
 using Gatehouse.ClusterManager.Diagnostics;
 using Gatehouse.ClusterManager.Distribution;
 using Gatehouse.ClusterManager.Hosting;
@@ -30,7 +33,7 @@ internal static class QueueEndpoints
             }
 
             // Checked here too, not only on the nodes: these go into the audit log.
-            if (request.Domain is { } domain && !Configuration.Validation.AddressRule.IsHostName(domain.Trim().TrimEnd('.')))
+            if (request.Domain is { } domain && !HostNameSyntax.IsValid(domain.Trim().TrimEnd('.')))
             {
                 throw new ChangeRejectedException("the domain is not a domain name");
             }

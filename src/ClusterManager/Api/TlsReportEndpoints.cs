@@ -1,5 +1,6 @@
 using System.Globalization;
-using Gatehouse.ClusterManager.Changes;
+using Gatehouse.ClusterManager.Access;
+using Gatehouse.ClusterManager.ClusterConfig;
 using Gatehouse.ClusterManager.Diagnostics;
 using Gatehouse.ClusterManager.TlsReports;
 using Microsoft.AspNetCore.Builder;

@@ -1,5 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
-using Gatehouse.ClusterManager.Changes;
+using Gatehouse.ClusterManager.ClusterConfig;
 
 namespace Gatehouse.ClusterManager.Certificates;
 

@@ -47,7 +47,7 @@ internal static class CertificateFactory
     {
         RSA rsa => new CertificateRequest(subject, rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1),
         ECDsa ecdsa => new CertificateRequest(subject, ecdsa, ecdsa.KeySize > 256 ? HashAlgorithmName.SHA384 : HashAlgorithmName.SHA256),
-        _ => throw new Changes.ChangeRejectedException("only RSA and ECDSA keys are supported"),
+        _ => throw new ClusterConfig.ChangeRejectedException("only RSA and ECDSA keys are supported"),
     };
 
     private static readonly Oid ServerAuth = Oid.FromOidValue("1.3.6.1.5.5.7.3.1", OidGroup.EnhancedKeyUsage);

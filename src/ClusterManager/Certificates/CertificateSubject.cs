@@ -1,5 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using Gatehouse.Configuration.Validation;
+using Gatehouse.Configuration.Matching;
 
 namespace Gatehouse.ClusterManager.Certificates;
 
@@ -22,7 +23,7 @@ internal sealed record CertificateSubject(
             problems.Add($"country '{country}' is not an ISO 3166 two-letter code (e.g. US, DE, ES)");
         }
 
-        foreach (var name in DnsNames.Where(n => !AddressRule.IsHostName(n.TrimStart('*', '.'))))
+        foreach (var name in DnsNames.Where(n => !HostNameSyntax.IsValid(n.TrimStart('*', '.'))))
         {
             problems.Add($"'{name}' is not a DNS name");
         }
@@ -67,7 +68,7 @@ internal sealed record CertificateSubject(
     }
 
     private static bool IsFqdn(string name) =>
-        AddressRule.IsHostName(name.TrimStart('*', '.')) && name.TrimEnd('.').Contains('.', StringComparison.Ordinal);
+        HostNameSyntax.IsValid(name.TrimStart('*', '.')) && name.TrimEnd('.').Contains('.', StringComparison.Ordinal);
 
     private static void AddIfSet(string? value, Action<string> add)
     {

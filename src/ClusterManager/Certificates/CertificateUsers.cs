@@ -52,7 +52,7 @@ internal static class CertificateUsers
         var users = new List<string>();
         foreach (var target in targets)
         {
-            var effective = target.Length == 0 ? ConfigMerge.Merge(without.Cluster, new LevelConfig()).Config : Changes.NodeEffective.For(without, target).Config;
+            var effective = target.Length == 0 ? ConfigMerge.Merge(without.Cluster, new LevelConfig()).Config : ClusterConfig.NodeEffective.For(without, target).Config;
             if (effective.Certificates.Any(c => c.Name == name))
             {
                 continue;

@@ -3,7 +3,7 @@ using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using DnsClient;
 using Gatehouse.Cluster.V1;
-using Gatehouse.ClusterManager.Changes;
+using Gatehouse.ClusterManager.ClusterConfig;
 using Gatehouse.Configuration.Merge;
 using Gatehouse.Configuration.Validation;
 
@@ -35,7 +35,7 @@ internal sealed class InboundTlsCheck(ConfigurationService configuration, Store.
         var checks = new List<ListenerTlsCheck>();
         foreach (var node in nodes)
         {
-            var effective = Changes.NodeEffective.For(set, node).Config;
+            var effective = ClusterConfig.NodeEffective.For(set, node).Config;
             foreach (var listener in effective.Listeners.Where(l => l.Type == ListenerType.Public))
             {
                 checks.Add(Check(node, listener, effective, mx));

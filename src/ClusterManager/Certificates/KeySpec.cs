@@ -16,5 +16,5 @@ internal sealed record KeySpec(string Name, Func<AsymmetricAlgorithm> Create)
 
     public static KeySpec Parse(string name) =>
         All.FirstOrDefault(k => string.Equals(k.Name, name, StringComparison.OrdinalIgnoreCase))
-        ?? throw new Changes.ChangeRejectedException($"key type '{name}' is not one of {string.Join(", ", All.Select(k => k.Name))}");
+        ?? throw new ClusterConfig.ChangeRejectedException($"key type '{name}' is not one of {string.Join(", ", All.Select(k => k.Name))}");
 }

@@ -1,6 +1,6 @@
 using System.Formats.Asn1;
 using System.Numerics;
-using Gatehouse.ClusterManager.Changes;
+using Gatehouse.ClusterManager.ClusterConfig;
 
 namespace Gatehouse.ClusterManager.Certificates;
 

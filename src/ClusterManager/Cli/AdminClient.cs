@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
+using Gatehouse.ClusterManager.Access;
 using Gatehouse.ClusterManager.Api;
 
 namespace Gatehouse.ClusterManager.Cli;

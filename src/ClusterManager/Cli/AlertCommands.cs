@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Gatehouse.ClusterManager.Api;
+using Gatehouse.ClusterManager.Views;
 
 namespace Gatehouse.ClusterManager.Cli;
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Gatehouse.ClusterManager.Api;
 using Gatehouse.ClusterManager.Certificates;
+using Gatehouse.ClusterManager.Views;
 
 namespace Gatehouse.ClusterManager.Cli;
 

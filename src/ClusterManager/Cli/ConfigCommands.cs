@@ -6,8 +6,9 @@ using System.Text.Json;
 using Gatehouse.Cluster.V1;
 using Gatehouse.ClusterManager.Api;
 using Gatehouse.ClusterManager.Certificates;
-using Gatehouse.ClusterManager.Changes;
+using Gatehouse.ClusterManager.ClusterConfig;
 using Gatehouse.ClusterManager.Store;
+using Gatehouse.ClusterManager.Views;
 using Gatehouse.Configuration.Files;
 
 namespace Gatehouse.ClusterManager.Cli;

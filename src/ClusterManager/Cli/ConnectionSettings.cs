@@ -1,3 +1,6 @@
+using Gatehouse.ClusterManager.Access;
+using Gatehouse.ClusterManager.Runtime;
+
 namespace Gatehouse.ClusterManager.Cli;
 
 /// <summary>How a client command finds the manager, the CA to trust and the admin token.</summary>
@@ -7,7 +10,7 @@ internal sealed record ConnectionSettings(Uri Manager, string CaFile, string Tok
     {
         if (dataDir is not null)
         {
-            var paths = new Hosting.ManagerPaths(Path.GetFullPath(dataDir));
+            var paths = new ManagerPaths(Path.GetFullPath(dataDir));
             if (manager is null && !File.Exists(paths.Endpoint))
             {
                 throw new CliException($"{paths.Endpoint} does not exist: start 'gatehouse-manager serve --data-dir {dataDir}' first, or give --manager URL");

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Gatehouse.ClusterManager.Api;
 using Gatehouse.ClusterManager.Store;
 using Gatehouse.Cluster.V1;
+using Gatehouse.ClusterManager.Views;
 
 namespace Gatehouse.ClusterManager.Cli;
 
@@ -30,7 +31,7 @@ internal static class GroupCommands
             using var client = connection.Connect(result);
             var set = ProtoJson.Parse<ConfigurationSet>(await client.GetTextAsync($"api/v1/config/groups?pending={(result.GetValue(pending) ? "true" : "false")}", cancel));
             var rows = set.Groups.OrderBy(g => g.Key, StringComparer.Ordinal)
-                .Select(g => new GroupView(g.Key, [.. g.Value.Members.Order(StringComparer.Ordinal)], Changes.MachineSettings.Count(g.Value.Config ?? new LevelConfig()))).ToList();
+                .Select(g => new GroupView(g.Key, [.. g.Value.Members.Order(StringComparer.Ordinal)], ClusterConfig.MachineSettings.Count(g.Value.Config ?? new LevelConfig()))).ToList();
             if (result.GetValue(json))
             {
                 Console.WriteLine(JsonSerializer.Serialize(rows, AdminApi.Json));

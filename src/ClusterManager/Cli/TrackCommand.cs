@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Gatehouse.ClusterManager.Api;
+using Gatehouse.ClusterManager.Views;
 
 namespace Gatehouse.ClusterManager.Cli;
 

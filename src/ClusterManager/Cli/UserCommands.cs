@@ -1,7 +1,8 @@
 using System.CommandLine;
-using Gatehouse.ClusterManager.Changes;
+using Gatehouse.ClusterManager.ClusterConfig;
 using Gatehouse.ClusterManager.Gui;
 using Gatehouse.ClusterManager.Hosting;
+using Gatehouse.ClusterManager.Runtime;
 
 namespace Gatehouse.ClusterManager.Cli;
 

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Gatehouse.Cluster.V1;
 using Gatehouse.ClusterManager.Store;
+using Gatehouse.Configuration.Matching;
 using Microsoft.Extensions.Logging;
 
 namespace Gatehouse.ClusterManager.Distribution;
@@ -77,7 +78,7 @@ internal sealed partial class SharedStsPolicies(IManagerStore store, NodeQueries
     private string? Problem(SharedMtaStsPolicy policy)
     {
         var now = time.GetUtcNow();
-        return !Configuration.Validation.AddressRule.IsHostName(policy.Domain) ? "the domain is not a host name"
+        return !HostNameSyntax.IsValid(policy.Domain) ? "the domain is not a host name"
             : !PolicyId().IsMatch(policy.Id) ? "the id is not 1-32 letters and digits"
             : policy.PolicyText.Length is 0 or > MaxPolicyText ? "the policy text is empty or longer than 64 KB"
             : policy.FetchedAt is null || policy.ExpiresAt is null || policy.FetchedAt.ToDateTimeOffset() > now.AddMinutes(5)

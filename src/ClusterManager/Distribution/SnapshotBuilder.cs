@@ -27,9 +27,9 @@ internal sealed class SnapshotBuilder(SecretBox secrets)
             Cluster = ClusterLevel(version),
             Machine = ForNodes(secrets.Open(version.Content.Machines.GetValueOrDefault(node) ?? new LevelConfig(), node)),
         };
-        if (Changes.ConfigurationService.GroupOf(version.Content, node) is { } group)
+        if (ClusterConfig.ConfigurationService.GroupOf(version.Content, node) is { } group)
         {
-            var target = Changes.LevelTarget.Of(null, group);
+            var target = ClusterConfig.LevelTarget.Of(null, group);
             snapshot.GroupName = group;
             snapshot.Group = ForNodes(secrets.OpenAt(target.Read(version.Content), target.SecretPath));
         }

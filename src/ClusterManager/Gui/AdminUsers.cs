@@ -1,8 +1,9 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Gatehouse.ClusterManager.Changes;
+using Gatehouse.ClusterManager.ClusterConfig;
 using Gatehouse.ClusterManager.Hosting;
+using Gatehouse.ClusterManager.Runtime;
 using Gatehouse.Configuration.Files;
 
 namespace Gatehouse.ClusterManager.Gui;
@@ -22,9 +23,9 @@ internal sealed class AdminUsers(ManagerPaths paths)
 
     public void Set(string name, string password)
     {
-        if (!Nodes.NodeNames.IsValid(name))
+        if (!NodeNames.IsValid(name))
         {
-            throw new ChangeRejectedException($"'{name}' is not a valid user name ({Nodes.NodeNames.Rule})");
+            throw new ChangeRejectedException($"'{name}' is not a valid user name ({NodeNames.Rule})");
         }
 
         if (password.Length < 10)

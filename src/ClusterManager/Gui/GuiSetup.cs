@@ -1,3 +1,4 @@
+using Gatehouse.ClusterManager.Access;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -29,11 +30,11 @@ internal static class GuiSetup
         services.AddRazorPages(options =>
         {
             options.RootDirectory = "/Gui/Pages";
-            options.Conventions.AuthorizeFolder("/", Hosting.AccessPolicies.Gui);
+            options.Conventions.AuthorizeFolder("/", AccessPolicies.Gui);
             options.Conventions.AllowAnonymousToPage("/Login");
             // As endpoint metadata, like the join RPC's: the rate limiter reads it before the page runs.
             options.Conventions.AddPageApplicationModelConvention("/Login", model =>
-                model.EndpointMetadata.Add(new Microsoft.AspNetCore.RateLimiting.EnableRateLimitingAttribute(Hosting.RateLimits.Login)));
+                model.EndpointMetadata.Add(new Microsoft.AspNetCore.RateLimiting.EnableRateLimitingAttribute(RateLimits.Login)));
         });
     }
 

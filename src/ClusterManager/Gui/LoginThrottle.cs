@@ -1,9 +1,10 @@
 using System.Threading.RateLimiting;
+using Gatehouse.ClusterManager.Access;
 
 namespace Gatehouse.ClusterManager.Gui;
 
 /// <summary>
-/// Limits on password checks beside the per-address limit of <see cref="Hosting.RateLimits"/>:
+/// Limits on password checks beside the per-address limit of <see cref="RateLimits"/>:
 /// each user name may fail 5 times, then once every 30 seconds (names that are not users share
 /// one allowance, so guessing names allocates nothing), and at most two PBKDF2 computations
 /// run at once, so a login flood cannot take the manager's CPU from the node streams.

@@ -1,3 +1,4 @@
+using Gatehouse.ClusterManager.Runtime;
 using Gatehouse.ClusterManager.Store;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection;

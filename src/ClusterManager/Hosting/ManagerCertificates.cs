@@ -1,3 +1,4 @@
+using Gatehouse.ClusterManager.ClusterConfig;
 using Gatehouse.ClusterManager.Secrets;
 using Gatehouse.Configuration.Matching;
 using System.Net.Security;

@@ -1,10 +1,12 @@
+using Gatehouse.ClusterManager.Access;
+using Gatehouse.ClusterManager.Runtime;
 using Gatehouse.ClusterManager.Secrets;
 using Gatehouse.Configuration.Files;
 using System.Net;
 using System.Net.Sockets;
 using Gatehouse.ClusterManager.Api;
 using Gatehouse.ClusterManager.Certificates;
-using Gatehouse.ClusterManager.Changes;
+using Gatehouse.ClusterManager.ClusterConfig;
 using Gatehouse.ClusterManager.Diagnostics;
 using Gatehouse.ClusterManager.Distribution;
 using Gatehouse.ClusterManager.Gui;

@@ -4,6 +4,7 @@ using Gatehouse.ClusterManager.Api;
 using Gatehouse.ClusterManager.Certificates;
 using Gatehouse.ClusterManager.Distribution;
 using Gatehouse.ClusterManager.Store;
+using Gatehouse.ClusterManager.Views;
 
 namespace Gatehouse.ClusterManager.Nodes;
 

@@ -15,7 +15,7 @@ internal sealed class JoinTokens(IManagerStore store, ClusterCa ca, AuditLog aud
     {
         if (lifetime <= TimeSpan.Zero || lifetime > MaxLifetime)
         {
-            throw new Changes.ChangeRejectedException($"token lifetime must be between 1s and {MaxLifetime.TotalDays} days");
+            throw new ClusterConfig.ChangeRejectedException($"token lifetime must be between 1s and {MaxLifetime.TotalDays} days");
         }
 
         var token = JoinToken.Create(ca.Pin);

@@ -2,8 +2,9 @@ using System.Globalization;
 using System.IO.Compression;
 using System.Text.Json;
 using Gatehouse.Cluster.Contract;
+using Gatehouse.Configuration.Matching;
 using Gatehouse.Cluster.V1;
-using Gatehouse.ClusterManager.Changes;
+using Gatehouse.ClusterManager.ClusterConfig;
 using Gatehouse.ClusterManager.Distribution;
 using Gatehouse.ClusterManager.Store;
 using Gatehouse.Manager.V1;
@@ -232,7 +233,7 @@ internal sealed partial class TlsReporting(IManagerStore store, NodeQueries node
         }
 
         // Only what the node may report: its own records of that day, with domains that are host names.
-        records.RemoveAll(r => r.Policy is null || !Configuration.Validation.AddressRule.IsHostName(r.Policy.Domain ?? ""));
+        records.RemoveAll(r => r.Policy is null || !HostNameSyntax.IsValid(r.Policy.Domain ?? ""));
         return (new TlsReportNode(node, true, null, records.Count), records);
     }
 

@@ -1,8 +1,9 @@
 using Gatehouse.Cluster.V1;
 using Gatehouse.ClusterManager.Api;
-using Gatehouse.ClusterManager.Changes;
+using Gatehouse.ClusterManager.ClusterConfig;
 using Gatehouse.ClusterManager.Distribution;
 using Gatehouse.ClusterManager.Store;
+using Gatehouse.ClusterManager.Views;
 using Google.Protobuf.WellKnownTypes;
 
 namespace Gatehouse.ClusterManager.Tracking;

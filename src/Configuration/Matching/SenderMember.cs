@@ -19,7 +19,7 @@ public static class SenderMember
             return RangeEnd(first, member[(dash + 1)..]) is not null;
         }
 
-        return AddressRule.IsHostName(member.TrimStart('.'));
+        return HostNameSyntax.IsValid(member.TrimStart('.'));
     }
 
     /// <summary>

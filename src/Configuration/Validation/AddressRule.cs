@@ -138,8 +138,5 @@ public sealed partial class AddressRule : IConfigRule
         }
     }
 
-    public static bool IsHostName(string name) => name.Length <= 253 && HostNamePattern().IsMatch(name);
-
-    [GeneratedRegex(@"^(?=.{1,253}$)([A-Za-z0-9_]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$")]
-    private static partial Regex HostNamePattern();
+    private static bool IsHostName(string name) => HostNameSyntax.IsValid(name);
 }

@@ -1,4 +1,5 @@
 using Gatehouse.Configuration.Merge;
+using Gatehouse.Configuration.Matching;
 
 namespace Gatehouse.Configuration.Validation;
 
@@ -23,7 +24,7 @@ public sealed class TlsReportingRule : IConfigRule
             }
         }
 
-        if (!AddressRule.IsHostName(reporting.Submitter) || !reporting.Submitter.Contains('.', StringComparison.Ordinal))
+        if (!HostNameSyntax.IsValid(reporting.Submitter) || !reporting.Submitter.Contains('.', StringComparison.Ordinal))
         {
             errors.Add("manager.tls_reporting.submitter", $"'{LevelShapeRule.Printable(reporting.Submitter)}' is not a fully qualified host name");
         }

@@ -1,4 +1,5 @@
 using Gatehouse.Configuration.Validation;
+using Gatehouse.Configuration.Matching;
 using Gatehouse.Node.Logging;
 
 namespace Gatehouse.Node.Delivery;
@@ -23,7 +24,7 @@ internal static class QueueCommands
         }
 
         domain = string.IsNullOrWhiteSpace(domain) ? null : domain.Trim().TrimEnd('.').ToLowerInvariant();
-        if (domain is not null && !AddressRule.IsHostName(domain))
+        if (domain is not null && !HostNameSyntax.IsValid(domain))
         {
             return (false, $"'{MailLog.Escape(domain)}' is not a domain");
         }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using Gatehouse.Configuration.Validation;
+using Gatehouse.Configuration.Matching;
 
 namespace Gatehouse.Node.Delivery;
 
@@ -24,7 +25,7 @@ internal sealed record Redirect(string Host, int Port)
         }
 
         var host = text.Trim('[', ']');
-        return port is > 0 and <= 65535 && (IPAddress.TryParse(host, out _) || AddressRule.IsHostName(host)) ? new Redirect(host, port) : null;
+        return port is > 0 and <= 65535 && (IPAddress.TryParse(host, out _) || HostNameSyntax.IsValid(host)) ? new Redirect(host, port) : null;
     }
 
     /// <summary>A destination key of the form <c>[host]:port</c>; null for a domain.</summary>

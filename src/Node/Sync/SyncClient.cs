@@ -1,4 +1,5 @@
 using Gatehouse.Node.Delivery;
+using Gatehouse.Configuration.Matching;
 using System.Security.Cryptography.X509Certificates;
 using Gatehouse.Cluster.V1;
 using Gatehouse.Configuration.Validation;
@@ -164,7 +165,7 @@ internal sealed partial class SyncClient(
         {
             try
             {
-                if (query.KindCase == NodeQuery.KindOneofCase.TlsVerifyDomain && Gatehouse.Configuration.Validation.AddressRule.IsHostName(query.TlsVerifyDomain))
+                if (query.KindCase == NodeQuery.KindOneofCase.TlsVerifyDomain && HostNameSyntax.IsValid(query.TlsVerifyDomain))
                 {
                     answer.TlsVerify = await tlsVerifier.RunAsync(query.TlsVerifyDomain, cancel);
                 }

@@ -1,5 +1,5 @@
 using Gatehouse.ClusterManager.Certificates;
-using Gatehouse.ClusterManager.Changes;
+using Gatehouse.ClusterManager.ClusterConfig;
 using Gatehouse.Harness;
 
 namespace Gatehouse.ClusterManager.Tests.Security;

@@ -1,5 +1,6 @@
 using Gatehouse.ClusterManager.Alerts;
 using Gatehouse.ClusterManager.Api;
+using Gatehouse.ClusterManager.Views;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Gatehouse.ClusterManager.Gui.Pages;

@@ -1,6 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using Gatehouse.ClusterManager.Certificates;
-using Gatehouse.ClusterManager.Changes;
+using Gatehouse.ClusterManager.ClusterConfig;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Gatehouse.Cluster.V1;
 using Gatehouse.ClusterManager.Certificates;
-using Gatehouse.ClusterManager.Changes;
+using Gatehouse.ClusterManager.ClusterConfig;
 using Gatehouse.Configuration.Files;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;

@@ -1,5 +1,6 @@
-using Gatehouse.ClusterManager.Changes;
+using Gatehouse.ClusterManager.ClusterConfig;
 using Gatehouse.ClusterManager.Nodes;
+using Gatehouse.ClusterManager.Views;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -14,12 +15,12 @@ internal sealed class IndexModel : GuiPage
     public IReadOnlyList<NodeRow> Nodes { get; private set; } = [];
 
     /// <summary>The committed groups with their members.</summary>
-    public IReadOnlyList<Api.GroupView> GroupRows { get; private set; } = [];
+    public IReadOnlyList<GroupView> GroupRows { get; private set; } = [];
 
     public string? Token { get; private set; }
 
     /// <summary>The System Status part: each node's last hour and queue, expiring certificates, open alerts.</summary>
-    public Api.ClusterStatusView? Status { get; private set; }
+    public ClusterStatusView? Status { get; private set; }
 
     public string ManagerUrl => $"https://{Request.Host}";
 
@@ -49,7 +50,7 @@ internal sealed class IndexModel : GuiPage
             n.Name, n.Connected, n.AppliedVersion, n.LastSeen?.ToDateTimeOffset().ToString("u", System.Globalization.CultureInfo.InvariantCulture) ?? "never",
             n.Address, MachineSettings.Count(latest.Content.Machines.GetValueOrDefault(n.Name)), n.LastError))];
         GroupRows = [.. latest.Content.Groups.OrderBy(g => g.Key, StringComparer.Ordinal)
-            .Select(g => new Api.GroupView(g.Key, [.. g.Value.Members.Order(StringComparer.Ordinal)], MachineSettings.Count(g.Value.Config)))];
+            .Select(g => new GroupView(g.Key, [.. g.Value.Members.Order(StringComparer.Ordinal)], MachineSettings.Count(g.Value.Config)))];
         Status = await HttpContext.RequestServices.GetRequiredService<ClusterStatus>().GetAsync(HttpContext.RequestAborted);
     }
 }

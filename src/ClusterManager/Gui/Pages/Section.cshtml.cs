@@ -1,5 +1,5 @@
 using Gatehouse.Cluster.V1;
-using Gatehouse.ClusterManager.Changes;
+using Gatehouse.ClusterManager.ClusterConfig;
 using Gatehouse.Configuration;
 using Gatehouse.Configuration.Merge;
 using Google.Protobuf;

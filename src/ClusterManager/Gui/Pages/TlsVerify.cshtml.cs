@@ -1,5 +1,6 @@
 using Gatehouse.Cluster.V1;
 using Gatehouse.ClusterManager.Distribution;
+using Gatehouse.Configuration.Matching;
 using Gatehouse.Configuration.Validation;
 using Microsoft.AspNetCore.Mvc;
 
@@ -26,7 +27,7 @@ internal sealed class TlsVerifyModel : GuiPage
     {
         await LoadAsync();
         var domain = Domain.Trim().TrimEnd('.');
-        if (!AddressRule.IsHostName(domain))
+        if (!HostNameSyntax.IsValid(domain))
         {
             Problem = $"'{Domain}' is not a domain.";
             return Page();

@@ -1,6 +1,7 @@
 using Gatehouse.ClusterManager.Api;
-using Gatehouse.ClusterManager.Changes;
+using Gatehouse.ClusterManager.ClusterConfig;
 using Gatehouse.ClusterManager.Tracking;
+using Gatehouse.ClusterManager.Views;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Gatehouse.ClusterManager.Gui.Pages;

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using DnsClient;
 using Gatehouse.Cluster.V1;
 using Gatehouse.Configuration.Validation;
+using Gatehouse.Configuration.Matching;
 using Gatehouse.Node.Delivery.DomainPolicies;
 using Gatehouse.Node.Logging;
 using Gatehouse.Node.Messages;
@@ -28,7 +29,7 @@ internal sealed partial class TlsReportSender(DnsClients dns, CurrentConfig conf
 
     public async Task<TlsReportSent> SendAsync(TlsReportToSend report, CancellationToken cancel)
     {
-        if (!AddressRule.IsHostName(report.PolicyDomain) || !AddressRule.IsHostName(report.Submitter) || !ReportId().IsMatch(report.ReportId)
+        if (!HostNameSyntax.IsValid(report.PolicyDomain) || !HostNameSyntax.IsValid(report.Submitter) || !ReportId().IsMatch(report.ReportId)
             || report.ReportGzip.Length is 0 or > MaxReportBytes || report.Start is null || report.End is null)
         {
             throw new InvalidOperationException("not a TLS report this node sends: policy domain, submitter, report id, dates or size out of bounds");

@@ -1,7 +1,7 @@
 using Gatehouse.Cluster.V1;
 using Gatehouse.Configuration;
 
-namespace Gatehouse.ClusterManager.Changes;
+namespace Gatehouse.ClusterManager.ClusterConfig;
 
 /// <summary>One level of the configuration: the cluster's, a group's or a machine's (CL-1, CL-10).</summary>
 internal sealed record LevelTarget(ConfigLevel Kind, string? Name)

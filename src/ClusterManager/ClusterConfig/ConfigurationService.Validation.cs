@@ -2,7 +2,7 @@ using Gatehouse.Cluster.V1;
 using Gatehouse.Configuration.Merge;
 using Gatehouse.Configuration.Validation;
 
-namespace Gatehouse.ClusterManager.Changes;
+namespace Gatehouse.ClusterManager.ClusterConfig;
 
 /// <summary>Commit validation: every node's effective configuration, with its group, each error where to fix it.</summary>
 internal sealed partial class ConfigurationService

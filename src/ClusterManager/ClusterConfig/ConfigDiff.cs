@@ -3,7 +3,7 @@ using Gatehouse.Cluster.V1;
 using Gatehouse.Configuration;
 using Google.Protobuf;
 
-namespace Gatehouse.ClusterManager.Changes;
+namespace Gatehouse.ClusterManager.ClusterConfig;
 
 /// <summary>
 /// What differs between two whole configurations, one line per entity, group or setting:

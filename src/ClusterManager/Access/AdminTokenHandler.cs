@@ -1,17 +1,18 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
+using Gatehouse.ClusterManager.Api;
 using Gatehouse.ClusterManager.Hosting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Gatehouse.ClusterManager.Api;
+namespace Gatehouse.ClusterManager.Access;
 
 /// <summary>
 /// The admin API's caller: <c>Authorization: Bearer TOKEN</c> with the token of
 /// <c>DATA/admin.token</c> (CL-9). It only authenticates; which endpoints need it is endpoint
-/// metadata (<see cref="Hosting.AccessPolicies"/>), never a match on the path.
+/// metadata (<see cref="AccessPolicies"/>), never a match on the path.
 /// </summary>
 internal sealed class AdminTokenHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, AdminToken token)

@@ -1,10 +1,12 @@
 using Gatehouse.Cluster.V1;
+using Gatehouse.ClusterManager.ClusterConfig;
+using Gatehouse.ClusterManager.Distribution;
 using Gatehouse.ClusterManager.Nodes;
 using Gatehouse.ClusterManager.Store;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
 
-namespace Gatehouse.ClusterManager.Distribution;
+namespace Gatehouse.ClusterManager.Nodes;
 
 /// <summary>
 /// One node's sync stream (CL-6): pushes the newest version whenever it is newer than what

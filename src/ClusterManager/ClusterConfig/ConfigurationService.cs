@@ -10,7 +10,7 @@ using Gatehouse.Configuration.Validation;
 using Gatehouse.Manager.V1;
 using Google.Protobuf.WellKnownTypes;
 
-namespace Gatehouse.ClusterManager.Changes;
+namespace Gatehouse.ClusterManager.ClusterConfig;
 
 /// <summary>
 /// Staging, commit, history and rollback (CL-4, CL-5). Every change lands in the one

@@ -1,4 +1,6 @@
-namespace Gatehouse.ClusterManager.Api;
+using Gatehouse.ClusterManager.Api;
+
+namespace Gatehouse.ClusterManager.Views;
 
 // Bodies of the certificate endpoints. Binary files travel as base64.
 

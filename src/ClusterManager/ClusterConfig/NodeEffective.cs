@@ -1,7 +1,7 @@
 using Gatehouse.Cluster.V1;
 using Gatehouse.Configuration.Merge;
 
-namespace Gatehouse.ClusterManager.Changes;
+namespace Gatehouse.ClusterManager.ClusterConfig;
 
 /// <summary>A node's effective configuration as the node will merge it: cluster, its group (if any), its machine level.</summary>
 internal static class NodeEffective

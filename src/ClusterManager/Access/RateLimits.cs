@@ -1,10 +1,12 @@
 using System.Net;
 using System.Threading.RateLimiting;
+using Gatehouse.ClusterManager.Api;
+using Gatehouse.ClusterManager.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Gatehouse.ClusterManager.Hosting;
+namespace Gatehouse.ClusterManager.Access;
 
 /// <summary>
 /// The anonymous doors of the manager — the GUI login and the join RPC — admit a few tries per

@@ -1,4 +1,6 @@
-namespace Gatehouse.ClusterManager.Api;
+using Gatehouse.ClusterManager.Api;
+
+namespace Gatehouse.ClusterManager.Views;
 
 // Request and response bodies of the admin REST API (JSON, snake_case).
 

@@ -1,10 +1,12 @@
 using Gatehouse.Cluster.V1;
-using Gatehouse.ClusterManager.Changes;
+using Gatehouse.ClusterManager.Access;
+using Gatehouse.ClusterManager.ClusterConfig;
+using Gatehouse.ClusterManager.Distribution;
 using Gatehouse.ClusterManager.Nodes;
 using Grpc.Core;
 using Microsoft.AspNetCore.Authorization;
 
-namespace Gatehouse.ClusterManager.Distribution;
+namespace Gatehouse.ClusterManager.Nodes;
 
 /// <summary>
 /// The gRPC face of the node service; each call is handed to the service that owns it. Every
@@ -15,7 +17,7 @@ internal sealed class NodeGrpcService(
     JoinService join, NodeAuthenticator authenticator, NodeStream stream, NodeRemoval removal) : NodeService.NodeServiceBase
 {
     [AllowAnonymous]
-    [Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(Hosting.RateLimits.Join)]
+    [Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(RateLimits.Join)]
     public override async Task<JoinResponse> Join(JoinRequest request, ServerCallContext context)
     {
         try

@@ -1,7 +1,8 @@
 using Gatehouse.Cluster.V1;
 using Gatehouse.ClusterManager.Certificates;
+using Gatehouse.ClusterManager.ClusterConfig;
 
-namespace Gatehouse.ClusterManager.Changes;
+namespace Gatehouse.ClusterManager.Hosting;
 
 /// <summary>
 /// Version 1 of a new cluster: the demo certificate, the predefined mail flow policies and

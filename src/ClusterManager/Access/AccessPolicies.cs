@@ -1,11 +1,12 @@
 using Gatehouse.ClusterManager.Api;
+using Gatehouse.ClusterManager.Hosting;
 using Gatehouse.ClusterManager.Nodes;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Gatehouse.ClusterManager.Hosting;
+namespace Gatehouse.ClusterManager.Access;
 
 /// <summary>
 /// Who may call what (SEC-1), as endpoint metadata: the admin API needs the admin token, the

@@ -2,7 +2,7 @@ using System.Collections;
 using Gatehouse.Cluster.V1;
 using Gatehouse.Configuration;
 
-namespace Gatehouse.ClusterManager.Changes;
+namespace Gatehouse.ClusterManager.ClusterConfig;
 
 /// <summary>Counts what a machine level holds, for the warning before a node is removed.</summary>
 internal static class MachineSettings

@@ -1,4 +1,7 @@
-namespace Gatehouse.ClusterManager.Hosting;
+using Gatehouse.ClusterManager.Access;
+using Gatehouse.ClusterManager.Hosting;
+
+namespace Gatehouse.ClusterManager.Runtime;
 
 /// <summary>Where the manager keeps its files inside the data directory.</summary>
 internal sealed record ManagerPaths(string DataDir)

@@ -1,4 +1,6 @@
-namespace Gatehouse.ClusterManager.Api;
+using Gatehouse.ClusterManager.Api;
+
+namespace Gatehouse.ClusterManager.Views;
 
 /// <summary>A message tracking search: every field given must match; text matches anywhere, ignoring case.</summary>
 internal sealed record TrackRequest(

@@ -1,4 +1,7 @@
-namespace Gatehouse.ClusterManager.Nodes;
+using Gatehouse.ClusterManager.Distribution;
+using Gatehouse.ClusterManager.Nodes;
+
+namespace Gatehouse.ClusterManager.ClusterConfig;
 
 /// <summary>What a node name may be: it appears in paths, certificates and logs.</summary>
 internal static class NodeNames

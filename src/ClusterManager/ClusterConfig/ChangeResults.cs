@@ -1,4 +1,4 @@
-namespace Gatehouse.ClusterManager.Changes;
+namespace Gatehouse.ClusterManager.ClusterConfig;
 
 /// <summary>One validation error found at commit, for one node (or "cluster" before any node exists).</summary>
 internal sealed record CommitError(string Node, string Path, string Message)

@@ -1,4 +1,7 @@
-namespace Gatehouse.ClusterManager.Distribution;
+using Gatehouse.ClusterManager.Distribution;
+using Gatehouse.ClusterManager.Nodes;
+
+namespace Gatehouse.ClusterManager.ClusterConfig;
 
 /// <summary>
 /// Wakes every node stream when a new version is committed. Streams also re-read the

@@ -2,7 +2,7 @@ using Gatehouse.Cluster.V1;
 using Gatehouse.Configuration.Merge;
 using Gatehouse.Configuration.Validation;
 
-namespace Gatehouse.ClusterManager.Changes;
+namespace Gatehouse.ClusterManager.ClusterConfig;
 
 /// <summary>Groups and their members (CL-10), staged like every change.</summary>
 internal sealed partial class ConfigurationService

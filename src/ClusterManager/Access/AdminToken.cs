@@ -1,9 +1,12 @@
+using Gatehouse.ClusterManager.Api;
+using Gatehouse.ClusterManager.Hosting;
+using Gatehouse.ClusterManager.Runtime;
 using Gatehouse.Configuration.Files;
 using System.Security.Cryptography;
 using System.Text;
 using Gatehouse.ClusterManager.Store;
 
-namespace Gatehouse.ClusterManager.Hosting;
+namespace Gatehouse.ClusterManager.Access;
 
 /// <summary>
 /// The admin API token, made at first start in <c>DATA/admin.token</c> (mode 0600). The

@@ -1,0 +1,12 @@
+using System.Text.RegularExpressions;
+
+namespace Gatehouse.Configuration.Matching;
+
+/// <summary>Whether a text is a DNS host name (RFC 1123 labels; <c>_</c> allowed first, a trailing dot allowed).</summary>
+public static partial class HostNameSyntax
+{
+    public static bool IsValid(string name) => name.Length <= 253 && HostNamePattern().IsMatch(name);
+
+    [GeneratedRegex(@"^(?=.{1,253}$)([A-Za-z0-9_]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$")]
+    private static partial Regex HostNamePattern();
+}
