@@ -10,7 +10,7 @@ public sealed class FolderCycleTests
     // Assembly name and the namespace its folders sit under.
     private static readonly Dictionary<string, (string Assembly, string Namespace)> Sources = new()
     {
-        ["Protos"] = ("Gatehouse.Protos", "Gatehouse"),
+        ["Protos"] = ("Gatehouse.Protos", "Gatehouse.Cluster"),
         ["Configuration"] = ("Gatehouse.Configuration", "Gatehouse.Configuration"),
         ["ClusterManager"] = ("gatehouse-manager", "Gatehouse.ClusterManager"),
         ["Node"] = ("gatehouse-node", "Gatehouse.Node"),

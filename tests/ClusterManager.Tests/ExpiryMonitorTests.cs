@@ -1,5 +1,6 @@
 using Gatehouse.Cluster.V1;
 using Gatehouse.ClusterManager.Certificates;
+using Gatehouse.Jobs;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Gatehouse.ClusterManager.Tests;
@@ -15,7 +16,7 @@ public sealed class ExpiryMonitorTests : IDisposable
         var certificate = CertificateFactory.CreateSelfSigned("web", subject, KeySpec.Parse("ecdsa-p256"), 31, manager.Time);
         await manager.Configuration.StageLevelAsync(Gatehouse.ClusterManager.ClusterConfig.LevelTarget.Cluster, new LevelConfig { Certificates = { certificate } }, "alice", "web");
         await manager.Configuration.CommitAsync("web", "alice");
-        var monitor = new ExpiryMonitor(manager.Store, manager.Time, NullLogger<ExpiryMonitor>.Instance);
+        var monitor = new ExpiryMonitor(manager.Store, JobPeriods.Defaults, manager.Time, NullLogger<ExpiryMonitor>.Instance);
 
         var raised = new List<int>();
         raised.Add(await monitor.CheckAsync(default));            // 31 days left: within 60

@@ -41,8 +41,16 @@ public sealed partial class ManagedProcess : IDisposable
         }
     }
 
-    public static ManagedProcess Start(string dll, IEnumerable<string> arguments, string logPath) =>
-        StartExecutable("dotnet", arguments.Prepend(dll), logPath);
+    public static ManagedProcess Start(string dll, IEnumerable<string> arguments, string logPath, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var info = Info("dotnet", arguments.Prepend(dll), workingDirectory: null);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
+        }
+
+        return new(Process.Start(info)!, logPath);
+    }
 
     /// <summary>Starts any program (a peer such as dnsmasq or Postfix) under the same watch.</summary>
     public static ManagedProcess StartExecutable(string program, IEnumerable<string> arguments, string logPath) =>

@@ -53,7 +53,7 @@ public sealed class ManagerInstance : IAsyncDisposable
         process?.Dispose();
         string[] arguments = ["serve", "--data-dir", DataDir, "--listen", Url.ToString()];
         process = ManagedProcess.Start(Binaries.Manager, store is null ? arguments : [.. arguments, "--store", store.ToString(), .. StoreOptions],
-            Path.Combine(Path.GetDirectoryName(DataDir)!, $"{Path.GetFileName(DataDir)}.log"));
+            Path.Combine(Path.GetDirectoryName(DataDir)!, $"{Path.GetFileName(DataDir)}.log"), TestJobPeriods.Environment);
         await Wait.UntilAsync(() => process.HasExited || FreePort.Accepts(Endpoint), $"the manager listens on {Endpoint}");
         if (process.HasExited)
         {

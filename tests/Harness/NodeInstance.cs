@@ -48,7 +48,7 @@ public sealed class NodeInstance : IAsyncDisposable
     public void Start()
     {
         process?.Dispose();
-        process = ManagedProcess.Start(Binaries.Node, ["run", "--data-dir", DataDir], LogFile);
+        process = ManagedProcess.Start(Binaries.Node, ["run", "--data-dir", DataDir], LogFile, TestJobPeriods.Environment);
     }
 
     public Task StopAsync() => Process.StopAsync();

@@ -34,7 +34,7 @@ public sealed class NodeCertificateFilesTests : IDisposable
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         using var certificate = new CertificateRequest("CN=n1", key, HashAlgorithmName.SHA256).CreateSelfSigned(Issued, Issued.AddDays(730));
 
-        Assert.Equal(due, Cluster.Contract.RenewalWindow.IsOpen(certificate, Issued.AddDays(daysAfterIssue)));
+        Assert.Equal(due, Cluster.Membership.RenewalWindow.IsOpen(certificate, Issued.AddDays(daysAfterIssue)));
     }
 
     [Fact]
@@ -83,7 +83,7 @@ public sealed class NodeCertificateFilesTests : IDisposable
     {
         var request = new CertificateRequest("CN=n1", key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(
-            [clientUse ? Cluster.Contract.PrivateTrust.ClientAuth : Cluster.Contract.PrivateTrust.ServerAuth], true));
+            [clientUse ? Cluster.Membership.PrivateTrust.ClientAuth : Cluster.Membership.PrivateTrust.ServerAuth], true));
         using var issued = request.Create(ca.SubjectName, X509SignatureGenerator.CreateForECDsa(caKey),
             DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddYears(2), [1, 2, 3]);
         return issued.ExportCertificatePem();

@@ -1,8 +1,8 @@
 using Gatehouse.Cluster.V1;
 using Gatehouse.ClusterManager.Distribution;
 using Gatehouse.ClusterManager.Store;
+using Gatehouse.Jobs;
 using Gatehouse.Manager.V1;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Gatehouse.ClusterManager.Alerts;
@@ -14,13 +14,15 @@ namespace Gatehouse.ClusterManager.Alerts;
 /// has no mail path of its own to configure, and an alert is on a node's disk before it is
 /// counted as mailed. An alert is handed out once, whichever manager replica claims it first.
 /// </summary>
-internal sealed partial class AlertDispatcher(IManagerStore store, NodeQueries nodes, TimeProvider time, ILogger<AlertDispatcher> logger) : BackgroundService
+internal sealed partial class AlertDispatcher(IManagerStore store, NodeQueries nodes, JobPeriods periods, TimeProvider time, ILogger<AlertDispatcher> logger)
+    : PeriodicJob(periods, time, logger)
 {
     public const string Mailed = "mailed";
     public const string Unsent = "unsent";
     public const string Acknowledged = "acknowledged";
 
-    private static readonly TimeSpan Period = TimeSpan.FromSeconds(10);
+    protected override TimeSpan DefaultPeriod => TimeSpan.FromSeconds(10);
+
     private static readonly TimeSpan AnswerTimeout = TimeSpan.FromSeconds(30);
 
     // What a node accepts as alert text.
@@ -34,7 +36,7 @@ internal sealed partial class AlertDispatcher(IManagerStore store, NodeQueries n
     {
         var alerts = await store.ListAlertsAsync(500, cancel);
         var claimed = (await store.ListAlertEventsAsync(5000, cancel)).Where(e => e.Kind == Mailed).Select(e => e.AlertKey).ToHashSet(StringComparer.Ordinal);
-        var now = time.GetUtcNow();
+        var now = Time.GetUtcNow();
         var handed = 0;
         foreach (var alert in alerts.Where(a => !claimed.Contains(a.Key) && now - a.At.ToDateTimeOffset() < MailWithin))
         {
@@ -53,7 +55,7 @@ internal sealed partial class AlertDispatcher(IManagerStore store, NodeQueries n
             if (problem is not null)
             {
                 await store.TryAddAlertEventAsync(Event(alert.Key, Unsent, node, problem), cancel);
-                LogUnsent(logger, alert.Key, node, problem);
+                LogUnsent(Logger, alert.Key, node, problem);
             }
         }
 
@@ -97,7 +99,7 @@ internal sealed partial class AlertDispatcher(IManagerStore store, NodeQueries n
                 return $"no alert recipient subscribes to {alert.Severity} alerts of class {alert.Class} (or the same alert was mailed moments ago)";
             }
 
-            LogMailed(logger, alert.Key, node, answer.Alert.Mid);
+            LogMailed(Logger, alert.Key, node, answer.Alert.Mid);
             return null;
         }
         catch (NodeUnreachableException e)
@@ -110,7 +112,7 @@ internal sealed partial class AlertDispatcher(IManagerStore store, NodeQueries n
     {
         AlertKey = key,
         Kind = kind,
-        At = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(time.GetUtcNow()),
+        At = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(Time.GetUtcNow()),
         By = by,
         Detail = detail,
     };
@@ -129,28 +131,24 @@ internal sealed partial class AlertDispatcher(IManagerStore store, NodeQueries n
         _ => AlertSeverity.Warning,
     };
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task RunOnceAsync(CancellationToken cancel)
     {
-        using var timer = new PeriodicTimer(Period, time);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        try
         {
-            try
-            {
-                await MailPendingAsync(stoppingToken);
-            }
-            catch (StoreException e)
-            {
-                LogFailed(logger, e.Message);
-            }
+            await MailPendingAsync(cancel);
+        }
+        catch (StoreException e)
+        {
+            LogFailed(Logger, e.Message);
         }
     }
 
     [LoggerMessage(420, LogLevel.Information, "Alert {Key} handed to node {Node} to mail: MID {Mid}")]
-    private static partial void LogMailed(ILogger logger, string key, string node, long mid);
+    private static partial void LogMailed(ILogger Logger, string key, string node, long mid);
 
     [LoggerMessage(421, LogLevel.Warning, "Alert {Key} was not mailed by node {Node}: {Reason}")]
-    private static partial void LogUnsent(ILogger logger, string key, string node, string reason);
+    private static partial void LogUnsent(ILogger Logger, string key, string node, string reason);
 
     [LoggerMessage(422, LogLevel.Error, "Mailing alerts failed: {Reason}")]
-    private static partial void LogFailed(ILogger logger, string reason);
+    private static partial void LogFailed(ILogger Logger, string reason);
 }

@@ -1,45 +1,42 @@
 using Gatehouse.ClusterManager.Store;
-using Microsoft.Extensions.Hosting;
+using Gatehouse.Jobs;
 using Microsoft.Extensions.Logging;
 
 namespace Gatehouse.ClusterManager.Alerts;
 
 /// <summary>Raises the alerts for nodes away or behind (<see cref="NodeAlerts"/>), checked every minute.</summary>
-internal sealed partial class NodeWatch(IManagerStore store, TimeProvider time, ILogger<NodeWatch> logger) : BackgroundService
+internal sealed partial class NodeWatch(IManagerStore store, JobPeriods periods, TimeProvider time, ILogger<NodeWatch> logger)
+    : PeriodicJob(periods, time, logger)
 {
-    private static readonly TimeSpan Period = TimeSpan.FromMinutes(1);
+    protected override TimeSpan DefaultPeriod => TimeSpan.FromMinutes(1);
 
     public async Task CheckAsync(CancellationToken cancel)
     {
         var latest = await store.GetLatestAsync(cancel);
-        foreach (var alert in NodeAlerts.Due(await store.ListNodesAsync(cancel), latest, time.GetUtcNow()))
+        foreach (var alert in NodeAlerts.Due(await store.ListNodesAsync(cancel), latest, Time.GetUtcNow()))
         {
             if (await store.TryAddAlertAsync(alert, cancel))
             {
-                LogAlert(logger, alert.Severity, alert.Message);
+                LogAlert(Logger, alert.Severity, alert.Message);
             }
         }
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task RunOnceAsync(CancellationToken cancel)
     {
-        using var timer = new PeriodicTimer(Period, time);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        try
         {
-            try
-            {
-                await CheckAsync(stoppingToken);
-            }
-            catch (StoreException e)
-            {
-                LogCheckFailed(logger, e.Message);
-            }
+            await CheckAsync(cancel);
+        }
+        catch (StoreException e)
+        {
+            LogCheckFailed(Logger, e.Message);
         }
     }
 
     [LoggerMessage(410, LogLevel.Warning, "Alert ({Severity}, System): {Message}")]
-    private static partial void LogAlert(ILogger logger, string severity, string message);
+    private static partial void LogAlert(ILogger Logger, string severity, string message);
 
     [LoggerMessage(411, LogLevel.Error, "Node check for alerts failed: {Reason}")]
-    private static partial void LogCheckFailed(ILogger logger, string reason);
+    private static partial void LogCheckFailed(ILogger Logger, string reason);
 }

@@ -1,6 +1,6 @@
 using Gatehouse.ClusterManager.Store;
+using Gatehouse.Jobs;
 using Gatehouse.Manager.V1;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Gatehouse.ClusterManager.Alerts;
@@ -11,19 +11,20 @@ namespace Gatehouse.ClusterManager.Alerts;
 /// connected node to mail it directly (once per outage), and records it in the alert log when
 /// the store is back. With several replicas, each that sees the outage mails it once.
 /// </summary>
-internal sealed partial class StoreWatch(IManagerStore store, AlertDispatcher dispatcher, TimeProvider time, ILogger<StoreWatch> logger) : BackgroundService
+internal sealed partial class StoreWatch(IManagerStore store, AlertDispatcher dispatcher, JobPeriods periods, TimeProvider time, ILogger<StoreWatch> logger)
+    : PeriodicJob(periods, time, logger)
 {
     /// <summary>Long enough to ride out a Redis restart or failover; short enough to matter.</summary>
     public static readonly TimeSpan Threshold = TimeSpan.FromSeconds(60);
 
-    private static readonly TimeSpan Period = TimeSpan.FromSeconds(10);
+    protected override TimeSpan DefaultPeriod => TimeSpan.FromSeconds(10);
 
     private DateTimeOffset? downSince;
     private (AlertRecord Alert, string? Node, string? Problem)? raised;
 
     public async Task CheckAsync(CancellationToken cancel)
     {
-        var now = time.GetUtcNow();
+        var now = Time.GetUtcNow();
         try
         {
             await store.CheckReachableAsync(cancel);
@@ -38,7 +39,7 @@ internal sealed partial class StoreWatch(IManagerStore store, AlertDispatcher di
                     "Nothing can be committed, joined or removed until it is back; nodes keep running their last version.");
                 var (node, problem) = await dispatcher.MailWithoutStoreAsync(alert, cancel);
                 raised = (alert, node, problem);
-                LogUnreachable(logger, e.Message, node ?? "-", problem ?? "mailed");
+                LogUnreachable(Logger, e.Message, node ?? "-", problem ?? "mailed");
             }
 
             return;
@@ -47,36 +48,32 @@ internal sealed partial class StoreWatch(IManagerStore store, AlertDispatcher di
         if (raised is { } outage)
         {
             await dispatcher.RecordMailedAsync(outage.Alert, outage.Node, outage.Problem, cancel);
-            LogBack(logger, (long)(now - downSince!.Value).TotalSeconds);
+            LogBack(Logger, (long)(now - downSince!.Value).TotalSeconds);
         }
 
         downSince = null;
         raised = null;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task RunOnceAsync(CancellationToken cancel)
     {
-        using var timer = new PeriodicTimer(Period, time);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        try
         {
-            try
-            {
-                await CheckAsync(stoppingToken);
-            }
-            catch (StoreException e)
-            {
-                // The store went away again while the outage was being recorded: recorded next time.
-                LogRecordFailed(logger, e.Message);
-            }
+            await CheckAsync(cancel);
+        }
+        catch (StoreException e)
+        {
+            // The store went away again while the outage was being recorded: recorded next Time.
+            LogRecordFailed(Logger, e.Message);
         }
     }
 
     [LoggerMessage(430, LogLevel.Critical, "The store is unreachable: {Reason}; alert handed to node {Node}: {Outcome}")]
-    private static partial void LogUnreachable(ILogger logger, string reason, string node, string outcome);
+    private static partial void LogUnreachable(ILogger Logger, string reason, string node, string outcome);
 
     [LoggerMessage(431, LogLevel.Information, "The store answers again after {Seconds} s")]
-    private static partial void LogBack(ILogger logger, long seconds);
+    private static partial void LogBack(ILogger Logger, long seconds);
 
     [LoggerMessage(432, LogLevel.Warning, "The store outage could not be recorded yet: {Reason}")]
-    private static partial void LogRecordFailed(ILogger logger, string reason);
+    private static partial void LogRecordFailed(ILogger Logger, string reason);
 }

@@ -1,5 +1,5 @@
 using Gatehouse.ClusterManager.Store;
-using Microsoft.Extensions.Hosting;
+using Gatehouse.Jobs;
 using Microsoft.Extensions.Logging;
 
 namespace Gatehouse.ClusterManager.Certificates;
@@ -9,46 +9,44 @@ namespace Gatehouse.ClusterManager.Certificates;
 /// and records each due alert once (CERT-11). Recorded alerts are listed by
 /// <c>gatehouse-manager alerts</c>; mailing them is the alert service's work.
 /// </summary>
-internal sealed partial class ExpiryMonitor(IManagerStore store, TimeProvider time, ILogger<ExpiryMonitor> logger) : BackgroundService
+internal sealed partial class ExpiryMonitor(IManagerStore store, JobPeriods periods, TimeProvider time, ILogger<ExpiryMonitor> logger)
+    : PeriodicJob(periods, time, logger)
 {
-    private static readonly TimeSpan Period = TimeSpan.FromHours(1);
+    protected override TimeSpan DefaultPeriod => TimeSpan.FromHours(1);
+
+    protected override bool RunsAtStart => true;
 
     public async Task<int> CheckAsync(CancellationToken cancel)
     {
         var latest = await store.GetLatestAsync(cancel);
         var raised = 0;
-        foreach (var alert in ExpiryAlerts.Due(latest.Content, time.GetUtcNow()))
+        foreach (var alert in ExpiryAlerts.Due(latest.Content, Time.GetUtcNow()))
         {
             if (await store.TryAddAlertAsync(alert, cancel))
             {
                 raised++;
-                LogAlert(logger, alert.Severity, alert.Message);
+                LogAlert(Logger, alert.Severity, alert.Message);
             }
         }
 
         return raised;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task RunOnceAsync(CancellationToken cancel)
     {
-        using var timer = new PeriodicTimer(Period, time);
-        do
+        try
         {
-            try
-            {
-                await CheckAsync(stoppingToken);
-            }
-            catch (Exception e) when (e is StoreException or IOException)
-            {
-                LogCheckFailed(logger, e.Message);
-            }
+            await CheckAsync(cancel);
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+        catch (Exception e) when (e is StoreException or IOException)
+        {
+            LogCheckFailed(Logger, e.Message);
+        }
     }
 
     [LoggerMessage(400, LogLevel.Warning, "Alert ({Severity}, System): {Message}")]
-    private static partial void LogAlert(ILogger logger, string severity, string message);
+    private static partial void LogAlert(ILogger Logger, string severity, string message);
 
     [LoggerMessage(401, LogLevel.Error, "Certificate expiry check failed: {Reason}")]
-    private static partial void LogCheckFailed(ILogger logger, string reason);
+    private static partial void LogCheckFailed(ILogger Logger, string reason);
 }

@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
+using Gatehouse.Cluster.Membership;
 using Gatehouse.ClusterManager.Access;
 using Gatehouse.ClusterManager.Api;
 
@@ -150,6 +151,6 @@ internal sealed class AdminClient : IDisposable
         }
 
         using var server = new X509Certificate2(certificate);
-        return Cluster.Contract.PrivateTrust.Chains(server, Cluster.Contract.PrivateTrust.ServerAuth, ca);
+        return Cluster.Membership.PrivateTrust.Chains(server, Cluster.Membership.PrivateTrust.ServerAuth, ca);
     }
 }

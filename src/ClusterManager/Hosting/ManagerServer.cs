@@ -1,3 +1,5 @@
+using Gatehouse.Cluster.Membership;
+using Gatehouse.Jobs;
 using Gatehouse.ClusterManager.Access;
 using Gatehouse.ClusterManager.Runtime;
 using Gatehouse.ClusterManager.Secrets;
@@ -68,6 +70,7 @@ internal static partial class ManagerServer
         builder.Services.AddSystemd();
         builder.Services.AddGrpc();
         builder.Services.AddSingleton(time);
+        builder.Services.AddSingleton<JobPeriods>();
         builder.Services.AddSingleton<IManagerStore>((IManagerStore)opened);
         builder.Services.AddSingleton(ca);
         builder.Services.AddSingleton(paths);
@@ -146,7 +149,7 @@ internal static partial class ManagerServer
         app.UseRateLimiter();
         app.MapGrpcService<NodeGrpcService>().RequireAuthorization(AccessPolicies.Node);
         // Public: a joining node checks this certificate against the pin in its token.
-        app.MapGet(Cluster.Contract.CaPin.WellKnownPath, () => Results.Text(ca.CertificatePem, "application/x-pem-file"))
+        app.MapGet(Cluster.Membership.CaPin.WellKnownPath, () => Results.Text(ca.CertificatePem, "application/x-pem-file"))
             .AllowAnonymous();
         app.MapGet(ClusterCa.RevocationListPath, async (IManagerStore revocations, TimeProvider clock) =>
             Results.Bytes(ca.RevocationList(await revocations.ListRevokedAsync(), clock.GetUtcNow()), "application/pkix-crl")).AllowAnonymous();

@@ -1,8 +1,8 @@
+using Gatehouse.Cluster.Membership;
 using Gatehouse.Configuration.Files;
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using Gatehouse.Cluster.Contract;
 using Gatehouse.ClusterManager.Store;
 
 namespace Gatehouse.ClusterManager.Nodes;

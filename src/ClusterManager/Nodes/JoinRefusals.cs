@@ -1,3 +1,4 @@
+using Gatehouse.Cluster.TlsRpt;
 using Gatehouse.ClusterManager.Diagnostics;
 using Gatehouse.ClusterManager.Store;
 

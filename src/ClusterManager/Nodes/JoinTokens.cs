@@ -1,4 +1,4 @@
-using Gatehouse.Cluster.Contract;
+using Gatehouse.Cluster.Membership;
 using Gatehouse.ClusterManager.Diagnostics;
 using Gatehouse.ClusterManager.Store;
 using Gatehouse.Manager.V1;

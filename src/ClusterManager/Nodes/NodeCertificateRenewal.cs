@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Gatehouse.Cluster.Membership;
 using Gatehouse.Cluster.V1;
 using Gatehouse.ClusterManager.Diagnostics;
 using Gatehouse.ClusterManager.Store;
@@ -16,7 +17,7 @@ internal sealed class NodeCertificateRenewal(IManagerStore store, ClusterCa ca, 
     public async Task<Renewed> RenewAsync(string node, X509Certificate2 presented, string csrPem, CancellationToken cancel)
     {
         var presentedSerial = presented.SerialNumber;
-        if (!Cluster.Contract.RenewalWindow.IsOpen(presented, time.GetUtcNow()))
+        if (!Cluster.Membership.RenewalWindow.IsOpen(presented, time.GetUtcNow()))
         {
             return new Renewed { Error = $"the node certificate is not due for renewal before {presented.NotBefore.ToUniversalTime() + ((presented.NotAfter - presented.NotBefore) * 2 / 3):u}" };
         }

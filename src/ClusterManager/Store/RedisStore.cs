@@ -1,4 +1,5 @@
 using System.Globalization;
+using Gatehouse.Cluster.Membership;
 using Gatehouse.Manager.V1;
 using Google.Protobuf;
 using StackExchange.Redis;
@@ -74,7 +75,7 @@ internal sealed partial class RedisStore : IManagerStore, IDisposable
             // The CA file, not the system's list, decides; intermediates are the ones the server sent.
             options.CertificateValidation += (_, certificate, chain, errors) =>
                 certificate is not null && !errors.HasFlag(System.Net.Security.SslPolicyErrors.RemoteCertificateNameMismatch)
-                && Cluster.Contract.PrivateTrust.Problem(
+                && Cluster.Membership.PrivateTrust.Problem(
                     new System.Security.Cryptography.X509Certificates.X509Certificate2(certificate), [ca],
                     chain?.ChainPolicy.ExtraStore.Cast<System.Security.Cryptography.X509Certificates.X509Certificate2>()) is null;
         }

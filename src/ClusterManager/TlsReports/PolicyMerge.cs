@@ -1,4 +1,4 @@
-using Gatehouse.Cluster.Contract;
+using Gatehouse.Cluster.TlsRpt;
 
 namespace Gatehouse.ClusterManager.TlsReports;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Serialization;
-using Gatehouse.Cluster.Contract;
+using Gatehouse.Cluster.TlsRpt;
 
 namespace Gatehouse.ClusterManager.TlsReports;
 

@@ -1,16 +1,16 @@
 using System.Globalization;
 using System.IO.Compression;
 using System.Text.Json;
-using Gatehouse.Cluster.Contract;
+using Gatehouse.Cluster.TlsRpt;
 using Gatehouse.Configuration.Matching;
 using Gatehouse.Cluster.V1;
 using Gatehouse.ClusterManager.ClusterConfig;
 using Gatehouse.ClusterManager.Distribution;
 using Gatehouse.ClusterManager.Store;
+using Gatehouse.Jobs;
 using Gatehouse.Manager.V1;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Gatehouse.ClusterManager.TlsReports;
@@ -23,7 +23,8 @@ namespace Gatehouse.ClusterManager.TlsReports;
 /// manager sends it, and a sent report is never sent again. Each day is reported once it is
 /// over, when every node has answered — or, six hours later, with the nodes that did.
 /// </summary>
-internal sealed partial class TlsReporting(IManagerStore store, NodeQueries nodes, TimeProvider time, ILogger<TlsReporting> logger) : BackgroundService
+internal sealed partial class TlsReporting(IManagerStore store, NodeQueries nodes, JobPeriods periods, TimeProvider time, ILogger<TlsReporting> logger)
+    : PeriodicJob(periods, time, logger)
 {
     public const string Sent = "sent";
     public const string NoRecord = "no record";
@@ -31,12 +32,13 @@ internal sealed partial class TlsReporting(IManagerStore store, NodeQueries node
     private const string Failed = "failed ";
     private const string DayDone = "done";
     private const int MaxAttempts = 5;
-    private static readonly TimeSpan Period = TimeSpan.FromMinutes(10);
     private static readonly TimeSpan Settle = TimeSpan.FromMinutes(10);
     private static readonly TimeSpan WaitForAllNodes = TimeSpan.FromHours(6);
     private static readonly TimeSpan RetryAfter = TimeSpan.FromMinutes(30);
     private static readonly TimeSpan AnswerTimeout = TimeSpan.FromSeconds(30);
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
+
+    protected override TimeSpan DefaultPeriod => TimeSpan.FromMinutes(10);
 
     /// <summary>The day's reports as they stand: each node's answer, each domain's report and what became of it.</summary>
     public async Task<TlsReportsOfDay> DayAsync(DateOnly date, CancellationToken cancel)
@@ -75,7 +77,7 @@ internal sealed partial class TlsReporting(IManagerStore store, NodeQueries node
     public async Task ReportYesterdayAsync(CancellationToken cancel)
     {
         var settings = await SettingsAsync(cancel);
-        var now = time.GetUtcNow();
+        var now = Time.GetUtcNow();
         var date = Today.AddDays(-1);
         var over = new DateTimeOffset(Today.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
         var dayKey = $"{Format(date)} *";
@@ -89,7 +91,7 @@ internal sealed partial class TlsReporting(IManagerStore store, NodeQueries node
         var silent = answers.Where(a => !a.Answered).Select(a => a.Node).ToList();
         if (silent.Count > 0 && now < over + WaitForAllNodes)
         {
-            LogWaiting(logger, Format(date), string.Join(", ", silent));
+            LogWaiting(Logger, Format(date), string.Join(", ", silent));
             return;
         }
 
@@ -99,19 +101,15 @@ internal sealed partial class TlsReporting(IManagerStore store, NodeQueries node
         }
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task RunOnceAsync(CancellationToken cancel)
     {
-        using var timer = new PeriodicTimer(Period, time);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        try
         {
-            try
-            {
-                await ReportYesterdayAsync(stoppingToken);
-            }
-            catch (StoreException e)
-            {
-                LogFailed(logger, e.Message);
-            }
+            await ReportYesterdayAsync(cancel);
+        }
+        catch (StoreException e)
+        {
+            LogFailed(Logger, e.Message);
         }
     }
 
@@ -151,11 +149,11 @@ internal sealed partial class TlsReporting(IManagerStore store, NodeQueries node
             await store.TryAddTlsReportEventAsync(new TlsReportEvent { ReportKey = key, Kind = outcome.Kind == Failed ? $"{Failed}{attempt}" : outcome.Kind, At = Now, By = outcome.Node, Detail = outcome.Detail, ReportId = reportId }, cancel);
             if (outcome.Kind == Failed)
             {
-                LogNotSent(logger, Format(date), domain, outcome.Detail);
+                LogNotSent(Logger, Format(date), domain, outcome.Detail);
             }
             else
             {
-                LogSent(logger, Format(date), domain, outcome.Detail);
+                LogSent(Logger, Format(date), domain, outcome.Detail);
             }
 
             finished &= outcome.Kind != Failed || attempt >= MaxAttempts;
@@ -248,7 +246,7 @@ internal sealed partial class TlsReporting(IManagerStore store, NodeQueries node
     }
 
     private TlsReportDocument Document(TlsReportingSettings settings, DateOnly date, List<PolicyRecord> policies, string reportId) =>
-        new(settings.OrganizationName, ReportDateRange.Of(date, time.GetUtcNow()), settings.ContactInfo, reportId, policies);
+        new(settings.OrganizationName, ReportDateRange.Of(date, Time.GetUtcNow()), settings.ContactInfo, reportId, policies);
 
     private static byte[] Gzip(TlsReportDocument document)
     {
@@ -264,21 +262,21 @@ internal sealed partial class TlsReporting(IManagerStore store, NodeQueries node
     private async Task<TlsReportingSettings> SettingsAsync(CancellationToken cancel) =>
         (await store.GetLatestAsync(cancel)).Content.Cluster?.Manager?.TlsReporting ?? new TlsReportingSettings();
 
-    private DateOnly Today => DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+    private DateOnly Today => DateOnly.FromDateTime(Time.GetUtcNow().UtcDateTime);
 
-    private Timestamp Now => Timestamp.FromDateTimeOffset(time.GetUtcNow());
+    private Timestamp Now => Timestamp.FromDateTimeOffset(Time.GetUtcNow());
 
     private static string Format(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     [LoggerMessage(440, LogLevel.Information, "TLS report of {Date} for {Domain}: {Detail}")]
-    private static partial void LogSent(ILogger logger, string date, string domain, string detail);
+    private static partial void LogSent(ILogger Logger, string date, string domain, string detail);
 
     [LoggerMessage(441, LogLevel.Warning, "TLS report of {Date} for {Domain} not sent: {Reason}")]
-    private static partial void LogNotSent(ILogger logger, string date, string domain, string reason);
+    private static partial void LogNotSent(ILogger Logger, string date, string domain, string reason);
 
     [LoggerMessage(442, LogLevel.Information, "TLS reports of {Date} wait for nodes {Nodes} to answer")]
-    private static partial void LogWaiting(ILogger logger, string date, string nodes);
+    private static partial void LogWaiting(ILogger Logger, string date, string nodes);
 
     [LoggerMessage(443, LogLevel.Error, "TLS reporting failed: {Reason}")]
-    private static partial void LogFailed(ILogger logger, string reason);
+    private static partial void LogFailed(ILogger Logger, string reason);
 }

@@ -1,7 +1,7 @@
 using Gatehouse.Cluster.V1;
+using Gatehouse.Jobs;
 using Gatehouse.Node.Model;
 using Gatehouse.Node.Queue;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Gatehouse.Node.Alerts;
@@ -11,9 +11,10 @@ namespace Gatehouse.Node.Alerts;
 /// oldest message has waited past <c>queue_oldest_alert_minutes</c>: checked every 15 seconds,
 /// repeats held back by the alert back-off like any alert.
 /// </summary>
-internal sealed partial class QueueWatch(CurrentConfig config, QueueCensus census, AlertMailer alerts, TimeProvider time, ILogger<QueueWatch> logger) : BackgroundService
+internal sealed partial class QueueWatch(CurrentConfig config, QueueCensus census, AlertMailer alerts, JobPeriods periods, TimeProvider time, ILogger<QueueWatch> logger)
+    : PeriodicJob(periods, time, logger)
 {
-    private static readonly TimeSpan Period = TimeSpan.FromSeconds(15);
+    protected override TimeSpan DefaultPeriod => TimeSpan.FromSeconds(15);
 
     public async Task CheckAsync(CancellationToken cancel)
     {
@@ -30,7 +31,7 @@ internal sealed partial class QueueWatch(CurrentConfig config, QueueCensus censu
                 $"The delivery queue holds {count.Messages} messages, more than the alert threshold of {settings.QueueMessagesAlert}", cancel);
         }
 
-        var waited = count.Oldest is { } oldest ? time.GetUtcNow() - oldest : TimeSpan.Zero;
+        var waited = count.Oldest is { } oldest ? Time.GetUtcNow() - oldest : TimeSpan.Zero;
         if (settings.QueueOldestAlertMinutes > 0 && waited > TimeSpan.FromMinutes(settings.QueueOldestAlertMinutes))
         {
             await alerts.RaiseAsync(AlertClass.System, AlertSeverity.Warning, "queue-oldest",
@@ -38,23 +39,19 @@ internal sealed partial class QueueWatch(CurrentConfig config, QueueCensus censu
         }
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task RunOnceAsync(CancellationToken cancel)
     {
-        using var timer = new PeriodicTimer(Period, time);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        try
         {
-            try
-            {
-                await CheckAsync(stoppingToken);
-            }
-            catch (IOException e)
-            {
-                // The spool cannot take the alert now (a full disk): the next round tries again.
-                LogAlertFailed(logger, e.Message);
-            }
+            await CheckAsync(cancel);
+        }
+        catch (IOException e)
+        {
+            // The spool cannot take the alert now (a full disk): the next round tries again.
+            LogAlertFailed(Logger, e.Message);
         }
     }
 
     [LoggerMessage(LogLevel.Error, "The queue alert could not be queued: {Reason}")]
-    private static partial void LogAlertFailed(ILogger logger, string reason);
+    private static partial void LogAlertFailed(ILogger Logger, string reason);
 }

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using Gatehouse.Cluster.Contract;
+using Gatehouse.Cluster.Membership;
 using Gatehouse.Cluster.V1;
 using Gatehouse.Configuration.Files;
 using Gatehouse.Node.Hosting;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Runtime;
 using System.Runtime.InteropServices;
-using Microsoft.Extensions.Hosting;
+using Gatehouse.Jobs;
 using Microsoft.Extensions.Logging;
 
 namespace Gatehouse.Node.Hosting;
@@ -15,26 +15,26 @@ namespace Gatehouse.Node.Hosting;
 /// regions, and <c>malloc_trim</c>, hand both back — a pause of milliseconds at a moment when
 /// little is going on.
 /// </summary>
-internal sealed partial class IdleMemoryTrim(TimeProvider time, ILogger<IdleMemoryTrim> logger) : BackgroundService
+internal sealed partial class IdleMemoryTrim(JobPeriods periods, TimeProvider time, ILogger<IdleMemoryTrim> logger)
+    : PeriodicJob(periods, time, logger)
 {
-    private static readonly TimeSpan Period = TimeSpan.FromSeconds(2);
+    private readonly TrimSchedule schedule = new(GC.GetTotalAllocatedBytes(), Environment.WorkingSet);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override TimeSpan DefaultPeriod => TimeSpan.FromSeconds(2);
+
+    protected override Task RunOnceAsync(CancellationToken cancel)
     {
-        var schedule = new TrimSchedule(GC.GetTotalAllocatedBytes(), Environment.WorkingSet);
-        using var timer = new PeriodicTimer(Period, time);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        var before = Environment.WorkingSet;
+        if (schedule.Observe(GC.GetTotalAllocatedBytes(), before))
         {
-            var before = Environment.WorkingSet;
-            if (schedule.Observe(GC.GetTotalAllocatedBytes(), before))
-            {
-                var started = Stopwatch.GetTimestamp();
-                Trim();
-                var after = Environment.WorkingSet;
-                schedule.Trimmed(after);
-                LogTrimmed(logger, before >> 20, after >> 20, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-            }
+            var started = Stopwatch.GetTimestamp();
+            Trim();
+            var after = Environment.WorkingSet;
+            schedule.Trimmed(after);
+            LogTrimmed(Logger, before >> 20, after >> 20, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
+
+        return Task.CompletedTask;
     }
 
     private static void Trim()
@@ -65,7 +65,7 @@ internal sealed partial class IdleMemoryTrim(TimeProvider time, ILogger<IdleMemo
     private static partial int MallocTrim(nuint pad);
 
     [LoggerMessage(520, LogLevel.Debug, "Memory given back after a busy stretch: resident {Before} MB, now {After} MB ({Milliseconds} ms)")]
-    private static partial void LogTrimmed(ILogger logger, long before, long after, long milliseconds);
+    private static partial void LogTrimmed(ILogger Logger, long before, long after, long milliseconds);
 }
 
 /// <summary>

@@ -1,4 +1,5 @@
 using Gatehouse.Configuration.Validation;
+using Gatehouse.Jobs;
 using Gatehouse.Node.Alerts;
 using Gatehouse.Node.Delivery;
 using Gatehouse.Node.Applying;
@@ -38,6 +39,7 @@ internal static partial class NodeRunner
         // Under systemd: READY=1 once started (Type=notify), STOPPING=1, and log lines with journald priorities.
         builder.Services.AddSystemd();
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<JobPeriods>();
         builder.Services.AddSingleton(identity);
         builder.Services.AddSingleton(paths);
         builder.Services.AddSingleton(SyncTimings.Default);

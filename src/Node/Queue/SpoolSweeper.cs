@@ -1,5 +1,6 @@
+using Gatehouse.Jobs;
 using Gatehouse.Node.Logging;
-using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Gatehouse.Node.Queue;
 
@@ -8,29 +9,28 @@ namespace Gatehouse.Node.Queue;
 /// exactly when it is scarce), and the free space is measured so that crossing the reserve is
 /// logged even while no client asks.
 /// </summary>
-internal sealed class SpoolSweeper(MessageSpool spool, SpoolSpace space, MailLog log, TimeProvider time) : BackgroundService
+internal sealed class SpoolSweeper(MessageSpool spool, SpoolSpace space, MailLog log, JobPeriods periods, TimeProvider time, ILogger<SpoolSweeper> logger)
+    : PeriodicJob(periods, time, logger)
 {
-    private static readonly TimeSpan Period = TimeSpan.FromMinutes(1);
+    protected override TimeSpan DefaultPeriod => TimeSpan.FromMinutes(1);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task RunOnceAsync(CancellationToken cancel)
     {
-        using var timer = new PeriodicTimer(Period, time);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        try
         {
-            try
+            var swept = spool.SweepIncomplete();
+            if (swept > 0)
             {
-                var swept = spool.SweepIncomplete();
-                if (swept > 0)
-                {
-                    log.QueueSwept(swept);
-                }
+                log.QueueSwept(swept);
+            }
 
-                space.Spare();
-            }
-            catch (IOException e)
-            {
-                log.QueueSweepFailed(e.Message);
-            }
+            space.Spare();
         }
+        catch (IOException e)
+        {
+            log.QueueSweepFailed(e.Message);
+        }
+
+        return Task.CompletedTask;
     }
 }

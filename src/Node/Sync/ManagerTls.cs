@@ -1,6 +1,6 @@
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
-using Gatehouse.Cluster.Contract;
+using Gatehouse.Cluster.Membership;
 using Grpc.Net.Client;
 
 namespace Gatehouse.Node.Sync;

@@ -1,3 +1,4 @@
+using Gatehouse.Cluster.Membership;
 using Gatehouse.Node.Delivery;
 using Gatehouse.Configuration.Matching;
 using System.Security.Cryptography.X509Certificates;
@@ -249,7 +250,7 @@ internal sealed partial class SyncClient(
         {
             while (true)
             {
-                if (renewal.Key is null && Cluster.Contract.RenewalWindow.IsOpen(renewal.Certificate, time.GetUtcNow()))
+                if (renewal.Key is null && Cluster.Membership.RenewalWindow.IsOpen(renewal.Certificate, time.GetUtcNow()))
                 {
                     var (key, csr) = NodeCertificateFiles.NewRequest(identity.Name);
                     renewal.Key = key;

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Gatehouse.Cluster.Membership;
 using Gatehouse.Cluster.V1;
 
 namespace Gatehouse.Node.Tls;
@@ -43,5 +44,5 @@ internal static class TrustedCas
     /// period; otherwise what is wrong, for the log.
     /// </summary>
     public static string? Problem(X509Certificate2 certificate, X509Certificate2Collection roots, IEnumerable<X509Certificate2> extra) =>
-        Cluster.Contract.PrivateTrust.Problem(certificate, roots, extra);
+        Cluster.Membership.PrivateTrust.Problem(certificate, roots, extra);
 }

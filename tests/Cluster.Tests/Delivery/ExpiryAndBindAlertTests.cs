@@ -44,7 +44,7 @@ public sealed class ExpiryAndBindAlertTests
         await m.StopAsync();
         await m.StartAsync();
         await node.WaitConnectedAsync();
-        await Task.Delay(TimeSpan.FromSeconds(25));
+        await Task.Delay(TestJobPeriods.Rounds(3));
         Assert.Single(Alerts(sink, expiring));
 
         // The node starts while something else holds its listener's port.

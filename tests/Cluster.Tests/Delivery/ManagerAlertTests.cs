@@ -37,7 +37,7 @@ public sealed class ManagerAlertTests(DeliveryFixture fixture)
             Assert.Single(audit.Split('\n'), l => l.Contains("alert acknowledge", StringComparison.Ordinal) && l.Contains(key, StringComparison.Ordinal));
 
             // Handed out once: more dispatch rounds send nothing more.
-            await Task.Delay(TimeSpan.FromSeconds(25));
+            await Task.Delay(TestJobPeriods.Rounds(3));
             Assert.Single(Alerts(subject));
         }
         finally
@@ -65,8 +65,8 @@ public sealed class ManagerAlertTests(DeliveryFixture fixture)
             await Wait.UntilAsync(() => Alerts(subject).Count == 1, "the queue alert arrived", TimeSpan.FromSeconds(60));
             Assert.Contains("more than the alert threshold of 1", Alerts(subject)[0], StringComparison.Ordinal);
 
-            // The queue stays above the threshold: the next checks (every 15 s) are held back.
-            await Task.Delay(TimeSpan.FromSeconds(35));
+            // The queue stays above the threshold: the next checks are held back.
+            await Task.Delay(TestJobPeriods.Rounds(3));
             Assert.Single(Alerts(subject));
         }
         finally

@@ -57,7 +57,7 @@ public sealed partial class QueueControlTests
         Assert.Contains("held.test", (await node.CliAsync("queue", "suspended")).Succeeded().Output, StringComparison.Ordinal);
         await Task.Delay(TimeSpan.FromSeconds(2));
         var suspendedAt = Attempts();
-        await Task.Delay(TimeSpan.FromSeconds(6));
+        await Task.Delay(TimeSpan.FromSeconds(5));
         Assert.Equal(suspendedAt, Attempts());
         Assert.Contains("Delivery suspended for held.test by the administrator", Log(), StringComparison.Ordinal);
 

@@ -2,6 +2,7 @@ using System.IO.Compression;
 using System.Text.Json;
 using Gatehouse.Cluster.V1;
 using Gatehouse.ClusterManager.Distribution;
+using Gatehouse.Jobs;
 using Gatehouse.ClusterManager.TlsReports;
 using Gatehouse.Manager.V1;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -24,7 +25,7 @@ public sealed class DailyTlsReportTests : IDisposable
 
     public DailyTlsReportTests()
     {
-        reporting = new TlsReporting(manager.Store, queries, manager.Time, NullLogger<TlsReporting>.Instance);
+        reporting = new TlsReporting(manager.Store, queries, JobPeriods.Defaults, manager.Time, NullLogger<TlsReporting>.Instance);
         Assert.True(manager.Store.TryCommitAsync(new ConfigVersion
         {
             Version = 1,

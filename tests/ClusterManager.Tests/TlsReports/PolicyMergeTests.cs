@@ -1,4 +1,4 @@
-using Gatehouse.Cluster.Contract;
+using Gatehouse.Cluster.TlsRpt;
 using Gatehouse.ClusterManager.TlsReports;
 
 namespace Gatehouse.ClusterManager.Tests.TlsReports;

@@ -1,3 +1,4 @@
+using Gatehouse.Cluster.TlsRpt;
 using Gatehouse.Cluster.V1;
 using Gatehouse.ClusterManager.ClusterConfig;
 using Gatehouse.Configuration;

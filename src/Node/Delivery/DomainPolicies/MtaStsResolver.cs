@@ -66,7 +66,7 @@ internal sealed partial class MtaStsResolver(DnsClients dns, string directory, T
                 HttpRequestException { InnerException: System.Security.Authentication.AuthenticationException } => "sts-webpki-invalid",
                 _ => "sts-policy-fetch-error",
             };
-            sessions.Failure(new Gatehouse.Cluster.Contract.ReportedPolicy("no-policy-found", [], domain, []), resultType, null, $"mta-sts.{domain}", null);
+            sessions.Failure(new Gatehouse.Cluster.TlsRpt.ReportedPolicy("no-policy-found", [], domain, []), resultType, null, $"mta-sts.{domain}", null);
             return new MtaStsLookup(current, problem);
         }
     }

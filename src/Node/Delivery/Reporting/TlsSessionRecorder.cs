@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text.Json;
-using Gatehouse.Cluster.Contract;
+using Gatehouse.Cluster.TlsRpt;
 using Gatehouse.Cluster.V1;
 using Gatehouse.Configuration.Files;
 using Gatehouse.Node.Delivery.DomainPolicies;

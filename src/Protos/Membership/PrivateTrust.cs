@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace Gatehouse.Cluster.Contract;
+namespace Gatehouse.Cluster.Membership;
 
 /// <summary>
 /// Chain building against roots we name ourselves (the cluster CA, a trusted CA list), not the

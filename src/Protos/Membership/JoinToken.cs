@@ -1,7 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 
-namespace Gatehouse.Cluster.Contract;
+namespace Gatehouse.Cluster.Membership;
 
 /// <summary>
 /// A join token as printed by <c>token create</c>: <c>gh1.ID.SECRET.PIN</c>. The id finds the

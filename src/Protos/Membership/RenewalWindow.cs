@@ -1,6 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 
-namespace Gatehouse.Cluster.Contract;
+namespace Gatehouse.Cluster.Membership;
 
 /// <summary>
 /// When a node certificate may be renewed: once two thirds of its lifetime have passed (eight

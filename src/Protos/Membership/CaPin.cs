@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace Gatehouse.Cluster.Contract;
+namespace Gatehouse.Cluster.Membership;
 
 /// <summary>
 /// The pin of a cluster CA: SHA-256 of its SubjectPublicKeyInfo, lower-case hex. A join

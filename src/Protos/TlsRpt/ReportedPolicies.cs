@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Gatehouse.Cluster.Contract;
+namespace Gatehouse.Cluster.TlsRpt;
 
 // The elements of an RFC 8460 report's policies array: what a node records of its sessions and
 // what the manager adds up across the cluster, so both read and write the same JSON.
