@@ -7,22 +7,11 @@ namespace Gatehouse.Architecture.Tests;
 /// <summary>Top-level folders of a project never form a dependency cycle (ARCHITECTURE.md, layout).</summary>
 public sealed class FolderCycleTests
 {
-    // Assembly name and the namespace its folders sit under.
-    private static readonly Dictionary<string, (string Assembly, string Namespace)> Sources = new()
-    {
-        ["Protos"] = ("Gatehouse.Protos", "Gatehouse.Cluster"),
-        ["Configuration"] = ("Gatehouse.Configuration", "Gatehouse.Configuration"),
-        ["ClusterManager"] = ("gatehouse-manager", "Gatehouse.ClusterManager"),
-        ["Node"] = ("gatehouse-node", "Gatehouse.Node"),
-    };
-
-    public static TheoryData<string> Projects => new(Sources.Keys);
-
     [Theory]
-    [MemberData(nameof(Projects))]
+    [MemberData(nameof(Projects.Names), MemberType = typeof(Projects))]
     public void Top_level_folders_form_no_cycle(string project)
     {
-        var graph = Graph(Sources[project].Assembly, Sources[project].Namespace);
+        var graph = Graph(Projects.All[project].Assembly, Projects.All[project].Namespace);
 
         var cycles = graph.Cycles();
 

@@ -115,21 +115,7 @@ internal sealed class FolderGraph
         }
     }
 
-    private static string? FolderOf(IType type, string rootNamespace)
-    {
-        var ns = type.Namespace?.FullName ?? "";
-        if (ns == rootNamespace)
-        {
-            return Root;
-        }
-        if (!ns.StartsWith(rootNamespace + ".", StringComparison.Ordinal))
-        {
-            return null;
-        }
-        var rest = ns[(rootNamespace.Length + 1)..];
-        var dot = rest.IndexOf('.', StringComparison.Ordinal);
-        return dot < 0 ? rest : rest[..dot];
-    }
+    private static string? FolderOf(IType type, string rootNamespace) => Projects.FolderOf(type.Namespace?.FullName, rootNamespace);
 
     // Compiler-made closures and state machines are named for the type that holds them.
     private static string ShortName(IType type)

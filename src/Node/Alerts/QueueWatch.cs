@@ -52,6 +52,6 @@ internal sealed partial class QueueWatch(CurrentConfig config, QueueCensus censu
         }
     }
 
-    [LoggerMessage(LogLevel.Error, "The queue alert could not be queued: {Reason}")]
+    [LoggerMessage(1600, LogLevel.Error, "The queue alert could not be queued: {Reason}")]
     private static partial void LogAlertFailed(ILogger Logger, string reason);
 }

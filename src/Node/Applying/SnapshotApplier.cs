@@ -135,18 +135,18 @@ internal sealed partial class SnapshotApplier(
         return loading.All;
     }
 
-    [LoggerMessage(200, LogLevel.Information, "Applied configuration version {Version}")]
+    [LoggerMessage(1100, LogLevel.Information, "Applied configuration version {Version}")]
     private static partial void LogApplied(ILogger logger, long version);
 
-    [LoggerMessage(204, LogLevel.Information, "Version {Version} changes nothing on this node: taken without applying again")]
+    [LoggerMessage(1104, LogLevel.Information, "Version {Version} changes nothing on this node: taken without applying again")]
     private static partial void LogUnchanged(ILogger logger, long version);
 
-    [LoggerMessage(201, LogLevel.Error, "Refused configuration version {Version} ({Count} errors): {Errors}")]
+    [LoggerMessage(1101, LogLevel.Error, "Refused configuration version {Version} ({Count} errors): {Errors}")]
     private static partial void LogRefused(ILogger logger, long version, int count, string errors);
 
-    [LoggerMessage(203, LogLevel.Warning, "The system CA bundle {Path} is unreadable ({Reason}); peers are verified against the custom CA list only")]
+    [LoggerMessage(1103, LogLevel.Warning, "The system CA bundle {Path} is unreadable ({Reason}); peers are verified against the custom CA list only")]
     private static partial void LogSystemBundleUnreadable(ILogger logger, string path, string reason);
 
-    [LoggerMessage(202, LogLevel.Warning, "Last good configuration {Path} is unreadable: {Reason}")]
+    [LoggerMessage(1102, LogLevel.Warning, "Last good configuration {Path} is unreadable: {Reason}")]
     private static partial void LogLastGoodUnreadable(ILogger logger, string path, string reason);
 }

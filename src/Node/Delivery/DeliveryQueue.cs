@@ -263,9 +263,9 @@ internal sealed partial class DeliveryQueue(
         fired.TrySetResult();
     }
 
-    [LoggerMessage(1, LogLevel.Information, "Delivery queue loaded: {Count} messages")]
+    [LoggerMessage(1400, LogLevel.Information, "Delivery queue loaded: {Count} messages")]
     private static partial void LogQueueLoaded(ILogger logger, int count);
 
-    [LoggerMessage(2, LogLevel.Error, "Delivery to {Domain} failed unexpectedly; its messages stay queued")]
+    [LoggerMessage(1401, LogLevel.Error, "Delivery to {Domain} failed unexpectedly; its messages stay queued")]
     private static partial void LogConnectionFault(ILogger logger, string domain, Exception exception);
 }

@@ -103,6 +103,6 @@ internal sealed partial class ControlSocket(NodePaths paths, DeliveryQueue queue
         return new(ok, message);
     }
 
-    [LoggerMessage(900, LogLevel.Information, "Queue command: {Ok} {Answer}")]
+    [LoggerMessage(1020, LogLevel.Information, "Queue command: {Ok} {Answer}")]
     private static partial void LogCommand(ILogger logger, bool ok, string answer);
 }

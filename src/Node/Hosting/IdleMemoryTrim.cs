@@ -64,7 +64,7 @@ internal sealed partial class IdleMemoryTrim(JobPeriods periods, TimeProvider ti
     [LibraryImport("libc.so.6", EntryPoint = "malloc_trim")]
     private static partial int MallocTrim(nuint pad);
 
-    [LoggerMessage(520, LogLevel.Debug, "Memory given back after a busy stretch: resident {Before} MB, now {After} MB ({Milliseconds} ms)")]
+    [LoggerMessage(1010, LogLevel.Debug, "Memory given back after a busy stretch: resident {Before} MB, now {After} MB ({Milliseconds} ms)")]
     private static partial void LogTrimmed(ILogger Logger, long before, long after, long milliseconds);
 }
 

@@ -124,9 +124,9 @@ internal static partial class NodeRunner
         return Environment.ExitCode;
     }
 
-    [LoggerMessage(1, LogLevel.Information, "Started on the last good configuration, version {Version}")]
+    [LoggerMessage(1000, LogLevel.Information, "Started on the last good configuration, version {Version}")]
     private static partial void LogStartedFromLastGood(ILogger logger, long version);
 
-    [LoggerMessage(2, LogLevel.Information, "No configuration yet; waiting for the manager")]
+    [LoggerMessage(1001, LogLevel.Information, "No configuration yet; waiting for the manager")]
     private static partial void LogNoConfiguration(ILogger logger);
 }

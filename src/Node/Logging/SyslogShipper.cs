@@ -157,9 +157,9 @@ internal sealed partial class SyslogShipper : BackgroundService
 
     private static int Port(SyslogTarget target) => target.Port > 0 ? (int)target.Port : target.Tls ? 6514 : 514;
 
-    [LoggerMessage(800, LogLevel.Information, "Mail log shipping to syslog server {Server}")]
+    [LoggerMessage(1800, LogLevel.Information, "Mail log shipping to syslog server {Server}")]
     private static partial void LogConnected(ILogger logger, string server);
 
-    [LoggerMessage(801, LogLevel.Warning, "Syslog server {Server} unreachable: {Reason}; lines wait in the queue")]
+    [LoggerMessage(1801, LogLevel.Warning, "Syslog server {Server} unreachable: {Reason}; lines wait in the queue")]
     private static partial void LogUnreachable(ILogger logger, string server, string reason);
 }

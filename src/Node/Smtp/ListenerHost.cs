@@ -256,24 +256,24 @@ internal sealed partial class ListenerHost(
 
     private TimeSpan DrainTime() => SmtpLimits.From(config.Snapshot?.Config.System?.Smtp).Drain;
 
-    [LoggerMessage(503, LogLevel.Information, "Stopping: {Count} SMTP sessions may finish first")]
+    [LoggerMessage(1300, LogLevel.Information, "Stopping: {Count} SMTP sessions may finish first")]
     private static partial void LogDraining(ILogger logger, int count);
 
-    [LoggerMessage(500, LogLevel.Information, "Listener {Name} accepting on {Endpoint}")]
+    [LoggerMessage(1301, LogLevel.Information, "Listener {Name} accepting on {Endpoint}")]
     private static partial void LogStarted(ILogger logger, string name, string endpoint);
 
-    [LoggerMessage(501, LogLevel.Information, "Listener on {Endpoint} stopped")]
+    [LoggerMessage(1302, LogLevel.Information, "Listener on {Endpoint} stopped")]
     private static partial void LogStopped(ILogger logger, string endpoint);
 
-    [LoggerMessage(502, LogLevel.Error, "Listener {Name} cannot listen on {Endpoint}: {Reason}")]
+    [LoggerMessage(1303, LogLevel.Error, "Listener {Name} cannot listen on {Endpoint}: {Reason}")]
     private static partial void LogBindFailed(ILogger logger, string name, string endpoint, string reason);
 
-    [LoggerMessage(LogLevel.Error, "The alert for listener {Name} not binding could not be queued: {Reason}")]
+    [LoggerMessage(1304, LogLevel.Error, "The alert for listener {Name} not binding could not be queued: {Reason}")]
     private static partial void LogBindAlertFailed(ILogger logger, string name, string reason);
 
-    [LoggerMessage(504, LogLevel.Warning, "Listener on {Endpoint} failed to accept a connection ({Error}); accepting goes on")]
+    [LoggerMessage(1305, LogLevel.Warning, "Listener on {Endpoint} failed to accept a connection ({Error}); accepting goes on")]
     private static partial void LogAcceptFailed(ILogger logger, string endpoint, string error);
 
-    [LoggerMessage(503, LogLevel.Error, "SMTP session ICID {Icid} failed")]
+    [LoggerMessage(1306, LogLevel.Error, "SMTP session ICID {Icid} failed")]
     private static partial void LogSessionFailed(ILogger logger, long icid, Exception exception);
 }

@@ -326,24 +326,24 @@ internal sealed partial class SyncClient(
         }
     }
 
-    [LoggerMessage(300, LogLevel.Information, "Connected to manager {Manager}, running version {Version}")]
+    [LoggerMessage(1200, LogLevel.Information, "Connected to manager {Manager}, running version {Version}")]
     private static partial void LogConnected(ILogger logger, string manager, long version);
 
-    [LoggerMessage(301, LogLevel.Warning, "Manager unreachable ({Reason}); retrying in {Seconds:F1}s")]
+    [LoggerMessage(1201, LogLevel.Warning, "Manager unreachable ({Reason}); retrying in {Seconds:F1}s")]
     private static partial void LogRetry(ILogger logger, string reason, double seconds);
 
-    [LoggerMessage(302, LogLevel.Critical, "The manager refused this node: {Reason}")]
+    [LoggerMessage(1202, LogLevel.Critical, "The manager refused this node: {Reason}")]
     private static partial void LogRemoved(ILogger logger, string reason);
 
-    [LoggerMessage(304, LogLevel.Information, "The node certificate ends {NotAfter:u}; asking the manager to renew it")]
+    [LoggerMessage(1204, LogLevel.Information, "The node certificate ends {NotAfter:u}; asking the manager to renew it")]
     private static partial void LogRenewing(ILogger logger, DateTime notAfter);
 
-    [LoggerMessage(305, LogLevel.Information, "The node certificate was renewed; reconnecting with it")]
+    [LoggerMessage(1205, LogLevel.Information, "The node certificate was renewed; reconnecting with it")]
     private static partial void LogRenewed(ILogger logger);
 
-    [LoggerMessage(306, LogLevel.Warning, "Certificate renewal failed: {Reason}")]
+    [LoggerMessage(1206, LogLevel.Warning, "Certificate renewal failed: {Reason}")]
     private static partial void LogRenewalFailed(ILogger logger, string reason);
 
-    [LoggerMessage(303, LogLevel.Information, "Sync stream ended: {Code} {Detail}")]
+    [LoggerMessage(1203, LogLevel.Information, "Sync stream ended: {Code} {Detail}")]
     private static partial void LogSessionEnded(ILogger logger, string code, string detail);
 }

@@ -168,15 +168,15 @@ internal sealed partial class MessageTracker(string directory, CurrentConfig con
         }
     }
 
-    [LoggerMessage(1, LogLevel.Error, "Message tracking cannot open its index in {Directory}: {Error}")]
+    [LoggerMessage(1500, LogLevel.Error, "Message tracking cannot open its index in {Directory}: {Error}")]
     private static partial void LogCannotOpen(ILogger logger, string directory, string error);
 
-    [LoggerMessage(4, LogLevel.Error, "Message tracking set its damaged index {Path} aside as {Aside} and starts a new one: {Error}")]
+    [LoggerMessage(1503, LogLevel.Error, "Message tracking set its damaged index {Path} aside as {Aside} and starts a new one: {Error}")]
     private static partial void LogSetAside(ILogger logger, string path, string aside, string error);
 
-    [LoggerMessage(2, LogLevel.Warning, "Message tracking lost {Count} mail log events: its index did not keep up")]
+    [LoggerMessage(1501, LogLevel.Warning, "Message tracking lost {Count} mail log events: its index did not keep up")]
     private static partial void LogDropped(ILogger logger, long count);
 
-    [LoggerMessage(3, LogLevel.Warning, "Message tracking could not write {Count} events: {Error}")]
+    [LoggerMessage(1502, LogLevel.Warning, "Message tracking could not write {Count} events: {Error}")]
     private static partial void LogWriteFailed(ILogger logger, int count, string error);
 }

@@ -149,9 +149,9 @@ internal sealed partial class NodeWebHost(CurrentConfig config, StatusEndpoints 
             .Select(i => (i.Name, new IPEndPoint(IPAddress.Parse(i.Address), (int)i.Https.Port)))
             .OrderBy(w => w.Name, StringComparer.Ordinal);
 
-    [LoggerMessage(600, LogLevel.Information, "HTTPS serving on {Endpoints}")]
+    [LoggerMessage(1700, LogLevel.Information, "HTTPS serving on {Endpoints}")]
     private static partial void LogServing(ILogger logger, string endpoints);
 
-    [LoggerMessage(601, LogLevel.Error, "HTTPS cannot serve on {Endpoints}: {Reason}")]
+    [LoggerMessage(1701, LogLevel.Error, "HTTPS cannot serve on {Endpoints}: {Reason}")]
     private static partial void LogStartFailed(ILogger logger, string endpoints, string reason);
 }
