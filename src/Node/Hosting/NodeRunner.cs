@@ -13,6 +13,7 @@ using Gatehouse.Node.Runtime;
 using Gatehouse.Node.Smtp;
 using Gatehouse.Node.Model;
 using Gatehouse.Node.Sync;
+using Gatehouse.Node.Sync.Questions;
 using Gatehouse.Node.Tracking;
 using Gatehouse.Node.UrlFiltering;
 using Gatehouse.Node.Web;
@@ -97,6 +98,7 @@ internal static partial class NodeRunner
         builder.Services.AddSingleton<DeliveryQueue>();
         builder.Services.AddHostedService(services => services.GetRequiredService<DeliveryQueue>());
         builder.Services.AddHostedService<ControlSocket>();
+        ManagerQuestions.AddTo(builder.Services);
         builder.Services.AddHostedService<SyncClient>();
         builder.Services.AddHostedService<IdleMemoryTrim>();
         using var host = builder.Build();

@@ -1,5 +1,5 @@
 using Gatehouse.Cluster.Membership;
-using Gatehouse.Node.Delivery;
+using Gatehouse.Node.Delivery.DomainPolicies;
 using Gatehouse.Configuration.Matching;
 using System.Security.Cryptography.X509Certificates;
 using Gatehouse.Cluster.V1;
@@ -9,6 +9,7 @@ using Gatehouse.Node.Hosting;
 using Gatehouse.Node.Metrics;
 using Gatehouse.Node.Model;
 using Gatehouse.Node.Runtime;
+using Gatehouse.Node.Sync.Questions;
 using Grpc.Core;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -26,9 +27,8 @@ namespace Gatehouse.Node.Sync;
 /// removed from the cluster stops (CL-3).
 /// </summary>
 internal sealed partial class SyncClient(
-    NodeIdentity identity, NodePaths paths, SnapshotApplier applier, CurrentConfig current, NodeStatusFile status, TlsVerifier tlsVerifier,
-    Delivery.DeliveryQueue deliveryQueue, Alerts.AlertMailer alerts, NodeActivityReport activity, Tracking.MessageTracker tracker,
-    Delivery.Reporting.TlsSessionRecorder tlsSessions, Delivery.Reporting.TlsReportSender tlsReports, Delivery.DomainPolicies.MtaStsResolver mtaSts, SyncTimings timings, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<SyncClient> logger) : BackgroundService
+    NodeIdentity identity, NodePaths paths, SnapshotApplier applier, CurrentConfig current, NodeStatusFile status, ManagerQuestions questions,
+    MtaStsResolver mtaSts, SyncTimings timings, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<SyncClient> logger) : BackgroundService
 {
     /// <summary>Exit code of <c>run</c> when the manager says the node is no longer a member.</summary>
     public const int RemovedExitCode = 3;
@@ -157,68 +157,7 @@ internal sealed partial class SyncClient(
 
     private async Task AnswerQueryAsync(SerialWriter writer, NodeQuery query, CancellationToken cancel)
     {
-        var answer = new QueryAnswer { Id = query.Id };
-        if (!queries.Wait(0, CancellationToken.None))
-        {
-            answer.Error = "busy with other questions; ask again shortly";
-        }
-        else
-        {
-            try
-            {
-                if (query.KindCase == NodeQuery.KindOneofCase.TlsVerifyDomain && HostNameSyntax.IsValid(query.TlsVerifyDomain))
-                {
-                    answer.TlsVerify = await tlsVerifier.RunAsync(query.TlsVerifyDomain, cancel);
-                }
-                else if (query.KindCase == NodeQuery.KindOneofCase.Queue)
-                {
-                    var (ok, message) = await Delivery.QueueCommands.ExecuteAsync(
-                        deliveryQueue, query.Queue.Op, query.Queue.Domain, query.Queue.Mid > 0 ? query.Queue.Mid : null, query.Queue.RedirectTo);
-                    answer.Queue = new QueueCommandResult { Ok = ok, Message = message };
-                }
-                else if (query.KindCase == NodeQuery.KindOneofCase.Activity)
-                {
-                    answer.Activity = activity.Now();
-                }
-                else if (query.KindCase == NodeQuery.KindOneofCase.Track)
-                {
-                    answer.Track = await tracker.SearchAsync(query.Track, cancel);
-                }
-                else if (query.KindCase == NodeQuery.KindOneofCase.TlsReportDay
-                    && DateOnly.TryParseExact(query.TlsReportDay.Date, "yyyy-MM-dd", out var day) && query.TlsReportDay.Offset >= 0)
-                {
-                    answer.TlsReportDay = tlsSessions.Page(day, query.TlsReportDay.Offset);
-                }
-                else if (query.KindCase == NodeQuery.KindOneofCase.TlsReportSend)
-                {
-                    answer.TlsReportSent = await tlsReports.SendAsync(query.TlsReportSend, cancel);
-                }
-                else if (query.KindCase == NodeQuery.KindOneofCase.Alert && Alerts.ManagerAlert.Problem(query.Alert) is { } problem)
-                {
-                    answer.Error = problem;
-                }
-                else if (query.KindCase == NodeQuery.KindOneofCase.Alert)
-                {
-                    var alert = query.Alert;
-                    var mid = await alerts.RaiseAsync(alert.AlertClass, alert.Severity, alert.Key, alert.Text, cancel);
-                    answer.Alert = new AlertMailed { Mid = mid ?? 0 };
-                }
-                else
-                {
-                    answer.Error = "not a question this node answers";
-                }
-            }
-            catch (Exception e) when (e is InvalidOperationException or IOException or System.Net.Sockets.SocketException
-                || (e is OperationCanceledException && !cancel.IsCancellationRequested))
-            {
-                answer.Error = e.Message;
-            }
-            finally
-            {
-                queries.Release();
-            }
-        }
-
+        var answer = await questions.AnswerAsync(query, cancel);
         try
         {
             await writer.WriteAsync(new NodeMessage { Answer = answer });
@@ -293,7 +232,6 @@ internal sealed partial class SyncClient(
         typeof(SyncClient).Assembly.GetName().Version?.ToString() ?? "0";
 
     // Questions answered at once; more wait for none of them (the admin asks again).
-    private readonly SemaphoreSlim queries = new(2, 2);
 
     /// <summary>One session's certificate and the new key of a renewal asked for in it.</summary>
     private sealed class Renewal(X509Certificate2 certificate) : IDisposable
