@@ -73,7 +73,7 @@ internal sealed class TlsProbe : IAsyncDisposable
         }
     }
 
-    private static async Task ServeAsync(TcpClient client, Tls.ServerCertificate certificate)
+    private static async Task ServeAsync(TcpClient client, Gatehouse.Node.Tls.ServerCertificate certificate)
     {
         using (client)
         await using (var stream = new SslStream(client.GetStream()))

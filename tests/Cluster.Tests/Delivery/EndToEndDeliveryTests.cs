@@ -1,3 +1,5 @@
+using Gatehouse.Cluster.Tests.Fixtures;
+
 namespace Gatehouse.Cluster.Tests.Delivery;
 
 /// <summary>A message across the whole path, and a destination control changed on the manager taking effect live.</summary>

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Gatehouse.Cluster.Tests.Fixtures;
 
 namespace Gatehouse.Cluster.Tests.Delivery;
 

@@ -1,3 +1,5 @@
+using Gatehouse.Cluster.Tests.Fixtures;
+
 namespace Gatehouse.Cluster.Tests.Delivery;
 
 /// <summary>OUT-3: every outbound TLS mode against every kind of receiver.</summary>

@@ -1,3 +1,5 @@
+using Gatehouse.Cluster.Tests.Fixtures;
+
 namespace Gatehouse.Cluster.Tests.Delivery;
 
 /// <summary>

@@ -77,7 +77,7 @@ public sealed class DailyTlsReportTests : IDisposable
 
         At(2026, 11, 2, 0, 15);
         await reporting.ReportYesterdayAsync(CancellationToken.None);
-        var refused = await Assert.ThrowsAsync<ClusterConfig.ChangeRejectedException>(() => reporting.SendNowAsync(new DateOnly(2026, 11, 1), CancellationToken.None));
+        var refused = await Assert.ThrowsAsync<ClusterManager.ClusterConfig.ChangeRejectedException>(() => reporting.SendNowAsync(new DateOnly(2026, 11, 1), CancellationToken.None));
 
         Assert.Empty(sent);
         Assert.Contains("TLS reporting is off", refused.Message, StringComparison.Ordinal);
