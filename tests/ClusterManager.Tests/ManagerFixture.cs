@@ -1,8 +1,6 @@
-using Gatehouse.ClusterManager.Secrets;
-using Gatehouse.ClusterManager.Certificates;
 using Gatehouse.ClusterManager.ClusterConfig;
 using Gatehouse.ClusterManager.Diagnostics;
-using Gatehouse.ClusterManager.Distribution;
+using Gatehouse.ClusterManager.Secrets;
 using Gatehouse.ClusterManager.Store;
 using Microsoft.Extensions.Time.Testing;
 

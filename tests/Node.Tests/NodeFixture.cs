@@ -1,6 +1,5 @@
 using Gatehouse.Cluster.V1;
 using Gatehouse.Node.Applying;
-using Gatehouse.Node.Hosting;
 using Gatehouse.Node.Model;
 using Gatehouse.Node.Runtime;
 using Microsoft.Extensions.Logging.Abstractions;

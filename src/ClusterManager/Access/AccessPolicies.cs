@@ -1,10 +1,7 @@
-using Gatehouse.ClusterManager.Api;
-using Gatehouse.ClusterManager.Hosting;
 using Gatehouse.ClusterManager.Nodes;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Gatehouse.ClusterManager.Access;
 

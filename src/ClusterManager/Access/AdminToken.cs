@@ -1,10 +1,7 @@
-using Gatehouse.ClusterManager.Api;
-using Gatehouse.ClusterManager.Hosting;
-using Gatehouse.ClusterManager.Runtime;
-using Gatehouse.Configuration.Files;
 using System.Security.Cryptography;
 using System.Text;
-using Gatehouse.ClusterManager.Store;
+using Gatehouse.ClusterManager.Runtime;
+using Gatehouse.Configuration.Files;
 
 namespace Gatehouse.ClusterManager.Access;
 

@@ -1,10 +1,6 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
-using Gatehouse.ClusterManager.Api;
-using Gatehouse.ClusterManager.Hosting;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Gatehouse.ClusterManager.Access;

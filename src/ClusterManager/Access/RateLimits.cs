@@ -1,10 +1,5 @@
 using System.Net;
 using System.Threading.RateLimiting;
-using Gatehouse.ClusterManager.Api;
-using Gatehouse.ClusterManager.Hosting;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.RateLimiting;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Gatehouse.ClusterManager.Access;
 

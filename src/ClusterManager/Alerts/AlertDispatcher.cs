@@ -3,7 +3,6 @@ using Gatehouse.ClusterManager.Distribution;
 using Gatehouse.ClusterManager.Store;
 using Gatehouse.Jobs;
 using Gatehouse.Manager.V1;
-using Microsoft.Extensions.Logging;
 
 namespace Gatehouse.ClusterManager.Alerts;
 

@@ -1,4 +1,3 @@
-using Gatehouse.ClusterManager.Api;
 using Gatehouse.ClusterManager.ClusterConfig;
 using Gatehouse.ClusterManager.Diagnostics;
 using Gatehouse.ClusterManager.Store;

@@ -1,7 +1,6 @@
 using Gatehouse.ClusterManager.Store;
 using Gatehouse.Jobs;
 using Gatehouse.Manager.V1;
-using Microsoft.Extensions.Logging;
 
 namespace Gatehouse.ClusterManager.Alerts;
 

@@ -2,13 +2,10 @@ using System.Text.Json;
 using Gatehouse.Cluster.V1;
 using Gatehouse.ClusterManager.Access;
 using Gatehouse.ClusterManager.ClusterConfig;
-using Gatehouse.ClusterManager.Views;
-using Gatehouse.Configuration.Matching;
 using Gatehouse.ClusterManager.Nodes;
 using Gatehouse.ClusterManager.Store;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
+using Gatehouse.ClusterManager.Views;
+using Gatehouse.Configuration.Matching;
 
 namespace Gatehouse.ClusterManager.Api;
 

@@ -1,10 +1,6 @@
 using Gatehouse.ClusterManager.Access;
 using Gatehouse.ClusterManager.Alerts;
-using Gatehouse.ClusterManager.Hosting;
 using Gatehouse.ClusterManager.Views;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
 
 namespace Gatehouse.ClusterManager.Api;
 

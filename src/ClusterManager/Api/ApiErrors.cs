@@ -2,7 +2,6 @@ using Gatehouse.ClusterManager.Access;
 using Gatehouse.ClusterManager.ClusterConfig;
 using Gatehouse.ClusterManager.Store;
 using Google.Protobuf;
-using Microsoft.AspNetCore.Http;
 
 namespace Gatehouse.ClusterManager.Api;
 

@@ -3,9 +3,6 @@ using Gatehouse.ClusterManager.Access;
 using Gatehouse.ClusterManager.Certificates;
 using Gatehouse.ClusterManager.ClusterConfig;
 using Gatehouse.ClusterManager.Views;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
 
 namespace Gatehouse.ClusterManager.Api;
 

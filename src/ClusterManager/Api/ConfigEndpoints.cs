@@ -1,16 +1,10 @@
-using Gatehouse.ClusterManager.Access;
-using Gatehouse.ClusterManager.Secrets;
-using System.Security.Cryptography;
 using Gatehouse.Cluster.V1;
-using Gatehouse.ClusterManager.Certificates;
+using Gatehouse.ClusterManager.Access;
 using Gatehouse.ClusterManager.ClusterConfig;
+using Gatehouse.ClusterManager.Secrets;
 using Gatehouse.ClusterManager.Store;
 using Gatehouse.ClusterManager.Views;
-using Gatehouse.Configuration.Merge;
 using Gatehouse.Configuration.Secrets;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
 
 namespace Gatehouse.ClusterManager.Api;
 

@@ -1,15 +1,11 @@
 using Gatehouse.Cluster.V1;
 using Gatehouse.ClusterManager.Access;
 using Gatehouse.ClusterManager.ClusterConfig;
-using Gatehouse.ClusterManager.Views;
-using Gatehouse.Configuration.Matching;
 using Gatehouse.ClusterManager.Diagnostics;
 using Gatehouse.ClusterManager.Distribution;
-using Gatehouse.ClusterManager.Hosting;
 using Gatehouse.ClusterManager.Store;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
+using Gatehouse.ClusterManager.Views;
+using Gatehouse.Configuration.Matching;
 
 namespace Gatehouse.ClusterManager.Api;
 

@@ -3,9 +3,6 @@ using Gatehouse.ClusterManager.Access;
 using Gatehouse.ClusterManager.ClusterConfig;
 using Gatehouse.ClusterManager.Diagnostics;
 using Gatehouse.ClusterManager.TlsReports;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
 
 namespace Gatehouse.ClusterManager.Api;
 

@@ -1,5 +1,4 @@
 using System.Security.Cryptography.X509Certificates;
-using Gatehouse.Configuration.Validation;
 using Gatehouse.Configuration.Matching;
 
 namespace Gatehouse.ClusterManager.Certificates;

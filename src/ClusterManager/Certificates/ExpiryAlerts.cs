@@ -1,9 +1,8 @@
 using System.Globalization;
 using System.Security.Cryptography.X509Certificates;
 using Gatehouse.Cluster.V1;
-using Gatehouse.Manager.V1;
-
 using Gatehouse.ClusterManager.Alerts;
+using Gatehouse.Manager.V1;
 
 namespace Gatehouse.ClusterManager.Certificates;
 

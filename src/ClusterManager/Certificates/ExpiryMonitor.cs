@@ -1,6 +1,5 @@
 using Gatehouse.ClusterManager.Store;
 using Gatehouse.Jobs;
-using Microsoft.Extensions.Logging;
 
 namespace Gatehouse.ClusterManager.Certificates;
 

@@ -1,11 +1,9 @@
-using Gatehouse.Configuration.Matching;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using DnsClient;
 using Gatehouse.Cluster.V1;
 using Gatehouse.ClusterManager.ClusterConfig;
-using Gatehouse.Configuration.Merge;
-using Gatehouse.Configuration.Validation;
+using Gatehouse.Configuration.Matching;
 
 namespace Gatehouse.ClusterManager.Certificates;
 

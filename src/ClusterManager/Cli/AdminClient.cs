@@ -1,8 +1,6 @@
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
-using Gatehouse.Cluster.Membership;
 using Gatehouse.ClusterManager.Access;
 using Gatehouse.ClusterManager.Api;
 

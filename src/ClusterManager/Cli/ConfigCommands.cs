@@ -1,12 +1,10 @@
-using Gatehouse.ClusterManager.Secrets;
 using System.CommandLine;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Gatehouse.Cluster.V1;
-using Gatehouse.ClusterManager.Api;
-using Gatehouse.ClusterManager.Certificates;
 using Gatehouse.ClusterManager.ClusterConfig;
+using Gatehouse.ClusterManager.Secrets;
 using Gatehouse.ClusterManager.Store;
 using Gatehouse.ClusterManager.Views;
 using Gatehouse.Configuration.Files;

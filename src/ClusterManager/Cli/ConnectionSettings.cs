@@ -1,4 +1,3 @@
-using Gatehouse.ClusterManager.Access;
 using Gatehouse.ClusterManager.Runtime;
 
 namespace Gatehouse.ClusterManager.Cli;

@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Text.Json;
+using Gatehouse.Cluster.V1;
 using Gatehouse.ClusterManager.Api;
 using Gatehouse.ClusterManager.Store;
-using Gatehouse.Cluster.V1;
 using Gatehouse.ClusterManager.Views;
 
 namespace Gatehouse.ClusterManager.Cli;

@@ -1,6 +1,6 @@
-using Gatehouse.ClusterManager.Store;
 using System.CommandLine;
 using Gatehouse.ClusterManager.Hosting;
+using Gatehouse.ClusterManager.Store;
 
 namespace Gatehouse.ClusterManager.Cli;
 

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Gatehouse.ClusterManager.Api;
 using Gatehouse.ClusterManager.Views;
 
 namespace Gatehouse.ClusterManager.Cli;

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Gatehouse.ClusterManager.ClusterConfig;
 using Gatehouse.ClusterManager.Gui;
-using Gatehouse.ClusterManager.Hosting;
 using Gatehouse.ClusterManager.Runtime;
 
 namespace Gatehouse.ClusterManager.Cli;

@@ -1,6 +1,4 @@
 using Gatehouse.Cluster.V1;
-using Gatehouse.Configuration.Merge;
-using Gatehouse.Configuration.Validation;
 
 namespace Gatehouse.ClusterManager.ClusterConfig;
 

@@ -1,12 +1,8 @@
-using Gatehouse.ClusterManager.Secrets;
 using Gatehouse.Cluster.V1;
-using Gatehouse.ClusterManager.Certificates;
 using Gatehouse.ClusterManager.Diagnostics;
-using Gatehouse.ClusterManager.Distribution;
-using Gatehouse.ClusterManager.Nodes;
+using Gatehouse.ClusterManager.Secrets;
 using Gatehouse.ClusterManager.Store;
 using Gatehouse.Configuration.Merge;
-using Gatehouse.Configuration.Validation;
 using Gatehouse.Manager.V1;
 using Google.Protobuf.WellKnownTypes;
 

@@ -1,6 +1,3 @@
-using Gatehouse.ClusterManager.Distribution;
-using Gatehouse.ClusterManager.Nodes;
-
 namespace Gatehouse.ClusterManager.ClusterConfig;
 
 /// <summary>What a node name may be: it appears in paths, certificates and logs.</summary>

@@ -1,6 +1,3 @@
-using Gatehouse.ClusterManager.Distribution;
-using Gatehouse.ClusterManager.Nodes;
-
 namespace Gatehouse.ClusterManager.ClusterConfig;
 
 /// <summary>

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Microsoft.Extensions.Hosting;
 
 namespace Gatehouse.ClusterManager.Distribution;
 

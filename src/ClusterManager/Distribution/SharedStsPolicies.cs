@@ -2,7 +2,6 @@ using System.Text.RegularExpressions;
 using Gatehouse.Cluster.V1;
 using Gatehouse.ClusterManager.Store;
 using Gatehouse.Configuration.Matching;
-using Microsoft.Extensions.Logging;
 
 namespace Gatehouse.ClusterManager.Distribution;
 

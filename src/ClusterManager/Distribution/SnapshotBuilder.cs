@@ -1,6 +1,5 @@
-using Gatehouse.ClusterManager.Secrets;
 using Gatehouse.Cluster.V1;
-using Gatehouse.ClusterManager.Certificates;
+using Gatehouse.ClusterManager.Secrets;
 using Gatehouse.Manager.V1;
 
 namespace Gatehouse.ClusterManager.Distribution;

@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Gatehouse.ClusterManager.ClusterConfig;
-using Gatehouse.ClusterManager.Hosting;
 using Gatehouse.ClusterManager.Runtime;
 using Gatehouse.Configuration.Files;
 

@@ -1,12 +1,9 @@
 using Gatehouse.ClusterManager.ClusterConfig;
 using Gatehouse.ClusterManager.Store;
-using Microsoft.AspNetCore.Http;
+using Gatehouse.Configuration;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Filters;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using Microsoft.Extensions.DependencyInjection;
-
-using Gatehouse.Configuration;
 
 namespace Gatehouse.ClusterManager.Gui;
 

@@ -6,7 +6,6 @@ using Gatehouse.Configuration.Secrets;
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
 using Microsoft.AspNetCore.Html;
-using Microsoft.AspNetCore.Http;
 
 namespace Gatehouse.ClusterManager.Gui;
 

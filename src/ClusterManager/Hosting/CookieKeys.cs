@@ -1,7 +1,6 @@
 using Gatehouse.ClusterManager.Runtime;
 using Gatehouse.ClusterManager.Store;
 using Microsoft.AspNetCore.DataProtection;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Gatehouse.ClusterManager.Hosting;
 

@@ -1,6 +1,5 @@
 using Gatehouse.Cluster.V1;
 using Gatehouse.ClusterManager.Certificates;
-using Gatehouse.ClusterManager.ClusterConfig;
 
 namespace Gatehouse.ClusterManager.Hosting;
 

@@ -1,15 +1,10 @@
-using Gatehouse.ClusterManager.ClusterConfig;
-using Gatehouse.ClusterManager.Secrets;
-using Gatehouse.Configuration.Matching;
 using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using Gatehouse.ClusterManager.Certificates;
-using Gatehouse.ClusterManager.Distribution;
+using Gatehouse.ClusterManager.ClusterConfig;
+using Gatehouse.ClusterManager.Secrets;
 using Gatehouse.ClusterManager.Store;
-using Gatehouse.Configuration.Validation;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
+using Gatehouse.Configuration.Matching;
 
 namespace Gatehouse.ClusterManager.Hosting;
 

@@ -1,6 +1,5 @@
 using System.Net;
 using Gatehouse.ClusterManager.Runtime;
-using Microsoft.AspNetCore.Builder;
 
 namespace Gatehouse.ClusterManager.Hosting;
 

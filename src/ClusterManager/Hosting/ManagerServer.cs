@@ -1,11 +1,7 @@
-using Gatehouse.Cluster.Membership;
-using Gatehouse.Jobs;
-using Gatehouse.ClusterManager.Access;
-using Gatehouse.ClusterManager.Runtime;
-using Gatehouse.ClusterManager.Secrets;
-using Gatehouse.Configuration.Files;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using Gatehouse.ClusterManager.Access;
 using Gatehouse.ClusterManager.Api;
 using Gatehouse.ClusterManager.Certificates;
 using Gatehouse.ClusterManager.ClusterConfig;
@@ -13,16 +9,13 @@ using Gatehouse.ClusterManager.Diagnostics;
 using Gatehouse.ClusterManager.Distribution;
 using Gatehouse.ClusterManager.Gui;
 using Gatehouse.ClusterManager.Nodes;
+using Gatehouse.ClusterManager.Runtime;
+using Gatehouse.ClusterManager.Secrets;
 using Gatehouse.ClusterManager.Store;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Hosting;
+using Gatehouse.Configuration.Files;
+using Gatehouse.Jobs;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
-using System.Net.Security;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace Gatehouse.ClusterManager.Hosting;
 

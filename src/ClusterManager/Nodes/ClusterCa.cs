@@ -1,9 +1,8 @@
-using Gatehouse.Cluster.Membership;
-using Gatehouse.Configuration.Files;
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using Gatehouse.ClusterManager.Store;
+using Gatehouse.Cluster.Membership;
+using Gatehouse.Configuration.Files;
 
 namespace Gatehouse.ClusterManager.Nodes;
 

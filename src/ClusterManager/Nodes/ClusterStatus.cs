@@ -1,6 +1,5 @@
 using Gatehouse.Cluster.V1;
 using Gatehouse.ClusterManager.Alerts;
-using Gatehouse.ClusterManager.Api;
 using Gatehouse.ClusterManager.Certificates;
 using Gatehouse.ClusterManager.Distribution;
 using Gatehouse.ClusterManager.Store;

@@ -1,4 +1,3 @@
-using Gatehouse.Cluster.TlsRpt;
 using Gatehouse.ClusterManager.Diagnostics;
 using Gatehouse.ClusterManager.Store;
 

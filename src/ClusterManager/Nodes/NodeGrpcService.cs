@@ -1,8 +1,6 @@
 using Gatehouse.Cluster.V1;
 using Gatehouse.ClusterManager.Access;
 using Gatehouse.ClusterManager.ClusterConfig;
-using Gatehouse.ClusterManager.Distribution;
-using Gatehouse.ClusterManager.Nodes;
 using Grpc.Core;
 using Microsoft.AspNetCore.Authorization;
 

@@ -1,7 +1,6 @@
 using Gatehouse.Cluster.V1;
 using Gatehouse.ClusterManager.Store;
 using Google.Protobuf.WellKnownTypes;
-using Microsoft.Extensions.Logging;
 
 namespace Gatehouse.ClusterManager.Nodes;
 

@@ -1,10 +1,8 @@
 using Gatehouse.Cluster.V1;
 using Gatehouse.ClusterManager.ClusterConfig;
 using Gatehouse.ClusterManager.Distribution;
-using Gatehouse.ClusterManager.Nodes;
 using Gatehouse.ClusterManager.Store;
 using Grpc.Core;
-using Microsoft.Extensions.Logging;
 
 namespace Gatehouse.ClusterManager.Nodes;
 

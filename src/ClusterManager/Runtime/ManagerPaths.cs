@@ -1,6 +1,3 @@
-using Gatehouse.ClusterManager.Access;
-using Gatehouse.ClusterManager.Hosting;
-
 namespace Gatehouse.ClusterManager.Runtime;
 
 /// <summary>Where the manager keeps its files inside the data directory.</summary>

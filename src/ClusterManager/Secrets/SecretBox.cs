@@ -1,10 +1,9 @@
-using Gatehouse.Configuration.Files;
 using System.Security.Cryptography;
 using System.Text;
 using Gatehouse.Cluster.V1;
 using Gatehouse.ClusterManager.Store;
+using Gatehouse.Configuration.Files;
 using Gatehouse.Configuration.Secrets;
-using Gatehouse.Manager.V1;
 
 namespace Gatehouse.ClusterManager.Secrets;
 

@@ -1,5 +1,5 @@
-using Gatehouse.Configuration.Files;
 using System.Text;
+using Gatehouse.Configuration.Files;
 using Gatehouse.Manager.V1;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Gatehouse.Cluster.Membership;
 using Gatehouse.Manager.V1;
 using Google.Protobuf;
 using StackExchange.Redis;

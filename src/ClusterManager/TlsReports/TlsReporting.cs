@@ -2,16 +2,15 @@ using System.Globalization;
 using System.IO.Compression;
 using System.Text.Json;
 using Gatehouse.Cluster.TlsRpt;
-using Gatehouse.Configuration.Matching;
 using Gatehouse.Cluster.V1;
 using Gatehouse.ClusterManager.ClusterConfig;
 using Gatehouse.ClusterManager.Distribution;
 using Gatehouse.ClusterManager.Store;
+using Gatehouse.Configuration.Matching;
 using Gatehouse.Jobs;
 using Gatehouse.Manager.V1;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
-using Microsoft.Extensions.Logging;
 
 namespace Gatehouse.ClusterManager.TlsReports;
 

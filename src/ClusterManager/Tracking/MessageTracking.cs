@@ -1,5 +1,4 @@
 using Gatehouse.Cluster.V1;
-using Gatehouse.ClusterManager.Api;
 using Gatehouse.ClusterManager.ClusterConfig;
 using Gatehouse.ClusterManager.Distribution;
 using Gatehouse.ClusterManager.Store;

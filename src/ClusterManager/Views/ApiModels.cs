@@ -1,5 +1,3 @@
-using Gatehouse.ClusterManager.Api;
-
 namespace Gatehouse.ClusterManager.Views;
 
 // Request and response bodies of the admin REST API (JSON, snake_case).

@@ -1,5 +1,3 @@
-using Gatehouse.ClusterManager.Api;
-
 namespace Gatehouse.ClusterManager.Views;
 
 // Bodies of the certificate endpoints. Binary files travel as base64.

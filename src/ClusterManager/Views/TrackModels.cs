@@ -1,5 +1,3 @@
-using Gatehouse.ClusterManager.Api;
-
 namespace Gatehouse.ClusterManager.Views;
 
 /// <summary>A message tracking search: every field given must match; text matches anywhere, ignoring case.</summary>

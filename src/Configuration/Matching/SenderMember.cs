@@ -1,4 +1,3 @@
-using Gatehouse.Configuration.Validation;
 using System.Net;
 
 namespace Gatehouse.Configuration.Matching;

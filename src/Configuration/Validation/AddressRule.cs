@@ -1,7 +1,6 @@
-using Gatehouse.Configuration.Matching;
 using System.Net;
 using System.Net.Mail;
-using System.Text.RegularExpressions;
+using Gatehouse.Configuration.Matching;
 using Gatehouse.Configuration.Merge;
 
 namespace Gatehouse.Configuration.Validation;

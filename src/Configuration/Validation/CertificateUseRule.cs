@@ -1,7 +1,7 @@
-using Gatehouse.Configuration.Matching;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Gatehouse.Cluster.V1;
+using Gatehouse.Configuration.Matching;
 using Gatehouse.Configuration.Merge;
 
 namespace Gatehouse.Configuration.Validation;

@@ -1,4 +1,3 @@
-using Gatehouse.Cluster.V1;
 using Gatehouse.Configuration.Merge;
 
 namespace Gatehouse.Configuration.Validation;

@@ -1,5 +1,5 @@
-using Gatehouse.Configuration.Merge;
 using Gatehouse.Configuration.Matching;
+using Gatehouse.Configuration.Merge;
 
 namespace Gatehouse.Configuration.Validation;
 

@@ -1,6 +1,4 @@
 using Gatehouse.Cluster.V1;
-using Gatehouse.Node.Delivery;
-using Gatehouse.Node.Hosting;
 using Gatehouse.Node.Logging;
 using Gatehouse.Node.Messages;
 using Gatehouse.Node.Model;

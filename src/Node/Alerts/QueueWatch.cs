@@ -2,7 +2,6 @@ using Gatehouse.Cluster.V1;
 using Gatehouse.Jobs;
 using Gatehouse.Node.Model;
 using Gatehouse.Node.Queue;
-using Microsoft.Extensions.Logging;
 
 namespace Gatehouse.Node.Alerts;
 

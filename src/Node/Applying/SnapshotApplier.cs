@@ -2,12 +2,10 @@ using Gatehouse.Cluster.V1;
 using Gatehouse.Configuration.Files;
 using Gatehouse.Configuration.Merge;
 using Gatehouse.Configuration.Validation;
-using Gatehouse.Node.Hosting;
 using Gatehouse.Node.Model;
 using Gatehouse.Node.Runtime;
 using Gatehouse.Node.Tls;
 using Google.Protobuf;
-using Microsoft.Extensions.Logging;
 
 namespace Gatehouse.Node.Applying;
 

@@ -3,7 +3,6 @@ using System.Security.Cryptography.X509Certificates;
 using Gatehouse.Cluster.Membership;
 using Gatehouse.Cluster.V1;
 using Gatehouse.Configuration.Files;
-using Gatehouse.Node.Hosting;
 using Gatehouse.Node.Runtime;
 using Gatehouse.Node.Sync;
 using Grpc.Core;

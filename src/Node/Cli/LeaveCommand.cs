@@ -1,5 +1,4 @@
 using Gatehouse.Cluster.V1;
-using Gatehouse.Node.Hosting;
 using Gatehouse.Node.Runtime;
 using Gatehouse.Node.Sync;
 using Grpc.Core;

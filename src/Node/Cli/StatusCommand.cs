@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Gatehouse.Node.Hosting;
 using Gatehouse.Node.Runtime;
 
 namespace Gatehouse.Node.Cli;

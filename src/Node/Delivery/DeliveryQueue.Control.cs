@@ -2,7 +2,6 @@ using Gatehouse.Configuration.Files;
 using Gatehouse.Node.Logging;
 using Gatehouse.Node.Messages;
 using Gatehouse.Node.Queue;
-using Gatehouse.Node.Smtp;
 
 namespace Gatehouse.Node.Delivery;
 

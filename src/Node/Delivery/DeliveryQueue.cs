@@ -1,13 +1,8 @@
-using Gatehouse.Cluster.V1;
 using Gatehouse.Node.Alerts;
 using Gatehouse.Node.Logging;
 using Gatehouse.Node.Metrics;
 using Gatehouse.Node.Model;
 using Gatehouse.Node.Queue;
-using Gatehouse.Node.Smtp;
-using Gatehouse.Node.Web;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace Gatehouse.Node.Delivery;
 

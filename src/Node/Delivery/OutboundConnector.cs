@@ -5,16 +5,14 @@ using DnsClient;
 using Gatehouse.Cluster.V1;
 using Gatehouse.Node.Delivery.DomainPolicies;
 using Gatehouse.Node.Delivery.Reporting;
+using Gatehouse.Node.Dns;
 using Gatehouse.Node.Logging;
 using Gatehouse.Node.Metrics;
 using Gatehouse.Node.Model;
 using Gatehouse.Node.Queue;
-using Gatehouse.Node.Dns;
 using Gatehouse.Node.Tls;
 using MailKit.Net.Smtp;
 using MailKit.Security;
-
-using Gatehouse.Node.Web;
 
 namespace Gatehouse.Node.Delivery;
 

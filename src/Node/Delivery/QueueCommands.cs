@@ -1,4 +1,3 @@
-using Gatehouse.Configuration.Validation;
 using Gatehouse.Configuration.Matching;
 using Gatehouse.Node.Logging;
 

@@ -1,6 +1,5 @@
 using Gatehouse.Node.Messages;
 using Gatehouse.Node.Queue;
-using Gatehouse.Node.Smtp;
 
 namespace Gatehouse.Node.Delivery;
 

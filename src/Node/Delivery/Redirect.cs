@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using Gatehouse.Configuration.Validation;
 using Gatehouse.Configuration.Matching;
 
 namespace Gatehouse.Node.Delivery;

@@ -1,7 +1,7 @@
 using Gatehouse.Cluster.V1;
 using Gatehouse.Node.Delivery.DomainPolicies;
-using Gatehouse.Node.Model;
 using Gatehouse.Node.Dns;
+using Gatehouse.Node.Model;
 
 namespace Gatehouse.Node.Delivery;
 

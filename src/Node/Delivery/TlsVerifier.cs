@@ -1,8 +1,8 @@
 using DnsClient;
 using Gatehouse.Cluster.V1;
+using Gatehouse.Node.Dns;
 using Gatehouse.Node.Logging;
 using Gatehouse.Node.Model;
-using Gatehouse.Node.Dns;
 
 namespace Gatehouse.Node.Delivery;
 

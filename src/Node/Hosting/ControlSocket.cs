@@ -3,8 +3,6 @@ using System.Text;
 using System.Text.Json;
 using Gatehouse.Node.Delivery;
 using Gatehouse.Node.Runtime;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace Gatehouse.Node.Hosting;
 

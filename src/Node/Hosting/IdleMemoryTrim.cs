@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Runtime;
 using System.Runtime.InteropServices;
 using Gatehouse.Jobs;
-using Microsoft.Extensions.Logging;
 
 namespace Gatehouse.Node.Hosting;
 

@@ -1,25 +1,22 @@
 using Gatehouse.Configuration.Validation;
 using Gatehouse.Jobs;
 using Gatehouse.Node.Alerts;
-using Gatehouse.Node.Delivery;
 using Gatehouse.Node.Applying;
-using Gatehouse.Node.Metrics;
+using Gatehouse.Node.Delivery;
 using Gatehouse.Node.Dns;
 using Gatehouse.Node.Ldap;
 using Gatehouse.Node.Logging;
+using Gatehouse.Node.Metrics;
+using Gatehouse.Node.Model;
 using Gatehouse.Node.Policy;
 using Gatehouse.Node.Queue;
 using Gatehouse.Node.Runtime;
 using Gatehouse.Node.Smtp;
-using Gatehouse.Node.Model;
 using Gatehouse.Node.Sync;
 using Gatehouse.Node.Sync.Questions;
 using Gatehouse.Node.Tracking;
 using Gatehouse.Node.UrlFiltering;
 using Gatehouse.Node.Web;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace Gatehouse.Node.Hosting;
 

@@ -1,6 +1,5 @@
 using System.Net;
 using Gatehouse.Node.Messages;
-using Microsoft.Extensions.Logging;
 
 namespace Gatehouse.Node.Logging;
 

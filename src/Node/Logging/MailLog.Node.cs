@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace Gatehouse.Node.Logging;
 
 /// <summary>The mail log's lines about the node itself: its queue storage and the alerts and TLS reports it sends.</summary>

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using System.Threading.Channels;
 using Gatehouse.Node.Model;
-using Microsoft.Extensions.Logging;
 
 namespace Gatehouse.Node.Logging;
 

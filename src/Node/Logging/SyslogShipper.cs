@@ -4,11 +4,8 @@ using System.Net.Sockets;
 using System.Text;
 using System.Threading.Channels;
 using Gatehouse.Cluster.V1;
-using Gatehouse.Node.Delivery;
 using Gatehouse.Node.Model;
 using Gatehouse.Node.Tls;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace Gatehouse.Node.Logging;
 

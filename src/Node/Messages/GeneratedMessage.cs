@@ -1,5 +1,3 @@
-using Gatehouse.Node.Delivery;
-using Gatehouse.Node.Smtp;
 using MimeKit;
 
 namespace Gatehouse.Node.Messages;

@@ -1,6 +1,4 @@
 using System.Text.RegularExpressions;
-using Gatehouse.Node.Delivery;
-using Gatehouse.Node.Smtp;
 
 namespace Gatehouse.Node.Messages;
 

@@ -1,7 +1,5 @@
 using System.Buffers;
 using System.Text;
-using Gatehouse.Node.Delivery;
-using Gatehouse.Node.Smtp;
 using MimeKit;
 using MimeKit.Utils;
 

@@ -1,5 +1,3 @@
-using Gatehouse.Node.Web;
-
 namespace Gatehouse.Node.Metrics;
 
 /// <summary>What the node counts over the last hour for the cluster's status view.</summary>

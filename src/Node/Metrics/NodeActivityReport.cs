@@ -1,6 +1,5 @@
 using Gatehouse.Cluster.V1;
 using Gatehouse.Node.Queue;
-using Gatehouse.Node.Web;
 
 namespace Gatehouse.Node.Metrics;
 

@@ -1,6 +1,5 @@
 using Gatehouse.Node.Model;
 using Gatehouse.Node.Queue;
-using Gatehouse.Node.Web;
 using Prometheus;
 
 namespace Gatehouse.Node.Metrics;

@@ -1,5 +1,4 @@
 using Gatehouse.Cluster.V1;
-using Gatehouse.Node.Delivery;
 
 namespace Gatehouse.Node.Model;
 

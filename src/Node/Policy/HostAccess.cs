@@ -1,7 +1,6 @@
-using Gatehouse.Configuration.Matching;
 using System.Net;
 using Gatehouse.Cluster.V1;
-using Gatehouse.Configuration.Validation;
+using Gatehouse.Configuration.Matching;
 
 namespace Gatehouse.Node.Policy;
 

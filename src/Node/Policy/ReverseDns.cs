@@ -1,7 +1,7 @@
-using Microsoft.Extensions.Caching.Memory;
 using System.Net;
 using DnsClient;
 using Gatehouse.Node.Dns;
+using Microsoft.Extensions.Caching.Memory;
 
 namespace Gatehouse.Node.Policy;
 

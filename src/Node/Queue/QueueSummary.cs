@@ -1,6 +1,5 @@
 using System.Globalization;
 using Gatehouse.Node.Messages;
-using Gatehouse.Node.Smtp;
 
 namespace Gatehouse.Node.Queue;
 

@@ -1,6 +1,5 @@
 using Gatehouse.Jobs;
 using Gatehouse.Node.Logging;
-using Microsoft.Extensions.Logging;
 
 namespace Gatehouse.Node.Queue;
 

@@ -2,8 +2,6 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Gatehouse.Cluster.Membership;
 using Gatehouse.Configuration.Files;
-using Gatehouse.Node.Hosting;
-using Gatehouse.Node.Sync;
 
 namespace Gatehouse.Node.Runtime;
 

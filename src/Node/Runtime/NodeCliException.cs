@@ -1,6 +1,3 @@
-using Gatehouse.Node.Hosting;
-using Gatehouse.Node.Sync;
-
 namespace Gatehouse.Node.Runtime;
 
 /// <summary>A failure to report as one line on stderr and a non-zero exit.</summary>

@@ -1,8 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using Gatehouse.Configuration.Files;
-using Gatehouse.Node.Hosting;
-using Gatehouse.Node.Sync;
 
 namespace Gatehouse.Node.Runtime;
 

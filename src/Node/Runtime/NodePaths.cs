@@ -1,6 +1,3 @@
-using Gatehouse.Node.Hosting;
-using Gatehouse.Node.Sync;
-
 namespace Gatehouse.Node.Runtime;
 
 /// <summary>Where a node keeps its identity and state inside its data directory.</summary>

@@ -1,7 +1,5 @@
 using System.Text.Json;
 using Gatehouse.Configuration.Files;
-using Gatehouse.Node.Hosting;
-using Gatehouse.Node.Sync;
 
 namespace Gatehouse.Node.Runtime;
 

@@ -1,7 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using Gatehouse.Node.Hosting;
-using Gatehouse.Node.Sync;
 
 namespace Gatehouse.Node.Runtime;
 

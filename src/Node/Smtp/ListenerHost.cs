@@ -4,16 +4,12 @@ using System.Net.Sockets;
 using Gatehouse.Cluster.V1;
 using Gatehouse.Configuration.Merge;
 using Gatehouse.Configuration.Validation;
-using Gatehouse.Node.Ldap;
 using Gatehouse.Node.Logging;
 using Gatehouse.Node.Metrics;
 using Gatehouse.Node.Model;
 using Gatehouse.Node.Policy;
 using Gatehouse.Node.Queue;
 using Gatehouse.Node.Runtime;
-using Gatehouse.Node.Web;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace Gatehouse.Node.Smtp;
 

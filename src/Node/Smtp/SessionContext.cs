@@ -7,7 +7,6 @@ using Gatehouse.Node.Model;
 using Gatehouse.Node.Policy;
 using Gatehouse.Node.Queue;
 using Gatehouse.Node.Tls;
-using Gatehouse.Node.Web;
 
 namespace Gatehouse.Node.Smtp;
 

@@ -3,7 +3,6 @@ using Gatehouse.Node.Logging;
 using Gatehouse.Node.Metrics;
 using Gatehouse.Node.Queue;
 using Gatehouse.Node.UrlFiltering;
-using Gatehouse.Node.Web;
 
 namespace Gatehouse.Node.Smtp;
 

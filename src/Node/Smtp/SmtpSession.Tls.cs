@@ -4,7 +4,6 @@ using System.Security.Cryptography.X509Certificates;
 using Gatehouse.Cluster.V1;
 using Gatehouse.Node.Metrics;
 using Gatehouse.Node.Tls;
-using Gatehouse.Node.Web;
 
 namespace Gatehouse.Node.Smtp;
 

@@ -1,14 +1,7 @@
-using System.Net.Security;
-using System.Security.Authentication;
-using System.Security.Cryptography.X509Certificates;
 using Gatehouse.Cluster.V1;
 using Gatehouse.Node.Metrics;
 using Gatehouse.Node.Queue;
 using Gatehouse.Node.Smtp.Commands;
-using Gatehouse.Node.Tls;
-
-using Gatehouse.Node.UrlFiltering;
-using Gatehouse.Node.Web;
 
 namespace Gatehouse.Node.Smtp;
 

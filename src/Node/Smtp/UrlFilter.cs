@@ -1,8 +1,6 @@
 using Gatehouse.Cluster.V1;
 using Gatehouse.Node.Metrics;
-using Gatehouse.Node.Smtp;
 using Gatehouse.Node.UrlFiltering;
-using Gatehouse.Node.Web;
 
 namespace Gatehouse.Node.Smtp;
 

@@ -1,18 +1,12 @@
-using Gatehouse.Cluster.Membership;
-using Gatehouse.Node.Delivery.DomainPolicies;
-using Gatehouse.Configuration.Matching;
 using System.Security.Cryptography.X509Certificates;
 using Gatehouse.Cluster.V1;
 using Gatehouse.Configuration.Validation;
 using Gatehouse.Node.Applying;
-using Gatehouse.Node.Hosting;
-using Gatehouse.Node.Metrics;
+using Gatehouse.Node.Delivery.DomainPolicies;
 using Gatehouse.Node.Model;
 using Gatehouse.Node.Runtime;
 using Gatehouse.Node.Sync.Questions;
 using Grpc.Core;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.Retry;
 

@@ -1,8 +1,5 @@
-using Gatehouse.Configuration.Matching;
 using System.Security.Cryptography.X509Certificates;
-using Gatehouse.Configuration.Validation;
-using Gatehouse.Node.Delivery;
-using Gatehouse.Node.Tls;
+using Gatehouse.Configuration.Matching;
 
 namespace Gatehouse.Node.Tls;
 

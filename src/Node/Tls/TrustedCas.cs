@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using Gatehouse.Cluster.Membership;
 using Gatehouse.Cluster.V1;
 
 namespace Gatehouse.Node.Tls;

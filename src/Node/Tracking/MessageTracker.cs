@@ -2,8 +2,6 @@ using System.Threading.Channels;
 using Gatehouse.Cluster.V1;
 using Gatehouse.Node.Logging;
 using Gatehouse.Node.Model;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace Gatehouse.Node.Tracking;
 

@@ -4,7 +4,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Gatehouse.Cluster.V1;
-using Gatehouse.Node.Delivery;
 using Gatehouse.Node.Model;
 using Gatehouse.Node.Tls;
 using Microsoft.Extensions.Caching.Memory;

@@ -1,19 +1,14 @@
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using Gatehouse.Cluster.V1;
 using Gatehouse.Configuration.Merge;
 using Gatehouse.Configuration.Validation;
 using Gatehouse.Node.Model;
 using Gatehouse.Node.Runtime;
 using Gatehouse.Node.Tls;
-using System.Security.Cryptography.X509Certificates;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace Gatehouse.Node.Web;
 

@@ -1,17 +1,12 @@
 using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Gatehouse.Cluster.V1;
-using Gatehouse.Node.Hosting;
 using Gatehouse.Node.Metrics;
 using Gatehouse.Node.Model;
 using Gatehouse.Node.Queue;
 using Gatehouse.Node.Runtime;
 using Gatehouse.Node.Smtp;
 using Gatehouse.Node.Tls;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Prometheus;
 
 namespace Gatehouse.Node.Web;
 

@@ -1,4 +1,3 @@
-using Gatehouse.Cluster.Tests.Delivery;
 using Gatehouse.Cluster.Tests.Fixtures;
 
 namespace Gatehouse.Cluster.Tests.Alerts;

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using Gatehouse.Cluster.Tests.Delivery;
 
 namespace Gatehouse.Cluster.Tests.Alerts;
 

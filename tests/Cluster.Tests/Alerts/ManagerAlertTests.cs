@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Gatehouse.Cluster.Tests.Delivery;
 using Gatehouse.Cluster.Tests.Fixtures;
 
 namespace Gatehouse.Cluster.Tests.Alerts;

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.RegularExpressions;
-using Gatehouse.Cluster.Tests.Delivery;
 
 namespace Gatehouse.Cluster.Tests.Fixtures;
 

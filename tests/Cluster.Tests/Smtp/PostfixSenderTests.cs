@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json;
 using System.Text.RegularExpressions;
 
 namespace Gatehouse.Cluster.Tests.Smtp;

@@ -2,7 +2,6 @@ using System.IO.Compression;
 using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Gatehouse.Cluster.Tests.Delivery;
 using MimeKit;
 
 namespace Gatehouse.Cluster.Tests.TlsReports;

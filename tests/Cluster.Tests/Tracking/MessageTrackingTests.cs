@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using Gatehouse.Cluster.Tests.Delivery;
 
 namespace Gatehouse.Cluster.Tests.Tracking;
 

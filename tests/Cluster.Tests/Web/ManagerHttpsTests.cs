@@ -1,5 +1,3 @@
-using System.Net;
-
 namespace Gatehouse.Cluster.Tests.Web;
 
 /// <summary>

@@ -1,6 +1,5 @@
 using Gatehouse.Cluster.V1;
 using Gatehouse.ClusterManager.ClusterConfig;
-using Gatehouse.ClusterManager.Store;
 using Gatehouse.Configuration.Files;
 using Gatehouse.Configuration.Secrets;
 using Gatehouse.Manager.V1;

@@ -1,5 +1,4 @@
 using Gatehouse.Cluster.V1;
-using Gatehouse.ClusterManager.ClusterConfig;
 using Gatehouse.ClusterManager.Hosting;
 using Gatehouse.Configuration.Files;
 using Gatehouse.Configuration.Merge;

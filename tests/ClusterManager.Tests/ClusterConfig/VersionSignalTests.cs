@@ -1,5 +1,4 @@
 using Gatehouse.ClusterManager.ClusterConfig;
-using Gatehouse.ClusterManager.Distribution;
 
 namespace Gatehouse.ClusterManager.Tests.ClusterConfig;
 

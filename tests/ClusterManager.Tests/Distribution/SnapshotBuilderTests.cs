@@ -1,8 +1,7 @@
-using Gatehouse.ClusterManager.Secrets;
 using System.Security.Cryptography;
 using Gatehouse.Cluster.V1;
-using Gatehouse.ClusterManager.Certificates;
 using Gatehouse.ClusterManager.Distribution;
+using Gatehouse.ClusterManager.Secrets;
 using Gatehouse.Manager.V1;
 
 namespace Gatehouse.ClusterManager.Tests.Distribution;

@@ -1,5 +1,4 @@
 using Gatehouse.ClusterManager.Gui;
-using Gatehouse.ClusterManager.Hosting;
 using Gatehouse.ClusterManager.Runtime;
 
 namespace Gatehouse.ClusterManager.Tests.Gui;

@@ -1,7 +1,6 @@
-using Gatehouse.ClusterManager.Secrets;
 using System.Security.Cryptography;
 using Gatehouse.Cluster.V1;
-using Gatehouse.ClusterManager.Certificates;
+using Gatehouse.ClusterManager.Secrets;
 
 namespace Gatehouse.ClusterManager.Tests.Secrets;
 

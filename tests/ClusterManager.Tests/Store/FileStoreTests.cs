@@ -1,6 +1,5 @@
 using Gatehouse.ClusterManager.Store;
 using Gatehouse.Manager.V1;
-using Google.Protobuf.WellKnownTypes;
 
 namespace Gatehouse.ClusterManager.Tests.Store;
 

@@ -2,8 +2,8 @@ using System.IO.Compression;
 using System.Text.Json;
 using Gatehouse.Cluster.V1;
 using Gatehouse.ClusterManager.Distribution;
-using Gatehouse.Jobs;
 using Gatehouse.ClusterManager.TlsReports;
+using Gatehouse.Jobs;
 using Gatehouse.Manager.V1;
 using Microsoft.Extensions.Logging.Abstractions;
 

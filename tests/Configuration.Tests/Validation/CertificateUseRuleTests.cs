@@ -1,5 +1,5 @@
-using Gatehouse.Configuration.Matching;
 using Gatehouse.Cluster.V1;
+using Gatehouse.Configuration.Matching;
 using Gatehouse.Configuration.Validation;
 
 namespace Gatehouse.Configuration.Tests.Validation;

@@ -1,5 +1,4 @@
 using Gatehouse.Node.Metrics;
-using Gatehouse.Node.Web;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Gatehouse.Node.Tests.Metrics;

@@ -1,8 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using Gatehouse.Node.Hosting;
 using Gatehouse.Node.Runtime;
-using Gatehouse.Node.Sync;
 
 namespace Gatehouse.Node.Tests.Runtime;
 

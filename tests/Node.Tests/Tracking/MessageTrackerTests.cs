@@ -2,7 +2,6 @@ using System.Net;
 using Gatehouse.Cluster.V1;
 using Gatehouse.Node.Logging;
 using Gatehouse.Node.Messages;
-using Gatehouse.Node.Smtp;
 using Gatehouse.Node.Tracking;
 using Microsoft.Extensions.Logging.Abstractions;
 

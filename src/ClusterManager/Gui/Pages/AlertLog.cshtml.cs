@@ -1,5 +1,4 @@
 using Gatehouse.ClusterManager.Alerts;
-using Gatehouse.ClusterManager.Api;
 using Gatehouse.ClusterManager.Views;
 using Microsoft.AspNetCore.Mvc;
 

@@ -1,9 +1,7 @@
 using System.Security.Cryptography.X509Certificates;
 using Gatehouse.ClusterManager.Certificates;
 using Gatehouse.ClusterManager.ClusterConfig;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Gatehouse.ClusterManager.Gui.Pages;
 

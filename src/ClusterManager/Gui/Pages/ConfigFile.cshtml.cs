@@ -1,11 +1,8 @@
-using Gatehouse.ClusterManager.Secrets;
 using System.Security.Cryptography;
 using System.Text;
-using Gatehouse.Cluster.V1;
-using Gatehouse.ClusterManager.Certificates;
 using Gatehouse.ClusterManager.ClusterConfig;
+using Gatehouse.ClusterManager.Secrets;
 using Gatehouse.Configuration.Files;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Gatehouse.ClusterManager.Gui.Pages;

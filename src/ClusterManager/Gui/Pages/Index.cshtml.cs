@@ -2,7 +2,6 @@ using Gatehouse.ClusterManager.ClusterConfig;
 using Gatehouse.ClusterManager.Nodes;
 using Gatehouse.ClusterManager.Views;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Gatehouse.ClusterManager.Gui.Pages;
 

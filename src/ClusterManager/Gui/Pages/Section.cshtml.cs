@@ -1,4 +1,3 @@
-using Gatehouse.Cluster.TlsRpt;
 using Gatehouse.Cluster.V1;
 using Gatehouse.ClusterManager.ClusterConfig;
 using Gatehouse.Configuration;

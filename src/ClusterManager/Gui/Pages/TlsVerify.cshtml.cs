@@ -1,7 +1,6 @@
 using Gatehouse.Cluster.V1;
 using Gatehouse.ClusterManager.Distribution;
 using Gatehouse.Configuration.Matching;
-using Gatehouse.Configuration.Validation;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Gatehouse.ClusterManager.Gui.Pages;

@@ -6,9 +6,9 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using DnsClient;
 using Gatehouse.Configuration.Files;
+using Gatehouse.Node.Dns;
 using Gatehouse.Node.Logging;
 using Gatehouse.Node.Model;
-using Gatehouse.Node.Dns;
 
 namespace Gatehouse.Node.Delivery.DomainPolicies;
 

@@ -2,8 +2,8 @@ using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using DnsClient;
-using Gatehouse.Node.Model;
 using Gatehouse.Node.Dns;
+using Gatehouse.Node.Model;
 using Gatehouse.Node.Tls;
 
 namespace Gatehouse.Node.Delivery.DomainPolicies;

@@ -2,14 +2,13 @@ using System.Net.Http.Headers;
 using System.Text.RegularExpressions;
 using DnsClient;
 using Gatehouse.Cluster.V1;
-using Gatehouse.Configuration.Validation;
 using Gatehouse.Configuration.Matching;
 using Gatehouse.Node.Delivery.DomainPolicies;
+using Gatehouse.Node.Dns;
 using Gatehouse.Node.Logging;
 using Gatehouse.Node.Messages;
 using Gatehouse.Node.Model;
 using Gatehouse.Node.Queue;
-using Gatehouse.Node.Dns;
 using MimeKit;
 
 namespace Gatehouse.Node.Delivery.Reporting;

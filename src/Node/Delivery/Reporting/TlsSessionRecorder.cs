@@ -3,7 +3,6 @@ using System.Text.Json;
 using Gatehouse.Cluster.TlsRpt;
 using Gatehouse.Cluster.V1;
 using Gatehouse.Configuration.Files;
-using Gatehouse.Node.Delivery.DomainPolicies;
 
 namespace Gatehouse.Node.Delivery.Reporting;
 

@@ -3,7 +3,6 @@ using Gatehouse.Node.Ldap;
 using Gatehouse.Node.Messages;
 using Gatehouse.Node.Metrics;
 using Gatehouse.Node.Policy;
-using Gatehouse.Node.Web;
 
 namespace Gatehouse.Node.Smtp.Commands;
 

@@ -1,6 +1,5 @@
 using System.Net.Sockets;
 using Gatehouse.Cluster.V1;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Gatehouse.Node.Sync.Questions;
 
