@@ -16,6 +16,7 @@ namespace Gatehouse.ClusterManager.Tests.Access;
 /// SEC-1: every endpoint the manager maps refuses an anonymous caller, whatever the spelling of
 /// its path; the anonymous ones are exactly those a login or a join needs.
 /// </summary>
+[Trait("Category", "Security")]
 public sealed class EndpointAccessTests : IAsyncLifetime
 {
     private static readonly string[] ExpectedAnonymous =

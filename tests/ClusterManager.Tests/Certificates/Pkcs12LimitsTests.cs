@@ -5,6 +5,7 @@ using Gatehouse.Harness;
 namespace Gatehouse.ClusterManager.Tests.Certificates;
 
 /// <summary>PKCS#12 files made by openssl, as admins bring them: limits apply, ordinary files pass.</summary>
+[Trait("Category", "Security")]
 public sealed class Pkcs12LimitsTests : IDisposable
 {
     private readonly string work = Directory.CreateTempSubdirectory("gatehouse-p12-").FullName;

@@ -4,6 +4,7 @@ using Gatehouse.ClusterManager.Distribution;
 namespace Gatehouse.ClusterManager.Tests.Distribution;
 
 /// <summary>Questions relayed to a node (tlsverify) take their answer from that node only.</summary>
+[Trait("Category", "Security")]
 public sealed class NodeQueriesTests
 {
     [Fact]

@@ -3,6 +3,7 @@ using Gatehouse.ClusterManager.Runtime;
 
 namespace Gatehouse.ClusterManager.Tests.Gui;
 
+[Trait("Category", "Security")]
 public sealed class LoginThrottleTests : IDisposable
 {
     private readonly string dataDir = Directory.CreateTempSubdirectory("gatehouse-login-").FullName;

@@ -7,6 +7,7 @@ using Gatehouse.Manager.V1;
 namespace Gatehouse.ClusterManager.Tests.Nodes;
 
 /// <summary>A member cannot mint certificates at will: the manager renews only inside the renewal window.</summary>
+[Trait("Category", "Security")]
 public sealed class NodeRenewalWindowTests : IDisposable
 {
     private readonly ManagerFixture manager = new();

@@ -5,6 +5,7 @@ using Gatehouse.ClusterManager.Secrets;
 namespace Gatehouse.ClusterManager.Tests.Secrets;
 
 /// <summary>A secret encrypted at rest opens only where it was sealed: same level, entity and field.</summary>
+[Trait("Category", "Security")]
 public sealed class SecretBindingTests
 {
     private readonly SecretBox box = new(RandomNumberGenerator.GetBytes(32));
