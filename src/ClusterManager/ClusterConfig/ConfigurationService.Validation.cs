@@ -1,3 +1,4 @@
+using Gatehouse.Cluster;
 using Gatehouse.Cluster.V1;
 using Gatehouse.Configuration.Merge;
 using Gatehouse.Configuration.Validation;
@@ -44,15 +45,27 @@ internal sealed partial class ConfigurationService
             .AsParallel().Select(levels => (Levels: levels, Report: ConfigValidator.Standard.Check(cluster, levels.Group is { } g ? (g, open.Groups[g].Config ?? new LevelConfig()) : null, levels.Machine),
                 Effective: ConfigMerge.Merge(cluster, levels.Group is { } n ? (n, open.Groups[n].Config ?? new LevelConfig()) : null, levels.Machine)))
             .ToDictionary(r => r.Levels, r => (r.Report, r.Effective));
+        var clusterBytes = (long)cluster.CalculateSize();
         foreach (var (target, levels) in nodes)
         {
             var (report, effective) = reports[levels];
             errors.AddRange(report.All.Select(e => new CommitError(target, Located(effective, e.Path), e.Message)));
             warnings.AddRange(report.Warnings.Select(e => new CommitError(target, Located(effective, e.Path), e.Message)));
+            if (clusterBytes + LevelBytes(levels.Group is { } g ? open.Groups[g].Config : null) + LevelBytes(levels.Machine) is var bytes and > SnapshotBudget)
+            {
+                errors.Add(new CommitError(target, "snapshot",
+                    $"the configuration this node would receive is {bytes / (1024 * 1024)} MB, more than the {StreamLimits.ManagerToNode / (1024 * 1024)} MB one snapshot may be"));
+            }
         }
 
         return (errors, warnings);
     }
+
+    // What a snapshot holds besides its levels (version, nonce, group name, times) stays well inside this.
+    private const long SnapshotBudget = StreamLimits.ManagerToNode - (64 * 1024);
+
+    // A level as a node receives it: secrets in clear, as they are here.
+    private static long LevelBytes(LevelConfig? level) => level?.CalculateSize() ?? 0;
 
     /// <summary>The group <paramref name="node"/> is a member of, if any.</summary>
     public static string? GroupOf(ConfigurationSet set, string node) => NodeEffective.GroupLevel(set, node)?.Name;

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
+using Gatehouse.Cluster;
 using Gatehouse.ClusterManager.Access;
 using Gatehouse.ClusterManager.Api;
 using Gatehouse.ClusterManager.Certificates;
@@ -61,13 +62,18 @@ internal static partial class ManagerServer
         });
         // Under systemd: READY=1 once listening (Type=notify), STOPPING=1, and log lines with journald priorities.
         builder.Services.AddSystemd();
-        builder.Services.AddGrpc();
+        builder.Services.AddGrpc(grpc =>
+        {
+            grpc.MaxReceiveMessageSize = StreamLimits.NodeToManager;
+            grpc.MaxSendMessageSize = StreamLimits.ManagerToNode;
+        });
         builder.Services.AddSingleton(time);
         builder.Services.AddSingleton<JobPeriods>();
         builder.Services.AddSingleton<IManagerStore>((IManagerStore)opened);
         builder.Services.AddSingleton(ca);
         builder.Services.AddSingleton(paths);
-        builder.Services.AddSingleton(SecretBox.LoadOrCreate(paths.DataDir));
+        var secrets = SecretBox.LoadOrCreate(paths.DataDir);
+        builder.Services.AddSingleton(secrets);
         builder.Services.AddSingleton(AdminToken.LoadOrCreate(paths));
         builder.Services.AddSingleton<AuditLog>();
         builder.Services.AddSingleton<VersionSignal>();
@@ -103,7 +109,7 @@ internal static partial class ManagerServer
         builder.Services.AddSingleton<ManagerCertificates>();
         builder.Services.AddHostedService(certificates);
         builder.Services.AddGui();
-        builder.Services.AddCookieKeys(paths, opened);
+        builder.Services.AddCookieKeys(paths, opened, secrets);
         builder.Services.AddAccessPolicies();
         builder.Services.AddRateLimits();
         ManagerCertificates? chooser = null;

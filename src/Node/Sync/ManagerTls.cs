@@ -1,5 +1,6 @@
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
+using Gatehouse.Cluster;
 using Gatehouse.Cluster.Membership;
 using Grpc.Net.Client;
 
@@ -61,7 +62,13 @@ internal static class ManagerTls
             KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
             EnableMultipleHttp2Connections = true,
         };
-        return GrpcChannel.ForAddress(manager, new GrpcChannelOptions { HttpHandler = handler, DisposeHttpClient = true });
+        return GrpcChannel.ForAddress(manager, new GrpcChannelOptions
+        {
+            HttpHandler = handler,
+            DisposeHttpClient = true,
+            MaxReceiveMessageSize = StreamLimits.ManagerToNode,
+            MaxSendMessageSize = StreamLimits.NodeToManager,
+        });
     }
 
     private static bool ChainsTo(X509Certificate certificate, X509Certificate2 ca, SslPolicyErrors errors)

@@ -1,4 +1,5 @@
 using System.Text;
+using Gatehouse.Cluster;
 using Gatehouse.Cluster.V1;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.Data.Sqlite;
@@ -10,6 +11,12 @@ internal sealed partial class TrackingIndex
 {
     /// <summary>A node never answers with more messages than this, whatever was asked.</summary>
     public const int MaxResults = 200;
+
+    /// <summary>What an answer may hold, leaving room in the stream's message for its envelope.</summary>
+    public const int MaxAnswerBytes = StreamLimits.NodeToManager - (64 * 1024);
+
+    // A repeated field's tag and length prefix.
+    private const int MessageFraming = 6;
 
     public TrackAnswer Search(TrackQuery query)
     {
@@ -98,9 +105,29 @@ internal sealed partial class TrackingIndex
             }
         }
 
+        // One message of the stream carries the answer: what does not fit is left out, and said to be.
+        var bytes = 0L;
+        var fitting = 0;
         foreach (var message in answer.Messages)
         {
             Fill(connection, message);
+            bytes += message.CalculateSize() + MessageFraming;
+            if (bytes > MaxAnswerBytes)
+            {
+                break;
+            }
+
+            fitting++;
+        }
+
+        if (fitting < answer.Messages.Count)
+        {
+            while (answer.Messages.Count > fitting)
+            {
+                answer.Messages.RemoveAt(answer.Messages.Count - 1);
+            }
+
+            answer.Truncated = true;
         }
 
         return answer;
