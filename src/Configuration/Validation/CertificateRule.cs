@@ -4,11 +4,16 @@ using Gatehouse.Configuration.Merge;
 
 namespace Gatehouse.Configuration.Validation;
 
-/// <summary>Each certificate parses, carries its private key, and the key belongs to it.</summary>
-public sealed class CertificateRule : IConfigRule
+/// <summary>
+/// Each certificate parses, carries its private key, and the key belongs to it. On a node, a
+/// certificate the node does not use comes without its key (<see cref="NodeNeeds"/>): the manager
+/// required that key at commit and keeps it.
+/// </summary>
+public sealed class CertificateRule(bool keysOnlyWhereUsed = false) : IConfigRule
 {
     public void Check(EffectiveConfig config, ValidationErrors errors)
     {
+        var used = keysOnlyWhereUsed ? NodeNeeds.Certificates(config.Config) : null;
         foreach (var certificate in config.Config.Certificates)
         {
             var path = $"certificates[{certificate.Name}]";
@@ -18,7 +23,7 @@ public sealed class CertificateRule : IConfigRule
                 continue;
             }
 
-            if (certificate.PrivateKeyPem.Length == 0)
+            if (certificate.PrivateKeyPem.Length == 0 && (used is null || used.Contains(certificate.Name)))
             {
                 errors.Add($"{path}.private_key_pem", "is required");
                 continue;
@@ -26,7 +31,9 @@ public sealed class CertificateRule : IConfigRule
 
             try
             {
-                using var loaded = X509Certificate2.CreateFromPem(certificate.CertificatePem, certificate.PrivateKeyPem);
+                using var loaded = certificate.PrivateKeyPem.Length == 0
+                    ? X509Certificate2.CreateFromPem(certificate.CertificatePem)
+                    : X509Certificate2.CreateFromPem(certificate.CertificatePem, certificate.PrivateKeyPem);
             }
             catch (CryptographicException e)
             {

@@ -27,6 +27,13 @@ public sealed class ConfigValidator(IEnumerable<IConfigRule> rules)
 
     public static ConfigValidator Standard { get; } = new(StandardRules);
 
+    /// <summary>
+    /// What a node checks a snapshot with (before its own host rules): the standard rules, but the
+    /// certificates it does not use come without their keys (<see cref="NodeNeeds"/>).
+    /// </summary>
+    public static ConfigValidator OnNode { get; } =
+        new(StandardRules.Select(r => r is CertificateRule ? new CertificateRule(keysOnlyWhereUsed: true) : r));
+
     public ConfigValidator WithRules(params IConfigRule[] extra) => new(rules.Concat(extra));
 
     /// <summary>Validates both levels, then their merge; returns the errors.</summary>

@@ -17,8 +17,8 @@ internal sealed partial class SnapshotApplier(
     CurrentConfig current, NodePaths paths, NodeStatusFile status, TimeProvider time, IEnumerable<IConfigRule> hostRules,
     ILogger<SnapshotApplier> logger)
 {
-    private readonly ConfigValidator validator = ConfigValidator.Standard.WithRules([new LocalAddressRule(), .. hostRules]);
-    private readonly ConfigValidator validatorWithoutPorts = ConfigValidator.Standard.WithRules([new LocalAddressRule(), .. hostRules.Where(r => r is not IPortRule)]);
+    private readonly ConfigValidator validator = ConfigValidator.OnNode.WithRules([new LocalAddressRule(), .. hostRules]);
+    private readonly ConfigValidator validatorWithoutPorts = ConfigValidator.OnNode.WithRules([new LocalAddressRule(), .. hostRules.Where(r => r is not IPortRule)]);
     private static readonly JsonFormatter Formatter = new(JsonFormatter.Settings.Default.WithPreserveProtoFieldNames(true));
     private readonly Lock gate = new();
 

@@ -8,6 +8,7 @@ namespace Gatehouse.Node.Tls;
 /// <summary>
 /// Loads every certificate of a configuration for TLS use. A certificate that cannot be
 /// loaded is an error, so the snapshot is refused (NACK) and the previous one stays (CERT-13).
+/// One the node does not use comes without its key and is loaded for its dates only.
 /// </summary>
 internal static class CertificateLoader
 {
@@ -18,9 +19,7 @@ internal static class CertificateLoader
         {
             try
             {
-                using var pem = X509Certificate2.CreateFromPem(entry.CertificatePem, entry.PrivateKeyPem);
-                // A PKCS#12 round trip gives a key that SslStream can use on every platform.
-                var leaf = X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
+                var leaf = entry.PrivateKeyPem.Length == 0 ? X509Certificate2.CreateFromPem(entry.CertificatePem) : WithKey(entry);
                 var intermediates = entry.IntermediatesPem.Select(p => X509Certificate2.CreateFromPem(p)).ToList();
                 loaded[entry.Name] = new ServerCertificate(entry.Name, leaf, intermediates, entry.Demo);
             }
@@ -31,5 +30,12 @@ internal static class CertificateLoader
         }
 
         return loaded;
+    }
+
+    private static X509Certificate2 WithKey(Certificate entry)
+    {
+        using var pem = X509Certificate2.CreateFromPem(entry.CertificatePem, entry.PrivateKeyPem);
+        // A PKCS#12 round trip gives a key that SslStream can use on every platform.
+        return X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
     }
 }

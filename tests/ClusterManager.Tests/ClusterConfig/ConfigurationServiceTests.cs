@@ -26,7 +26,10 @@ public sealed class ConfigurationServiceTests : IDisposable
     {
         await manager.Configuration.ChangeGroupAsync("create", "DC1", null, "alice");
         await manager.Configuration.StageLevelAsync(LevelTarget.Of(null, "DC1"),
-            Level("ldap_profiles: [{name: dir, host: ldap.example.test, bind_dn: cn=gw, bind_password: s3cret-bind, security: ldaps}]"), "alice", "group directory");
+            Level("""
+                ldap_profiles: [{name: dir, host: ldap.example.test, bind_dn: cn=gw, bind_password: s3cret-bind, security: ldaps}]
+                listeners: [{name: In, type: public, interface: Data1, port: 25, ldap_accept_profile: dir}]
+                """), "alice", "group directory");
 
         var stored = (await manager.Store.GetPendingAsync())!.Content.Groups["DC1"].Config.LdapProfiles[0].BindPassword;
         Assert.DoesNotContain("s3cret-bind", stored, StringComparison.Ordinal);
@@ -36,7 +39,7 @@ public sealed class ConfigurationServiceTests : IDisposable
         var moved = new LevelConfig { LdapProfiles = { new LdapProfile { Name = "dir", BindPassword = stored } } };
         Assert.ThrowsAny<Exception>(() => manager.Secrets.Open(moved, machine: null));
 
-        // A member's snapshot carries it in the clear; another node's has no group at all.
+        // A member's snapshot carries it in the clear (its listener queries the profile); another node's has no group at all.
         var content = (await manager.Store.GetPendingAsync())!.Content.Clone();
         content.Groups["DC1"].Members.Add("node1");
         var version = new ConfigVersion { Version = 1, Content = content };

@@ -11,7 +11,7 @@ public sealed class SnapshotBuilderTests
     private readonly SecretBox secrets = new(RandomNumberGenerator.GetBytes(32));
 
     [Fact]
-    public void The_cluster_level_is_opened_once_per_version_and_shared_by_every_node()
+    public void The_cluster_level_is_opened_once_per_version_and_shared_by_every_node_with_the_same_needs()
     {
         var builder = new SnapshotBuilder(secrets);
         var one = Version(1, "key one");
@@ -29,12 +29,46 @@ public sealed class SnapshotBuilderTests
         Assert.NotEqual(a.Nonce, b.Nonce);
     }
 
+    [Fact]
+    public void A_node_gets_the_keys_and_passwords_of_what_it_uses_and_never_the_managers_settings()
+    {
+        var builder = new SnapshotBuilder(secrets);
+        var cluster = new LevelConfig
+        {
+            Manager = new ManagerSettings { HttpsCertificate = "gui" },
+            Certificates =
+            {
+                new Certificate { Name = "web", PrivateKeyPem = "web key" },
+                new Certificate { Name = "gui", PrivateKeyPem = "gui key" },
+                new Certificate { Name = "spare", PrivateKeyPem = "spare key" },
+            },
+            LdapProfiles = { new LdapProfile { Name = "dir", BindPassword = "dir password" }, new LdapProfile { Name = "other", BindPassword = "other password" } },
+            DestinationGlobal = new DestinationGlobalSettings { Certificate = "web" },
+        };
+        var serving = new LevelConfig { Listeners = { new Listener { Name = "In", Certificate = "spare", LdapAcceptProfile = "dir" } } };
+        var version = new ConfigVersion { Version = 3, Content = secrets.Seal(new ConfigurationSet { Cluster = cluster, Machines = { ["a"] = serving } }) };
+
+        var a = builder.Build(version, "a");
+        var b = builder.Build(version, "b");
+
+        Assert.Equal(["web key", "", "spare key"], a.Cluster.Certificates.Select(c => c.PrivateKeyPem));
+        Assert.Equal(["dir password", ""], a.Cluster.LdapProfiles.Select(p => p.BindPassword));
+        Assert.Equal(["web key", "", ""], b.Cluster.Certificates.Select(c => c.PrivateKeyPem));
+        Assert.Equal(["", ""], b.Cluster.LdapProfiles.Select(p => p.BindPassword));
+        Assert.Null(a.Cluster.Manager);
+        Assert.Null(b.Cluster.Manager);
+    }
+
     private ConfigVersion Version(long number, string key) => new()
     {
         Version = number,
         Content = secrets.Seal(new ConfigurationSet
         {
-            Cluster = new LevelConfig { Certificates = { new Certificate { Name = "web", PrivateKeyPem = key, PendingPrivateKeyPem = "pending" } } },
+            Cluster = new LevelConfig
+            {
+                Certificates = { new Certificate { Name = "web", PrivateKeyPem = key, PendingPrivateKeyPem = "pending" } },
+                DestinationGlobal = new DestinationGlobalSettings { Certificate = "web" },
+            },
         }),
     };
 }
