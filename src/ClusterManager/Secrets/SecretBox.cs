@@ -74,6 +74,11 @@ internal sealed class SecretBox
         return upgraded ? result : null;
     }
 
+    /// <summary>One text that is not configuration (the GUI's cookie key ring), sealed for its place.</summary>
+    public string SealText(string place, string value) => Seal(place, value);
+
+    public string OpenText(string place, string value) => Open(place, value);
+
     private static string LevelPath(string? machine) => machine is null ? ClusterPath : $"machines[{machine}]";
 
     private string Seal(string path, string value) => Prefix + AesGcmText.Seal(key, value, Place(path));
