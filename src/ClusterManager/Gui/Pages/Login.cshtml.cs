@@ -22,7 +22,7 @@ internal sealed class LoginModel : PageModel
     {
         Name = name;
         ReturnUrl = Local(returnUrl);
-        var verified = await HttpContext.RequestServices.GetRequiredService<LoginThrottle>().VerifyAsync(name, password, HttpContext.RequestAborted);
+        var verified = await HttpContext.RequestServices.GetRequiredService<LoginThrottle>().VerifyAsync(name, HttpContext.Connection.RemoteIpAddress, password, HttpContext.RequestAborted);
         if (verified != true)
         {
             Failed = verified == false;
