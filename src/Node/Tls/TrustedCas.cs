@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Gatehouse.Cluster.Membership;
 using Gatehouse.Cluster.V1;
 
 namespace Gatehouse.Node.Tls;
@@ -43,5 +44,14 @@ internal static class TrustedCas
     /// period; otherwise what is wrong, for the log.
     /// </summary>
     public static string? Problem(X509Certificate2 certificate, X509Certificate2Collection roots, IEnumerable<X509Certificate2> extra) =>
-        Cluster.Membership.PrivateTrust.Problem(certificate, roots, extra);
+        PrivateTrust.Problem(certificate, roots, extra);
+
+    /// <summary>
+    /// Like <see cref="Problem"/> for a TLS client's certificate, which must also name clientAuth
+    /// among its extended key usages: one without any, or for servers only, is no client's.
+    /// </summary>
+    public static string? ClientProblem(X509Certificate2 certificate, X509Certificate2Collection roots, IEnumerable<X509Certificate2> extra) =>
+        certificate.Extensions.OfType<X509EnhancedKeyUsageExtension>().Any(e => e.EnhancedKeyUsages.Cast<Oid>().Any(o => o.Value == PrivateTrust.ClientAuth.Value))
+            ? PrivateTrust.Problem(certificate, roots, extra, PrivateTrust.ClientAuth)
+            : "not a TLS client certificate (no clientAuth extended key usage)";
 }

@@ -130,10 +130,10 @@ internal sealed partial class NodeWebHost(CurrentConfig config, StatusEndpoints 
         {
             ServerCertificateContext = certificate.Context,
             ClientCertificateRequired = https.AcceptClientCertificates,
-            // No certificate is fine (health is anonymous); one that does not chain to the
+            // No certificate is fine (health is anonymous); one that is not a client's of the
             // trusted CAs ends the handshake.
             RemoteCertificateValidationCallback = (_, presented, chain, _) => presented is null
-                || TrustedCas.Problem(X509CertificateLoader.LoadCertificate(presented.GetRawCertData()), snapshot.TrustedCas,
+                || TrustedCas.ClientProblem(X509CertificateLoader.LoadCertificate(presented.GetRawCertData()), snapshot.TrustedCas,
                     chain?.ChainElements.Select(e => e.Certificate) ?? []) is null,
         };
     }

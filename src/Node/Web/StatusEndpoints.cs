@@ -78,7 +78,7 @@ internal sealed class StatusEndpoints(
 
     private static bool CertificateTrusted(HttpContext http, HttpsService https, NodeSnapshot snapshot) =>
         https.AcceptClientCertificates && http.Connection.ClientCertificate is { } presented
-            && TrustedCas.Problem(presented, snapshot.TrustedCas, []) is null;
+            && TrustedCas.ClientProblem(presented, snapshot.TrustedCas, []) is null;
 
     private static IResult Refused(HttpContext http)
     {

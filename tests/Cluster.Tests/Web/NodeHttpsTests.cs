@@ -25,6 +25,7 @@ public sealed class NodeHttpsTests
         var second = await ca.IssueAsync(Host, "second");
         var reader = await ca.IssueAsync("monitor.example.test", "reader", ["extendedKeyUsage=clientAuth"]);
         var impostor = await stranger.IssueAsync("monitor.example.test", "impostor", ["extendedKeyUsage=clientAuth"]);
+        var serverOnly = await ca.IssueAsync("monitor.example.test", "server-only", ["extendedKeyUsage=serverAuth"]);
         var trusted = await ca.TrustBundleAsync();
         var m = cluster.Manager;
         (await m.CliAsync("certconfig", "ca", "import", trusted)).Succeeded();
@@ -84,6 +85,9 @@ public sealed class NodeHttpsTests
 
         var refused = await ManagedProcess.RunProgramAsync("curl", ["-sS", .. curl, "--cert", impostor.Certificate, "--key", impostor.Key, $"{url}/status"]);
         Assert.NotEqual(0, refused.ExitCode);
+        // Nor one of the trusted CA that is for servers only: it is no client's certificate.
+        var serverUse = await ManagedProcess.RunProgramAsync("curl", ["-sS", .. curl, "--cert", serverOnly.Certificate, "--key", serverOnly.Key, $"{url}/status"]);
+        Assert.NotEqual(0, serverUse.ExitCode);
 
         // A commit changes the certificate: the next handshake shows it, the process stays the same.
         var before = await OpenSsl.PresentedSerialAsync(work, https, Host);
