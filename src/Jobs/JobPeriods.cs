@@ -16,15 +16,18 @@ public sealed class JobPeriods(IConfiguration configuration)
     /// <summary>Every job at its default period.</summary>
     public static JobPeriods Defaults { get; } = new(new ConfigurationBuilder().Build());
 
-    public TimeSpan For(string job, TimeSpan fallback)
+    public TimeSpan For(string job, TimeSpan fallback) => Read(configuration, Section, job, fallback);
+
+    /// <summary>A positive period from <paramref name="section"/>:<paramref name="key"/>, or the fallback when unset.</summary>
+    public static TimeSpan Read(IConfiguration configuration, string section, string key, TimeSpan fallback)
     {
-        if (configuration.GetSection(Section)[job] is not { } text)
+        if (configuration.GetSection(section)[key] is not { } text)
         {
             return fallback;
         }
 
         return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var period) && period > TimeSpan.Zero
             ? period
-            : throw new InvalidOperationException($"{Section}:{job} must be a positive period such as 00:00:30, not '{text}'");
+            : throw new InvalidOperationException($"{section}:{key} must be a positive period such as 00:00:30, not '{text}'");
     }
 }

@@ -20,7 +20,7 @@ internal static class EventIdRanges
             new(400, 409, "Certificates", "certificate expiry"),
             new(410, 439, "Alerts", "node watch, alert mailing, store watch"),
             new(440, 449, "TlsReports", "the cluster's TLS reports"),
-            new(450, 459, "Distribution", "shared MTA-STS policies"),
+            new(450, 469, "Distribution", "shared MTA-STS policies, node outboxes"),
             new(700, 799, "Hosting", "the manager's own certificates"),
         ],
         "Node" =>

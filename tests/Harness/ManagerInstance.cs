@@ -32,6 +32,9 @@ public sealed class ManagerInstance : IAsyncDisposable
 
     public string DataDir { get; }
 
+    /// <summary>Environment for the manager process besides the test job periods (settings by environment).</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+
     /// <summary>More options for the store (password file, CA file), given after <c>--store</c>.</summary>
     public IReadOnlyList<string> StoreOptions { get; init; } = [];
 
@@ -53,7 +56,8 @@ public sealed class ManagerInstance : IAsyncDisposable
         process?.Dispose();
         string[] arguments = ["serve", "--data-dir", DataDir, "--listen", Url.ToString()];
         process = ManagedProcess.Start(Binaries.Manager, store is null ? arguments : [.. arguments, "--store", store.ToString(), .. StoreOptions],
-            Path.Combine(Path.GetDirectoryName(DataDir)!, $"{Path.GetFileName(DataDir)}.log"), TestJobPeriods.Environment);
+            Path.Combine(Path.GetDirectoryName(DataDir)!, $"{Path.GetFileName(DataDir)}.log"),
+            TestJobPeriods.Environment.Concat(Environment).ToDictionary());
         await Wait.UntilAsync(() => process.HasExited || FreePort.Accepts(Endpoint), $"the manager listens on {Endpoint}");
         if (process.HasExited)
         {

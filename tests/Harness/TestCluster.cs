@@ -23,13 +23,13 @@ public sealed class TestCluster : IAsyncDisposable
     public List<NodeInstance> Nodes { get; } = [];
 
     /// <summary>Starts a manager and <paramref name="nodes"/> joined, running nodes that applied version 1.</summary>
-    public static async Task<TestCluster> StartAsync(int nodes)
+    public static async Task<TestCluster> StartAsync(int nodes, IReadOnlyDictionary<string, string>? managerEnvironment = null)
     {
         var root = Directory.CreateTempSubdirectory("gatehouse-cluster-").FullName;
         // Peers that drop privileges (Postfix runs as 'postfix') must reach their own folders.
         File.SetUnixFileMode(root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
             | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
-        var cluster = new TestCluster(root, new ManagerInstance(root, IPAddress.Loopback));
+        var cluster = new TestCluster(root, new ManagerInstance(root, IPAddress.Loopback) { Environment = managerEnvironment ?? new Dictionary<string, string>() });
         await cluster.Manager.StartAsync();
         for (var i = 0; i < nodes; i++)
         {

@@ -9,14 +9,14 @@ namespace Gatehouse.ClusterManager.Distribution;
 /// </summary>
 internal sealed class NodeQueries
 {
-    private readonly ConcurrentDictionary<string, Func<ManagerMessage, CancellationToken, Task>> streams = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, NodeOutbox> streams = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string Node, string Id), TaskCompletionSource<QueryAnswer>> waiting = new();
 
     /// <summary>Makes the node reachable through this stream until the returned handle is disposed.</summary>
-    public IDisposable Attach(string node, Func<ManagerMessage, CancellationToken, Task> write)
+    public IDisposable Attach(string node, NodeOutbox outbox)
     {
-        streams[node] = write;
-        return new Detach(() => streams.TryRemove(new KeyValuePair<string, Func<ManagerMessage, CancellationToken, Task>>(node, write)));
+        streams[node] = outbox;
+        return new Detach(() => streams.TryRemove(new KeyValuePair<string, NodeOutbox>(node, outbox)));
     }
 
     /// <summary>The nodes whose streams are open on this manager.</summary>
@@ -31,21 +31,14 @@ internal sealed class NodeQueries
         }
     }
 
-    /// <summary>Sends a message that wants no answer; false when the node is not connected here.</summary>
-    public async Task<bool> TellAsync(string node, ManagerMessage message, CancellationToken cancel)
-    {
-        if (!streams.TryGetValue(node, out var write))
-        {
-            return false;
-        }
+    /// <summary>Queues a message that wants no answer, without waiting; false when the node is not connected here or not reading.</summary>
+    public bool Tell(string node, ManagerMessage message) =>
+        streams.TryGetValue(node, out var outbox) && outbox.TryPost(message);
 
-        await write(message, cancel);
-        return true;
-    }
-
+    /// <summary>Asks one node; the answer is awaited up to <paramref name="timeout"/>, the sending never.</summary>
     public async Task<QueryAnswer> AskAsync(string node, NodeQuery query, TimeSpan timeout, CancellationToken cancel)
     {
-        if (!streams.TryGetValue(node, out var write))
+        if (!streams.TryGetValue(node, out var outbox))
         {
             throw new NodeUnreachableException($"node {node} is not connected to this manager");
         }
@@ -55,7 +48,11 @@ internal sealed class NodeQueries
         waiting[(node, query.Id)] = answer;
         try
         {
-            await write(new ManagerMessage { Query = query }, cancel);
+            if (!outbox.TryPost(new ManagerMessage { Query = query }))
+            {
+                throw new NodeUnreachableException($"node {node} is not reading its stream");
+            }
+
             return await answer.Task.WaitAsync(timeout, cancel);
         }
         catch (TimeoutException)

@@ -45,16 +45,11 @@ internal sealed partial class SharedStsPolicies(IManagerStore store, NodeQueries
         }
 
         LogShared(logger, policy.Domain, policy.Id, from);
+        // Queued, not awaited: this runs in the sending node's reader loop. A node not taking it gets
+        // every valid policy when its stream opens again.
         foreach (var node in nodes.Connected.Where(n => n != from))
         {
-            try
-            {
-                await nodes.TellAsync(node, new ManagerMessage { StsPolicy = policy }, cancel);
-            }
-            catch (Exception e) when (e is InvalidOperationException or IOException or Grpc.Core.RpcException)
-            {
-                // That stream ended; the node gets every valid policy when it connects again.
-            }
+            nodes.Tell(node, new ManagerMessage { StsPolicy = policy });
         }
     }
 

@@ -101,6 +101,7 @@ internal static partial class ManagerServer
         builder.Services.AddSingleton<NodeStatus>();
         builder.Services.AddSingleton<SnapshotBuilder>();
         builder.Services.AddSingleton<NodeStream>();
+        builder.Services.AddSingleton<NodeStreamLimits>();
         builder.Services.AddSingleton<NodeQueries>();
         builder.Services.AddSingleton<SharedStsPolicies>();
         builder.Services.AddSingleton<NodeRemoval>();

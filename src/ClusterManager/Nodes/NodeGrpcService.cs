@@ -34,7 +34,8 @@ internal sealed class NodeGrpcService(
         var node = await authenticator.AuthenticateAsync(context);
         // Headers tell the node at once that it was accepted, before any snapshot is due.
         await context.WriteResponseHeadersAsync(new Metadata());
-        await stream.RunAsync(node.Name, context.GetHttpContext().Connection.ClientCertificate!, Peer(context), requestStream, responseStream, context.CancellationToken);
+        var http = context.GetHttpContext();
+        await stream.RunAsync(node.Name, http.Connection.ClientCertificate!, Peer(context), requestStream, responseStream, http.Abort, context.CancellationToken);
     }
 
     public override async Task<LeaveResponse> Leave(LeaveRequest request, ServerCallContext context)

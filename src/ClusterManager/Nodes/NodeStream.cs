@@ -13,14 +13,14 @@ namespace Gatehouse.ClusterManager.Nodes;
 /// </summary>
 internal sealed partial class NodeStream(
     IManagerStore store, SnapshotBuilder snapshots, VersionSignal signal, NodeConnections connections,
-    NodeStatus status, NodeAuthenticator members, NodeCertificateRenewal renewal, NodeQueries queries, SharedStsPolicies stsPolicies, ILogger<NodeStream> logger)
+    NodeStatus status, NodeAuthenticator members, NodeCertificateRenewal renewal, NodeQueries queries, SharedStsPolicies stsPolicies, NodeStreamLimits limits, ILogger<NodeStream> logger)
 {
     private static readonly TimeSpan Recheck = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan HelloTimeout = TimeSpan.FromSeconds(30);
 
     public async Task RunAsync(
         string node, System.Security.Cryptography.X509Certificates.X509Certificate2 presented, string peer,
-        IAsyncStreamReader<NodeMessage> requests, IServerStreamWriter<ManagerMessage> responses, CancellationToken callCancelled)
+        IAsyncStreamReader<NodeMessage> requests, IServerStreamWriter<ManagerMessage> responses, Action abort, CancellationToken callCancelled)
     {
         var serial = presented.SerialNumber;
         using var connection = connections.Register(node, callCancelled);
@@ -30,15 +30,16 @@ internal sealed partial class NodeStream(
             var hello = await ReadHelloAsync(requests, cancel);
             await status.ConnectedAsync(node, peer, hello);
             LogConnected(logger, node, peer, hello.AppliedVersion);
-            using var session = new Session(hello.AppliedVersion, responses);
-            using var reachable = queries.Attach(node, session.WriteAsync);
+            var session = new Session(hello.AppliedVersion);
+            var outbox = new NodeOutbox(node, responses, limits.WriteDeadline, () => { connection.Cancel(); abort(); }, logger, cancel);
+            using var reachable = queries.Attach(node, outbox);
             foreach (var policy in await stsPolicies.ValidAsync(cancel))
             {
-                await session.WriteAsync(new ManagerMessage { StsPolicy = policy }, cancel);
+                await outbox.SendAsync(new ManagerMessage { StsPolicy = policy }, cancel);
             }
 
-            var reading = ReadAnswersAsync(node, presented, session, requests, cancel);
-            while (!reading.IsCompleted)
+            var reading = ReadAnswersAsync(node, presented, session, outbox, requests, cancel);
+            while (!reading.IsCompleted && !outbox.Writing.IsCompleted)
             {
                 var committed = signal.Next();
                 // Removed on another replica, or just after this stream was admitted: nothing more goes out.
@@ -54,13 +55,15 @@ internal sealed partial class NodeStream(
                 {
                     var snapshot = snapshots.Build(latest, node);
                     session.Sent(snapshot.Version, snapshot.Nonce);
-                    await session.WriteAsync(new ManagerMessage { Snapshot = snapshot }, cancel);
+                    await outbox.SendAsync(new ManagerMessage { Snapshot = snapshot }, cancel);
                     LogPushed(logger, node, snapshot.Version);
                 }
 
-                await Task.WhenAny(reading, VersionSignal.WaitAsync(committed, Recheck, cancel));
+                await Task.WhenAny(reading, outbox.Writing, VersionSignal.WaitAsync(committed, Recheck, cancel));
             }
 
+            outbox.Complete();
+            await outbox.Writing;
             await reading;
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
@@ -95,7 +98,9 @@ internal sealed partial class NodeStream(
         return requests.Current.Hello;
     }
 
-    private async Task ReadAnswersAsync(string node, System.Security.Cryptography.X509Certificates.X509Certificate2 presented, Session session, IAsyncStreamReader<NodeMessage> requests, CancellationToken cancel)
+    private async Task ReadAnswersAsync(
+        string node, System.Security.Cryptography.X509Certificates.X509Certificate2 presented, Session session, NodeOutbox outbox,
+        IAsyncStreamReader<NodeMessage> requests, CancellationToken cancel)
     {
         while (await requests.MoveNext(cancel))
         {
@@ -113,7 +118,7 @@ internal sealed partial class NodeStream(
                 case NodeMessage.KindOneofCase.Renew:
                     var renewed = await renewal.RenewAsync(node, presented, message.Renew.CsrPem, cancel);
                     LogRenewal(logger, node, renewed.Error.Length == 0 ? "renewed" : renewed.Error);
-                    await session.WriteAsync(new ManagerMessage { Renewed = renewed }, cancel);
+                    await outbox.SendAsync(new ManagerMessage { Renewed = renewed }, cancel);
                     break;
                 case NodeMessage.KindOneofCase.Answer:
                     queries.Answered(node, message.Answer);
@@ -131,10 +136,9 @@ internal sealed partial class NodeStream(
         }
     }
 
-    /// <summary>What one stream has sent; pushes and renewal answers take turns on the wire.</summary>
-    private sealed class Session(long applied, IServerStreamWriter<ManagerMessage> responses) : IDisposable
+    /// <summary>What one stream has sent: the version and the nonce its answers must carry.</summary>
+    private sealed class Session(long applied)
     {
-        private readonly SemaphoreSlim writing = new(1, 1);
         private string nonce = "";
 
         public long SentVersion { get; private set; } = applied;
@@ -146,21 +150,6 @@ internal sealed partial class NodeStream(
         }
 
         public bool IsCurrent(string answered) => answered == Volatile.Read(ref nonce);
-
-        public async Task WriteAsync(ManagerMessage message, CancellationToken cancel)
-        {
-            await writing.WaitAsync(cancel);
-            try
-            {
-                await responses.WriteAsync(message, cancel);
-            }
-            finally
-            {
-                writing.Release();
-            }
-        }
-
-        public void Dispose() => writing.Dispose();
     }
 
     [LoggerMessage(100, LogLevel.Information, "Node {Node} connected from {Peer}, running version {Version}")]

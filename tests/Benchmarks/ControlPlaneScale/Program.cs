@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
-using Gatehouse.Benchmarks.ControlPlaneScale;
 using Gatehouse.Harness;
 
 // The control plane at scale: N simulated nodes (real joins, real mutual-TLS sync streams, many
@@ -41,7 +40,7 @@ async Task RunAsync(string root, int n)
     using var clusterCa = X509CertificateLoader.LoadCertificateFromFile(manager.CaFile);
     var before = Rss(pid);
     var nodes = Enumerable.Range(0, n)
-        .Select(i => new SimulatedNode($"sim{i:D4}", IPAddress.Parse($"127.{50 + i / 250}.{i % 250 + 1}.1"), manager.Url, clusterCa))
+        .Select(i => new MemberNode($"sim{i:D4}", IPAddress.Parse($"127.{50 + i / 250}.{i % 250 + 1}.1"), manager.Url, clusterCa))
         .ToList();
     try
     {
@@ -90,7 +89,7 @@ async Task RunAsync(string root, int n)
     }
 }
 
-static async Task WaitAllAckedAsync(List<SimulatedNode> nodes, long version, TimeSpan limit)
+static async Task WaitAllAckedAsync(List<MemberNode> nodes, long version, TimeSpan limit)
 {
     var clock = Stopwatch.StartNew();
     while (nodes.Any(n => !n.Acked.ContainsKey(version)))

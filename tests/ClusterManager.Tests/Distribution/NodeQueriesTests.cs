@@ -12,8 +12,8 @@ public sealed class NodeQueriesTests
     {
         var queries = new NodeQueries();
         var asked = new TaskCompletionSource<NodeQuery>();
-        using var node1 = queries.Attach("node1", (message, _) => { asked.TrySetResult(message.Query); return Task.CompletedTask; });
-        using var node2 = queries.Attach("node2", (_, _) => Task.CompletedTask);
+        using var node1 = queries.Attach("node1", FakeNodeStream.Outbox("node1", message => asked.TrySetResult(message.Query)));
+        using var node2 = queries.Attach("node2", FakeNodeStream.Outbox("node2", _ => { }));
 
         var question = queries.AskAsync("node1", new NodeQuery { TlsVerifyDomain = "example.test" }, TimeSpan.FromSeconds(10), CancellationToken.None);
         var id = (await asked.Task).Id;
@@ -30,7 +30,7 @@ public sealed class NodeQueriesTests
     public async Task A_node_that_is_not_connected_or_stays_silent_is_reported_as_such()
     {
         var queries = new NodeQueries();
-        using var silent = queries.Attach("node1", (_, _) => Task.CompletedTask);
+        using var silent = queries.Attach("node1", FakeNodeStream.Outbox("node1", _ => { }));
 
         var absent = await Assert.ThrowsAsync<NodeUnreachableException>(() => queries.AskAsync("ghost", new NodeQuery(), TimeSpan.FromSeconds(1), CancellationToken.None));
         var mute = await Assert.ThrowsAsync<NodeUnreachableException>(() => queries.AskAsync("node1", new NodeQuery(), TimeSpan.FromMilliseconds(200), CancellationToken.None));

@@ -2,6 +2,7 @@ using System.IO.Compression;
 using System.Text.Json;
 using Gatehouse.Cluster.V1;
 using Gatehouse.ClusterManager.Distribution;
+using Gatehouse.ClusterManager.Tests.Distribution;
 using Gatehouse.ClusterManager.TlsReports;
 using Gatehouse.Jobs;
 using Gatehouse.Manager.V1;
@@ -132,7 +133,7 @@ public sealed class DailyTlsReportTests : IDisposable
             return;
         }
 
-        queries.Attach(name, (message, _) =>
+        queries.Attach(name, FakeNodeStream.Outbox(name, message =>
         {
             var answer = new QueryAnswer { Id = message.Query.Id };
             if (message.Query.TlsReportDay is { } day)
@@ -159,7 +160,7 @@ public sealed class DailyTlsReportTests : IDisposable
 
             queries.Answered(name, answer);
             return Task.CompletedTask;
-        });
+        }));
     }
 
     private static JsonDocument Gunzip(TlsReportToSend report)

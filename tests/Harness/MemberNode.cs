@@ -8,19 +8,24 @@ using Gatehouse.Cluster.V1;
 using Grpc.Core;
 using Grpc.Net.Client;
 
-namespace Gatehouse.Benchmarks.ControlPlaneScale;
+namespace Gatehouse.Harness;
 
 /// <summary>
-/// A node as the manager sees one: it joins with its own key and token (the real Join RPC),
-/// holds the real sync stream with its node certificate (mutual TLS, its own connection from
-/// its own loopback address), and answers every snapshot with ACK at once. It applies nothing:
-/// what is measured is the control plane.
+/// A node as the manager sees one, run by the test: it joins with its own key and token (the real
+/// Join RPC), holds the real sync stream with its node certificate (mutual TLS, its own connection
+/// from its own loopback address), and answers every snapshot with ACK at once. It applies
+/// nothing: it stands for the control plane at scale, or for a member whose key an attacker holds
+/// and who says and reads what the attacker wants.
 /// </summary>
-internal sealed class SimulatedNode(string name, IPAddress source, Uri manager, X509Certificate2 clusterCa) : IAsyncDisposable
+public sealed class MemberNode(string name, IPAddress source, Uri manager, X509Certificate2 clusterCa) : IAsyncDisposable
 {
     private readonly CancellationTokenSource stop = new();
     private GrpcChannel? channel;
+    private AsyncDuplexStreamingCall<NodeMessage, ManagerMessage>? sync;
     private Task? running;
+
+    /// <summary>Every message the manager sent this node, in order (none while it does not read).</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<ManagerMessage> Received { get; } = new();
 
     /// <summary>When this node sent its ACK for each version (Stopwatch ticks).</summary>
     public System.Collections.Concurrent.ConcurrentDictionary<long, long> Acked { get; } = new();
@@ -42,12 +47,38 @@ internal sealed class SimulatedNode(string name, IPAddress source, Uri manager, 
     }
 
     /// <summary>Opens the sync stream; completes once the manager has answered the Hello.</summary>
-    public async Task ConnectAsync()
+    /// <param name="reads">False for a member that never reads what the manager sends.</param>
+    public async Task ConnectAsync(bool reads = true)
     {
-        var call = new NodeService.NodeServiceClient(channel!).Sync(cancellationToken: stop.Token);
-        await call.RequestStream.WriteAsync(new NodeMessage { Hello = new Hello { AppliedVersion = 0, SoftwareVersion = "simulated" } });
-        await call.ResponseHeadersAsync;
-        running = AnswerAsync(call);
+        sync = new NodeService.NodeServiceClient(channel!).Sync(cancellationToken: stop.Token);
+        await sync.RequestStream.WriteAsync(new NodeMessage { Hello = new Hello { AppliedVersion = 0, SoftwareVersion = "simulated" } });
+        await sync.ResponseHeadersAsync;
+        running = reads ? AnswerAsync(sync) : Task.CompletedTask;
+    }
+
+    /// <summary>Says anything the contract allows on the open stream.</summary>
+    public Task SendAsync(NodeMessage message) => sync!.RequestStream.WriteAsync(message);
+
+    /// <summary>Whether the manager ended the stream (read from a member that does not otherwise read).</summary>
+    public async Task<StatusCode?> EndedAsync(TimeSpan within)
+    {
+        try
+        {
+            using var wait = new CancellationTokenSource(within);
+            while (await sync!.ResponseStream.MoveNext(wait.Token))
+            {
+            }
+
+            return StatusCode.OK;
+        }
+        catch (RpcException e) when (e.StatusCode != StatusCode.DeadlineExceeded)
+        {
+            return e.StatusCode;
+        }
+        catch (Exception e) when (e is OperationCanceledException or RpcException)
+        {
+            return null;
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -58,6 +89,7 @@ internal sealed class SimulatedNode(string name, IPAddress source, Uri manager, 
             await running.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
+        sync?.Dispose();
         channel?.Dispose();
         stop.Dispose();
     }
@@ -70,6 +102,7 @@ internal sealed class SimulatedNode(string name, IPAddress source, Uri manager, 
             {
                 await foreach (var message in call.ResponseStream.ReadAllAsync(stop.Token))
                 {
+                    Received.Enqueue(message);
                     if (message.Snapshot is { } snapshot)
                     {
                         await call.RequestStream.WriteAsync(new NodeMessage { Ack = new Ack { Version = snapshot.Version, Nonce = snapshot.Nonce } });

@@ -1,0 +1,79 @@
+using Gatehouse.Cluster.V1;
+
+namespace Gatehouse.ClusterManager.Tests.Distribution;
+
+/// <summary>A node that stops reading its stream holds up nobody and is cut off.</summary>
+[Trait("Category", "Security")]
+public sealed class NodeOutboxTests
+{
+    [Fact]
+    public async Task A_message_the_node_does_not_take_within_the_deadline_cuts_the_node_off_and_nothing_waits_for_it()
+    {
+        var never = new TaskCompletionSource();
+        var cutOff = 0;
+        using var stream = new CancellationTokenSource();
+        var outbox = FakeNodeStream.Outbox("node1", _ => never.Task, TimeSpan.FromMilliseconds(300), () => { cutOff++; stream.Cancel(); }, stream.Token);
+
+        Assert.True(outbox.TryPost(new ManagerMessage()));
+        // Posting more returns at once while the first write hangs.
+        Assert.True(outbox.TryPost(new ManagerMessage()));
+        await outbox.Writing.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(1, cutOff);
+        Assert.False(outbox.TryPost(new ManagerMessage()));
+        Assert.Equal(1, cutOff);
+    }
+
+    [Fact]
+    public async Task A_full_queue_cuts_the_node_off_at_once_and_the_streams_own_send_then_fails()
+    {
+        var writing = new TaskCompletionSource();
+        var cutOff = 0;
+        var outbox = FakeNodeStream.Outbox("node1", _ => { writing.TrySetResult(); return new TaskCompletionSource().Task; }, TimeSpan.FromHours(1), () => cutOff++);
+        Assert.True(outbox.TryPost(new ManagerMessage()));
+        await writing.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        var posted = 0;
+        while (outbox.TryPost(new ManagerMessage()) && posted < 5000)
+        {
+            posted++;
+        }
+
+        Assert.Equal(1024, posted);
+        Assert.Equal(1, cutOff);
+        await Assert.ThrowsAsync<OperationCanceledException>(() => outbox.SendAsync(new ManagerMessage(), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task The_streams_own_send_waits_for_room_no_longer_than_the_deadline()
+    {
+        var cutOff = 0;
+        // The write itself never hangs here; the queue is full because the writer is held.
+        var release = new TaskCompletionSource();
+        var outbox = FakeNodeStream.Outbox("node1", _ => release.Task, TimeSpan.FromMilliseconds(500), () => cutOff++);
+        var started = DateTime.UtcNow;
+        for (var i = 0; i < 1025; i++)
+        {
+            await outbox.SendAsync(new ManagerMessage(), CancellationToken.None);
+        }
+
+        await Assert.ThrowsAsync<OperationCanceledException>(() => outbox.SendAsync(new ManagerMessage(), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.InRange(DateTime.UtcNow - started, TimeSpan.FromMilliseconds(400), TimeSpan.FromSeconds(5));
+        Assert.Equal(1, cutOff);
+    }
+
+    [Fact]
+    public async Task Messages_reach_the_node_in_the_order_posted()
+    {
+        var seen = new List<long>();
+        var outbox = FakeNodeStream.Outbox("node1", message => { lock (seen) { seen.Add(message.Snapshot.Version); } });
+        for (var i = 1; i <= 100; i++)
+        {
+            Assert.True(outbox.TryPost(new ManagerMessage { Snapshot = new Snapshot { Version = i } }));
+        }
+
+        outbox.Complete();
+        await outbox.Writing.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(Enumerable.Range(1, 100).Select(i => (long)i), seen);
+    }
+}
