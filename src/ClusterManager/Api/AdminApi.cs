@@ -61,6 +61,7 @@ internal static class AdminApi
         QueueEndpoints.Map(api);
         AlertEndpoints.Map(api);
         TlsReportEndpoints.Map(api);
+        StsPolicyEndpoints.Map(api);
         api.MapGet("/status", async (Nodes.ClusterStatus status, HttpContext context) =>
             Results.Json(await status.GetAsync(context.RequestAborted), Json));
         api.MapPost("/track", async (Tracking.MessageTracking tracking, HttpContext context) =>

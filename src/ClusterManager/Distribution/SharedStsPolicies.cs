@@ -1,7 +1,10 @@
 using System.Text.RegularExpressions;
+using System.Threading.RateLimiting;
+using Gatehouse.Cluster.MtaSts;
 using Gatehouse.Cluster.V1;
 using Gatehouse.ClusterManager.Store;
 using Gatehouse.Configuration.Matching;
+using Google.Protobuf.WellKnownTypes;
 
 namespace Gatehouse.ClusterManager.Distribution;
 
@@ -11,55 +14,100 @@ namespace Gatehouse.ClusterManager.Distribution;
 /// whose stream opens gets every policy still valid. So the nodes apply the same policy, the
 /// policy host is asked about once for the cluster, and a node that starts afresh is not open
 /// to a downgrade the others would have caught.
+/// What a node shares is its word, not the truth: only <c>enforce</c> policies are taken (the
+/// others protect nothing worth passing on), the manager sets the times from its own clock, a
+/// policy under the id of one kept may only be as strict (same or fewer MX patterns, never a
+/// lower mode), each node may share only so many an hour, and the whole is bounded in domains
+/// and bytes. A node holding a policy it fetched itself applies the same rule to what it is sent.
 /// </summary>
-internal sealed partial class SharedStsPolicies(IManagerStore store, NodeQueries nodes, TimeProvider time, ILogger<SharedStsPolicies> logger)
+internal sealed partial class SharedStsPolicies(IManagerStore store, NodeQueries nodes, TimeProvider time, ILogger<SharedStsPolicies> logger) : IDisposable
 {
     private const int MaxPolicyText = 64 * 1024;
 
-    // Domains whose policies are kept for the cluster: far more than a gateway sends to in a
-    // policy's lifetime, and a bound on what a misbehaving node can make the store hold.
-    private const int MaxDomains = 100_000;
-    private static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(31_557_600);
+    // Far more domains than a gateway sends to in a policy's lifetime; every valid policy goes to
+    // each node whose stream opens, so the bytes are bounded too.
+    public static readonly StsPolicyBounds Bounds = new(MaxDomains: 100_000, MaxBytes: 32L * 1024 * 1024);
 
-    /// <summary>A policy <paramref name="from"/> fetched: kept and passed on when it is newer than the one kept.</summary>
-    public async Task LearnedAsync(string from, SharedMtaStsPolicy policy, CancellationToken cancel)
-    {
-        if (Problem(policy) is { } problem)
+    // A node sharing more than this is either misbehaving or sees so many new domains that the
+    // others may as well fetch for themselves.
+    private readonly PartitionedRateLimiter<string> perNode = PartitionedRateLimiter.Create<string, string>(node =>
+        RateLimitPartition.GetTokenBucketLimiter(node, _ => new TokenBucketRateLimiterOptions
         {
-            LogRefused(logger, from, problem);
+            TokenLimit = 100, TokensPerPeriod = 10, ReplenishmentPeriod = TimeSpan.FromMinutes(1), QueueLimit = 0, AutoReplenishment = true,
+        }), StringComparer.Ordinal);
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, DateTimeOffset> throttledSince = new(StringComparer.Ordinal);
+
+    /// <summary>A policy <paramref name="from"/> fetched: kept and passed on when the rules above allow.</summary>
+    public async Task LearnedAsync(string from, SharedMtaStsPolicy offered, CancellationToken cancel)
+    {
+        var now = time.GetUtcNow();
+        using var permit = perNode.AttemptAcquire(from);
+        if (!permit.IsAcquired)
+        {
+            // One line a minute per node, however fast it sends.
+            if (now - throttledSince.GetValueOrDefault(from) > TimeSpan.FromMinutes(1))
+            {
+                throttledSince[from] = now;
+                LogThrottled(logger, from);
+            }
+
             return;
         }
 
+        if (Problem(offered, now) is { } problem)
+        {
+            LogRefused(logger, from, HostNameSyntax.IsValid(offered.Domain) ? offered.Domain : "?", problem);
+            return;
+        }
+
+        var policy = MtaStsPolicy.Parse(offered.PolicyText, offered.Id, now);
+        var stamped = new SharedMtaStsPolicy
+        {
+            Domain = offered.Domain.ToLowerInvariant(),
+            Id = offered.Id,
+            PolicyText = offered.PolicyText,
+            FetchedAt = Timestamp.FromDateTimeOffset(now),
+            ExpiresAt = Timestamp.FromDateTimeOffset(policy.ExpiresAt),
+            SharedBy = from,
+        };
         try
         {
-            if (!await store.SaveStsPolicyAsync(policy, MaxDomains, cancel))
+            var kept = await store.GetStsPolicyAsync(stamped.Domain, cancel);
+            if (kept is not null && kept.Id == stamped.Id && !policy.IsAtLeastAsStrictAs(MtaStsPolicy.Parse(kept.PolicyText, kept.Id, kept.FetchedAt.ToDateTimeOffset())))
             {
+                LogLooser(logger, from, stamped.Domain, stamped.Id, kept.SharedBy);
+                return;
+            }
+
+            if (!await store.ReplaceStsPolicyAsync(stamped, kept, Bounds, cancel))
+            {
+                LogRefused(logger, from, stamped.Domain, "the cluster keeps as many policies as it may, or another replica kept one meanwhile");
                 return;
             }
         }
         catch (StoreException e)
         {
             // The node keeps its own copy; the others fetch for themselves meanwhile.
-            LogRefused(logger, from, $"the store cannot keep it now: {e.Message}");
+            LogRefused(logger, from, stamped.Domain, $"the store cannot keep it now: {e.Message}");
             return;
         }
 
-        LogShared(logger, policy.Domain, policy.Id, from);
-        // Queued, not awaited: this runs in the sending node's reader loop. A node not taking it gets
+        LogShared(logger, stamped.Domain, stamped.Id, from);
+        // Queued, not awaited: this runs in the sharing node's reader loop. A node not taking it gets
         // every valid policy when its stream opens again.
         foreach (var node in nodes.Connected.Where(n => n != from))
         {
-            nodes.Tell(node, new ManagerMessage { StsPolicy = policy });
+            nodes.Tell(node, new ManagerMessage { StsPolicy = stamped });
         }
     }
 
     /// <summary>The policies a node gets when its stream opens: those not yet expired.</summary>
     public async Task<IReadOnlyList<SharedMtaStsPolicy>> ValidAsync(CancellationToken cancel)
     {
-        var now = time.GetUtcNow();
         try
         {
-            return [.. (await store.ListStsPoliciesAsync(cancel)).Where(p => p.ExpiresAt is not null && p.ExpiresAt.ToDateTimeOffset() > now)];
+            return Valid(await store.ListStsPoliciesAsync(cancel), time.GetUtcNow());
         }
         catch (StoreException)
         {
@@ -68,16 +116,73 @@ internal sealed partial class SharedStsPolicies(IManagerStore store, NodeQueries
         }
     }
 
-    // Checked before a node's word reaches the store and the other nodes (which parse the text again).
-    private string? Problem(SharedMtaStsPolicy policy)
+    /// <summary>Every policy kept, expired ones included, by domain.</summary>
+    public async Task<IReadOnlyList<SharedMtaStsPolicy>> ListAsync(CancellationToken cancel) =>
+        [.. (await store.ListStsPoliciesAsync(cancel)).OrderBy(p => p.Domain, StringComparer.Ordinal)];
+
+    /// <summary>An admin's purge: the policy goes from the store and the connected nodes drop their copies and fetch anew.</summary>
+    public async Task<bool> PurgeAsync(string domain, CancellationToken cancel)
+    {
+        var removed = await store.RemoveStsPolicyAsync(domain, expiredBy: null, cancel);
+        foreach (var node in nodes.Connected)
+        {
+            nodes.Tell(node, new ManagerMessage { StsForget = domain.ToLowerInvariant() });
+        }
+
+        return removed;
+    }
+
+    /// <summary>Drops the policies whose max_age has run out; the number dropped.</summary>
+    public async Task<int> PruneAsync(CancellationToken cancel)
     {
         var now = time.GetUtcNow();
-        return !HostNameSyntax.IsValid(policy.Domain) ? "the domain is not a host name"
-            : !PolicyId().IsMatch(policy.Id) ? "the id is not 1-32 letters and digits"
-            : policy.PolicyText.Length is 0 or > MaxPolicyText ? "the policy text is empty or longer than 64 KB"
-            : policy.FetchedAt is null || policy.ExpiresAt is null || policy.FetchedAt.ToDateTimeOffset() > now.AddMinutes(5)
-                || policy.ExpiresAt.ToDateTimeOffset() <= policy.FetchedAt.ToDateTimeOffset() || policy.ExpiresAt.ToDateTimeOffset() - policy.FetchedAt.ToDateTimeOffset() > MaxAge ? "its times are not those of a policy"
-            : null;
+        var dropped = 0;
+        foreach (var policy in await store.ListStsPoliciesAsync(cancel))
+        {
+            if (!IsValid(policy, now) && await store.RemoveStsPolicyAsync(policy.Domain, expiredBy: now, cancel))
+            {
+                dropped++;
+            }
+        }
+
+        return dropped;
+    }
+
+    public void Dispose() => perNode.Dispose();
+
+    private static List<SharedMtaStsPolicy> Valid(IEnumerable<SharedMtaStsPolicy> policies, DateTimeOffset now) =>
+        [.. policies.Where(p => IsValid(p, now))];
+
+    private static bool IsValid(SharedMtaStsPolicy policy, DateTimeOffset now) =>
+        policy.ExpiresAt is not null && policy.ExpiresAt.ToDateTimeOffset() > now;
+
+    // Checked before a node's word reaches the store and the other nodes (which parse the text again).
+    private static string? Problem(SharedMtaStsPolicy policy, DateTimeOffset now)
+    {
+        if (!HostNameSyntax.IsValid(policy.Domain))
+        {
+            return "the domain is not a host name";
+        }
+
+        if (!PolicyId().IsMatch(policy.Id))
+        {
+            return "the id is not 1-32 letters and digits";
+        }
+
+        if (policy.PolicyText.Length is 0 or > MaxPolicyText)
+        {
+            return "the policy text is empty or longer than 64 KB";
+        }
+
+        try
+        {
+            return MtaStsPolicy.Parse(policy.PolicyText, policy.Id, now).Mode == MtaStsMode.Enforce ? null
+                : "only enforce policies are shared; each node fetches testing and none policies itself";
+        }
+        catch (FormatException e)
+        {
+            return $"not a policy: {e.Message}";
+        }
     }
 
     [GeneratedRegex("^[A-Za-z0-9]{1,32}$")]
@@ -86,6 +191,12 @@ internal sealed partial class SharedStsPolicies(IManagerStore store, NodeQueries
     [LoggerMessage(450, LogLevel.Information, "MTA-STS policy of {Domain} (id {Id}) from node {Node} shared with the cluster")]
     private static partial void LogShared(ILogger logger, string domain, string id, string node);
 
-    [LoggerMessage(451, LogLevel.Warning, "MTA-STS policy from node {Node} refused: {Problem}")]
-    private static partial void LogRefused(ILogger logger, string node, string problem);
+    [LoggerMessage(451, LogLevel.Warning, "MTA-STS policy of {Domain} from node {Node} refused: {Problem}")]
+    private static partial void LogRefused(ILogger logger, string node, string domain, string problem);
+
+    [LoggerMessage(453, LogLevel.Warning, "MTA-STS policies from node {Node} refused for a while: it shares more than 10 a minute")]
+    private static partial void LogThrottled(ILogger logger, string node);
+
+    [LoggerMessage(452, LogLevel.Warning, "MTA-STS policy of {Domain} from node {Node} refused: looser than the one kept under the same id {Id} (shared by {KeptFrom}); the policy host may have changed it without a new id, or the node is not to be trusted")]
+    private static partial void LogLooser(ILogger logger, string node, string domain, string id, string keptFrom);
 }

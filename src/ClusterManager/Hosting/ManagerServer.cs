@@ -104,6 +104,7 @@ internal static partial class ManagerServer
         builder.Services.AddSingleton<NodeStreamLimits>();
         builder.Services.AddSingleton<NodeQueries>();
         builder.Services.AddSingleton<SharedStsPolicies>();
+        builder.Services.AddHostedService<StsPolicyPruning>();
         builder.Services.AddSingleton<NodeRemoval>();
         builder.Services.AddSingleton<NodeCertificateRenewal>();
         var certificates = new Func<IServiceProvider, ManagerCertificates>(services => services.GetRequiredService<ManagerCertificates>());

@@ -251,18 +251,40 @@ internal sealed class FileStore : IManagerStore, IDisposable
     public Task<IReadOnlyList<TlsReportEvent>> ListTlsReportEventsAsync(int last, CancellationToken cancel = default) =>
         Locked(() => ReadLinesAsync<TlsReportEvent>(TlsReportEventsPath, last, cancel));
 
-    public Task<bool> SaveStsPolicyAsync(Cluster.V1.SharedMtaStsPolicy policy, int maxDomains, CancellationToken cancel = default) =>
+    public Task<bool> ReplaceStsPolicyAsync(Cluster.V1.SharedMtaStsPolicy policy, Cluster.V1.SharedMtaStsPolicy? replacing, StsPolicyBounds bounds, CancellationToken cancel = default) =>
         Locked(async () =>
         {
-            var path = Path.Combine(root, "mta-sts", $"{Safe(policy.Domain.ToLowerInvariant())}.json");
+            var path = StsPolicyPath(policy.Domain);
             var kept = await ReadAsync<Cluster.V1.SharedMtaStsPolicy>(path, cancel);
-            if ((kept is not null && kept.FetchedAt.ToDateTimeOffset() >= policy.FetchedAt.ToDateTimeOffset())
-                || (kept is null && Directory.EnumerateFiles(Path.Combine(root, "mta-sts"), "*.json").Take(maxDomains).Count() >= maxDomains))
+            if (!Equals(kept, replacing))
+            {
+                return false;
+            }
+
+            var others = Directory.EnumerateFiles(Path.Combine(root, "mta-sts"), "*.json").Where(f => f != path).Select(f => new FileInfo(f)).ToList();
+            if ((kept is null && others.Count >= bounds.MaxDomains) || others.Sum(f => f.Length) + ProtoJson.Format(policy).Length > bounds.MaxBytes)
             {
                 return false;
             }
 
             await WriteAsync(path, policy, cancel);
+            return true;
+        });
+
+    public Task<Cluster.V1.SharedMtaStsPolicy?> GetStsPolicyAsync(string domain, CancellationToken cancel = default) =>
+        Locked(() => ReadAsync<Cluster.V1.SharedMtaStsPolicy>(StsPolicyPath(domain), cancel));
+
+    public Task<bool> RemoveStsPolicyAsync(string domain, DateTimeOffset? expiredBy, CancellationToken cancel = default) =>
+        Locked(async () =>
+        {
+            var path = StsPolicyPath(domain);
+            var kept = await ReadAsync<Cluster.V1.SharedMtaStsPolicy>(path, cancel);
+            if (kept is null || (expiredBy is { } by && kept.ExpiresAt is not null && kept.ExpiresAt.ToDateTimeOffset() > by))
+            {
+                return false;
+            }
+
+            File.Delete(path);
             return true;
         });
 
@@ -312,6 +334,8 @@ internal sealed class FileStore : IManagerStore, IDisposable
     private string TlsReportEventsPath => Path.Combine(root, "tls-report-events.log");
 
     private string VersionPath(long version) => Path.Combine(root, "versions", $"{version:D8}.json");
+
+    private string StsPolicyPath(string domain) => Path.Combine(root, "mta-sts", $"{Safe(domain.ToLowerInvariant())}.json");
 
     private string NodePath(string name) => Path.Combine(root, "nodes", $"{Safe(name)}.json");
 

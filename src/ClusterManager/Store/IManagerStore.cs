@@ -89,10 +89,16 @@ internal interface IManagerStore
     Task<IReadOnlyList<TlsReportEvent>> ListTlsReportEventsAsync(int last, CancellationToken cancel = default);
 
     /// <summary>
-    /// Keeps a domain's MTA-STS policy unless one fetched later is kept already, or the domain is
-    /// new and <paramref name="maxDomains"/> are kept; true when kept.
+    /// Keeps <paramref name="policy"/> for its domain in place of <paramref name="replacing"/> (null:
+    /// none kept). False when what is kept is no longer that (another replica got there first), or
+    /// keeping it would pass <paramref name="bounds"/>.
     /// </summary>
-    Task<bool> SaveStsPolicyAsync(Cluster.V1.SharedMtaStsPolicy policy, int maxDomains, CancellationToken cancel = default);
+    Task<bool> ReplaceStsPolicyAsync(Cluster.V1.SharedMtaStsPolicy policy, Cluster.V1.SharedMtaStsPolicy? replacing, StsPolicyBounds bounds, CancellationToken cancel = default);
+
+    Task<Cluster.V1.SharedMtaStsPolicy?> GetStsPolicyAsync(string domain, CancellationToken cancel = default);
+
+    /// <summary>Removes a domain's policy; with <paramref name="expiredBy"/>, only if it expires by then. True when removed.</summary>
+    Task<bool> RemoveStsPolicyAsync(string domain, DateTimeOffset? expiredBy, CancellationToken cancel = default);
 
     /// <summary>The MTA-STS policies kept, one per domain (expired ones included: callers judge).</summary>
     Task<IReadOnlyList<Cluster.V1.SharedMtaStsPolicy>> ListStsPoliciesAsync(CancellationToken cancel = default);

@@ -12,12 +12,27 @@ internal sealed partial class RedisStore
 {
     // Keeps a value per field unless the one kept is as new or newer (ARGV[2], seconds), or the
     // field is new and ARGV[4] fields are kept.
-    private const string NewerScript = """
+    // KEYS: policies, expiry seconds, bytes kept. ARGV: domain, the value replaced ('' for none), the new value, its expiry, max domains, max bytes.
+    private const string ReplaceStsScript = """
         local kept = redis.call('HGET', KEYS[1], ARGV[1])
-        if kept and tonumber(kept) >= tonumber(ARGV[2]) then return 0 end
-        if not kept and redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[4]) then return 0 end
-        redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-        redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
+        if (kept or '') ~= ARGV[2] then return 0 end
+        if not kept and redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[5]) then return 0 end
+        local bytes = tonumber(redis.call('GET', KEYS[3]) or '0') - string.len(kept or '') + string.len(ARGV[3])
+        if bytes > tonumber(ARGV[6]) then return 0 end
+        redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+        redis.call('HSET', KEYS[2], ARGV[1], ARGV[4])
+        redis.call('SET', KEYS[3], bytes)
+        return 1
+        """;
+
+    // KEYS as above. ARGV: domain, and the time (seconds) it must expire by, or '' for any.
+    private const string RemoveStsScript = """
+        local kept = redis.call('HGET', KEYS[1], ARGV[1])
+        if not kept then return 0 end
+        if ARGV[2] ~= '' and tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '0') > tonumber(ARGV[2]) then return 0 end
+        redis.call('HDEL', KEYS[1], ARGV[1])
+        redis.call('HDEL', KEYS[2], ARGV[1])
+        redis.call('SET', KEYS[3], math.max(0, tonumber(redis.call('GET', KEYS[3]) or '0') - string.len(kept)))
         return 1
         """;
 
@@ -28,6 +43,8 @@ internal sealed partial class RedisStore
         """;
 
     private readonly ConnectionMultiplexer redis;
+
+    private RedisKey[] StsKeys => [Key("sts-policies"), Key("sts-expires"), Key("sts-bytes")];
     private readonly string prefix;
 
     public Task AppendAuditAsync(AuditEntry entry, CancellationToken cancel = default) =>
@@ -56,9 +73,17 @@ internal sealed partial class RedisStore
     public async Task<IReadOnlyList<TlsReportEvent>> ListTlsReportEventsAsync(int last, CancellationToken cancel = default) =>
         (await Call(() => Db.ListRangeAsync(Key("tls-report-events"), -last, -1))).Select(v => Parse<TlsReportEvent>(v)!).ToList();
 
-    public async Task<bool> SaveStsPolicyAsync(Cluster.V1.SharedMtaStsPolicy policy, int maxDomains, CancellationToken cancel = default) =>
-        (long)await Call(() => Db.ScriptEvaluateAsync(NewerScript, [Key("sts-fetched"), Key("sts-policies")],
-            [policy.Domain.ToLowerInvariant(), policy.FetchedAt.Seconds, ProtoJson.Format(policy), maxDomains])) == 1;
+    public async Task<bool> ReplaceStsPolicyAsync(Cluster.V1.SharedMtaStsPolicy policy, Cluster.V1.SharedMtaStsPolicy? replacing, StsPolicyBounds bounds, CancellationToken cancel = default) =>
+        (long)await Call(() => Db.ScriptEvaluateAsync(ReplaceStsScript, StsKeys, [
+            policy.Domain.ToLowerInvariant(), replacing is null ? "" : ProtoJson.Format(replacing), ProtoJson.Format(policy),
+            policy.ExpiresAt?.Seconds ?? 0, bounds.MaxDomains, bounds.MaxBytes])) == 1;
+
+    public async Task<Cluster.V1.SharedMtaStsPolicy?> GetStsPolicyAsync(string domain, CancellationToken cancel = default) =>
+        Parse<Cluster.V1.SharedMtaStsPolicy>(await Call(() => Db.HashGetAsync(Key("sts-policies"), domain.ToLowerInvariant())));
+
+    public async Task<bool> RemoveStsPolicyAsync(string domain, DateTimeOffset? expiredBy, CancellationToken cancel = default) =>
+        (long)await Call(() => Db.ScriptEvaluateAsync(RemoveStsScript, StsKeys, [
+            domain.ToLowerInvariant(), expiredBy is { } by ? by.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture) : ""])) == 1;
 
     public async Task<IReadOnlyList<Cluster.V1.SharedMtaStsPolicy>> ListStsPoliciesAsync(CancellationToken cancel = default) =>
         (await Call(() => Db.HashValuesAsync(Key("sts-policies")))).Select(v => Parse<Cluster.V1.SharedMtaStsPolicy>(v)!).ToList();

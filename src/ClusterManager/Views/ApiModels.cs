@@ -59,3 +59,8 @@ internal sealed record NodeActivityView(
     long QueueMessages, long QueueRecipients, long OldestMessageSeconds);
 
 internal sealed record ExpiringCertificateView(string Name, string Level, DateTimeOffset NotAfter, int DaysLeft);
+
+/// <summary>A shared MTA-STS policy as the cluster keeps it.</summary>
+internal sealed record StsPolicyView(string Domain, string Id, string PolicyText, string SharedBy, DateTimeOffset? FetchedAt, DateTimeOffset? ExpiresAt);
+
+internal sealed record StsPurgeView(string Domain, bool Removed);

@@ -77,6 +77,14 @@ internal sealed class OutboundConnector(DnsClients dns, MailLog log, NodeMetrics
             ? await mtaSts.ResolveAsync(domain, snapshot, cancel)
             : null;
         var decision = TlsDecision.Decide(control, published);
+        if (decision.Enforced && decision.MtaSts!.Learned && !hops.Any(decision.Allows))
+        {
+            // A policy another node shared that turns away every MX host is checked at its source
+            // before mail waits on it: a broken-into node cannot stop a domain's mail this way.
+            published = await mtaSts.ResolveAsync(domain, snapshot, cancel, fetchOwn: true);
+            decision = TlsDecision.Decide(control, published);
+        }
+
         if (decision.MtaSts is { } policy && !daneOn)
         {
             var allowed = hops.Where(decision.Allows).Select(h => h.Host).ToList();

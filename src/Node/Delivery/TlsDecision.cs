@@ -1,3 +1,4 @@
+using Gatehouse.Cluster.MtaSts;
 using Gatehouse.Cluster.V1;
 using Gatehouse.Node.Delivery.DomainPolicies;
 

@@ -108,6 +108,10 @@ internal sealed partial class SyncClient(
                 {
                     mtaSts.Learn(policy);
                 }
+                else if (message.KindCase == ManagerMessage.KindOneofCase.StsForget)
+                {
+                    mtaSts.Forget(message.StsForget);
+                }
                 else if (message.Query is { } query)
                 {
                     // Answered beside the stream: a slow destination must not hold up pushes.

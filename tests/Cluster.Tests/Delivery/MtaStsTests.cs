@@ -1,5 +1,9 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.RegularExpressions;
 using Gatehouse.Cluster.Tests.Fixtures;
+using Gatehouse.Cluster.V1;
+using Google.Protobuf.WellKnownTypes;
 
 namespace Gatehouse.Cluster.Tests.Delivery;
 
@@ -43,6 +47,59 @@ public sealed partial class MtaStsTests(DeliveryFixture fixture)
         await TlsReport.WaitForAsync(fixture.Node, "sts-good.test", "sts", p => p.Successful >= 2 && p.Strings.Contains("mode: enforce") && p.Strings.Contains("mx: mx.good.test"));
         await TlsReport.WaitForAsync(fixture.Node, "sts-wrong.test", "sts", p => p.Failures.Any(f => f is { ResultType: "certificate-host-mismatch", Host: "mx.wrongname.test" }));
     }
+
+    [Fact]
+    public async Task A_member_whose_key_the_attacker_holds_cannot_turn_MTA_STS_off_nor_stop_a_domains_mail_and_an_admin_lists_and_purges_what_it_shared()
+    {
+        var m = fixture.Cluster.Manager;
+        var domain = DeliveryFixture.SharedByMember;
+        using var clusterCa = X509CertificateLoader.LoadCertificateFromFile(m.CaFile);
+        await using var member = new MemberNode("member-sts", IPAddress.Parse("127.0.3.10"), m.Url, clusterCa);
+        await member.JoinAsync(await m.CreateTokenAsync());
+        await member.ConnectAsync();
+        try
+        {
+            // The real id, mode none for a year: refused, so no node turns MTA-STS off for the domain.
+            await member.SendAsync(new NodeMessage { StsPolicy = Policy(domain, "version: STSv1\nmode: none\nmax_age: 31557600\n") });
+            await Wait.UntilAsync(() => m.Process.Output.Contains($"MTA-STS policy of {domain} from node member-sts refused: only enforce policies are shared", StringComparison.Ordinal), "the manager refuses mode none");
+            // The real id, enforce with an MX the domain does not use: kept (first of its id) and passed on...
+            await member.SendAsync(new NodeMessage { StsPolicy = Policy(domain, "version: STSv1\nmode: enforce\nmx: mx.nowhere.test\nmax_age: 31557600\n") });
+            await fixture.Node.WaitForMailLogAsync($"MTA-STS policy of {domain} taken from the cluster: enforce (id 20261203, max_age 31557600 s, mx mx.nowhere.test)");
+            var listed = (await m.CliAsync("sts", "list")).Succeeded().Output;
+            Assert.Matches($@"(?m)^{Regex.Escape(domain)}\s+20261203\s+enforce\s+mx\.nowhere\.test\s+member-sts\s", listed);
+
+            // ...but mail to the domain still flows: a learned policy that turns away every MX is checked at the policy host.
+            var subject = $"shared policy {Guid.NewGuid():N}";
+            await fixture.SendAsync($"user@{domain}", subject);
+            await Wait.UntilAsync(() => fixture.Unfolded("good").Any(message => message.Contains(subject, StringComparison.Ordinal)), "delivered under the policy the node fetched itself");
+            Assert.Equal(1, fixture.MtaStsPolicies.Fetches(domain));
+            Assert.Contains($"MTA-STS policy of {domain} fetched: enforce (id 20261203, max_age 86400 s, mx mx.good.test)", fixture.MailLogText(), StringComparison.Ordinal);
+            // The node shares what it fetched; the manager keeps the first word under that id and says whose it was.
+            await Wait.UntilAsync(() => m.Process.Output.Contains($"MTA-STS policy of {domain} from node node1 refused: looser than the one kept under the same id 20261203 (shared by member-sts)", StringComparison.Ordinal),
+                "the manager flags the conflict");
+
+            // The admin purges it (audited); the node drops its copy and would fetch again.
+            Assert.Contains($"Purged the shared policy of {domain}", (await m.CliAsync("sts", "purge", domain)).Succeeded().Output, StringComparison.Ordinal);
+            Assert.DoesNotContain(domain, (await m.CliAsync("sts", "list")).Succeeded().Output, StringComparison.Ordinal);
+            var audit = (await m.Http.GetJsonAsync("api/v1/audit?last=20")).AsArray();
+            Assert.Contains(audit, e => (string?)e!["action"] == "sts purge" && (string?)e["detail"] == domain);
+            await Wait.UntilAsync(() => !File.Exists(Path.Combine(fixture.Node.DataDir, "state", "mta-sts", $"{domain}.json")), "the node drops its copy");
+        }
+        finally
+        {
+            // Other tests of the collection ask every registered node.
+            using var removed = await m.Http.SendAsync(HttpMethod.Delete, "api/v1/nodes/member-sts");
+        }
+    }
+
+    private static SharedMtaStsPolicy Policy(string domain, string text) => new()
+    {
+        Domain = domain,
+        Id = "20261203",
+        PolicyText = text,
+        FetchedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow),
+        ExpiresAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddYears(1)),
+    };
 
     [Fact]
     public async Task Tlsverify_explain_shows_the_policy_its_age_and_that_it_decides()

@@ -44,6 +44,9 @@ public sealed partial class DeliveryFixture : IAsyncLifetime
     /// <summary>A domain whose TXT record announces an MTA-STS policy that no host serves.</summary>
     public const string PolicyHostMissing = "sts-nohost.test";
 
+    /// <summary>A domain like sts-good.test (enforce, mx.good.test) kept for what another member shares of it.</summary>
+    public const string SharedByMember = "sts-shared.test";
+
     /// <summary>A domain whose policy host serves a policy larger than the 64 KB a node reads.</summary>
     public const string PolicyTooLarge = "sts-huge.test";
 
@@ -115,6 +118,8 @@ public sealed partial class DeliveryFixture : IAsyncLifetime
             policies.Add((sts.Domain, $"version: STSv1\nmode: {sts.Mode}\nmx: {sts.Mx}\nmax_age: 86400\n", chain, key));
         }
 
+        var shared = await Issue($"mta-sts.{SharedByMember}");
+        policies.Add((SharedByMember, "version: STSv1\nmode: enforce\nmx: mx.good.test\nmax_age: 86400\n", shared.Chain, shared.Key));
         var huge = await Issue($"mta-sts.{PolicyTooLarge}");
         policies.Add((PolicyTooLarge, $"version: STSv1\nmode: enforce\nmx: mx.elsewhere.test\nmax_age: 86400\nx_padding: {new string('a', 70_000)}\n", huge.Chain, huge.Key));
         MtaStsPolicies = await MtaStsHost.StartAsync(Path.Combine(work, "mta-sts"), policyHost, policies);
@@ -125,12 +130,13 @@ public sealed partial class DeliveryFixture : IAsyncLifetime
             .Concat(MtaStsDomains.Select(s => (s.Domain, $"mx.{s.Receiver}.test", 10)))
             .Append((PolicyHostMissing, "mx.good.test", 10))
             .Append((PolicyTooLarge, "mx.good.test", 10))
+            .Append((SharedByMember, "mx.good.test", 10))
             .Concat([("bounces.test", "mx.pfnone.test", 10), ("alerts.test", "mx.pfnone.test", 10), ("e2e.test", "mx.good.test", 10),
                 ("alerting.test", "mx.sink.test", 10), ("quiet.test", "mx.sink.test", 10)]);
         var dns = await Dnsmasq.StartAsync(Path.Combine(work, "dnsmasq.log"), mx,
             Receivers.Select(r => ($"mx.{r}.test", ReceiverAddress(r).ToString())).Concat(MtaStsDomains.Select(s => ($"mta-sts.{s.Domain}", policyHost.ToString())))
-                .Append(($"mta-sts.{PolicyTooLarge}", policyHost.ToString())),
-            MtaStsDomains.Select(s => s.Domain).Append(PolicyHostMissing).Append(PolicyTooLarge).Select(d => $"--txt-record=_mta-sts.{d},v=STSv1; id=20261203"));
+                .Append(($"mta-sts.{PolicyTooLarge}", policyHost.ToString())).Append(($"mta-sts.{SharedByMember}", policyHost.ToString())),
+            MtaStsDomains.Select(s => s.Domain).Append(PolicyHostMissing).Append(PolicyTooLarge).Append(SharedByMember).Select(d => $"--txt-record=_mta-sts.{d},v=STSv1; id=20261203"));
         peers.Add(dns);
 
         // The trusted list holds the test root; the node also trusts the intermediate the receivers send.
@@ -143,7 +149,8 @@ public sealed partial class DeliveryFixture : IAsyncLifetime
         var controls = string.Join("\n", Receivers.SelectMany(r => Modes.Select(mode => $"  - {{domain: {Domain(r, mode)}, tls: {mode}}}"))
             .Concat(MtaStsDomains.Select(s => $"  - {{domain: {s.Domain}, tls: {s.Tls}, mta_sts: {(s.Honoured ? "on" : "off")}}}"))
             .Append($"  - {{domain: {PolicyHostMissing}, tls: preferred, mta_sts: on}}")
-            .Append($"  - {{domain: {PolicyTooLarge}, tls: preferred, mta_sts: on}}"));
+            .Append($"  - {{domain: {PolicyTooLarge}, tls: preferred, mta_sts: on}}")
+            .Append($"  - {{domain: {SharedByMember}, tls: none, mta_sts: on}}"));
         (await m.LoadConfigAsync($$$"""
             hostname: relay.node1.test
             ip_interfaces: [{name: Data1, address: {{{address}}}, hostname: relay.node1.test}]

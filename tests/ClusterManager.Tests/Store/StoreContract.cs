@@ -189,26 +189,47 @@ public abstract class StoreContract : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_domains_MTA_STS_policy_is_replaced_only_by_one_fetched_later_and_the_domains_kept_are_bounded()
+    public async Task A_domains_MTA_STS_policy_is_replaced_only_in_place_of_the_one_read_and_the_policies_kept_are_bounded_in_domains_and_bytes()
     {
-        static Cluster.V1.SharedMtaStsPolicy Policy(string domain, string id, int fetchedSecond) => new()
+        static Cluster.V1.SharedMtaStsPolicy Policy(string domain, string id, int expiresSecond) => new()
         {
             Domain = domain,
             Id = id,
             PolicyText = "version: STSv1\nmode: enforce\nmx: mx.example.net\nmax_age: 86400\n",
-            FetchedAt = new Google.Protobuf.WellKnownTypes.Timestamp { Seconds = 1_800_000_000 + fetchedSecond },
-            ExpiresAt = new Google.Protobuf.WellKnownTypes.Timestamp { Seconds = 1_800_086_400 + fetchedSecond },
+            FetchedAt = new Google.Protobuf.WellKnownTypes.Timestamp { Seconds = 1_800_000_000 },
+            ExpiresAt = new Google.Protobuf.WellKnownTypes.Timestamp { Seconds = 1_800_000_000 + expiresSecond },
+            SharedBy = "node1",
         };
 
-        Assert.True(await Store.SaveStsPolicyAsync(Policy("example.net", "one", 10), maxDomains: 2));
-        Assert.False(await Store.SaveStsPolicyAsync(Policy("example.net", "older", 5), maxDomains: 2));
-        Assert.True(await Store.SaveStsPolicyAsync(Policy("example.net", "two", 20), maxDomains: 2));
-        Assert.True(await Store.SaveStsPolicyAsync(Policy("example.org", "other", 1), maxDomains: 2));
+        var bounds = new StsPolicyBounds(MaxDomains: 2, MaxBytes: 100_000);
+        var one = Policy("example.net", "one", 10);
+        Assert.True(await Store.ReplaceStsPolicyAsync(one, null, bounds));
+        // Another replica kept one meanwhile: a replacement of "none" or of a stale copy fails.
+        Assert.False(await Store.ReplaceStsPolicyAsync(Policy("example.net", "late", 10), null, bounds));
+        Assert.False(await Store.ReplaceStsPolicyAsync(Policy("example.net", "late", 10), Policy("example.net", "stale", 10), bounds));
+        var two = Policy("example.net", "two", 20);
+        Assert.True(await Store.ReplaceStsPolicyAsync(two, one, bounds));
+        Assert.Equal("two", (await Store.GetStsPolicyAsync("EXAMPLE.net"))!.Id);
+        Assert.True(await Store.ReplaceStsPolicyAsync(Policy("example.org", "other", 30), null, bounds));
         // Full: a third domain is not kept, a newer policy of a kept one still is.
-        Assert.False(await Store.SaveStsPolicyAsync(Policy("example.com", "third", 1), maxDomains: 2));
-        Assert.True(await Store.SaveStsPolicyAsync(Policy("example.org", "newer", 2), maxDomains: 2));
-
+        Assert.False(await Store.ReplaceStsPolicyAsync(Policy("example.com", "third", 1), null, bounds));
+        Assert.True(await Store.ReplaceStsPolicyAsync(Policy("example.org", "newer", 40), await Store.GetStsPolicyAsync("example.org"), bounds));
         Assert.Equal(["example.net two", "example.org newer"], (await Store.ListStsPoliciesAsync()).Select(p => $"{p.Domain} {p.Id}").Order());
+
+        // Bytes: a policy that would pass the total is not kept, whatever the count.
+        var big = Policy("example.com", "big", 1);
+        big.PolicyText += new string('#', 2000);
+        Assert.False(await Store.ReplaceStsPolicyAsync(big, null, bounds with { MaxDomains = 10, MaxBytes = 1500 }));
+        Assert.Null(await Store.GetStsPolicyAsync("example.com"));
+
+        // Removal: only when expired by the time given, or unconditionally; then the domain counts no more.
+        var at = DateTimeOffset.FromUnixTimeSeconds(1_800_000_000 + 25);
+        Assert.True(await Store.RemoveStsPolicyAsync("example.net", expiredBy: at));
+        Assert.False(await Store.RemoveStsPolicyAsync("example.org", expiredBy: at));
+        Assert.True(await Store.ReplaceStsPolicyAsync(Policy("example.com", "third", 1), null, bounds));
+        Assert.True(await Store.RemoveStsPolicyAsync("example.org", expiredBy: null));
+        Assert.False(await Store.RemoveStsPolicyAsync("example.org", expiredBy: null));
+        Assert.Equal(["example.com third"], (await Store.ListStsPoliciesAsync()).Select(p => $"{p.Domain} {p.Id}"));
     }
 
     [Fact]

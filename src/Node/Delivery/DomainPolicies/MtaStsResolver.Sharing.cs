@@ -1,3 +1,4 @@
+using Gatehouse.Cluster.MtaSts;
 using System.Threading.Channels;
 using Gatehouse.Cluster.V1;
 using Google.Protobuf.WellKnownTypes;
@@ -5,10 +6,13 @@ using Google.Protobuf.WellKnownTypes;
 namespace Gatehouse.Node.Delivery.DomainPolicies;
 
 /// <summary>
-/// The cluster's share of MTA-STS policies: each policy this node fetches goes to the manager,
-/// which passes it on to the other nodes; a policy they fetched comes back here and is kept as if
-/// fetched here — read again from its text, and only when it is newer than the one held. So the
-/// policy host is asked about once for the cluster, and every node applies the same policy.
+/// The cluster's share of MTA-STS policies: each <c>enforce</c> policy this node fetches goes to
+/// the manager, which passes it on to the other nodes; a policy they fetched comes back here and
+/// is kept — read again from its text, only in <c>enforce</c> mode, only when newer than the one
+/// held, and under the id of one held only when as strict (a node that was broken into cannot
+/// loosen what this node fetched itself). A learned policy that turns away every MX host is
+/// checked at the policy host before mail waits on it (see the resolver). So the policy host is
+/// asked about once for the cluster, and every node applies the same policy.
 /// </summary>
 internal sealed partial class MtaStsResolver
 {
@@ -38,22 +42,43 @@ internal sealed partial class MtaStsResolver
             return false;
         }
 
-        if (policy.ExpiresAt <= now || !IdField().IsMatch($"id={shared.Id}") || (Held(shared.Domain) is { } held && held.FetchedAt >= policy.FetchedAt))
+        var held = Held(shared.Domain);
+        if (policy.Mode != MtaStsMode.Enforce || policy.ExpiresAt <= now || !IdField().IsMatch($"id={shared.Id}")
+            || (held is not null && (held.FetchedAt >= policy.FetchedAt || (held.Id == policy.Id && !policy.IsAtLeastAsStrictAs(held)))))
         {
             return false;
         }
 
-        Keep(shared.Domain, policy);
+        Keep(shared.Domain, policy with { Learned = true });
         log.MtaStsPolicyShared(shared.Domain, policy.Describe());
         return true;
     }
 
-    private void Share(string domain, MtaStsPolicy policy) => fetched.Writer.TryWrite(new SharedMtaStsPolicy
+    /// <summary>An admin purged the cluster's policy of the domain: the copy held goes too, and the next delivery fetches it.</summary>
+    public void Forget(string domain)
+    {
+        held.TryRemove(domain, out _);
+        if (PathOf(domain) is { } path)
+        {
+            File.Delete(path);
+        }
+    }
+
+    // Only enforce policies are shared: the manager takes no other.
+    private void Share(string domain, MtaStsPolicy policy)
+    {
+        if (policy.Mode == MtaStsMode.Enforce)
+        {
+            fetched.Writer.TryWrite(Shared(domain, policy));
+        }
+    }
+
+    private static SharedMtaStsPolicy Shared(string domain, MtaStsPolicy policy) => new()
     {
         Domain = domain.ToLowerInvariant(),
         Id = policy.Id,
         PolicyText = string.Join('\n', policy.Lines()) + "\n",
         FetchedAt = Timestamp.FromDateTimeOffset(policy.FetchedAt),
         ExpiresAt = Timestamp.FromDateTimeOffset(policy.ExpiresAt),
-    });
+    };
 }

@@ -1,3 +1,4 @@
+using Gatehouse.Cluster.MtaSts;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
@@ -32,7 +33,8 @@ internal sealed partial class MtaStsResolver(DnsClients dns, string directory, T
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly ConcurrentDictionary<string, MtaStsPolicy> held = new(StringComparer.OrdinalIgnoreCase);
 
-    public async Task<MtaStsLookup> ResolveAsync(string domain, NodeSnapshot snapshot, CancellationToken cancel)
+    /// <param name="fetchOwn">Take no policy learned from another node under the current id: fetch it here.</param>
+    public async Task<MtaStsLookup> ResolveAsync(string domain, NodeSnapshot snapshot, CancellationToken cancel, bool fetchOwn = false)
     {
         var now = time.GetUtcNow();
         var current = Held(domain) is { } h && h.ExpiresAt > now ? h : null;
@@ -42,7 +44,7 @@ internal sealed partial class MtaStsResolver(DnsClients dns, string directory, T
             return new MtaStsLookup(current, txtProblem);
         }
 
-        if (current is not null && current.Id == id)
+        if (current is not null && current.Id == id && !(fetchOwn && current.Learned))
         {
             return new MtaStsLookup(current, null);
         }

@@ -1,3 +1,4 @@
+using Gatehouse.Cluster.MtaSts;
 using Gatehouse.Node.Delivery.DomainPolicies;
 
 namespace Gatehouse.Node.Tests.Delivery.DomainPolicies;

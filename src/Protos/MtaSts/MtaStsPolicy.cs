@@ -1,8 +1,8 @@
 using System.Globalization;
 
-namespace Gatehouse.Node.Delivery.DomainPolicies;
+namespace Gatehouse.Cluster.MtaSts;
 
-internal enum MtaStsMode
+public enum MtaStsMode
 {
     None,
     Testing,
@@ -14,13 +14,25 @@ internal enum MtaStsMode
 /// <c>https://mta-sts.DOMAIN/.well-known/mta-sts.txt</c>: its mode, the MX host patterns it
 /// allows (<c>mx.example.test</c>, or <c>*.example.test</c> for one left-most label) and how long
 /// it may be used (<c>max_age</c>, at most a year). <see cref="Id"/> is the TXT record's id it
-/// was fetched under.
+/// was fetched under. Nodes and the manager read it alike: the manager to judge what a node
+/// shares before it reaches the others.
 /// </summary>
-internal sealed partial record MtaStsPolicy(MtaStsMode Mode, IReadOnlyList<string> MxPatterns, TimeSpan MaxAge, string Id, DateTimeOffset FetchedAt)
+public sealed partial record MtaStsPolicy(MtaStsMode Mode, IReadOnlyList<string> MxPatterns, TimeSpan MaxAge, string Id, DateTimeOffset FetchedAt)
 {
     private static readonly TimeSpan MaxMaxAge = TimeSpan.FromSeconds(31_557_600);
 
     public DateTimeOffset ExpiresAt => FetchedAt + MaxAge;
+
+    /// <summary>Taken from another node through the manager, not fetched from the policy host here.</summary>
+    public bool Learned { get; init; }
+
+    /// <summary>
+    /// Whether this policy protects at least as much as <paramref name="other"/>: a mode no lower and
+    /// no MX pattern that one does not have. A policy shared under an id another already holds may
+    /// only be as strict, never looser.
+    /// </summary>
+    public bool IsAtLeastAsStrictAs(MtaStsPolicy other) =>
+        Mode >= other.Mode && MxPatterns.All(p => other.MxPatterns.Contains(p, StringComparer.OrdinalIgnoreCase));
 
     /// <summary>Reads a policy file; throws <see cref="FormatException"/> naming what is wrong.</summary>
     public static MtaStsPolicy Parse(string text, string id, DateTimeOffset fetchedAt)
