@@ -24,6 +24,12 @@ internal static class ManagerCli
 
     public static async Task<int> RunAsync(string[] args)
     {
+        if (args.FirstOrDefault() != "serve")
+        {
+            Console.SetOut(new PrintableWriter(Console.Out));
+            Console.SetError(new PrintableWriter(Console.Error));
+        }
+
         try
         {
             return await Build().Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });

@@ -27,6 +27,7 @@ internal sealed class NodeQueries
     {
         if (waiting.TryRemove((node, answer.Id), out var question))
         {
+            answer.Error = NodeText.Bounded(answer.Error, 1000);
             question.TrySetResult(answer);
         }
     }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Gatehouse.Cluster.V1;
@@ -13,12 +14,22 @@ namespace Gatehouse.ClusterManager.Nodes;
 /// </summary>
 internal sealed class NodeCertificateRenewal(IManagerStore store, ClusterCa ca, AuditLog audit, TimeProvider time)
 {
+    // A renewal signs, writes the registry and the audit log: one a while per node, however often it asks.
+    private static readonly TimeSpan MinGap = TimeSpan.FromMinutes(10);
+    private readonly ConcurrentDictionary<string, DateTimeOffset> lastRenewed = new(StringComparer.Ordinal);
+
     public async Task<Renewed> RenewAsync(string node, X509Certificate2 presented, string csrPem, CancellationToken cancel)
     {
         var presentedSerial = presented.SerialNumber;
-        if (!Cluster.Membership.RenewalWindow.IsOpen(presented, time.GetUtcNow()))
+        var now = time.GetUtcNow();
+        if (!Cluster.Membership.RenewalWindow.IsOpen(presented, now))
         {
             return new Renewed { Error = $"the node certificate is not due for renewal before {presented.NotBefore.ToUniversalTime() + ((presented.NotAfter - presented.NotBefore) * 2 / 3):u}" };
+        }
+
+        if (lastRenewed.TryGetValue(node, out var last) && now - last < MinGap)
+        {
+            return new Renewed { Error = $"the node certificate was renewed at {last:u}; ask again after {last + MinGap:u}" };
         }
 
         CertificateRequest csr;
@@ -47,6 +58,7 @@ internal sealed class NodeCertificateRenewal(IManagerStore store, ClusterCa ca, 
             return new Renewed { Error = NodeAuthenticator.RemovedMessage };
         }
 
+        lastRenewed[node] = now;
         await audit.RecordAsync($"node {node}", "certificate renew",
             $"node certificate {presentedSerial} renewed as {certificate.SerialNumber}, valid until {certificate.NotAfter.ToUniversalTime():u}", cancel);
         return new Renewed { NodeCertificatePem = certificate.ExportCertificatePem() };

@@ -13,10 +13,13 @@ namespace Gatehouse.ClusterManager.Nodes;
 /// </summary>
 internal sealed partial class NodeStream(
     IManagerStore store, SnapshotBuilder snapshots, VersionSignal signal, NodeConnections connections,
-    NodeStatus status, NodeAuthenticator members, NodeCertificateRenewal renewal, NodeQueries queries, SharedStsPolicies stsPolicies, NodeStreamLimits limits, ILogger<NodeStream> logger)
+    NodeStatus status, NodeAuthenticator members, NodeCertificateRenewal renewal, NodeQueries queries, SharedStsPolicies stsPolicies, NodeStreamLimits limits, TimeProvider time, ILogger<NodeStream> logger)
 {
     private static readonly TimeSpan Recheck = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan HelloTimeout = TimeSpan.FromSeconds(30);
+
+    // Heartbeats more often than this (a node beats every 10 s) are not written to the store.
+    private static readonly TimeSpan MinHeartbeatGap = TimeSpan.FromSeconds(5);
 
     public async Task RunAsync(
         string node, System.Security.Cryptography.X509Certificates.X509Certificate2 presented, string peer,
@@ -27,7 +30,7 @@ internal sealed partial class NodeStream(
         var cancel = connection.Token;
         try
         {
-            var hello = await ReadHelloAsync(requests, cancel);
+            var hello = NodeText.Bounded(await ReadHelloAsync(requests, cancel));
             await status.ConnectedAsync(node, peer, hello);
             LogConnected(logger, node, peer, hello.AppliedVersion);
             var session = new Session(hello.AppliedVersion);
@@ -112,7 +115,7 @@ internal sealed partial class NodeStream(
                     LogAck(logger, node, message.Ack.Version);
                     break;
                 case NodeMessage.KindOneofCase.Nack when session.IsCurrent(message.Nack.Nonce):
-                    await status.RejectedAsync(node, message.Nack);
+                    await status.RejectedAsync(node, NodeText.Bounded(message.Nack));
                     LogNack(logger, node, message.Nack.Version, message.Nack.Errors.Count);
                     break;
                 case NodeMessage.KindOneofCase.Renew:
@@ -126,8 +129,11 @@ internal sealed partial class NodeStream(
                 case NodeMessage.KindOneofCase.StsPolicy:
                     await stsPolicies.LearnedAsync(node, message.StsPolicy, cancel);
                     break;
-                case NodeMessage.KindOneofCase.Heartbeat:
+                case NodeMessage.KindOneofCase.Heartbeat when session.RecordsHeartbeat(message.Heartbeat.AppliedVersion, time.GetUtcNow()):
                     await status.SeenAsync(node, message.Heartbeat.AppliedVersion);
+                    break;
+                case NodeMessage.KindOneofCase.Heartbeat:
+                    // More often than a node beats: nothing new to write to the store.
                     break;
                 default:
                     LogStale(logger, node, message.KindCase.ToString());
@@ -150,6 +156,21 @@ internal sealed partial class NodeStream(
         }
 
         public bool IsCurrent(string answered) => answered == Volatile.Read(ref nonce);
+
+        /// <summary>Whether a heartbeat is worth a store write: a new version, or the first for a while.</summary>
+        public bool RecordsHeartbeat(long version, DateTimeOffset now)
+        {
+            if (version == lastBeatVersion && now - lastBeatWritten < MinHeartbeatGap)
+            {
+                return false;
+            }
+
+            (lastBeatVersion, lastBeatWritten) = (version, now);
+            return true;
+        }
+
+        private long lastBeatVersion = -1;
+        private DateTimeOffset lastBeatWritten;
     }
 
     [LoggerMessage(100, LogLevel.Information, "Node {Node} connected from {Peer}, running version {Version}")]

@@ -32,6 +32,13 @@ public sealed class NodeRenewalWindowTests : IDisposable
         using var issued = X509Certificate2.CreateFromPem(due.NodeCertificatePem);
         var record = (await manager.Store.GetNodeAsync("n1"))!;
         Assert.Equal((issued.SerialNumber, current.SerialNumber), (record.CertificateSerial, record.PreviousCertificateSerial));
+
+        // Asked again at once (a node in a loop): refused without signing or writing, until ten minutes have passed.
+        var again = await renewal.RenewAsync("n1", current, Csr(next), CancellationToken.None);
+        Assert.StartsWith("the node certificate was renewed at", again.Error, StringComparison.Ordinal);
+        Assert.Equal(issued.SerialNumber, (await manager.Store.GetNodeAsync("n1"))!.CertificateSerial);
+        manager.Time.Advance(TimeSpan.FromMinutes(10));
+        Assert.Empty((await renewal.RenewAsync("n1", current, Csr(next), CancellationToken.None)).Error);
     }
 
     public void Dispose() => manager.Dispose();
