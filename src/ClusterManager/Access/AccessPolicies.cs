@@ -22,13 +22,37 @@ internal static class AccessPolicies
         services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, AdminTokenHandler>(AdminTokenHandler.SchemeName, null)
             .AddScheme<AuthenticationSchemeOptions, NodeCertificateHandler>(NodeCertificateHandler.SchemeName, null);
-        var adminApi = Require(AdminTokenHandler.SchemeName);
-        services.AddAuthorizationBuilder()
-            .AddPolicy(AdminApi, adminApi)
+        var builder = services.AddAuthorizationBuilder()
+            .AddPolicy(AdminApi, Require(AdminTokenHandler.SchemeName))
             .AddPolicy(Gui, Require(CookieAuthenticationDefaults.AuthenticationScheme))
             .AddPolicy(Node, Require(NodeCertificateHandler.SchemeName))
-            .SetFallbackPolicy(adminApi);
+            .SetFallbackPolicy(InRole(ApiRole.Admin));
+        foreach (var role in ApiRoles.All)
+        {
+            builder.AddPolicy(role.Policy(), InRole(role));
+        }
     }
+
+    /// <summary>
+    /// Every API endpoint not marked with <see cref="ApiRoles.For"/> needs admin: a new endpoint
+    /// is closed to lesser roles until someone decides otherwise.
+    /// </summary>
+    public static void AdminUnlessMarked(this RouteGroupBuilder api) =>
+        ((IEndpointConventionBuilder)api).Finally(endpoint =>
+        {
+            if (!endpoint.Metadata.OfType<ApiRoleMetadata>().Any())
+            {
+                endpoint.Metadata.Add(new ApiRoleMetadata(ApiRole.Admin));
+                endpoint.Metadata.Add(new AuthorizeAttribute(ApiRole.Admin.Policy()));
+            }
+        });
+
+    // An API caller whose role is this one or above.
+    private static AuthorizationPolicy InRole(ApiRole role) =>
+        new AuthorizationPolicyBuilder(AdminTokenHandler.SchemeName)
+            .RequireAuthenticatedUser()
+            .RequireAssertion(context => ApiRoles.Parse(context.User.FindFirst(System.Security.Claims.ClaimTypes.Role)?.Value) >= role)
+            .Build();
 
     private static AuthorizationPolicy Require(string scheme) =>
         new AuthorizationPolicyBuilder(scheme).RequireAuthenticatedUser().Build();

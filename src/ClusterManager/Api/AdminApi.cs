@@ -23,6 +23,7 @@ internal static class AdminApi
     public static void Map(IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1").RequireAuthorization(AccessPolicies.AdminApi);
+        api.AdminUnlessMarked();
 
         api.MapGet("/nodes", async (IManagerStore store) =>
         {
@@ -31,7 +32,7 @@ internal static class AdminApi
             return Results.Json(nodes.Select(n => new NodeView(
                 n.Name, n.Connected, n.LastSeen?.ToDateTimeOffset(), n.AppliedVersion, n.LastError, n.Address,
                 n.JoinedAt?.ToDateTimeOffset(), MachineSettings.Count(latest.Content.Machines.GetValueOrDefault(n.Name)))), Json);
-        });
+        }).For(ApiRole.ReadOnly);
 
         api.MapDelete("/nodes/{name}", async (string name, NodeRemoval removal, HttpContext context) =>
             Results.Json(new RemoveResponse(name, await removal.RemoveAsync(name, AdminTokenHandler.Actor(context))), Json));
@@ -48,7 +49,7 @@ internal static class AdminApi
             return answer.Error.Length > 0
                 ? Results.Json(new ApiError($"node {name}: {answer.Error}"), Json, statusCode: StatusCodes.Status502BadGateway)
                 : Results.Text(Google.Protobuf.JsonFormatter.Default.Format(answer.TlsVerify), "application/json");
-        });
+        }).For(ApiRole.Operator);
 
         api.MapPost("/tokens", async (HttpContext context, JoinTokens tokens) =>
         {
@@ -62,19 +63,20 @@ internal static class AdminApi
         AlertEndpoints.Map(api);
         TlsReportEndpoints.Map(api);
         StsPolicyEndpoints.Map(api);
+        ApiTokenEndpoints.Map(api);
         api.MapGet("/status", async (Nodes.ClusterStatus status, HttpContext context) =>
-            Results.Json(await status.GetAsync(context.RequestAborted), Json));
+            Results.Json(await status.GetAsync(context.RequestAborted), Json)).For(ApiRole.ReadOnly);
         api.MapPost("/track", async (Tracking.MessageTracking tracking, HttpContext context) =>
-            Results.Json(await tracking.SearchAsync(await Read<TrackRequest>(context), context.RequestAborted), Json));
+            Results.Json(await tracking.SearchAsync(await Read<TrackRequest>(context), context.RequestAborted), Json)).For(ApiRole.ReadOnly);
         CertificateEndpoints.Map(api);
 
         api.MapGet("/history", async (IManagerStore store) =>
             Results.Json((await store.ListVersionsAsync()).Select(v => new VersionView(
-                v.Version, v.Author, v.CommittedAt.ToDateTimeOffset(), v.Comment)), Json));
+                v.Version, v.Author, v.CommittedAt.ToDateTimeOffset(), v.Comment)), Json)).For(ApiRole.ReadOnly);
 
         api.MapGet("/audit", async (IManagerStore store, int? last) =>
             Results.Json((await store.ReadAuditAsync(last ?? 100)).Select(a => new AuditView(
-                a.At.ToDateTimeOffset(), a.Actor, a.Action, a.Detail)), Json));
+                a.At.ToDateTimeOffset(), a.Actor, a.Action, a.Detail)), Json)).For(ApiRole.ReadOnly);
     }
 
     public static async Task<T> Read<T>(HttpContext context)

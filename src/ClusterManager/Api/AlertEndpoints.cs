@@ -15,13 +15,13 @@ internal static class AlertEndpoints
     public static void Map(RouteGroupBuilder api)
     {
         api.MapGet("/alerts", async (ManagerAlerts alerts, int? last, HttpContext context) =>
-            Results.Json(await alerts.ListAsync(Math.Clamp(last ?? 100, 1, MaxListed), context.RequestAborted), AdminApi.Json));
+            Results.Json(await alerts.ListAsync(Math.Clamp(last ?? 100, 1, MaxListed), context.RequestAborted), AdminApi.Json)).For(ApiRole.ReadOnly);
 
         api.MapPost("/alerts/ack", async (HttpContext context, ManagerAlerts alerts) =>
         {
             var request = await AdminApi.Read<AlertAckRequest>(context);
             var acknowledged = await alerts.AcknowledgeAsync(request.Key, AdminTokenHandler.Actor(context), context.RequestAborted);
             return Results.Json(new AlertAckAnswer(request.Key, acknowledged ? "acknowledged" : "was already acknowledged"), AdminApi.Json);
-        });
+        }).For(ApiRole.Operator);
     }
 }

@@ -11,7 +11,7 @@ internal static class CertificateEndpoints
 {
     public static void Map(RouteGroupBuilder api)
     {
-        api.MapGet("/certificates", async (CertificateService certificates) => Results.Json(await certificates.ListAsync(), AdminApi.Json));
+        api.MapGet("/certificates", async (CertificateService certificates) => Results.Json(await certificates.ListAsync(), AdminApi.Json)).For(ApiRole.ReadOnly);
 
         api.MapPost("/certificates/selfsigned", async (HttpContext context, CertificateService certificates) =>
         {
@@ -22,7 +22,7 @@ internal static class CertificateEndpoints
         });
 
         api.MapGet("/certificates/{name}/csr", async (string name, string? machine, CertificateService certificates) =>
-            Results.Json(new CsrResponse(await certificates.CsrAsync(name, machine)), AdminApi.Json));
+            Results.Json(new CsrResponse(await certificates.CsrAsync(name, machine)), AdminApi.Json)).For(ApiRole.ReadOnly);
 
         api.MapPost("/certificates/{name}/renew", async (string name, HttpContext context, CertificateService certificates) =>
         {
@@ -65,7 +65,7 @@ internal static class CertificateEndpoints
         });
 
         api.MapGet("/tlscheck/inbound/{domain}", async (string domain, string? dns_server, InboundTlsCheck check) =>
-            Results.Json(await check.RunAsync(domain, dns_server), AdminApi.Json));
+            Results.Json(await check.RunAsync(domain, dns_server), AdminApi.Json)).For(ApiRole.ReadOnly);
 
         api.MapGet("/trusted-cas", async (string? machine, CertificateService certificates) =>
         {
@@ -76,7 +76,7 @@ internal static class CertificateEndpoints
                 return $"{ca.Subject} (expires {ca.NotAfter.ToUniversalTime():yyyy-MM-dd})";
             }).ToList();
             return Results.Json(new TrustedCasView(cas.SystemBundleEnabled, subjects, System.Text.Encoding.ASCII.GetString(CaBundle.Write(cas.CustomPem))), AdminApi.Json);
-        });
+        }).For(ApiRole.ReadOnly);
 
         api.MapPut("/trusted-cas/system", async (HttpContext context, CertificateService certificates) =>
         {

@@ -19,7 +19,7 @@ internal static class ConfigEndpoints
             await config.StageLevelAsync(LevelTarget.Cluster, level, AdminTokenHandler.Actor(context),
                 $"{Verb(merge)} {source ?? "configuration"} at cluster level", merge ?? false);
             return Results.NoContent();
-        });
+        }).For(ApiRole.Operator);
 
         api.MapPut("/changes/machines/{name}", async (string name, HttpContext context, ConfigurationService config, string? source, bool? merge) =>
         {
@@ -27,7 +27,7 @@ internal static class ConfigEndpoints
             await config.StageLevelAsync(name, level, AdminTokenHandler.Actor(context),
                 $"{Verb(merge)} {source ?? "configuration"} at machine level of {name}", merge ?? false);
             return Results.NoContent();
-        });
+        }).For(ApiRole.Operator);
 
         api.MapPut("/changes/groups/{name}", async (string name, HttpContext context, ConfigurationService config, string? source, bool? merge) =>
         {
@@ -35,7 +35,7 @@ internal static class ConfigEndpoints
             await config.StageLevelAsync(LevelTarget.Of(null, name), level, AdminTokenHandler.Actor(context),
                 $"{Verb(merge)} {source ?? "configuration"} at group level of {name}", merge ?? false);
             return Results.NoContent();
-        });
+        }).For(ApiRole.Operator);
 
         // Groups and their members: staged like every change (create, delete, add, remove).
         api.MapPost("/groups", async (HttpContext context, ConfigurationService config) =>
@@ -43,22 +43,22 @@ internal static class ConfigEndpoints
             var request = await AdminApi.Read<GroupRequest>(context);
             await config.ChangeGroupAsync(request.Op, request.Group, request.Node, AdminTokenHandler.Actor(context));
             return Results.NoContent();
-        });
+        }).For(ApiRole.Operator);
 
         api.MapPut("/changes", async (HttpContext context, ConfigurationService config, string? source) =>
         {
             var content = ProtoJson.Parse<ConfigurationSet>(await Body(context));
             await config.StageAllAsync(content, AdminTokenHandler.Actor(context), $"load {source ?? "configuration"} (all levels)");
             return Results.NoContent();
-        });
+        }).For(ApiRole.Operator);
 
-        api.MapGet("/changes", async (ConfigurationService config) => Results.Json(await config.ShowChangesAsync(), AdminApi.Json));
+        api.MapGet("/changes", async (ConfigurationService config) => Results.Json(await config.ShowChangesAsync(), AdminApi.Json)).For(ApiRole.ReadOnly);
 
         api.MapDelete("/changes", async (HttpContext context, ConfigurationService config) =>
         {
             await config.ClearChangesAsync(AdminTokenHandler.Actor(context));
             return Results.NoContent();
-        });
+        }).For(ApiRole.Operator);
 
         api.MapPost("/commit", async (HttpContext context, ConfigurationService config) =>
         {
@@ -71,14 +71,14 @@ internal static class ConfigEndpoints
             var result = await config.CommitAsync(request.Comment, AdminTokenHandler.Actor(context));
             var body = new CommitResponse(result.Version, result.Errors.Select(e => e.ToString()).ToList(), result.Warnings.Select(e => e.ToString()).Distinct().ToList());
             return Results.Json(body, AdminApi.Json, statusCode: result.Version is null ? StatusCodes.Status422UnprocessableEntity : StatusCodes.Status200OK);
-        });
+        }).For(ApiRole.Operator);
 
         api.MapPost("/rollback", async (HttpContext context, ConfigurationService config) =>
         {
             var request = await AdminApi.Read<RollbackRequest>(context);
             await config.RollbackAsync(request.Version, AdminTokenHandler.Actor(context));
             return Results.NoContent();
-        });
+        }).For(ApiRole.Operator);
 
         api.MapGet("/config", async (IManagerStore store, SecretBox secrets, string? machine, string? group, bool? effective, bool? pending) =>
         {
@@ -99,13 +99,13 @@ internal static class ConfigEndpoints
             }
 
             return Json(ProtoJson.Format(Masked(target.Read(content))));
-        });
+        }).For(ApiRole.ReadOnly);
 
         api.MapGet("/config/groups", async (IManagerStore store, bool? pending) =>
         {
             var content = await Content(store, pending ?? false);
             return Json(ProtoJson.Format(Masked(new ConfigurationSet { Groups = { content.Groups } })));
-        });
+        }).For(ApiRole.ReadOnly);
 
         api.MapPost("/config/export", async (HttpContext context, ConfigurationService config) =>
         {

@@ -67,5 +67,5 @@ internal static class QueueEndpoints
             }
 
             return Results.Json(answers, AdminApi.Json);
-        });
+        }).For(ApiRole.Operator);
 }

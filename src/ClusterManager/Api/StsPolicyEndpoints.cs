@@ -18,7 +18,7 @@ internal static class StsPolicyEndpoints
     {
         api.MapGet("/sts-policies", async (SharedStsPolicies policies, HttpContext context) =>
             Results.Json((await policies.ListAsync(context.RequestAborted)).Select(p => new StsPolicyView(
-                p.Domain, p.Id, p.PolicyText, p.SharedBy, p.FetchedAt?.ToDateTimeOffset(), p.ExpiresAt?.ToDateTimeOffset())), AdminApi.Json));
+                p.Domain, p.Id, p.PolicyText, p.SharedBy, p.FetchedAt?.ToDateTimeOffset(), p.ExpiresAt?.ToDateTimeOffset())), AdminApi.Json)).For(ApiRole.ReadOnly);
 
         api.MapDelete("/sts-policies/{domain}", async (string domain, SharedStsPolicies policies, AuditLog audit, HttpContext context) =>
         {
@@ -31,6 +31,6 @@ internal static class StsPolicyEndpoints
             var removed = await policies.PurgeAsync(name, context.RequestAborted);
             await audit.RecordAsync(AdminTokenHandler.Actor(context), "sts purge", removed ? name : $"{name} (none kept)", context.RequestAborted);
             return Results.Json(new StsPurgeView(name, removed), AdminApi.Json);
-        });
+        }).For(ApiRole.Operator);
     }
 }

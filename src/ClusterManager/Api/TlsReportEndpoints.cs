@@ -16,7 +16,7 @@ internal static class TlsReportEndpoints
     public static void Map(RouteGroupBuilder api)
     {
         api.MapGet("/tls-reports", async (TlsReporting reporting, TimeProvider time, string? date, HttpContext context) =>
-            Results.Json(await reporting.DayAsync(Date(date, time), context.RequestAborted), AdminApi.Json));
+            Results.Json(await reporting.DayAsync(Date(date, time), context.RequestAborted), AdminApi.Json)).For(ApiRole.ReadOnly);
 
         api.MapPost("/tls-reports/send", async (HttpContext context, TlsReporting reporting, TimeProvider time, AuditLog audit) =>
         {
@@ -26,7 +26,7 @@ internal static class TlsReportEndpoints
             await audit.RecordAsync(AdminTokenHandler.Actor(context), "tls-report send",
                 $"{day.Date}: {string.Join("; ", day.Reports.Select(r => $"{r.Domain} {r.State}"))}", context.RequestAborted);
             return Results.Json(day, AdminApi.Json);
-        });
+        }).For(ApiRole.Operator);
     }
 
     // Yesterday (UTC) unless named: the day the manager reports on its own.

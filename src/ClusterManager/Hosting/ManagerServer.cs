@@ -75,6 +75,7 @@ internal static partial class ManagerServer
         var secrets = SecretBox.LoadOrCreate(paths.DataDir);
         builder.Services.AddSingleton(secrets);
         builder.Services.AddSingleton(AdminToken.LoadOrCreate(paths));
+        builder.Services.AddSingleton<ApiTokens>();
         builder.Services.AddSingleton<AuditLog>();
         builder.Services.AddSingleton<VersionSignal>();
         builder.Services.AddSingleton<ConfigurationService>();

@@ -23,7 +23,7 @@ internal sealed class FileStore : IManagerStore, IDisposable
     public FileStore(string dataDir)
     {
         root = Path.Combine(dataDir, "store");
-        foreach (var folder in new[] { "versions", "nodes", "revoked", "tokens", "mta-sts" })
+        foreach (var folder in new[] { "versions", "nodes", "revoked", "tokens", "api-tokens", "mta-sts" })
         {
             Directory.CreateDirectory(Path.Combine(root, folder));
         }
@@ -230,6 +230,42 @@ internal sealed class FileStore : IManagerStore, IDisposable
             return verdict;
         });
 
+    public Task<bool> TryAddApiTokenAsync(ApiTokenRecord token, CancellationToken cancel = default) =>
+        Locked(async () =>
+        {
+            if (File.Exists(ApiTokenPath(token.Name)))
+            {
+                return false;
+            }
+
+            await WriteAsync(ApiTokenPath(token.Name), token, cancel);
+            return true;
+        });
+
+    public async Task<ApiTokenRecord?> FindApiTokenAsync(string hash, CancellationToken cancel = default) =>
+        (await ListApiTokensAsync(cancel)).FirstOrDefault(t => t.Hash == hash);
+
+    public Task<IReadOnlyList<ApiTokenRecord>> ListApiTokensAsync(CancellationToken cancel = default) =>
+        Locked(async () =>
+        {
+            var tokens = new List<ApiTokenRecord>();
+            foreach (var file in Directory.GetFiles(Path.Combine(root, "api-tokens"), "*.json").Order(StringComparer.Ordinal))
+            {
+                tokens.Add((await ReadAsync<ApiTokenRecord>(file, cancel))!);
+            }
+
+            return (IReadOnlyList<ApiTokenRecord>)tokens;
+        });
+
+    public Task<bool> RemoveApiTokenAsync(string name, CancellationToken cancel = default) =>
+        Locked(() =>
+        {
+            var path = ApiTokenPath(name);
+            var found = File.Exists(path);
+            File.Delete(path);
+            return Task.FromResult(found);
+        });
+
     public Task AppendAuditAsync(AuditEntry entry, CancellationToken cancel = default) =>
         Locked(() => AppendLineAsync(AuditPath, entry, cancel));
 
@@ -338,6 +374,8 @@ internal sealed class FileStore : IManagerStore, IDisposable
     private string StsPolicyPath(string domain) => Path.Combine(root, "mta-sts", $"{Safe(domain.ToLowerInvariant())}.json");
 
     private string NodePath(string name) => Path.Combine(root, "nodes", $"{Safe(name)}.json");
+
+    private string ApiTokenPath(string name) => Path.Combine(root, "api-tokens", $"{Safe(name)}.json");
 
     private string TokenPath(string id) => Path.Combine(root, "tokens", $"{Safe(id)}.json");
 

@@ -65,6 +65,17 @@ internal interface IManagerStore
     /// <summary>Marks the token used if it is valid; atomic, so a token is used once at most.</summary>
     Task<TokenUse> TryUseJoinTokenAsync(string id, string secretHash, string nodeName, DateTimeOffset now, CancellationToken cancel = default);
 
+    /// <summary>Adds a named API token; false when one of that name exists.</summary>
+    Task<bool> TryAddApiTokenAsync(ApiTokenRecord token, CancellationToken cancel = default);
+
+    /// <summary>The API token whose hash this is, or null.</summary>
+    Task<ApiTokenRecord?> FindApiTokenAsync(string hash, CancellationToken cancel = default);
+
+    Task<IReadOnlyList<ApiTokenRecord>> ListApiTokensAsync(CancellationToken cancel = default);
+
+    /// <summary>Revokes a named API token; false when there is none of that name.</summary>
+    Task<bool> RemoveApiTokenAsync(string name, CancellationToken cancel = default);
+
     Task AppendAuditAsync(AuditEntry entry, CancellationToken cancel = default);
 
     /// <summary>Records the alert unless one with the same key exists; true when it was new.</summary>

@@ -36,6 +36,21 @@ internal sealed partial class RedisStore
         return 1
         """;
 
+    // KEYS: tokens by name, names by hash. ARGV: name, hash, record.
+    private const string AddApiTokenScript = """
+        if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return 0 end
+        redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+        redis.call('HSET', KEYS[2], ARGV[2], ARGV[1])
+        return 1
+        """;
+
+    // KEYS as above. ARGV: name, its hash.
+    private const string RemoveApiTokenScript = """
+        if redis.call('HDEL', KEYS[1], ARGV[1]) == 0 then return 0 end
+        redis.call('HDEL', KEYS[2], ARGV[2])
+        return 1
+        """;
+
     private const string AddOnceScript = """
         if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
         redis.call('RPUSH', KEYS[2], ARGV[2])
@@ -44,8 +59,30 @@ internal sealed partial class RedisStore
 
     private readonly ConnectionMultiplexer redis;
 
+    private RedisKey[] ApiTokenKeys => [Key("api-tokens"), Key("api-token-hashes")];
+
     private RedisKey[] StsKeys => [Key("sts-policies"), Key("sts-expires"), Key("sts-bytes")];
     private readonly string prefix;
+
+    public async Task<bool> TryAddApiTokenAsync(ApiTokenRecord token, CancellationToken cancel = default) =>
+        (long)await Call(() => Db.ScriptEvaluateAsync(AddApiTokenScript, ApiTokenKeys, [token.Name, token.Hash, ProtoJson.Format(token)])) == 1;
+
+    public async Task<ApiTokenRecord?> FindApiTokenAsync(string hash, CancellationToken cancel = default)
+    {
+        var name = await Call(() => Db.HashGetAsync(Key("api-token-hashes"), hash));
+        var token = name.IsNull ? null : Parse<ApiTokenRecord>(await Call(() => Db.HashGetAsync(Key("api-tokens"), name.ToString())));
+        // Revoked between the two reads, or the index is stale: no token.
+        return token?.Hash == hash ? token : null;
+    }
+
+    public async Task<IReadOnlyList<ApiTokenRecord>> ListApiTokensAsync(CancellationToken cancel = default) =>
+        [.. (await Call(() => Db.HashValuesAsync(Key("api-tokens")))).Select(v => Parse<ApiTokenRecord>(v)!).OrderBy(t => t.Name, StringComparer.Ordinal)];
+
+    public async Task<bool> RemoveApiTokenAsync(string name, CancellationToken cancel = default)
+    {
+        var token = Parse<ApiTokenRecord>(await Call(() => Db.HashGetAsync(Key("api-tokens"), name)));
+        return token is not null && (long)await Call(() => Db.ScriptEvaluateAsync(RemoveApiTokenScript, ApiTokenKeys, [name, token.Hash])) == 1;
+    }
 
     public Task AppendAuditAsync(AuditEntry entry, CancellationToken cancel = default) =>
         Call(() => Db.ListRightPushAsync(Key("audit"), ProtoJson.Format(entry)));

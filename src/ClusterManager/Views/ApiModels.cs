@@ -64,3 +64,10 @@ internal sealed record ExpiringCertificateView(string Name, string Level, DateTi
 internal sealed record StsPolicyView(string Domain, string Id, string PolicyText, string SharedBy, DateTimeOffset? FetchedAt, DateTimeOffset? ExpiresAt);
 
 internal sealed record StsPurgeView(string Domain, bool Removed);
+
+internal sealed record ApiTokenRequest(string? Name, string? Role);
+
+/// <summary>A new API token: the only answer that carries it.</summary>
+internal sealed record ApiTokenCreated(string Name, string Role, string Token);
+
+internal sealed record ApiTokenView(string Name, string Role, string CreatedBy, DateTimeOffset? CreatedAt);

@@ -32,6 +32,47 @@ public sealed class AdminAccessTests
     }
 
     [Fact]
+    public async Task Named_tokens_act_in_their_role_are_named_in_the_audit_log_and_are_revoked_alone()
+    {
+        await using var cluster = await TestCluster.StartAsync(nodes: 0);
+        var manager = cluster.Manager;
+        var created = (await manager.CliAsync("tokens", "create", "ci-pipeline", "--role", "operator")).Succeeded();
+        var operatorToken = created.LastLine;
+        var readOnlyToken = (await manager.CliAsync("tokens", "create", "auditor", "--role", "read-only")).Succeeded().LastLine;
+        var operatorFile = Path.Combine(cluster.Root, "operator.token");
+        await File.WriteAllTextAsync(operatorFile, operatorToken + "\n");
+
+        // The operator stages and commits through the CLI with its own token; it may not touch keys or tokens.
+        var asOperator = new[] { "--manager", manager.Url.ToString(), "--api-token-file", operatorFile, "--ca-file", manager.CaFile };
+        (await manager.CliAsync(["loadconfig", await StageFileAsync(cluster, "alert_settings: {from_address: ops@example.com}"), .. asOperator])).Succeeded();
+        (await manager.CliAsync(["commit", "--comment", "by the pipeline", .. asOperator])).Succeeded();
+        Assert.Equal("403", await CurlAsync(manager, "POST", "/api/v1/certificates/selfsigned", operatorToken));
+        Assert.Equal("403", await CurlAsync(manager, "POST", "/API/v1/Api-Tokens", operatorToken));
+        // Read-only reads, and nothing more.
+        Assert.Equal("200", await CurlAsync(manager, "GET", "/api/v1/history", readOnlyToken));
+        Assert.Equal("403", await CurlAsync(manager, "POST", "/api/v1/commit", readOnlyToken));
+
+        var audit = (await manager.CliAsync("audit")).Succeeded().Output;
+        Assert.Contains("token ci-pipeline", audit, StringComparison.Ordinal);
+        Assert.Contains("api-token create", audit, StringComparison.Ordinal);
+        var listed = (await manager.CliAsync("tokens", "list")).Succeeded().Output;
+        Assert.Matches(@"(?m)^ci-pipeline\s+operator\s+admin\s", listed);
+        Assert.DoesNotContain(operatorToken, listed, StringComparison.Ordinal);
+        Assert.DoesNotContain(operatorToken, await File.ReadAllTextAsync(Path.Combine(manager.DataDir, "store", "api-tokens", "ci-pipeline.json")), StringComparison.Ordinal);
+
+        (await manager.CliAsync("tokens", "revoke", "ci-pipeline")).Succeeded();
+        Assert.Equal("401", await CurlAsync(manager, "GET", "/api/v1/history", operatorToken));
+        Assert.Equal("200", await CurlAsync(manager, "GET", "/api/v1/history", readOnlyToken));
+    }
+
+    private static async Task<string> StageFileAsync(TestCluster cluster, string yaml)
+    {
+        var file = Path.Combine(cluster.Root, $"stage-{Guid.NewGuid():N}.yaml");
+        await File.WriteAllTextAsync(file, yaml);
+        return file;
+    }
+
+    [Fact]
     public async Task A_node_may_not_take_a_name_of_the_manager()
     {
         await using var cluster = await TestCluster.StartAsync(nodes: 0);

@@ -1,14 +1,7 @@
-using System.Net.Security;
-using System.Net.Sockets;
-using System.Text;
-using Gatehouse.ClusterManager.Hosting;
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Routing.Patterns;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Gatehouse.ClusterManager.Tests.Access;
 
@@ -22,25 +15,11 @@ public sealed class EndpointAccessTests : IAsyncLifetime
     private static readonly string[] ExpectedAnonymous =
         ["/cluster-ca.crl", "/cluster-ca.pem", "/gatehouse.cluster.v1.NodeService/Join", "/gui.css", "/gui.js", "/login"];
 
-    private readonly string dataDir = Directory.CreateTempSubdirectory("gatehouse-endpoints-").FullName;
-    private ManagerHost host = null!;
-    private int port;
+    private RunningManager manager = null!;
 
-    public async Task InitializeAsync()
-    {
-        host = await ManagerServer.BuildAsync(dataDir, new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0), store: null);
-        await ManagerServer.InitializeAsync(host.App.Services, TimeProvider.System);
-        await host.App.StartAsync();
-        var address = host.App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        port = new Uri(address).Port;
-    }
+    public async Task InitializeAsync() => manager = await RunningManager.StartAsync();
 
-    public async Task DisposeAsync()
-    {
-        await host.App.StopAsync();
-        await host.DisposeAsync();
-        Directory.Delete(dataDir, recursive: true);
-    }
+    public async Task DisposeAsync() => await manager.DisposeAsync();
 
     [Fact]
     public void Only_the_login_page_with_its_assets_the_CA_downloads_and_the_join_RPC_are_anonymous()
@@ -79,15 +58,14 @@ public sealed class EndpointAccessTests : IAsyncLifetime
     [Fact]
     public async Task The_admin_token_opens_the_API_in_any_letter_case_and_nothing_else_does()
     {
-        var token = (await File.ReadAllTextAsync(System.IO.Path.Combine(dataDir, "admin.token"))).Trim();
+        var token = (await File.ReadAllTextAsync(System.IO.Path.Combine(manager.DataDir, "admin.token"))).Trim();
 
         Assert.StartsWith("HTTP/1.1 200", await SendAsync("GET", "/API/V1/NODES", $"Authorization: Bearer {token}"), StringComparison.Ordinal);
         Assert.StartsWith("HTTP/1.1 401", await SendAsync("GET", "/API/V1/NODES", $"Authorization: Bearer {token}x"), StringComparison.Ordinal);
         Assert.StartsWith("HTTP/1.1 401", await SendAsync("GET", "/api/v1/nodes", $"Authorization: Basic {token}"), StringComparison.Ordinal);
     }
 
-    private IEnumerable<RouteEndpoint> Endpoints() =>
-        host.App.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>();
+    private IEnumerable<RouteEndpoint> Endpoints() => manager.Endpoints;
 
     // A concrete path for a route: parameters get a plain value; optional ones are left out.
     private static string Path(RoutePattern pattern)
@@ -128,21 +106,5 @@ public sealed class EndpointAccessTests : IAsyncLifetime
             || (status == 200 && (headers.Contains("grpc-status: 16", StringComparison.OrdinalIgnoreCase) || headers.Contains("grpc-status: 7", StringComparison.OrdinalIgnoreCase)));
     }
 
-    // Raw HTTP/1.1 so that nothing on the client side rewrites the path.
-    private async Task<string> SendAsync(string method, string path, string? header = null)
-    {
-        using var client = new TcpClient();
-        await client.ConnectAsync("127.0.0.1", port);
-        await using var tls = new SslStream(client.GetStream(), false, (_, _, _, _) => true);
-        await tls.AuthenticateAsClientAsync("localhost");
-        var body = method is "POST" or "PUT" ? "{}" : "";
-        var request = $"{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
-            + (header is null ? "" : header + "\r\n")
-            + (body.Length > 0 ? $"Content-Type: application/json\r\nContent-Length: {body.Length}\r\n" : "")
-            + "\r\n" + body;
-        await tls.WriteAsync(Encoding.ASCII.GetBytes(request));
-        using var reader = new StreamReader(tls, Encoding.Latin1);
-        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        return await reader.ReadToEndAsync(limit.Token);
-    }
+    private Task<string> SendAsync(string method, string path, string? header = null) => manager.SendAsync(method, path, header);
 }

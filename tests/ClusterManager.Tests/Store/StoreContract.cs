@@ -233,6 +233,24 @@ public abstract class StoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_API_token_is_found_by_its_hash_only_while_it_is_kept_and_its_name_is_unique()
+    {
+        var token = new ApiTokenRecord { Name = "ci", Role = "operator", Hash = new string('a', 64), CreatedBy = "admin" };
+        Assert.True(await Store.TryAddApiTokenAsync(token));
+        Assert.False(await Store.TryAddApiTokenAsync(new ApiTokenRecord { Name = "ci", Role = "admin", Hash = new string('b', 64) }));
+        Assert.True(await Store.TryAddApiTokenAsync(new ApiTokenRecord { Name = "alice", Role = "admin", Hash = new string('c', 64) }));
+
+        Assert.Equal("ci", (await Store.FindApiTokenAsync(new string('a', 64)))!.Name);
+        Assert.Null(await Store.FindApiTokenAsync(new string('b', 64)));
+        Assert.Equal(["alice", "ci"], (await Store.ListApiTokensAsync()).Select(t => t.Name));
+
+        Assert.True(await Store.RemoveApiTokenAsync("ci"));
+        Assert.False(await Store.RemoveApiTokenAsync("ci"));
+        Assert.Null(await Store.FindApiTokenAsync(new string('a', 64)));
+        Assert.Equal(["alice"], (await Store.ListApiTokensAsync()).Select(t => t.Name));
+    }
+
+    [Fact]
     public async Task Everything_is_there_after_reopening()
     {
         Assert.True(await Store.TryCommitAsync(Version(1, "kept"), clearPendingAt: null));
