@@ -64,6 +64,7 @@ internal static class AdminApi
         TlsReportEndpoints.Map(api);
         StsPolicyEndpoints.Map(api);
         ApiTokenEndpoints.Map(api);
+        GuiUserEndpoints.Map(api);
         api.MapGet("/status", async (Nodes.ClusterStatus status, HttpContext context) =>
             Results.Json(await status.GetAsync(context.RequestAborted), Json)).For(ApiRole.ReadOnly);
         api.MapPost("/track", async (Tracking.MessageTracking tracking, HttpContext context) =>

@@ -11,9 +11,8 @@ internal static class ManagerCli
     {
         var root = new RootCommand("Gatehouse cluster manager: holds the cluster configuration and pushes it to the nodes.");
         root.Subcommands.Add(Serve());
-        root.Subcommands.Add(UserCommands.Build());
         var connection = new ConnectionOptions();
-        foreach (var command in NodeCommands.Build(connection).Concat(ConfigCommands.Build(connection)).Append(CertificateCommands.Build(connection)).Append(TlsCheckCommands.Build(connection)).Append(TlsVerifyCommand.Build(connection)).Append(QueueCommands.Build(connection)).Append(AlertCommands.Build(connection)).Append(StatusCommand.Build(connection)).Append(TrackCommand.Build(connection)).Append(TlsReportCommands.Build(connection)).Append(StsCommands.Build(connection)).Append(ApiTokenCommands.Build(connection)).Append(GroupCommands.Build(connection)))
+        foreach (var command in NodeCommands.Build(connection).Concat(ConfigCommands.Build(connection)).Append(CertificateCommands.Build(connection)).Append(TlsCheckCommands.Build(connection)).Append(TlsVerifyCommand.Build(connection)).Append(QueueCommands.Build(connection)).Append(AlertCommands.Build(connection)).Append(StatusCommand.Build(connection)).Append(TrackCommand.Build(connection)).Append(TlsReportCommands.Build(connection)).Append(StsCommands.Build(connection)).Append(ApiTokenCommands.Build(connection)).Append(UserCommands.Build(connection)).Append(GroupCommands.Build(connection)))
         {
             connection.AddTo(command);
             root.Subcommands.Add(command);

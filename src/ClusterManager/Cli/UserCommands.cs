@@ -1,60 +1,45 @@
 using System.CommandLine;
-using Gatehouse.ClusterManager.ClusterConfig;
-using Gatehouse.ClusterManager.Gui;
-using Gatehouse.ClusterManager.Runtime;
+using Gatehouse.ClusterManager.Views;
 
 namespace Gatehouse.ClusterManager.Cli;
 
-/// <summary><c>gatehouse-manager users add|list|delete</c>: the GUI's administrators, kept in the data directory.</summary>
+/// <summary>
+/// <c>gatehouse-manager users add|list|delete</c>: the GUI's administrators, kept in the store
+/// through the admin API, so that every replica has the same users and passwords.
+/// </summary>
 internal static class UserCommands
 {
-    public static Command Build()
+    public static Command Build(ConnectionOptions connection)
     {
-        var dataDir = new Option<string>("--data-dir") { Description = "Manager data directory", Required = true };
         var name = new Argument<string>("name") { Description = "User name" };
-        var passwordFile = new Option<string>("--password-file") { Description = "File holding the password (default: asked twice)" };
-        var add = new Command("add", "Add a GUI administrator, or set a new password") { name, dataDir, passwordFile };
-        add.SetAction(result =>
+        var passwordFile = new Option<string>("--password-file") { Description = "File holding the password (default: asked twice, not shown)" };
+        var add = new Command("add", "Add a GUI administrator, or set a new password") { name, passwordFile };
+        add.SetAction(async (result, cancel) =>
         {
             var password = Secrets.Read(result.GetValue(passwordFile), "Password", twice: true);
-            Run(() => Users(result, dataDir).Set(result.GetValue(name)!, password));
+            using var client = connection.Connect(result);
+            await client.SendAsync<GuiUserView>(HttpMethod.Put, $"api/v1/users/{Uri.EscapeDataString(result.GetValue(name)!)}", new GuiUserRequest(password), cancel);
             Console.WriteLine($"User {result.GetValue(name)} can log in to the GUI");
         });
 
-        var list = new Command("list", "List GUI administrators") { dataDir };
-        list.SetAction(result =>
+        var list = new Command("list", "List GUI administrators");
+        list.SetAction(async (result, cancel) =>
         {
-            foreach (var user in Users(result, dataDir).Names())
+            using var client = connection.Connect(result);
+            foreach (var user in await client.GetAsync<List<string>>("api/v1/users", cancel))
             {
                 Console.WriteLine(user);
             }
         });
 
-        var delete = new Command("delete", "Delete a GUI administrator") { name, dataDir };
-        delete.SetAction(result =>
+        var delete = new Command("delete", "Delete a GUI administrator") { name };
+        delete.SetAction(async (result, cancel) =>
         {
-            if (!Users(result, dataDir).Delete(result.GetValue(name)!))
-            {
-                throw new CliException($"no user '{result.GetValue(name)}'");
-            }
-
+            using var client = connection.Connect(result);
+            await client.SendAsync<GuiUserView>(HttpMethod.Delete, $"api/v1/users/{Uri.EscapeDataString(result.GetValue(name)!)}", null, cancel);
             Console.WriteLine($"User {result.GetValue(name)} deleted");
         });
 
-        return new Command("users", "GUI administrators (salted password hashes in DATA/admin-users.json)") { add, list, delete };
-    }
-
-    private static AdminUsers Users(ParseResult result, Option<string> dataDir) => new(new ManagerPaths(Path.GetFullPath(result.GetValue(dataDir)!)));
-
-    private static void Run(Action action)
-    {
-        try
-        {
-            action();
-        }
-        catch (ChangeRejectedException e)
-        {
-            throw new CliException(e.Message);
-        }
+        return new Command("users", "GUI administrators (salted password hashes in the store, shared by replicas)") { add, list, delete };
     }
 }

@@ -3,24 +3,26 @@ using System.Text;
 using System.Text.Json;
 using Gatehouse.ClusterManager.ClusterConfig;
 using Gatehouse.ClusterManager.Runtime;
-using Gatehouse.Configuration.Files;
+using Gatehouse.ClusterManager.Store;
+using Gatehouse.Manager.V1;
 
 namespace Gatehouse.ClusterManager.Gui;
 
 /// <summary>
-/// The GUI's administrators in <c>DATA/admin-users.json</c> (0600): per user a random salt and
-/// a PBKDF2-SHA256 hash, never the password. Read at every login, so users added with the CLI
-/// take effect at once.
+/// The GUI's administrators, in the store (so every replica knows the same users and passwords):
+/// per user a random salt and a PBKDF2-SHA256 hash, never the password. Read at every login, so
+/// a password changed or a user deleted on one replica holds on all at once.
 /// </summary>
-internal sealed class AdminUsers(ManagerPaths paths)
+internal sealed class AdminUsers(IManagerStore store, ManagerPaths paths)
 {
     private const int Iterations = 210_000;
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private static readonly byte[] Decoy = RandomNumberGenerator.GetBytes(32);
 
-    public IReadOnlyList<string> Names() => [.. Load().Select(u => u.Name).Order(StringComparer.Ordinal)];
+    public async Task<IReadOnlyList<string>> NamesAsync(CancellationToken cancel) =>
+        [.. (await store.ListGuiUsersAsync(cancel)).Select(u => u.Name)];
 
-    public void Set(string name, string password)
+    public async Task SetAsync(string name, string password, CancellationToken cancel)
     {
         if (!NodeNames.IsValid(name))
         {
@@ -33,35 +35,50 @@ internal sealed class AdminUsers(ManagerPaths paths)
         }
 
         var salt = RandomNumberGenerator.GetBytes(16);
-        var users = Load().Where(u => u.Name != name).Append(new StoredUser(name, Convert.ToBase64String(salt), Convert.ToBase64String(Hash(password, salt, Iterations)), Iterations));
-        Save([.. users]);
+        await store.SaveGuiUserAsync(Record(name, salt, Hash(password, salt, Iterations), Iterations), cancel);
     }
 
-    public bool Delete(string name)
-    {
-        var users = Load();
-        var kept = users.Where(u => u.Name != name).ToList();
-        Save(kept);
-        return kept.Count != users.Count;
-    }
+    public Task<bool> DeleteAsync(string name, CancellationToken cancel) => store.RemoveGuiUserAsync(name, cancel);
 
     /// <summary>True when the name exists and the password is its own; the same work is done either way.</summary>
-    public bool Verify(string name, string password)
+    public async Task<bool> VerifyAsync(string name, string password, CancellationToken cancel)
     {
-        var user = Load().FirstOrDefault(u => u.Name == name);
+        var user = NodeNames.IsValid(name) ? await store.GetGuiUserAsync(name, cancel) : null;
         var salt = user is null ? Decoy[..16] : Convert.FromBase64String(user.Salt);
         var computed = Hash(password, salt, user?.Iterations ?? Iterations);
         return user is not null && CryptographicOperations.FixedTimeEquals(computed, Convert.FromBase64String(user.Hash));
     }
 
+    /// <summary>
+    /// Users of a version that kept them in <c>DATA/admin-users.json</c> move to the store at start,
+    /// unless the store has users already; the file is renamed so that it is read once. The number moved.
+    /// </summary>
+    public async Task<int> ImportLocalFileAsync(CancellationToken cancel)
+    {
+        if (!File.Exists(paths.AdminUsers))
+        {
+            return 0;
+        }
+
+        var moved = 0;
+        if ((await store.ListGuiUsersAsync(cancel)).Count == 0)
+        {
+            foreach (var user in JsonSerializer.Deserialize<List<LocalUser>>(await File.ReadAllBytesAsync(paths.AdminUsers, cancel), Json) ?? [])
+            {
+                await store.SaveGuiUserAsync(new GuiUserRecord { Name = user.Name, Salt = user.Salt, Hash = user.Hash, Iterations = user.Iterations }, cancel);
+                moved++;
+            }
+        }
+
+        File.Move(paths.AdminUsers, paths.AdminUsers + ".imported", overwrite: true);
+        return moved;
+    }
+
+    private static GuiUserRecord Record(string name, byte[] salt, byte[] hash, int iterations) =>
+        new() { Name = name, Salt = Convert.ToBase64String(salt), Hash = Convert.ToBase64String(hash), Iterations = iterations };
+
     private static byte[] Hash(string password, byte[] salt, int iterations) =>
         Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(password), salt, iterations, HashAlgorithmName.SHA256, 32);
 
-    private List<StoredUser> Load() =>
-        File.Exists(paths.AdminUsers) ? JsonSerializer.Deserialize<List<StoredUser>>(File.ReadAllBytes(paths.AdminUsers), Json) ?? [] : [];
-
-    private void Save(List<StoredUser> users) =>
-        AtomicFile.Write(paths.AdminUsers, JsonSerializer.SerializeToUtf8Bytes(users, Json), privateFile: true);
-
-    private sealed record StoredUser(string Name, string Salt, string Hash, int Iterations);
+    private sealed record LocalUser(string Name, string Salt, string Hash, int Iterations);
 }

@@ -52,7 +52,7 @@ internal sealed class LoginThrottle(AdminUsers users) : IDisposable
             return null;
         }
 
-        var verified = users.Verify(name, password);
+        var verified = await users.VerifyAsync(name, password, cancel);
         if (!verified)
         {
             bucket.AttemptAcquire().Dispose();

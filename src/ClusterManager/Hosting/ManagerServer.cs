@@ -177,6 +177,11 @@ internal static partial class ManagerServer
                 $"secrets of {upgraded} stored versions and pending changes encrypted again, each bound to its level, entity and field");
         }
 
+        if (await services.GetRequiredService<Gui.AdminUsers>().ImportLocalFileAsync(CancellationToken.None) is > 0 and var moved)
+        {
+            await services.GetRequiredService<AuditLog>().RecordAsync("system", "users import", $"{moved} GUI administrators moved from admin-users.json to the store");
+        }
+
         if ((await store.GetLatestAsync()).Version > 0)
         {
             return;

@@ -23,7 +23,7 @@ internal sealed class FileStore : IManagerStore, IDisposable
     public FileStore(string dataDir)
     {
         root = Path.Combine(dataDir, "store");
-        foreach (var folder in new[] { "versions", "nodes", "revoked", "tokens", "api-tokens", "mta-sts" })
+        foreach (var folder in new[] { "versions", "nodes", "revoked", "tokens", "api-tokens", "gui-users", "mta-sts" })
         {
             Directory.CreateDirectory(Path.Combine(root, folder));
         }
@@ -230,6 +230,18 @@ internal sealed class FileStore : IManagerStore, IDisposable
             return verdict;
         });
 
+    public Task SaveGuiUserAsync(GuiUserRecord user, CancellationToken cancel = default) =>
+        Locked(() => WriteAsync(GuiUserPath(user.Name), user, cancel));
+
+    public Task<GuiUserRecord?> GetGuiUserAsync(string name, CancellationToken cancel = default) =>
+        Locked(() => ReadAsync<GuiUserRecord>(GuiUserPath(name), cancel));
+
+    public Task<IReadOnlyList<GuiUserRecord>> ListGuiUsersAsync(CancellationToken cancel = default) =>
+        Locked(() => ReadAllAsync<GuiUserRecord>("gui-users", cancel));
+
+    public Task<bool> RemoveGuiUserAsync(string name, CancellationToken cancel = default) =>
+        Locked(() => Task.FromResult(Delete(GuiUserPath(name))));
+
     public Task<bool> TryAddApiTokenAsync(ApiTokenRecord token, CancellationToken cancel = default) =>
         Locked(async () =>
         {
@@ -246,25 +258,10 @@ internal sealed class FileStore : IManagerStore, IDisposable
         (await ListApiTokensAsync(cancel)).FirstOrDefault(t => t.Hash == hash);
 
     public Task<IReadOnlyList<ApiTokenRecord>> ListApiTokensAsync(CancellationToken cancel = default) =>
-        Locked(async () =>
-        {
-            var tokens = new List<ApiTokenRecord>();
-            foreach (var file in Directory.GetFiles(Path.Combine(root, "api-tokens"), "*.json").Order(StringComparer.Ordinal))
-            {
-                tokens.Add((await ReadAsync<ApiTokenRecord>(file, cancel))!);
-            }
-
-            return (IReadOnlyList<ApiTokenRecord>)tokens;
-        });
+        Locked(() => ReadAllAsync<ApiTokenRecord>("api-tokens", cancel));
 
     public Task<bool> RemoveApiTokenAsync(string name, CancellationToken cancel = default) =>
-        Locked(() =>
-        {
-            var path = ApiTokenPath(name);
-            var found = File.Exists(path);
-            File.Delete(path);
-            return Task.FromResult(found);
-        });
+        Locked(() => Task.FromResult(Delete(ApiTokenPath(name))));
 
     public Task AppendAuditAsync(AuditEntry entry, CancellationToken cancel = default) =>
         Locked(() => AppendLineAsync(AuditPath, entry, cancel));
@@ -374,6 +371,28 @@ internal sealed class FileStore : IManagerStore, IDisposable
     private string StsPolicyPath(string domain) => Path.Combine(root, "mta-sts", $"{Safe(domain.ToLowerInvariant())}.json");
 
     private string NodePath(string name) => Path.Combine(root, "nodes", $"{Safe(name)}.json");
+
+    private string GuiUserPath(string name) => Path.Combine(root, "gui-users", $"{Safe(name)}.json");
+
+    // Every record of one folder, in file name order.
+    private async Task<IReadOnlyList<T>> ReadAllAsync<T>(string folder, CancellationToken cancel)
+        where T : class, IMessage<T>, new()
+    {
+        var records = new List<T>();
+        foreach (var file in Directory.GetFiles(Path.Combine(root, folder), "*.json").Order(StringComparer.Ordinal))
+        {
+            records.Add((await ReadAsync<T>(file, cancel))!);
+        }
+
+        return records;
+    }
+
+    private static bool Delete(string path)
+    {
+        var found = File.Exists(path);
+        File.Delete(path);
+        return found;
+    }
 
     private string ApiTokenPath(string name) => Path.Combine(root, "api-tokens", $"{Safe(name)}.json");
 

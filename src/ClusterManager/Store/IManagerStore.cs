@@ -65,6 +65,16 @@ internal interface IManagerStore
     /// <summary>Marks the token used if it is valid; atomic, so a token is used once at most.</summary>
     Task<TokenUse> TryUseJoinTokenAsync(string id, string secretHash, string nodeName, DateTimeOffset now, CancellationToken cancel = default);
 
+    /// <summary>Adds a GUI administrator or replaces its password hash.</summary>
+    Task SaveGuiUserAsync(GuiUserRecord user, CancellationToken cancel = default);
+
+    Task<GuiUserRecord?> GetGuiUserAsync(string name, CancellationToken cancel = default);
+
+    Task<IReadOnlyList<GuiUserRecord>> ListGuiUsersAsync(CancellationToken cancel = default);
+
+    /// <summary>False when there is no such user.</summary>
+    Task<bool> RemoveGuiUserAsync(string name, CancellationToken cancel = default);
+
     /// <summary>Adds a named API token; false when one of that name exists.</summary>
     Task<bool> TryAddApiTokenAsync(ApiTokenRecord token, CancellationToken cancel = default);
 

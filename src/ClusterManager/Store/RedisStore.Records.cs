@@ -64,6 +64,18 @@ internal sealed partial class RedisStore
     private RedisKey[] StsKeys => [Key("sts-policies"), Key("sts-expires"), Key("sts-bytes")];
     private readonly string prefix;
 
+    public Task SaveGuiUserAsync(GuiUserRecord user, CancellationToken cancel = default) =>
+        Call(() => Db.HashSetAsync(Key("gui-users"), user.Name, ProtoJson.Format(user)));
+
+    public async Task<GuiUserRecord?> GetGuiUserAsync(string name, CancellationToken cancel = default) =>
+        Parse<GuiUserRecord>(await Call(() => Db.HashGetAsync(Key("gui-users"), name)));
+
+    public async Task<IReadOnlyList<GuiUserRecord>> ListGuiUsersAsync(CancellationToken cancel = default) =>
+        [.. (await Call(() => Db.HashValuesAsync(Key("gui-users")))).Select(v => Parse<GuiUserRecord>(v)!).OrderBy(u => u.Name, StringComparer.Ordinal)];
+
+    public async Task<bool> RemoveGuiUserAsync(string name, CancellationToken cancel = default) =>
+        await Call(() => Db.HashDeleteAsync(Key("gui-users"), name));
+
     public async Task<bool> TryAddApiTokenAsync(ApiTokenRecord token, CancellationToken cancel = default) =>
         (long)await Call(() => Db.ScriptEvaluateAsync(AddApiTokenScript, ApiTokenKeys, [token.Name, token.Hash, ProtoJson.Format(token)])) == 1;
 

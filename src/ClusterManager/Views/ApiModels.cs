@@ -71,3 +71,7 @@ internal sealed record ApiTokenRequest(string? Name, string? Role);
 internal sealed record ApiTokenCreated(string Name, string Role, string Token);
 
 internal sealed record ApiTokenView(string Name, string Role, string CreatedBy, DateTimeOffset? CreatedAt);
+
+internal sealed record GuiUserRequest(string? Password);
+
+internal sealed record GuiUserView(string Name);

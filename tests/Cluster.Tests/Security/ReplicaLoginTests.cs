@@ -10,7 +10,7 @@ namespace Gatehouse.Cluster.Tests.Security;
 public sealed class ReplicaLoginTests
 {
     [Fact]
-    public async Task A_GUI_login_made_on_one_replica_is_honoured_by_the_other_and_the_cookie_keys_in_Redis_are_sealed()
+    public async Task A_GUI_login_made_on_one_replica_is_honoured_by_the_other_users_are_shared_and_the_cookie_keys_in_Redis_are_sealed()
     {
         await using var replicas = await ReplicaSet.StartAsync();
         var (first, second) = (replicas.First, replicas.Second);
@@ -33,6 +33,28 @@ public sealed class ReplicaLoginTests
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         Assert.Contains("Log out", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Empty(Directory.GetFiles(Path.Combine(second.DataDir, "keys"), "*.xml", SearchOption.AllDirectories));
+
+        // Users live in the store: a password set on one replica is the only one on both, a user deleted on one is gone from both.
+        const string NewPassword = "replica-password-2";
+        (await second.CliWithInputAsync($"{NewPassword}\n{NewPassword}\n", "users", "add", "admin")).Succeeded();
+        using (var old = GuiBrowser.Open(first))
+        {
+            Assert.NotEqual(HttpStatusCode.Redirect, (await GuiBrowser.LoginAsync(old, "admin", Password)).Status);
+        }
+
+        using (var renewed = GuiBrowser.Open(first))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, (await GuiBrowser.LoginAsync(renewed, "admin", NewPassword)).Status);
+        }
+
+        (await first.CliAsync("users", "delete", "admin")).Succeeded();
+        Assert.Empty((await second.CliAsync("users", "list")).Succeeded().Output.Trim());
+        using (var gone = GuiBrowser.Open(second))
+        {
+            Assert.NotEqual(HttpStatusCode.Redirect, (await GuiBrowser.LoginAsync(gone, "admin", NewPassword)).Status);
+        }
+
+        Assert.Contains("user delete", (await second.CliAsync("audit")).Succeeded().Output, StringComparison.Ordinal);
 
         var redis = replicas.Redis.Uri;
         var stored = (await ManagedProcess.RunProgramAsync("redis-cli",

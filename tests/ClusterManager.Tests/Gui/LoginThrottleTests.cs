@@ -8,6 +8,9 @@ namespace Gatehouse.ClusterManager.Tests.Gui;
 public sealed class LoginThrottleTests : IDisposable
 {
     private readonly string dataDir = Directory.CreateTempSubdirectory("gatehouse-login-").FullName;
+    private readonly ClusterManager.Store.FileStore store;
+
+    public LoginThrottleTests() => store = new ClusterManager.Store.FileStore(dataDir);
 
     private static readonly IPAddress Attacker = IPAddress.Parse("203.0.113.9");
     private static readonly IPAddress Admin = IPAddress.Parse("198.51.100.20");
@@ -15,8 +18,8 @@ public sealed class LoginThrottleTests : IDisposable
     [Fact]
     public async Task A_user_may_fail_five_times_from_an_address_then_waits_there_even_with_the_right_password()
     {
-        var users = new AdminUsers(new ManagerPaths(dataDir));
-        users.Set("admin", "the-right-password");
+        var users = new AdminUsers(store, new ManagerPaths(dataDir));
+        await users.SetAsync("admin", "the-right-password", CancellationToken.None);
         using var throttle = new LoginThrottle(users);
 
         var answers = await FailSevenTimes(throttle, "admin", Attacker);
@@ -30,8 +33,8 @@ public sealed class LoginThrottleTests : IDisposable
     [Fact]
     public async Task Failures_from_one_address_do_not_lock_the_admin_out_from_another()
     {
-        var users = new AdminUsers(new ManagerPaths(dataDir));
-        users.Set("admin", "the-right-password");
+        var users = new AdminUsers(store, new ManagerPaths(dataDir));
+        await users.SetAsync("admin", "the-right-password", CancellationToken.None);
         using var throttle = new LoginThrottle(users);
 
         await FailSevenTimes(throttle, "admin", Attacker);
@@ -42,8 +45,8 @@ public sealed class LoginThrottleTests : IDisposable
     [Fact]
     public async Task A_name_that_is_no_user_is_answered_exactly_like_one_that_is()
     {
-        var users = new AdminUsers(new ManagerPaths(dataDir));
-        users.Set("admin", "the-right-password");
+        var users = new AdminUsers(store, new ManagerPaths(dataDir));
+        await users.SetAsync("admin", "the-right-password", CancellationToken.None);
         using var throttle = new LoginThrottle(users);
 
         // Random names first: on their own, they must not make real names stand out.
@@ -66,5 +69,9 @@ public sealed class LoginThrottleTests : IDisposable
         return answers;
     }
 
-    public void Dispose() => Directory.Delete(dataDir, recursive: true);
+    public void Dispose()
+    {
+        store.Dispose();
+        Directory.Delete(dataDir, recursive: true);
+    }
 }
