@@ -17,6 +17,7 @@ public sealed class ConfigValidator(IEnumerable<IConfigRule> rules)
         new MailFlowPolicyRule(),
         new CertificateRule(),
         new AddressRule(),
+        new HttpsClientRule(),
         new CertificateUseRule(),
         new SystemLimitsRule(),
         new LdapProfileRule(),

@@ -130,10 +130,10 @@ internal sealed partial class NodeWebHost(CurrentConfig config, StatusEndpoints 
         {
             ServerCertificateContext = certificate.Context,
             ClientCertificateRequired = https.AcceptClientCertificates,
-            // No certificate is fine (health is anonymous); one that is not a client's of the
-            // trusted CAs ends the handshake.
+            // No certificate is fine (health is anonymous); one the interface does not accept
+            // ends the handshake.
             RemoteCertificateValidationCallback = (_, presented, chain, _) => presented is null
-                || TrustedCas.ClientProblem(X509CertificateLoader.LoadCertificate(presented.GetRawCertData()), snapshot.TrustedCas,
+                || HttpsClientTrust.Problem(X509CertificateLoader.LoadCertificate(presented.GetRawCertData()), https,
                     chain?.ChainElements.Select(e => e.Certificate) ?? []) is null,
         };
     }

@@ -60,7 +60,7 @@ internal sealed class StatusEndpoints(
             return false;
         }
 
-        return https.AnonymousRead || TokenMatches(http, https) || CertificateTrusted(http, https, snapshot);
+        return https.AnonymousRead || TokenMatches(http, https) || CertificateTrusted(http, https);
     }
 
     private static bool TokenMatches(HttpContext http, HttpsService https)
@@ -76,9 +76,8 @@ internal sealed class StatusEndpoints(
             SHA256.HashData(Encoding.UTF8.GetBytes(header[7..].Trim())), SHA256.HashData(Encoding.UTF8.GetBytes(https.ReadToken)));
     }
 
-    private static bool CertificateTrusted(HttpContext http, HttpsService https, NodeSnapshot snapshot) =>
-        https.AcceptClientCertificates && http.Connection.ClientCertificate is { } presented
-            && TrustedCas.ClientProblem(presented, snapshot.TrustedCas, []) is null;
+    private static bool CertificateTrusted(HttpContext http, HttpsService https) =>
+        http.Connection.ClientCertificate is { } presented && HttpsClientTrust.Problem(presented, https, []) is null;
 
     private static IResult Refused(HttpContext http)
     {

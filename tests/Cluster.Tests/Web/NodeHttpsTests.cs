@@ -1,4 +1,6 @@
 using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 
 namespace Gatehouse.Cluster.Tests.Web;
@@ -26,9 +28,14 @@ public sealed class NodeHttpsTests
         var reader = await ca.IssueAsync("monitor.example.test", "reader", ["extendedKeyUsage=clientAuth"]);
         var impostor = await stranger.IssueAsync("monitor.example.test", "impostor", ["extendedKeyUsage=clientAuth"]);
         var serverOnly = await ca.IssueAsync("monitor.example.test", "server-only", ["extendedKeyUsage=serverAuth"]);
+        var other = await ca.IssueAsync("other.example.test", "other", ["extendedKeyUsage=clientAuth"]);
+        var third = await ca.IssueAsync("third.example.test", "third", ["extendedKeyUsage=clientAuth"]);
         var trusted = await ca.TrustBundleAsync();
         var m = cluster.Manager;
         (await m.CliAsync("certconfig", "ca", "import", trusted)).Succeeded();
+        // The stranger's CA is one the cluster trusts for servers; it is not one the interface names for clients.
+        (await m.CliAsync("certconfig", "ca", "import", stranger.RootCertificate)).Succeeded();
+        var clientCas = JsonSerializer.Serialize(await File.ReadAllTextAsync(trusted));
         (await m.CliAsync("certconfig", "paste", "web1", "--cert", await ca.ChainAsync(first.Certificate), "--key", first.Key)).Succeeded();
         (await m.CliAsync("certconfig", "paste", "web2", "--cert", await ca.ChainAsync(second.Certificate), "--key", second.Key)).Succeeded();
         var https = new IPEndPoint(node.Address, FreePort.On(node.Address));
@@ -38,7 +45,7 @@ public sealed class NodeHttpsTests
         (await m.LoadConfigAsync($$$"""
             ip_interfaces:
               - {name: Data1, address: {{{node.Address}}}, hostname: {{{Host}}},
-                 https: {enabled: true, port: {{{https.Port}}}, certificate: web1, read_token: {{{Token}}}, accept_client_certificates: true}}
+                 https: {enabled: true, port: {{{https.Port}}}, certificate: web1, read_token: {{{Token}}}, accept_client_certificates: true, client_ca_pem: {{{clientCas}}}}}
             mail_flow_policies: [{name: P, behavior: accept, tls: off}]
             smtp_routes: [{domain: example.test, hosts: [{host: 127.0.0.1, port: {{{closed}}}}]}]
             listeners:
@@ -73,7 +80,7 @@ public sealed class NodeHttpsTests
         Assert.Contains(samples, s => s.StartsWith("gatehouse_certificate_days_left{certificate=web1} 29.0", StringComparison.Ordinal));
         Assert.Contains(samples, s => s.StartsWith("gatehouse_config_version ", StringComparison.Ordinal));
 
-        // A client certificate of a trusted CA reads the status; one from elsewhere gets no handshake.
+        // A client certificate of the interface's CAs reads the status; one from elsewhere gets no handshake.
         var status = await GetAsync([.. curl, "--cert", reader.Certificate, "--key", reader.Key, $"{url}/status"]);
         Assert.StartsWith("200", status, StringComparison.Ordinal);
         using (var json = JsonDocument.Parse(status[4..]))
@@ -89,15 +96,24 @@ public sealed class NodeHttpsTests
         var serverUse = await ManagedProcess.RunProgramAsync("curl", ["-sS", .. curl, "--cert", serverOnly.Certificate, "--key", serverOnly.Key, $"{url}/status"]);
         Assert.NotEqual(0, serverUse.ExitCode);
 
-        // A commit changes the certificate: the next handshake shows it, the process stays the same.
+        Assert.StartsWith("200", await GetAsync([.. curl, "--cert", third.Certificate, "--key", third.Key, $"{url}/status"]), StringComparison.Ordinal);
+
+        // A commit changes the certificate and pins the readers by subject and by public key: the
+        // next handshake shows the new certificate, the process stays the same, and only the pinned read.
         var before = await OpenSsl.PresentedSerialAsync(work, https, Host);
+        var readerSubject = X509CertificateLoader.LoadCertificateFromFile(reader.Certificate).SubjectName.Name;
+        var otherKey = Convert.ToBase64String(SHA256.HashData(X509CertificateLoader.LoadCertificateFromFile(other.Certificate).PublicKey.ExportSubjectPublicKeyInfo()));
         (await m.LoadConfigAsync($$$"""
             ip_interfaces:
               - {name: Data1, address: {{{node.Address}}}, hostname: {{{Host}}},
-                 https: {enabled: true, port: {{{https.Port}}}, certificate: web2, read_token: {{{Token}}}, accept_client_certificates: true}}
+                 https: {enabled: true, port: {{{https.Port}}}, certificate: web2, read_token: {{{Token}}}, accept_client_certificates: true, client_ca_pem: {{{clientCas}}},
+                         client_subjects: ["{{{readerSubject}}}"], client_spki_sha256: ["{{{otherKey}}}"]}}
             """, machine: "node1", merge: true)).Succeeded();
-        await node.WaitAppliedAsync(await m.CommitAsync("new HTTPS certificate"));
+        await node.WaitAppliedAsync(await m.CommitAsync("new HTTPS certificate, pinned readers"));
         var after = await OpenSsl.PresentedSerialAsync(work, https, Host);
+        Assert.StartsWith("200", await GetAsync([.. curl, "--cert", reader.Certificate, "--key", reader.Key, $"{url}/status"]), StringComparison.Ordinal);
+        Assert.StartsWith("200", await GetAsync([.. curl, "--cert", other.Certificate, "--key", other.Key, $"{url}/status"]), StringComparison.Ordinal);
+        Assert.NotEqual(0, (await ManagedProcess.RunProgramAsync("curl", ["-sS", .. curl, "--cert", third.Certificate, "--key", third.Key, $"{url}/status"])).ExitCode);
 
         Assert.Equal(await OpenSsl.SerialAsync(work, first.Certificate), before);
         Assert.Equal(await OpenSsl.SerialAsync(work, second.Certificate), after);

@@ -30,7 +30,7 @@ public sealed class ActedOnTests
         "SmtpRoute: domain hosts",
         "RouteHost: host port priority",
         "IpInterface: name address hostname https",
-        "HttpsService: enabled port certificate read_token accept_client_certificates anonymous_read",
+        "HttpsService: enabled port certificate read_token accept_client_certificates anonymous_read client_ca_pem client_subjects client_spki_sha256",
         "LdapProfile: name host port security base_dn bind_dn bind_password accept_query timeout_seconds cache_seconds",
         "LdapGlobalSettings: certificate",
         "AlertRecipient: address subscriptions",
