@@ -37,9 +37,10 @@ internal sealed partial class AlertDispatcher(IManagerStore store, NodeQueries n
         var claimed = (await store.ListAlertEventsAsync(5000, cancel)).Where(e => e.Kind == Mailed).Select(e => e.AlertKey).ToHashSet(StringComparer.Ordinal);
         var now = Time.GetUtcNow();
         var handed = 0;
+        var reachable = await nodes.ReachableAsync(store, cancel);
         foreach (var alert in alerts.Where(a => !claimed.Contains(a.Key) && now - a.At.ToDateTimeOffset() < MailWithin))
         {
-            if (nodes.Connected is not [var node, ..])
+            if (reachable is not [var node, ..])
             {
                 break;
             }

@@ -18,7 +18,15 @@ internal static class NodeText
         return cut.Any(char.IsControl) ? string.Concat(cut.Select(c => char.IsControl(c) ? ' ' : c)) : cut;
     }
 
-    public static Hello Bounded(Hello hello) => new(hello) { SoftwareVersion = Bounded(hello.SoftwareVersion, 64) };
+    public static Hello Bounded(Hello hello)
+    {
+        var bounded = new Hello { AppliedVersion = hello.AppliedVersion, SoftwareVersion = Bounded(hello.SoftwareVersion, 64) };
+        // Names of settings: the schema has a few hundred, each well under 200 characters.
+        bounded.KnownSettings.AddRange(hello.KnownSettings.Take(MaxSettings).Select(s => Bounded(s, 200)));
+        return bounded;
+    }
+
+    private const int MaxSettings = 5000;
 
     public static Nack Bounded(Nack nack)
     {

@@ -94,12 +94,8 @@ internal sealed partial class SharedStsPolicies(IManagerStore store, NodeQueries
         }
 
         LogShared(logger, stamped.Domain, stamped.Id, from);
-        // Queued, not awaited: this runs in the sharing node's reader loop. A node not taking it gets
-        // every valid policy when its stream opens again.
-        foreach (var node in nodes.Connected.Where(n => n != from))
-        {
-            nodes.Tell(node, new ManagerMessage { StsPolicy = stamped });
-        }
+        // Queued, not awaited on any node: this runs in the sharing node's reader loop.
+        await nodes.TellEveryNodeAsync(new ManagerMessage { StsPolicy = stamped }, except: from);
     }
 
     /// <summary>The policies a node gets when its stream opens: those not yet expired.</summary>
@@ -120,14 +116,11 @@ internal sealed partial class SharedStsPolicies(IManagerStore store, NodeQueries
     public async Task<IReadOnlyList<SharedMtaStsPolicy>> ListAsync(CancellationToken cancel) =>
         [.. (await store.ListStsPoliciesAsync(cancel)).OrderBy(p => p.Domain, StringComparer.Ordinal)];
 
-    /// <summary>An admin's purge: the policy goes from the store and the connected nodes drop their copies and fetch anew.</summary>
+    /// <summary>An admin's purge: the policy goes from the store and every connected node (on any replica) drops its copy and fetches anew.</summary>
     public async Task<bool> PurgeAsync(string domain, CancellationToken cancel)
     {
         var removed = await store.RemoveStsPolicyAsync(domain, expiredBy: null, cancel);
-        foreach (var node in nodes.Connected)
-        {
-            nodes.Tell(node, new ManagerMessage { StsForget = domain.ToLowerInvariant() });
-        }
+        await nodes.TellEveryNodeAsync(new ManagerMessage { StsForget = domain.ToLowerInvariant() }, except: null);
 
         return removed;
     }

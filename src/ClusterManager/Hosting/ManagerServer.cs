@@ -103,7 +103,7 @@ internal static partial class ManagerServer
         builder.Services.AddSingleton<SnapshotBuilder>();
         builder.Services.AddSingleton<NodeStream>();
         builder.Services.AddSingleton<NodeStreamLimits>();
-        builder.Services.AddSingleton<NodeQueries>();
+        builder.Services.AddSingleton(services => new NodeQueries(services.GetRequiredService<IManagerStore>() as IReplicaChannel));
         builder.Services.AddSingleton<SharedStsPolicies>();
         builder.Services.AddHostedService<StsPolicyPruning>();
         builder.Services.AddSingleton<NodeRemoval>();
@@ -142,6 +142,7 @@ internal static partial class ManagerServer
             var signal = app.Services.GetRequiredService<VersionSignal>();
             await shared.SubscribeToCommitsAsync(signal.Publish);
             await shared.SubscribeToRemovalsAsync(app.Services.GetRequiredService<NodeConnections>().Disconnect);
+            await app.Services.GetRequiredService<NodeQueries>().ListenToReplicasAsync();
         }
 
         app.UseMiddleware<SecurityHeaders>();

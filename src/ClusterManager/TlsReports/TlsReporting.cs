@@ -173,7 +173,7 @@ internal sealed partial class TlsReporting(IManagerStore store, NodeQueries node
             End = Timestamp.FromDateTimeOffset(document.DateRange.EndAt),
         };
         var problems = new List<string>();
-        foreach (var node in nodes.Connected)
+        foreach (var node in await nodes.ReachableAsync(store, cancel))
         {
             try
             {
@@ -195,7 +195,7 @@ internal sealed partial class TlsReporting(IManagerStore store, NodeQueries node
             }
         }
 
-        return (Failed, "", problems.Count > 0 ? string.Join("; ", problems) : "no node is connected to this manager");
+        return (Failed, "", problems.Count > 0 ? string.Join("; ", problems) : "no node is connected to the manager");
     }
 
     private async Task<(List<TlsReportNode> Answers, SortedDictionary<string, List<PolicyRecord>> Domains)> CollectAsync(DateOnly date, CancellationToken cancel)
