@@ -3,12 +3,12 @@
 # each executable (no .NET on the target) in /usr/lib/gatehouse/APP with a link in /usr/bin, a
 # systemd unit, options in /etc/gatehouse/APP.env (a conffile), data in /var/lib/gatehouse/APP
 # owned by the gatehouse system user.
-# Usage: deploy/debian/build-packages.sh [OUT_DIR]   (default artifacts/packages; GATEHOUSE_VERSION=0.1.0)
+# Usage: deploy/debian/build-packages.sh [OUT_DIR]   (default artifacts/packages; GATEHOUSE_VERSION defaults to Directory.Build.props' <Version>)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 cd "$here/../.."
 out="$(mkdir -p "${1:-artifacts/packages}" && cd "${1:-artifacts/packages}" && pwd)"
-version="${GATEHOUSE_VERSION:-0.1.0}"
+version="${GATEHOUSE_VERSION:-$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' Directory.Build.props)}"
 
 for app in manager node; do
     case "$app" in
@@ -17,7 +17,7 @@ for app in manager node; do
     esac
     stage="$(mktemp -d)"
     trap 'rm -rf "$stage"' EXIT
-    dotnet publish "$project" -c Release -r linux-x64 --self-contained -p:DebugType=none -nologo -v quiet \
+    dotnet publish "$project" -c Release -r linux-x64 --self-contained -p:DebugType=none -p:Version="$version" -nologo -v quiet \
         -o "$stage/usr/lib/gatehouse/$app"
     install -d "$stage/usr/bin" "$stage/lib/systemd/system" "$stage/etc/gatehouse" "$stage/usr/share/doc/gatehouse-$app" "$stage/DEBIAN"
     ln -s "../lib/gatehouse/$app/gatehouse-$app" "$stage/usr/bin/gatehouse-$app"

@@ -31,7 +31,7 @@ internal static class AdminApi
             var nodes = await store.ListNodesAsync();
             return Results.Json(nodes.Select(n => new NodeView(
                 n.Name, n.Connected, n.LastSeen?.ToDateTimeOffset(), n.AppliedVersion, n.LastError, n.Address,
-                n.JoinedAt?.ToDateTimeOffset(), MachineSettings.Count(latest.Content.Machines.GetValueOrDefault(n.Name)))), Json);
+                n.JoinedAt?.ToDateTimeOffset(), MachineSettings.Count(latest.Content.Machines.GetValueOrDefault(n.Name)), n.SoftwareVersion)), Json);
         }).For(ApiRole.ReadOnly);
 
         api.MapDelete("/nodes/{name}", async (string name, NodeRemoval removal, HttpContext context) =>

@@ -49,10 +49,11 @@ internal static class NodeCommands
             var rows = nodes.Select(n => new[]
             {
                 n.Name, n.Connected ? "connected" : "disconnected", n.AppliedVersion.ToString(CultureInfo.InvariantCulture),
+                n.SoftwareVersion.Length > 0 ? n.SoftwareVersion : "?",
                 n.LastSeen?.ToUniversalTime().ToString("u", CultureInfo.InvariantCulture) ?? "never",
                 n.MachineSettings.ToString(CultureInfo.InvariantCulture), n.Address, n.LastError,
             });
-            Table.Print(["NAME", "STATUS", "APPLIED", "LAST SEEN", "MACHINE SETTINGS", "ADDRESS", "LAST ERROR"], rows);
+            Table.Print(["NAME", "STATUS", "APPLIED", "SOFTWARE", "LAST SEEN", "MACHINE SETTINGS", "ADDRESS", "LAST ERROR"], rows);
             return 0;
         });
 

@@ -12,7 +12,8 @@ internal sealed partial class ConfigurationService
         ConfigurationSet content, CancellationToken cancel = default)
     {
         var open = secrets.Open(content);
-        var targets = (await store.ListNodesAsync(cancel)).Select(n => n.Name)
+        var registered = await store.ListNodesAsync(cancel);
+        var targets = registered.Select(n => n.Name)
             .Union(open.Machines.Keys).Order(StringComparer.Ordinal).ToList();
         var errors = new List<CommitError>();
         var warnings = new List<CommitError>();
@@ -58,7 +59,31 @@ internal sealed partial class ConfigurationService
             }
         }
 
+        errors.AddRange(registered.SelectMany(node => UnknownTo(node, open, cluster)));
         return (errors, warnings);
+    }
+
+    // Settings a node's build does not know, in the levels it would receive: it would drop them
+    // (and its own check refuses the snapshot), so the commit is refused first, naming them.
+    private static IEnumerable<CommitError> UnknownTo(Manager.V1.NodeRecord node, ConfigurationSet open, LevelConfig cluster)
+    {
+        if (node.KnownSettings.Count == 0)
+        {
+            // A build before 0.3.0 does not say; it refuses what it does not know when it gets it.
+            return [];
+        }
+
+        var known = node.KnownSettings.ToHashSet(StringComparer.Ordinal);
+        var group = GroupOf(open, node.Name);
+        var levels = new (string Level, LevelConfig? Config)[]
+        {
+            ("cluster", cluster), ($"group {group}", group is null ? null : open.Groups[group].Config), ($"machine {node.Name}", open.Machines.GetValueOrDefault(node.Name)),
+        };
+        return levels.Where(l => l.Config is not null)
+            .SelectMany(l => Configuration.Schema.SettingNames.SetIn(l.Config!).Where(s => !known.Contains(s.Name)).Select(s => (l.Level, s.Path, s.Name)))
+            .DistinctBy(s => s.Name).Take(10)
+            .Select(s => new CommitError(node.Name, $"{s.Level}: {s.Path}",
+                $"node {node.Name} runs gatehouse-node {(node.SoftwareVersion.Length > 0 ? node.SoftwareVersion : "?")}, which does not know this setting ({s.Name}); upgrade the node first, or leave it unset"));
     }
 
     // What a snapshot holds besides its levels (version, nonce, group name, times) stays well inside this.

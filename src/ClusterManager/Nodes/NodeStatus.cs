@@ -20,6 +20,8 @@ internal sealed partial class NodeStatus(IManagerStore store, TimeProvider time,
             record.Address = address;
             record.AppliedVersion = hello.AppliedVersion;
             record.SoftwareVersion = hello.SoftwareVersion;
+            record.KnownSettings.Clear();
+            record.KnownSettings.AddRange(hello.KnownSettings);
             record.LastSeen = Now();
         });
 

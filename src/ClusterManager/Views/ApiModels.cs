@@ -15,7 +15,7 @@ internal sealed record TokenResponse(string Token, DateTimeOffset ExpiresAt);
 
 internal sealed record NodeView(
     string Name, bool Connected, DateTimeOffset? LastSeen, long AppliedVersion, string LastError,
-    string Address, DateTimeOffset? JoinedAt, int MachineSettings);
+    string Address, DateTimeOffset? JoinedAt, int MachineSettings, string SoftwareVersion = "");
 
 internal sealed record RemoveResponse(string Node, int MachineSettingsDeleted);
 

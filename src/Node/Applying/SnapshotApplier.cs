@@ -27,6 +27,12 @@ internal sealed partial class SnapshotApplier(
 
     private IReadOnlyList<ValidationError> Apply(Snapshot snapshot, bool alreadyApplied)
     {
+        if (UnknownSettings.Problem(snapshot, BuildVersion.Text) is { } unknown)
+        {
+            LogRefused(logger, snapshot.Version, 1, unknown.Message);
+            return [unknown];
+        }
+
         lock (gate)
         {
             // The version this node runs, pushed again (a reconnect): nothing to check or swap.

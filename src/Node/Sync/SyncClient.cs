@@ -88,7 +88,7 @@ internal sealed partial class SyncClient(
         using var session = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         using var call = client.Sync(cancellationToken: session.Token);
         using var writer = new SerialWriter(call.RequestStream);
-        await writer.WriteAsync(new NodeMessage { Hello = new Hello { AppliedVersion = current.Version, SoftwareVersion = SoftwareVersion } });
+        await writer.WriteAsync(new NodeMessage { Hello = new Hello { AppliedVersion = current.Version, SoftwareVersion = Runtime.BuildVersion.Text, KnownSettings = { Configuration.Schema.SettingNames.Known } } });
         await call.ResponseHeadersAsync;
         status.Update(s => s with { Connected = true, Manager = manager.ToString(), LastContact = time.GetUtcNow() });
         LogConnected(logger, manager.ToString(), current.Version);
@@ -225,9 +225,6 @@ internal sealed partial class SyncClient(
     // Removal is the only refusal that stops the node; a refused certificate is retried (see the class).
     private static bool IsRemoved(Exception e) =>
         e is RpcException { StatusCode: StatusCode.PermissionDenied };
-
-    private static string SoftwareVersion =>
-        typeof(SyncClient).Assembly.GetName().Version?.ToString() ?? "0";
 
     // Questions answered at once; more wait for none of them (the admin asks again).
 

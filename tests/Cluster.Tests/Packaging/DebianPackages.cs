@@ -5,9 +5,13 @@ public sealed class DebianPackages : IAsyncLifetime
 {
     public string Work { get; } = Directory.CreateTempSubdirectory("gatehouse-deb-").FullName;
 
-    public string Manager => Path.Combine(Work, "out", "gatehouse-manager_0.1.0_amd64.deb");
+    public string Manager => Path.Combine(Work, "out", $"gatehouse-manager_{Release}_amd64.deb");
 
-    public string Node => Path.Combine(Work, "out", "gatehouse-node_0.1.0_amd64.deb");
+    public string Node => Path.Combine(Work, "out", $"gatehouse-node_{Release}_amd64.deb");
+
+    // The release of Directory.Build.props, which the packages are named after.
+    private static string Release { get; } = System.Text.RegularExpressions.Regex.Match(
+        File.ReadAllText(Path.Combine(Binaries.RepositoryRoot, "Directory.Build.props")), "<Version>([^<]+)</Version>").Groups[1].Value;
 
     /// <summary>Both packages unpacked, with the host's systemd units beside ours (for systemd-analyze).</summary>
     public string Root => Path.Combine(Work, "root");

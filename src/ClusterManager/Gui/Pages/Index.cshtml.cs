@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace Gatehouse.ClusterManager.Gui.Pages;
 
-internal sealed record NodeRow(string Name, bool Connected, long AppliedVersion, string LastSeen, string Address, int MachineSettings, string LastError);
+internal sealed record NodeRow(string Name, bool Connected, long AppliedVersion, string SoftwareVersion, string LastSeen, string Address, int MachineSettings, string LastError);
 
 internal sealed class IndexModel : GuiPage
 {
@@ -46,7 +46,7 @@ internal sealed class IndexModel : GuiPage
         var latest = await Store.GetLatestAsync();
         LatestVersion = latest.Version;
         Nodes = [.. (await Store.ListNodesAsync()).Select(n => new NodeRow(
-            n.Name, n.Connected, n.AppliedVersion, n.LastSeen?.ToDateTimeOffset().ToString("u", System.Globalization.CultureInfo.InvariantCulture) ?? "never",
+            n.Name, n.Connected, n.AppliedVersion, n.SoftwareVersion.Length > 0 ? n.SoftwareVersion : "?", n.LastSeen?.ToDateTimeOffset().ToString("u", System.Globalization.CultureInfo.InvariantCulture) ?? "never",
             n.Address, MachineSettings.Count(latest.Content.Machines.GetValueOrDefault(n.Name)), n.LastError))];
         GroupRows = [.. latest.Content.Groups.OrderBy(g => g.Key, StringComparer.Ordinal)
             .Select(g => new GroupView(g.Key, [.. g.Value.Members.Order(StringComparer.Ordinal)], MachineSettings.Count(g.Value.Config)))];
