@@ -11,10 +11,11 @@ public sealed class ManagerInstance : IAsyncDisposable
 
     private readonly Uri? store;
 
-    public ManagerInstance(string root, IPAddress address, string name = "manager", Uri? store = null)
+    /// <param name="port">A port of its own by default; another manager's to take its place (a restore).</param>
+    public ManagerInstance(string root, IPAddress address, string name = "manager", Uri? store = null, int? port = null)
     {
         DataDir = Path.Combine(root, name);
-        Endpoint = new IPEndPoint(address, FreePort.On(address));
+        Endpoint = new IPEndPoint(address, port ?? FreePort.On(address));
         Url = new Uri($"https://{Endpoint}");
         this.store = store;
     }

@@ -65,6 +65,7 @@ internal static class AdminApi
         StsPolicyEndpoints.Map(api);
         ApiTokenEndpoints.Map(api);
         GuiUserEndpoints.Map(api);
+        BackupEndpoints.Map(api);
         api.MapGet("/status", async (Nodes.ClusterStatus status, HttpContext context) =>
             Results.Json(await status.GetAsync(context.RequestAborted), Json)).For(ApiRole.ReadOnly);
         api.MapPost("/track", async (Tracking.MessageTracking tracking, HttpContext context) =>

@@ -11,8 +11,9 @@ internal static class ManagerCli
     {
         var root = new RootCommand("Gatehouse cluster manager: holds the cluster configuration and pushes it to the nodes.");
         root.Subcommands.Add(Serve());
+        root.Subcommands.Add(RestoreCommand());
         var connection = new ConnectionOptions();
-        foreach (var command in NodeCommands.Build(connection).Concat(ConfigCommands.Build(connection)).Append(CertificateCommands.Build(connection)).Append(TlsCheckCommands.Build(connection)).Append(TlsVerifyCommand.Build(connection)).Append(QueueCommands.Build(connection)).Append(AlertCommands.Build(connection)).Append(StatusCommand.Build(connection)).Append(TrackCommand.Build(connection)).Append(TlsReportCommands.Build(connection)).Append(StsCommands.Build(connection)).Append(ApiTokenCommands.Build(connection)).Append(UserCommands.Build(connection)).Append(GroupCommands.Build(connection)))
+        foreach (var command in NodeCommands.Build(connection).Concat(ConfigCommands.Build(connection)).Append(CertificateCommands.Build(connection)).Append(TlsCheckCommands.Build(connection)).Append(TlsVerifyCommand.Build(connection)).Append(QueueCommands.Build(connection)).Append(AlertCommands.Build(connection)).Append(StatusCommand.Build(connection)).Append(TrackCommand.Build(connection)).Append(TlsReportCommands.Build(connection)).Append(StsCommands.Build(connection)).Append(ApiTokenCommands.Build(connection)).Append(UserCommands.Build(connection)).Append(BackupCommands.Backup(connection)).Append(GroupCommands.Build(connection)))
         {
             connection.AddTo(command);
             root.Subcommands.Add(command);
@@ -63,6 +64,22 @@ internal static class ManagerCli
         }
     }
 
+    private static Command RestoreCommand()
+    {
+        var (store, passwordFile, caFile) = StoreOptions();
+        return BackupCommands.Restore(result => Store(result.GetValue(store), result.GetValue(passwordFile), result.GetValue(caFile)), store, passwordFile, caFile);
+    }
+
+    private static (Option<string> Store, Option<string> PasswordFile, Option<string> CaFile) StoreOptions() =>
+    (
+        new Option<string>("--store")
+        {
+            Description = "rediss://[USER@]HOST:PORT (redis:// without TLS) to share the cluster state with other manager replicas (default: the file store in --data-dir)",
+        },
+        new Option<string>("--store-password-file") { Description = "File holding the Redis password of the user in --store" },
+        new Option<string>("--store-ca-file") { Description = "CA certificate (PEM) that the Redis server's TLS certificate must chain to" }
+    );
+
     private static Command Serve()
     {
         var dataDir = new Option<string>("--data-dir") { Description = "Directory holding the CA, the store and the admin token", Required = true };
@@ -71,12 +88,7 @@ internal static class ManagerCli
             Description = "HTTPS address for nodes and admins",
             DefaultValueFactory = _ => "https://127.0.0.1:9443",
         };
-        var store = new Option<string>("--store")
-        {
-            Description = "rediss://[USER@]HOST:PORT (redis:// without TLS) to share the cluster state with other manager replicas (default: the file store in --data-dir)",
-        };
-        var passwordFile = new Option<string>("--store-password-file") { Description = "File holding the Redis password of the user in --store" };
-        var caFile = new Option<string>("--store-ca-file") { Description = "CA certificate (PEM) that the Redis server's TLS certificate must chain to" };
+        var (store, passwordFile, caFile) = StoreOptions();
         var serve = new Command("serve", "Run the manager") { dataDir, listen, store, passwordFile, caFile };
         serve.SetAction((result, cancel) => ManagerServer.RunAsync(
             result.GetValue(dataDir)!, Urls.ParseListen(result.GetValue(listen)!),

@@ -83,6 +83,32 @@ internal static class PassphraseSecrets
         return found;
     }
 
+    /// <summary>One text sealed with the passphrase, in the same format as each secret of a saved file.</summary>
+    public static string SealText(string plain, string passphrase)
+    {
+        var salt = RandomNumberGenerator.GetBytes(16);
+        return $"{Prefix}{Convert.ToBase64String(salt)}:{AesGcmText.Seal(Derive(passphrase, salt), plain)}";
+    }
+
+    /// <summary>Opens <see cref="SealText"/>'s output; a wrong passphrase or damaged text throws <see cref="CryptographicException"/>.</summary>
+    public static string OpenText(string sealedText, string passphrase)
+    {
+        var parts = IsEncrypted(sealedText) ? sealedText[Prefix.Length..].Split(':', 2) : [];
+        if (parts.Length != 2)
+        {
+            throw new CryptographicException("not text sealed with a passphrase");
+        }
+
+        try
+        {
+            return AesGcmText.Open(Derive(passphrase, Convert.FromBase64String(parts[0])), parts[1]);
+        }
+        catch (Exception e) when (e is AuthenticationTagMismatchException or FormatException)
+        {
+            throw new CryptographicException("wrong passphrase, or the file is damaged", e);
+        }
+    }
+
     private static byte[] Derive(string passphrase, byte[] salt) =>
         Rfc2898DeriveBytes.Pbkdf2(passphrase, salt, Iterations, HashAlgorithmName.SHA256, 32);
 }

@@ -194,17 +194,11 @@ internal sealed class FileStore : IManagerStore, IDisposable
             return true;
         });
 
-    public Task<IReadOnlyList<RevokedCertificate>> ListRevokedAsync(CancellationToken cancel = default) =>
-        Locked(async () =>
-        {
-            var revoked = new List<RevokedCertificate>();
-            foreach (var file in Directory.GetFiles(Path.Combine(root, "revoked"), "*.json").Order(StringComparer.Ordinal))
-            {
-                revoked.Add((await ReadAsync<RevokedCertificate>(file, cancel))!);
-            }
+    public Task RestoreRevokedAsync(RevokedCertificate revocation, CancellationToken cancel = default) =>
+        Locked(() => WriteAsync(Path.Combine(root, "revoked", $"{Safe(revocation.Serial)}.json"), revocation, cancel));
 
-            return (IReadOnlyList<RevokedCertificate>)revoked;
-        });
+    public Task<IReadOnlyList<RevokedCertificate>> ListRevokedAsync(CancellationToken cancel = default) =>
+        Locked(() => ReadAllAsync<RevokedCertificate>("revoked", cancel));
 
     public Task CheckReachableAsync(CancellationToken cancel = default) =>
         Directory.Exists(root) ? Task.CompletedTask : throw new StoreException($"the store directory {root} is gone");

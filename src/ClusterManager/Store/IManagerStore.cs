@@ -58,6 +58,9 @@ internal interface IManagerStore
     Task<bool> IsRevokedAsync(string serial, CancellationToken cancel = default);
 
     /// <summary>Every revoked node certificate, for the cluster CA's revocation list.</summary>
+    /// <summary>Puts back a revocation from a backup (a removed node's certificate stays refused).</summary>
+    Task RestoreRevokedAsync(RevokedCertificate revocation, CancellationToken cancel = default);
+
     Task<IReadOnlyList<RevokedCertificate>> ListRevokedAsync(CancellationToken cancel = default);
 
     Task AddJoinTokenAsync(JoinTokenRecord token, CancellationToken cancel = default);

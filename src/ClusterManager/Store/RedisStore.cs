@@ -261,6 +261,9 @@ internal sealed partial class RedisStore : IManagerStore, IDisposable
     public Task SubscribeToRemovalsAsync(Action<string> removed) =>
         Call(() => redis.GetSubscriber().SubscribeAsync(RemovalsChannel, (_, name) => removed(name.ToString())));
 
+    public Task RestoreRevokedAsync(RevokedCertificate revocation, CancellationToken cancel = default) =>
+        Call(() => Db.HashSetAsync(Key("revoked"), revocation.Serial, ProtoJson.Format(revocation)));
+
     public async Task<IReadOnlyList<RevokedCertificate>> ListRevokedAsync(CancellationToken cancel = default) =>
         (await Call(() => Db.HashGetAllAsync(Key("revoked"))))
             .Select(e => Parse<RevokedCertificate>(e.Value)!)

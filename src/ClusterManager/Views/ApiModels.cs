@@ -75,3 +75,5 @@ internal sealed record ApiTokenView(string Name, string Role, string CreatedBy, 
 internal sealed record GuiUserRequest(string? Password);
 
 internal sealed record GuiUserView(string Name);
+
+internal sealed record BackupRequest(string? Passphrase);

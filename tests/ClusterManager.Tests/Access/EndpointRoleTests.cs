@@ -58,6 +58,7 @@ public sealed class EndpointRoleTests : IAsyncLifetime
         ["DELETE /api/v1/certificates/{name}"] = ApiRole.Admin,
         ["PUT /api/v1/trusted-cas/system"] = ApiRole.Admin,
         ["PUT /api/v1/trusted-cas/custom"] = ApiRole.Admin,
+        ["POST /api/v1/backup"] = ApiRole.Admin,
         ["GET /api/v1/users"] = ApiRole.Admin,
         ["PUT /api/v1/users/{name}"] = ApiRole.Admin,
         ["DELETE /api/v1/users/{name}"] = ApiRole.Admin,
