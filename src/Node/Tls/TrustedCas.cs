@@ -13,8 +13,38 @@ internal static class TrustedCas
 {
     public const string SystemBundle = "/etc/ssl/certs/ca-certificates.crt";
 
+    // The anchors last built, with what they were built from: a version that changes neither the
+    // custom list nor the setting, while the bundle file is the same, reuses them.
+    private static readonly Lock Gate = new();
+    private static (string Key, X509Certificate2Collection Roots)? last;
+
     /// <param name="systemBundleProblem">Why the operating system's bundle could not be read, when it could not.</param>
     public static X509Certificate2Collection Load(TrustedCaSettings? settings, out string? systemBundleProblem)
+    {
+        var bundle = new FileInfo(SystemBundle);
+        var key = $"{settings?.SystemBundleEnabled ?? true}|{(bundle.Exists ? $"{bundle.Length}|{bundle.LastWriteTimeUtc.Ticks}" : "-")}|{string.Join('\n', settings?.CustomPem ?? [])}";
+        lock (Gate)
+        {
+            if (last is { } cached && cached.Key == key)
+            {
+                systemBundleProblem = null;
+                return cached.Roots;
+            }
+        }
+
+        var roots = Build(settings, out systemBundleProblem);
+        if (systemBundleProblem is null)
+        {
+            lock (Gate)
+            {
+                last = (key, roots);
+            }
+        }
+
+        return roots;
+    }
+
+    private static X509Certificate2Collection Build(TrustedCaSettings? settings, out string? systemBundleProblem)
     {
         systemBundleProblem = null;
         var roots = new X509Certificate2Collection();

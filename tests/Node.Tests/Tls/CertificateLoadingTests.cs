@@ -62,6 +62,26 @@ public sealed class CertificateLoadingTests : IDisposable
 
     public void Dispose() => node.Dispose();
 
+    [Fact]
+    public async Task A_version_that_leaves_a_certificate_as_it_was_reuses_it_as_loaded_and_a_new_key_loads_anew()
+    {
+        var ca = await TestCa.CreateAsync(Path.Combine(node.DataDir, "ca"));
+        var (first, firstKey) = await ca.IssueAsync("one.example.com", "one");
+        var (second, secondKey) = await ca.IssueAsync("one.example.com", "two");
+        Assert.Empty(node.Apply(1, Entry("server", first, firstKey)));
+        var loaded = node.Current.Snapshot!.Certificate("server");
+        var anchors = node.Current.Snapshot!.TrustedCas;
+
+        Assert.Empty(node.Apply(2, new LevelConfig { Certificates = { Entry("server", first, firstKey) }, AlertSettings = new AlertSettings { FromAddress = "changed@example.com" } }));
+        Assert.Same(loaded, node.Current.Snapshot!.Certificate("server"));
+        Assert.Same(anchors, node.Current.Snapshot!.TrustedCas);
+
+        Assert.Empty(node.Apply(3, Entry("server", second, secondKey)));
+        Assert.NotSame(loaded, node.Current.Snapshot!.Certificate("server"));
+        Assert.Empty(node.Apply(4, new LevelConfig { Certificates = { Entry("server", second, secondKey) }, TrustedCas = new TrustedCaSettings { CustomPem = { File.ReadAllText(ca.RootCertificate) } } }));
+        Assert.NotSame(anchors, node.Current.Snapshot!.TrustedCas);
+    }
+
     private static Certificate Entry(string name, string certificatePath, string keyPath, params string[] intermediates) => new()
     {
         Name = name,
