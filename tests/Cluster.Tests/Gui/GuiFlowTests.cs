@@ -70,6 +70,13 @@ public sealed class GuiFlowTests(GuiFixture gui)
     }
 
     [Fact]
+    public async Task Every_field_of_the_tracking_form_is_found_by_its_label_which_sits_beside_it()
+    {
+        var run = await gui.RunScenarioAsync("tracking-form.mjs");
+        Assert.True(run.ExitCode == 0, run.Output + run.Error);
+    }
+
+    [Fact]
     public async Task The_mode_switch_overrides_at_machine_level_and_goes_back_to_the_cluster_value()
     {
         var run = await gui.RunScenarioAsync("machine-level.mjs");
