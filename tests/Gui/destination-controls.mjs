@@ -12,6 +12,11 @@ await scenario(async (page) => {
   await page.fill('#f-max_concurrent_connections', '10');
   await Promise.all([page.waitForLoadState('load'), page.click('#save')]);
   await expectText(page, '.notice', 'partner.example.test staged');
+  // The list shows what was set, in the configuration file's words, and no unset choice.
+  const row = 'tr:has-text("partner.example.test")';
+  await expectText(page, row, 'TLS: required_verify');
+  const listed = await page.textContent(row);
+  if (/unspecified/i.test(listed)) throw new Error(`the summary shows unset choices: ${listed}`);
 
   await page.check('#global-form #f-alert_on_required_tls_failure');
   await Promise.all([page.waitForLoadState('load'), page.click('#save-global')]);

@@ -299,9 +299,14 @@ internal sealed class SectionModel : GuiPage
     private static string Summary(IMessage entity) =>
         string.Join(", ", entity.Descriptor.Fields.InFieldNumberOrder().Skip(1)
             .Select(f => (f, v: f.Accessor.GetValue(entity)))
-            .Where(p => p.v is not null && p.v.ToString() is { Length: > 0 } text && text != "0" && text != "False" && text != "[ ]" && !Gatehouse.Configuration.Secrets.SecretFields.IsSecret(p.f))
+            .Where(p => IsSet(p.f, p.v) && !Gatehouse.Configuration.Secrets.SecretFields.IsSecret(p.f))
             .Take(4)
             .Select(p => $"{MessageForm.Label(p.f.Name)}: {Shorten(Text(p.f, p.v!))}"));
+
+    // An enum left at its unspecified value takes the inherited one: nothing to show, like an empty text.
+    private static bool IsSet(FieldDescriptor field, object? value) =>
+        value is not null && value.ToString() is { Length: > 0 } text && text != "0" && text != "False" && text != "[ ]"
+        && !(field.FieldType == FieldType.Enum && !field.IsRepeated && Convert.ToInt32(value, System.Globalization.CultureInfo.InvariantCulture) == 0);
 
     // Enums as configuration files write them (required_verify), everything else as it prints.
     private static string Text(FieldDescriptor field, object value) =>
