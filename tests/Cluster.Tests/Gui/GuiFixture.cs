@@ -42,10 +42,10 @@ public sealed class GuiFixture : IAsyncLifetime
     }
 
     /// <summary>Runs one scenario script of <c>tests/Gui</c> in headless Chromium; screenshots go to <c>artifacts/gui/SCENARIO</c>.</summary>
-    public async Task<CommandResult> RunScenarioAsync(string script)
+    public async Task<CommandResult> RunScenarioAsync(string script, IReadOnlyDictionary<string, string>? more = null)
     {
         var directory = Path.Combine(Binaries.RepositoryRoot, "tests", "Gui");
-        return await ManagedProcess.RunProgramAsync("node", [Path.Combine(directory, script)], timeout: TimeSpan.FromMinutes(3), workingDirectory: directory, environment: new Dictionary<string, string>
+        var environment = new Dictionary<string, string>
         {
             ["GUI_URL"] = Cluster.Manager.Url.ToString().TrimEnd('/'),
             ["GUI_USER"] = User,
@@ -53,7 +53,13 @@ public sealed class GuiFixture : IAsyncLifetime
             ["CA_DIR"] = Ca.Directory,
             ["WORK"] = Work,
             ["SCREENSHOTS"] = Path.Combine(Binaries.RepositoryRoot, "artifacts", "gui", Path.GetFileNameWithoutExtension(script)),
-        });
+        };
+        foreach (var (name, value) in more ?? new Dictionary<string, string>())
+        {
+            environment[name] = value;
+        }
+
+        return await ManagedProcess.RunProgramAsync("node", [Path.Combine(directory, script)], timeout: TimeSpan.FromMinutes(3), workingDirectory: directory, environment: environment);
     }
 
     public async Task DisposeAsync() => await Cluster.DisposeAsync();

@@ -77,6 +77,26 @@ public sealed class GuiFlowTests(GuiFixture gui)
     }
 
     [Fact]
+    public async Task The_queue_page_shows_a_held_message_and_bounces_it_with_the_command_audited()
+    {
+        // Mail for example.test goes to a port nobody listens on: it waits in the queue (sent over
+        // STARTTLS: another scenario may have made the listener require it).
+        var m = gui.Cluster.Manager;
+        (await m.LoadConfigAsync($"smtp_routes: [{{domain: example.test, hosts: [{{host: 127.0.0.1, port: {FreePort.On(System.Net.IPAddress.Loopback)}}}]}}]", merge: true)).Succeeded();
+        await gui.Node.WaitAppliedAsync(await m.CommitAsync("example.test waits"));
+        var sent = (await Swaks.SendAsync(gui.Listener, "user@example.test", "--tls", "--from", "sender@example.net")).Succeeded();
+        var mid = System.Text.RegularExpressions.Regex.Match(sent.Output, @"250 2\.0\.0 Ok: queued as (\d+)").Groups[1].Value;
+
+        var run = await gui.RunScenarioAsync("queue.mjs", new Dictionary<string, string> { ["HELD_MID"] = mid });
+
+        Assert.True(run.ExitCode == 0, run.Output + run.Error);
+        var audit = (await gui.Cluster.Manager.CliAsync("audit")).Succeeded().Output;
+        Assert.Contains($"queue bounce", audit, StringComparison.Ordinal);
+        Assert.Contains($"MID {mid} on node1: node1 ok", audit, StringComparison.Ordinal);
+        Assert.Contains("gui:admin", audit, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_mode_switch_overrides_at_machine_level_and_goes_back_to_the_cluster_value()
     {
         var run = await gui.RunScenarioAsync("machine-level.mjs");
