@@ -2,6 +2,7 @@ using Gatehouse.ClusterManager.Access;
 using Gatehouse.ClusterManager.Backup;
 using Gatehouse.ClusterManager.ClusterConfig;
 using Gatehouse.ClusterManager.Diagnostics;
+using Gatehouse.ClusterManager.Gui;
 using Gatehouse.ClusterManager.Runtime;
 using Gatehouse.ClusterManager.Store;
 using Gatehouse.ClusterManager.Views;
@@ -20,9 +21,9 @@ internal static class BackupEndpoints
         api.MapPost("/backup", async (HttpContext context, IManagerStore store, ManagerPaths paths, AuditLog audit, TimeProvider time) =>
         {
             var request = await AdminApi.Read<BackupRequest>(context);
-            if (request.Passphrase is not { Length: >= MinPassphrase } passphrase)
+            if (request.Passphrase is not { Length: >= MinPassphrase and <= AdminUsers.MaxPassword } passphrase)
             {
-                throw new ChangeRejectedException($"a backup is sealed with a passphrase of at least {MinPassphrase} characters");
+                throw new ChangeRejectedException($"a backup is sealed with a passphrase of {MinPassphrase} to {AdminUsers.MaxPassword} characters");
             }
 
             var actor = AdminTokenHandler.Actor(context);

@@ -21,12 +21,12 @@ internal static class NodeText
     public static Hello Bounded(Hello hello)
     {
         var bounded = new Hello { AppliedVersion = hello.AppliedVersion, SoftwareVersion = Bounded(hello.SoftwareVersion, 64) };
-        // Names of settings: the schema has a few hundred, each well under 200 characters.
-        bounded.KnownSettings.AddRange(hello.KnownSettings.Take(MaxSettings).Select(s => Bounded(s, 200)));
+        // Names of settings: the schema has a few hundred, each under 100 characters; kept in the node's record.
+        bounded.KnownSettings.AddRange(hello.KnownSettings.Take(MaxSettings).Select(s => Bounded(s, 128)));
         return bounded;
     }
 
-    private const int MaxSettings = 5000;
+    private const int MaxSettings = 2000;
 
     public static Nack Bounded(Nack nack)
     {

@@ -55,13 +55,13 @@ internal sealed partial class SharedStsPolicies(IManagerStore store, NodeQueries
             return;
         }
 
-        if (Problem(offered, now) is { } problem)
+        var (policy, problem) = Read(offered, now);
+        if (policy is null)
         {
-            LogRefused(logger, from, HostNameSyntax.IsValid(offered.Domain) ? offered.Domain : "?", problem);
+            LogRefused(logger, from, HostNameSyntax.IsValid(offered.Domain) ? offered.Domain : "?", problem!);
             return;
         }
 
-        var policy = MtaStsPolicy.Parse(offered.PolicyText, offered.Id, now);
         var stamped = new SharedMtaStsPolicy
         {
             Domain = offered.Domain.ToLowerInvariant(),
@@ -149,32 +149,34 @@ internal sealed partial class SharedStsPolicies(IManagerStore store, NodeQueries
     private static bool IsValid(SharedMtaStsPolicy policy, DateTimeOffset now) =>
         policy.ExpiresAt is not null && policy.ExpiresAt.ToDateTimeOffset() > now;
 
-    // Checked before a node's word reaches the store and the other nodes (which parse the text again).
-    private static string? Problem(SharedMtaStsPolicy policy, DateTimeOffset now)
+    // Checked before a node's word reaches the store and the other nodes (which parse the text again):
+    // the policy as read, or why it is refused.
+    private static (MtaStsPolicy? Policy, string? Problem) Read(SharedMtaStsPolicy offered, DateTimeOffset now)
     {
-        if (!HostNameSyntax.IsValid(policy.Domain))
+        if (!HostNameSyntax.IsValid(offered.Domain))
         {
-            return "the domain is not a host name";
+            return (null, "the domain is not a host name");
         }
 
-        if (!PolicyId().IsMatch(policy.Id))
+        if (!PolicyId().IsMatch(offered.Id))
         {
-            return "the id is not 1-32 letters and digits";
+            return (null, "the id is not 1-32 letters and digits");
         }
 
-        if (policy.PolicyText.Length is 0 or > MaxPolicyText)
+        if (offered.PolicyText.Length is 0 or > MaxPolicyText)
         {
-            return "the policy text is empty or longer than 64 KB";
+            return (null, "the policy text is empty or longer than 64 KB");
         }
 
         try
         {
-            return MtaStsPolicy.Parse(policy.PolicyText, policy.Id, now).Mode == MtaStsMode.Enforce ? null
-                : "only enforce policies are shared; each node fetches testing and none policies itself";
+            var policy = MtaStsPolicy.Parse(offered.PolicyText, offered.Id, now);
+            return policy.Mode == MtaStsMode.Enforce ? (policy, null)
+                : (null, "only enforce policies are shared; each node fetches testing and none policies itself");
         }
         catch (FormatException e)
         {
-            return $"not a policy: {e.Message}";
+            return (null, $"not a policy: {e.Message}");
         }
     }
 

@@ -16,6 +16,9 @@ namespace Gatehouse.ClusterManager.Gui;
 internal sealed class AdminUsers(IManagerStore store, ManagerPaths paths)
 {
     private const int Iterations = 210_000;
+
+    // PBKDF2 hashes the password on every round: a bound keeps one login attempt's cost fixed.
+    public const int MaxPassword = 1024;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private static readonly byte[] Decoy = RandomNumberGenerator.GetBytes(32);
 
@@ -29,9 +32,9 @@ internal sealed class AdminUsers(IManagerStore store, ManagerPaths paths)
             throw new ChangeRejectedException($"'{name}' is not a valid user name ({NodeNames.Rule})");
         }
 
-        if (password.Length < 10)
+        if (password.Length is < 10 or > MaxPassword)
         {
-            throw new ChangeRejectedException("the password must have at least 10 characters");
+            throw new ChangeRejectedException($"the password must have 10 to {MaxPassword} characters");
         }
 
         var salt = RandomNumberGenerator.GetBytes(16);
@@ -45,8 +48,8 @@ internal sealed class AdminUsers(IManagerStore store, ManagerPaths paths)
     {
         var user = NodeNames.IsValid(name) ? await store.GetGuiUserAsync(name, cancel) : null;
         var salt = user is null ? Decoy[..16] : Convert.FromBase64String(user.Salt);
-        var computed = Hash(password, salt, user?.Iterations ?? Iterations);
-        return user is not null && CryptographicOperations.FixedTimeEquals(computed, Convert.FromBase64String(user.Hash));
+        var computed = Hash(password.Length > MaxPassword ? password[..MaxPassword] : password, salt, user?.Iterations ?? Iterations);
+        return user is not null && password.Length <= MaxPassword && CryptographicOperations.FixedTimeEquals(computed, Convert.FromBase64String(user.Hash));
     }
 
     /// <summary>

@@ -38,6 +38,12 @@ internal sealed class ClusterQueue(NodeQueries queries, IManagerStore store, Aud
             throw new ChangeRejectedException("the redirect target is not a host, host:port or [host]:port");
         }
 
+        // The node's name goes into the audit log and to the replicas: a node's name or nothing.
+        if (request.Node is { } named && !NodeNames.IsValid(named))
+        {
+            throw new ChangeRejectedException($"'{NodeText.Bounded(named, 64)}' is not a node name");
+        }
+
         if (request.Mid is not null && request.Node is null)
         {
             throw new ChangeRejectedException("a MID belongs to one node: name it");

@@ -31,14 +31,19 @@ public sealed class AdminUsersTests : IDisposable
     }
 
     [Fact]
-    public async Task A_short_password_or_a_name_with_other_characters_is_refused_and_changes_nothing()
+    public async Task A_short_or_overlong_password_or_a_name_with_other_characters_is_refused_and_changes_nothing()
     {
         var users = new AdminUsers(manager.Store, new ManagerPaths(manager.DataDir));
 
         await Assert.ThrowsAsync<ChangeRejectedException>(() => users.SetAsync("bob", "short", CancellationToken.None));
         await Assert.ThrowsAsync<ChangeRejectedException>(() => users.SetAsync("bob\n", "long-enough-password", CancellationToken.None));
+        await Assert.ThrowsAsync<ChangeRejectedException>(() => users.SetAsync("bob", new string('p', AdminUsers.MaxPassword + 1), CancellationToken.None));
 
         Assert.Empty(await users.NamesAsync(CancellationToken.None));
+        // At login, an overlong password is hashed only up to the bound and never matches.
+        await users.SetAsync("bob", new string('p', AdminUsers.MaxPassword), CancellationToken.None);
+        Assert.True(await users.VerifyAsync("bob", new string('p', AdminUsers.MaxPassword), CancellationToken.None));
+        Assert.False(await users.VerifyAsync("bob", new string('p', AdminUsers.MaxPassword + 1), CancellationToken.None));
     }
 
     public void Dispose() => manager.Dispose();
