@@ -20,6 +20,9 @@ namespace Gatehouse.Harness;
 public sealed class MemberNode(string name, IPAddress source, Uri manager, X509Certificate2 clusterCa) : IAsyncDisposable
 {
     private readonly CancellationTokenSource stop = new();
+
+    // A gRPC request stream takes one write at a time: the ACKs and what a test sends take turns.
+    private readonly SemaphoreSlim writing = new(1, 1);
     private GrpcChannel? channel;
     private AsyncDuplexStreamingCall<NodeMessage, ManagerMessage>? sync;
     private Task? running;
@@ -58,7 +61,7 @@ public sealed class MemberNode(string name, IPAddress source, Uri manager, X509C
     }
 
     /// <summary>Says anything the contract allows on the open stream.</summary>
-    public Task SendAsync(NodeMessage message) => sync!.RequestStream.WriteAsync(message);
+    public Task SendAsync(NodeMessage message) => WriteAsync(sync!, message);
 
     /// <summary>Whether the manager ended the stream (read from a member that does not otherwise read).</summary>
     public async Task<StatusCode?> EndedAsync(TimeSpan within)
@@ -93,6 +96,7 @@ public sealed class MemberNode(string name, IPAddress source, Uri manager, X509C
         sync?.Dispose();
         channel?.Dispose();
         stop.Dispose();
+        writing.Dispose();
     }
 
     private async Task AnswerAsync(AsyncDuplexStreamingCall<NodeMessage, ManagerMessage> call)
@@ -106,7 +110,7 @@ public sealed class MemberNode(string name, IPAddress source, Uri manager, X509C
                     Received.Enqueue(message);
                     if (message.Snapshot is { } snapshot)
                     {
-                        await call.RequestStream.WriteAsync(new NodeMessage { Ack = new Ack { Version = snapshot.Version, Nonce = snapshot.Nonce } });
+                        await WriteAsync(call, new NodeMessage { Ack = new Ack { Version = snapshot.Version, Nonce = snapshot.Nonce } });
                         Acked[snapshot.Version] = Stopwatch.GetTimestamp();
                     }
                 }
@@ -115,6 +119,19 @@ public sealed class MemberNode(string name, IPAddress source, Uri manager, X509C
             {
                 // Stopped.
             }
+        }
+    }
+
+    private async Task WriteAsync(AsyncDuplexStreamingCall<NodeMessage, ManagerMessage> call, NodeMessage message)
+    {
+        await writing.WaitAsync();
+        try
+        {
+            await call.RequestStream.WriteAsync(message);
+        }
+        finally
+        {
+            writing.Release();
         }
     }
 
