@@ -48,17 +48,23 @@ public sealed class NodeOutboxTests
     public async Task The_streams_own_send_waits_for_room_no_longer_than_the_deadline()
     {
         var cutOff = 0;
-        // The write itself never hangs here; the queue is full because the writer is held.
+        // The writer holds the first message; the queue behind it is filled without waiting, so
+        // that only the stream's own send is left to wait (filling with awaits could outlast the
+        // writer's own deadline on a busy machine and find the stream already cut off).
+        var writing = new TaskCompletionSource();
         var release = new TaskCompletionSource();
-        var outbox = FakeNodeStream.Outbox("node1", _ => release.Task, TimeSpan.FromMilliseconds(500), () => cutOff++);
+        var deadline = TimeSpan.FromSeconds(2);
+        var outbox = FakeNodeStream.Outbox("node1", _ => { writing.TrySetResult(); return release.Task; }, deadline, () => cutOff++);
         var started = DateTime.UtcNow;
-        for (var i = 0; i < 1025; i++)
+        Assert.True(outbox.TryPost(new ManagerMessage()));
+        await writing.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        for (var i = 0; i < 1024; i++)
         {
-            await outbox.SendAsync(new ManagerMessage(), CancellationToken.None);
+            Assert.True(outbox.TryPost(new ManagerMessage()));
         }
 
-        await Assert.ThrowsAsync<OperationCanceledException>(() => outbox.SendAsync(new ManagerMessage(), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10)));
-        Assert.InRange(DateTime.UtcNow - started, TimeSpan.FromMilliseconds(400), TimeSpan.FromSeconds(5));
+        await Assert.ThrowsAsync<OperationCanceledException>(() => outbox.SendAsync(new ManagerMessage(), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(20)));
+        Assert.InRange(DateTime.UtcNow - started, deadline * 0.8, deadline * 5);
         Assert.Equal(1, cutOff);
     }
 
