@@ -1,6 +1,4 @@
-using System.Globalization;
 using Gatehouse.ClusterManager.Access;
-using Gatehouse.ClusterManager.ClusterConfig;
 using Gatehouse.ClusterManager.Diagnostics;
 using Gatehouse.ClusterManager.TlsReports;
 
@@ -16,22 +14,15 @@ internal static class TlsReportEndpoints
     public static void Map(RouteGroupBuilder api)
     {
         api.MapGet("/tls-reports", async (TlsReporting reporting, TimeProvider time, string? date, HttpContext context) =>
-            Results.Json(await reporting.DayAsync(Date(date, time), context.RequestAborted), AdminApi.Json)).For(ApiRole.ReadOnly);
+            Results.Json(await reporting.DayAsync(TlsReportsOfDay.DayOf(date, time), context.RequestAborted), AdminApi.Json)).For(ApiRole.ReadOnly);
 
         api.MapPost("/tls-reports/send", async (HttpContext context, TlsReporting reporting, TimeProvider time, AuditLog audit) =>
         {
             var request = await AdminApi.Read<TlsReportSendRequest>(context);
-            var date = Date(request.Date, time);
+            var date = TlsReportsOfDay.DayOf(request.Date, time);
             var day = await reporting.SendNowAsync(date, context.RequestAborted);
-            await audit.RecordAsync(AdminTokenHandler.Actor(context), "tls-report send",
-                $"{day.Date}: {string.Join("; ", day.Reports.Select(r => $"{r.Domain} {r.State}"))}", context.RequestAborted);
+            await audit.RecordAsync(AdminTokenHandler.Actor(context), "tls-report send", day.Summary(), context.RequestAborted);
             return Results.Json(day, AdminApi.Json);
         }).For(ApiRole.Operator);
     }
-
-    // Yesterday (UTC) unless named: the day the manager reports on its own.
-    private static DateOnly Date(string? text, TimeProvider time) =>
-        text is null ? DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime).AddDays(-1)
-        : DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) ? date
-        : throw new ChangeRejectedException("date: YYYY-MM-DD");
 }

@@ -7,6 +7,16 @@ internal sealed record TlsReportNode(string Node, bool Answered, string? Problem
 internal sealed record TlsReportDomain(string Domain, long Successful, long Failed, string State, TlsReportDocument Report);
 
 /// <summary>The cluster's TLS reports of one day (<c>GET /api/v1/tls-reports</c>, <c>gatehouse-manager tls-report</c>).</summary>
-internal sealed record TlsReportsOfDay(string Date, bool Enabled, List<TlsReportNode> Nodes, List<TlsReportDomain> Reports);
+internal sealed record TlsReportsOfDay(string Date, bool Enabled, List<TlsReportNode> Nodes, List<TlsReportDomain> Reports)
+{
+    /// <summary>What the audit log says of a send: each domain and what became of its report.</summary>
+    public string Summary() => $"{Date}: {string.Join("; ", Reports.Select(r => $"{r.Domain} {r.State}"))}";
+
+    /// <summary>The day asked for (YYYY-MM-DD), or yesterday (UTC): the day the manager reports on its own.</summary>
+    public static DateOnly DayOf(string? text, TimeProvider time) =>
+        string.IsNullOrEmpty(text) ? DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime).AddDays(-1)
+        : DateOnly.TryParseExact(text, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var date) ? date
+        : throw new ClusterConfig.ChangeRejectedException("date: YYYY-MM-DD");
+}
 
 internal sealed record TlsReportSendRequest(string? Date);

@@ -97,6 +97,30 @@ public sealed class GuiFlowTests(GuiFixture gui)
     }
 
     [Fact]
+    public async Task The_TLS_reports_page_shows_each_node_answering_and_sends_the_day_with_the_command_audited()
+    {
+        var m = gui.Cluster.Manager;
+        (await m.LoadConfigAsync("""
+            manager:
+              tls_reporting: {enabled: true, organization_name: Gatehouse GUI Test, contact_info: "mailto:tls-admin@gui.test", submitter: gui.test}
+            """, merge: true)).Succeeded();
+        await gui.Node.WaitAppliedAsync(await m.CommitAsync("TLS reporting on"));
+        try
+        {
+            var today = DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+            var run = await gui.RunScenarioAsync("tls-reports.mjs", new Dictionary<string, string> { ["TODAY"] = today });
+            Assert.True(run.ExitCode == 0, run.Output + run.Error);
+            var audit = (await m.CliAsync("audit")).Succeeded().Output;
+            Assert.Matches($@"(?m)gui:admin.*tls-report send.*{today}:", audit);
+        }
+        finally
+        {
+            (await m.LoadConfigAsync("manager: {tls_reporting: {enabled: false}}", merge: true)).Succeeded();
+            await gui.Node.WaitAppliedAsync(await m.CommitAsync("TLS reporting off"));
+        }
+    }
+
+    [Fact]
     public async Task The_mode_switch_overrides_at_machine_level_and_goes_back_to_the_cluster_value()
     {
         var run = await gui.RunScenarioAsync("machine-level.mjs");
