@@ -18,7 +18,10 @@ public abstract partial class PeriodicJob(JobPeriods periods, TimeProvider time,
     /// <summary>The name that the configuration and the log use: the class name.</summary>
     public string Name => GetType().Name;
 
-    public TimeSpan Period => periods.For(Name, DefaultPeriod);
+    public TimeSpan Period => Periods.For(Name, DefaultPeriod);
+
+    /// <summary>The configured periods, for a job that has a second one of its own.</summary>
+    protected JobPeriods Periods { get; } = periods;
 
     /// <summary>The period when the configuration names none.</summary>
     protected abstract TimeSpan DefaultPeriod { get; }

@@ -13,6 +13,7 @@ public static class TestJobPeriods
     public static IReadOnlyDictionary<string, string> Environment { get; } = new Dictionary<string, string>
     {
         ["Jobs__AlertDispatcher"] = "00:00:01",
+        ["Jobs__ClusterAlertGather"] = "00:00:05",
         ["Jobs__NodeWatch"] = "00:00:01",
         ["Jobs__QueueWatch"] = "00:00:01",
     };

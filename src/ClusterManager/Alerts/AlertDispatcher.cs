@@ -22,6 +22,9 @@ internal sealed partial class AlertDispatcher(IManagerStore store, NodeQueries n
 
     protected override TimeSpan DefaultPeriod => TimeSpan.FromSeconds(10);
 
+    // How long an alert about an event nodes report waits for other nodes' reports (Jobs:ClusterAlertGather).
+    private TimeSpan Gather => Periods.For("ClusterAlertGather", TimeSpan.FromMinutes(1));
+
     private static readonly TimeSpan AnswerTimeout = TimeSpan.FromSeconds(30);
 
     // What a node accepts as alert text.
@@ -34,12 +37,19 @@ internal sealed partial class AlertDispatcher(IManagerStore store, NodeQueries n
     public async Task<int> MailPendingAsync(CancellationToken cancel)
     {
         var alerts = await store.ListAlertsAsync(500, cancel);
-        var claimed = (await store.ListAlertEventsAsync(5000, cancel)).Where(e => e.Kind == Mailed).Select(e => e.AlertKey).ToHashSet(StringComparer.Ordinal);
+        var events = (await store.ListAlertEventsAsync(5000, cancel)).ToLookup(e => e.AlertKey, StringComparer.Ordinal);
         var now = Time.GetUtcNow();
         var handed = 0;
         var reachable = await nodes.ReachableAsync(store, cancel);
-        foreach (var alert in alerts.Where(a => !claimed.Contains(a.Key) && now - a.At.ToDateTimeOffset() < MailWithin))
+        foreach (var alert in alerts.Where(a => !events[a.Key].Any(e => e.Kind == Mailed) && now - a.At.ToDateTimeOffset() < MailWithin))
         {
+            // An event nodes report is mailed after the others that see it about then have said so.
+            var seenBy = ClusterSightings.SeenBy(events[alert.Key]);
+            if (seenBy.Count > 0 && now - alert.At.ToDateTimeOffset() < Gather)
+            {
+                continue;
+            }
+
             if (reachable is not [var node, ..])
             {
                 break;
@@ -51,7 +61,8 @@ internal sealed partial class AlertDispatcher(IManagerStore store, NodeQueries n
             }
 
             handed++;
-            var problem = await AskToMailAsync(node, alert, cancel);
+            var text = seenBy.Count > 0 ? $"{alert.Message} Seen by {string.Join(", ", seenBy)}." : alert.Message;
+            var problem = await AskToMailAsync(node, alert, text, cancel);
             if (problem is not null)
             {
                 await store.TryAddAlertEventAsync(Event(alert.Key, Unsent, node, problem), cancel);
@@ -67,7 +78,7 @@ internal sealed partial class AlertDispatcher(IManagerStore store, NodeQueries n
     /// alert that the store itself cannot be reached. The node's back-off holds repeats of its key.
     /// </summary>
     public async Task<(string? Node, string? Problem)> MailWithoutStoreAsync(AlertRecord alert, CancellationToken cancel) =>
-        nodes.Connected is [var node, ..] ? (node, await AskToMailAsync(node, alert, cancel)) : (null, "no node is connected to this manager");
+        nodes.Connected is [var node, ..] ? (node, await AskToMailAsync(node, alert, alert.Message, cancel)) : (null, "no node is connected to this manager");
 
     /// <summary>Records in the store, once it works again, an alert mailed without it (listed, never mailed twice).</summary>
     public async Task RecordMailedAsync(AlertRecord alert, string? node, string? problem, CancellationToken cancel)
@@ -80,11 +91,11 @@ internal sealed partial class AlertDispatcher(IManagerStore store, NodeQueries n
         }
     }
 
-    private async Task<string?> AskToMailAsync(string node, AlertRecord alert, CancellationToken cancel)
+    private async Task<string?> AskToMailAsync(string node, AlertRecord alert, string text, CancellationToken cancel)
     {
         var query = new NodeQuery
         {
-            Alert = new AlertToMail { AlertClass = AlertClass.System, Severity = Severity(alert.Severity), Key = alert.Key, Text = Mailable(alert.Message) },
+            Alert = new AlertToMail { AlertClass = AlertClass.System, Severity = Severity(alert.Severity), Key = alert.Key, Text = Mailable(text) },
         };
         try
         {

@@ -21,7 +21,8 @@ internal sealed class ManagerAlerts(IManagerStore store, AuditLog audit, TimePro
                 a.At.ToDateTimeOffset(), a.Severity, a.Class, a.Message, a.Key,
                 of.TryGetValue(AlertDispatcher.Mailed, out var mailed) && !of.ContainsKey(AlertDispatcher.Unsent) ? mailed.By : null,
                 of.TryGetValue(AlertDispatcher.Unsent, out var unsent) ? unsent.Detail : null,
-                of.TryGetValue(AlertDispatcher.Acknowledged, out var ack) ? ack.By : null);
+                of.TryGetValue(AlertDispatcher.Acknowledged, out var ack) ? ack.By : null,
+                ClusterSightings.SeenBy(events[a.Key]));
         })];
     }
 

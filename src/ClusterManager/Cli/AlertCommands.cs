@@ -49,6 +49,7 @@ internal static class AlertCommands
     }
 
     private static string State(AlertView alert) =>
-        (alert.MailedBy is { } node ? $"mailed by {node}" : alert.Unsent is { } why ? $"not mailed: {why}" : "not mailed yet")
+        (alert.SeenBy is [_, ..] ? $"seen by {string.Join(", ", alert.SeenBy)}; " : "")
+        + (alert.MailedBy is { } node ? $"mailed by {node}" : alert.Unsent is { } why ? $"not mailed: {why}" : "not mailed yet")
         + (alert.AcknowledgedBy is { } by ? $"; acknowledged by {by}" : "; open");
 }

@@ -88,6 +88,7 @@ internal static partial class ManagerServer
         builder.Services.AddSingleton<Alerts.StoreWatch>();
         builder.Services.AddHostedService(services => services.GetRequiredService<Alerts.StoreWatch>());
         builder.Services.AddSingleton<Alerts.ManagerAlerts>();
+        builder.Services.AddSingleton<Alerts.ClusterSightings>();
         builder.Services.AddSingleton<Nodes.ClusterStatus>();
         builder.Services.AddSingleton<Tracking.MessageTracking>();
         builder.Services.AddSingleton<Alerts.AlertDispatcher>();

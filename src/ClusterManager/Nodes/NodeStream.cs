@@ -13,7 +13,7 @@ namespace Gatehouse.ClusterManager.Nodes;
 /// </summary>
 internal sealed partial class NodeStream(
     IManagerStore store, SnapshotBuilder snapshots, VersionSignal signal, NodeConnections connections,
-    NodeStatus status, NodeAuthenticator members, NodeCertificateRenewal renewal, NodeQueries queries, SharedStsPolicies stsPolicies, NodeStreamLimits limits, TimeProvider time, ILogger<NodeStream> logger)
+    NodeStatus status, NodeAuthenticator members, NodeCertificateRenewal renewal, NodeQueries queries, SharedStsPolicies stsPolicies, Alerts.ClusterSightings sightings, NodeStreamLimits limits, TimeProvider time, ILogger<NodeStream> logger)
 {
     private static readonly TimeSpan Recheck = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan HelloTimeout = TimeSpan.FromSeconds(30);
@@ -31,6 +31,12 @@ internal sealed partial class NodeStream(
         try
         {
             var hello = NodeText.Bounded(await ReadHelloAsync(requests, cancel));
+            if (SkewPolicy.Refusal(hello) is { } refusal)
+            {
+                LogSkewRefused(logger, node, refusal);
+                throw new RpcException(new Status(StatusCode.FailedPrecondition, refusal));
+            }
+
             await status.ConnectedAsync(node, peer, hello);
             LogConnected(logger, node, peer, hello.AppliedVersion);
             var session = new Session(hello.AppliedVersion);
@@ -129,6 +135,9 @@ internal sealed partial class NodeStream(
                 case NodeMessage.KindOneofCase.StsPolicy:
                     await stsPolicies.LearnedAsync(node, message.StsPolicy, cancel);
                     break;
+                case NodeMessage.KindOneofCase.RequiredTlsFailure:
+                    await sightings.RequiredTlsFailedAsync(node, message.RequiredTlsFailure, cancel);
+                    break;
                 case NodeMessage.KindOneofCase.Heartbeat when session.RecordsHeartbeat(message.Heartbeat.AppliedVersion, time.GetUtcNow()):
                     await status.SeenAsync(node, message.Heartbeat.AppliedVersion);
                     break;
@@ -196,6 +205,9 @@ internal sealed partial class NodeStream(
 
     [LoggerMessage(107, LogLevel.Warning, "Node {Node} is no longer a member; its stream is closed")]
     private static partial void LogNoLongerMember(ILogger logger, string node);
+
+    [LoggerMessage(109, LogLevel.Warning, "Node {Node} was refused its stream: {Reason}")]
+    private static partial void LogSkewRefused(ILogger logger, string node, string reason);
 
     [LoggerMessage(106, LogLevel.Warning, "Stream of node {Node} broke: {Reason}")]
     private static partial void LogBroken(ILogger logger, string node, string reason);

@@ -38,7 +38,8 @@ internal sealed record ExportRequest(string Keys, string? Passphrase);
 internal sealed record AuditView(DateTimeOffset At, string Actor, string Action, string Detail);
 
 /// <summary>An alert and what became of it: the node that mailed it, why it was not mailed, who acknowledged it.</summary>
-internal sealed record AlertView(DateTimeOffset At, string Severity, string Class, string Message, string Key, string? MailedBy, string? Unsent, string? AcknowledgedBy);
+/// <summary>An alert and what became of it; <c>SeenBy</c> lists the nodes that reported the event, for those nodes report.</summary>
+internal sealed record AlertView(DateTimeOffset At, string Severity, string Class, string Message, string Key, string? MailedBy, string? Unsent, string? AcknowledgedBy, IReadOnlyList<string> SeenBy);
 
 internal sealed record AlertAckRequest(string Key);
 

@@ -1,3 +1,4 @@
+using Gatehouse.Cluster.Alerts;
 using Gatehouse.Cluster.V1;
 using Gatehouse.Node.Logging;
 using Gatehouse.Node.Messages;
@@ -14,8 +15,9 @@ namespace Gatehouse.Node.Alerts;
 /// held back after it is sent, the wait doubling from the initial to the maximum back-off;
 /// the back-off is kept in <c>DATA/state/alert-backoff.json</c>, so a restart does not repeat
 /// an alert early. Alerts are queued like any message and leave through the node's own delivery.
+/// An event other nodes may see too goes to the manager, which mails it once for the cluster.
 /// </summary>
-internal sealed class AlertMailer(CurrentConfig config, MessageSpool spool, MailLog log, TimeProvider time, NodePaths paths)
+internal sealed class AlertMailer(CurrentConfig config, MessageSpool spool, ManagerLink manager, MailLog log, TimeProvider time, NodePaths paths)
 {
     private static readonly TimeSpan DefaultInitialBackoff = TimeSpan.FromSeconds(300);
     private static readonly TimeSpan DefaultMaxBackoff = TimeSpan.FromSeconds(3600);
@@ -29,21 +31,49 @@ internal sealed class AlertMailer(CurrentConfig config, MessageSpool spool, Mail
     /// <summary>Queues the alert; null when no one subscribes or a repeat is still held back.</summary>
     public async Task<long?> RaiseAsync(AlertClass alertClass, AlertSeverity severity, string key, string text, CancellationToken cancel)
     {
-        if (config.Snapshot is not { } snapshot)
-        {
-            return null;
-        }
-
-        var recipients = snapshot.Config.AlertRecipients
-            .Where(r => r.Subscriptions.Any(s => s.Class == alertClass && s.Severities.Contains(severity)))
-            .Select(r => r.Address).ToList();
-        if (recipients.Count == 0 || !TakeTurn(snapshot.Config.AlertSettings, $"{alertClass}/{severity}/{key}"))
+        if (config.Snapshot is not { } snapshot || Recipients(snapshot, alertClass, severity) is not { Count: > 0 } recipients
+            || !TakeTurn(snapshot.Config.AlertSettings, $"{alertClass}/{severity}/{key}"))
         {
             return null;
         }
 
         SaveBackoff();
+        return await MailAsync(snapshot, alertClass, severity, recipients, text, cancel);
+    }
 
+    /// <summary>
+    /// Mail to a destination that requires TLS is held: the manager is told, and alerts once for
+    /// the cluster however many nodes see it; without a manager to tell, the node mails the alert.
+    /// The node's back-off holds repeats either way.
+    /// </summary>
+    public async Task RequiredTlsFailedAsync(string domain, string reason, CancellationToken cancel)
+    {
+        if (config.Snapshot is not { } snapshot
+            || !TakeTurn(snapshot.Config.AlertSettings, $"{AlertClass.System}/{AlertSeverity.Warning}/{RequiredTlsAlert.Key(domain)}"))
+        {
+            return;
+        }
+
+        SaveBackoff();
+        var report = RequiredTlsAlert.Report(domain, reason);
+        var text = RequiredTlsAlert.Text(domain, report.Reason);
+        if (await manager.TryTellAsync(new NodeMessage { RequiredTlsFailure = report }))
+        {
+            log.AlertReported(Name(AlertSeverity.Warning), Name(AlertClass.System), text);
+        }
+        else if (Recipients(snapshot, AlertClass.System, AlertSeverity.Warning) is { Count: > 0 } recipients)
+        {
+            await MailAsync(snapshot, AlertClass.System, AlertSeverity.Warning, recipients, text, cancel);
+        }
+    }
+
+    private static List<string> Recipients(NodeSnapshot snapshot, AlertClass alertClass, AlertSeverity severity) =>
+        [.. snapshot.Config.AlertRecipients
+            .Where(r => r.Subscriptions.Any(s => s.Class == alertClass && s.Severities.Contains(severity)))
+            .Select(r => r.Address)];
+
+    private async Task<long> MailAsync(NodeSnapshot snapshot, AlertClass alertClass, AlertSeverity severity, List<string> recipients, string text, CancellationToken cancel)
+    {
         var host = snapshot.HostName;
         var (severityName, className) = (Name(severity), Name(alertClass));
         var from = snapshot.Config.AlertSettings?.FromAddress is { Length: > 0 } configured ? configured : $"alert@{host}";

@@ -165,9 +165,7 @@ internal sealed partial class DeliveryQueue
 
         if (failure.RequiredTlsFailed && snapshot.Config.DestinationGlobal?.AlertOnRequiredTlsFailure == true)
         {
-            await alerts.RaiseAsync(AlertClass.System, AlertSeverity.Warning, $"required-tls/{destination.Domain}",
-                $"TLS was required for destination domain {destination.Domain} but could not be negotiated: {failure.Reason}. Messages stay queued and are retried.",
-                stopping);
+            await alerts.RequiredTlsFailedAsync(destination.Domain, failure.Reason, stopping);
         }
     }
 

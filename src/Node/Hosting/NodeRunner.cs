@@ -91,6 +91,7 @@ internal static partial class NodeRunner
         builder.Services.AddSingleton(services => new Delivery.Reporting.TlsReportSender(
             services.GetRequiredService<DnsClients>(), services.GetRequiredService<CurrentConfig>(), services.GetRequiredService<MessageSpool>(), services.GetRequiredService<MailLog>(), TimeProvider.System));
         builder.Services.AddSingleton<AlertMailer>();
+        builder.Services.AddSingleton<ManagerLink>();
         builder.Services.AddHostedService<QueueWatch>();
         builder.Services.AddSingleton<DeliveryQueue>();
         builder.Services.AddHostedService(services => services.GetRequiredService<DeliveryQueue>());

@@ -18,6 +18,9 @@ internal sealed partial class MailLog
     [LoggerMessage((int)MailLogLine.AlertSent, LogLevel.Information, "MID {Mid} alert ({Severity}, {AlertClass}) to {Recipients}: {Text}")]
     public partial void AlertSent(long mid, string severity, string alertClass, string recipients, string text);
 
+    [LoggerMessage((int)MailLogLine.AlertReported, LogLevel.Information, "alert ({Severity}, {AlertClass}) reported to the cluster manager, which mails it once for the cluster: {Text}")]
+    public partial void AlertReported(string severity, string alertClass, string text);
+
     [LoggerMessage((int)MailLogLine.TlsReportMailed, LogLevel.Information, "MID {Mid} TLS report {ReportId} for {Domain} to {Recipients}")]
     public partial void TlsReportMailed(long mid, string reportId, string domain, string recipients);
 

@@ -93,4 +93,5 @@ internal enum MailLogLine
     AlertSent = 304,
     TlsReportMailed = 305,
     TlsReportPosted = 306,
+    AlertReported = 307,
 }

@@ -21,7 +21,7 @@ namespace Gatehouse.Node.Sync;
 /// removed from the cluster stops (CL-3).
 /// </summary>
 internal sealed partial class SyncClient(
-    NodeIdentity identity, NodePaths paths, SnapshotApplier applier, CurrentConfig current, NodeStatusFile status, ManagerQuestions questions,
+    NodeIdentity identity, NodePaths paths, SnapshotApplier applier, CurrentConfig current, NodeStatusFile status, ManagerQuestions questions, ManagerLink link,
     MtaStsResolver mtaSts, SyncTimings timings, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<SyncClient> logger) : BackgroundService
 {
     /// <summary>Exit code of <c>run</c> when the manager says the node is no longer a member.</summary>
@@ -95,6 +95,7 @@ internal sealed partial class SyncClient(
         using var renewal = new Renewal(certificate);
         var heartbeats = HeartbeatAsync(writer, renewal, session.Token);
         var sharing = ShareStsPoliciesAsync(writer, session.Token);
+        link.Open(writer.WriteAsync);
         try
         {
             while (await call.ResponseStream.MoveNext(session.Token))
@@ -131,6 +132,7 @@ internal sealed partial class SyncClient(
         }
         finally
         {
+            link.Close();
             await session.CancelAsync();
             await heartbeats;
             await sharing;

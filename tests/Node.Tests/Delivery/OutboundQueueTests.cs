@@ -100,7 +100,7 @@ public sealed class OutboundQueueTests
         var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
         var spool = new MessageSpool(Path.Combine(node.DataDir, "queue"));
         await using var log = new MailLog(Path.Combine(node.DataDir, "logs"), node.Current, clock);
-        var alerts = new AlertMailer(node.Current, spool, log, clock, new NodePaths(node.DataDir));
+        var alerts = new AlertMailer(node.Current, spool, new ManagerLink(), log, clock, new NodePaths(node.DataDir));
         Task<long?> Raise(string key) => alerts.RaiseAsync(AlertClass.System, AlertSeverity.Warning, key, $"TLS failed for {key}", CancellationToken.None);
 
         var first = await Raise("a.test");
@@ -119,10 +119,55 @@ public sealed class OutboundQueueTests
         Assert.Null(await alerts.RaiseAsync(AlertClass.Hardware, AlertSeverity.Warning, "x", "nobody subscribes", CancellationToken.None));
 
         // A restart keeps the back-off: the repeat is still held, and the wait goes on doubling.
-        var restarted = new AlertMailer(node.Current, spool, log, clock, new NodePaths(node.DataDir));
+        var restarted = new AlertMailer(node.Current, spool, new ManagerLink(), log, clock, new NodePaths(node.DataDir));
         Assert.Null(await restarted.RaiseAsync(AlertClass.System, AlertSeverity.Warning, "a.test", "again", CancellationToken.None));
         clock.Advance(TimeSpan.FromSeconds(101));
         Assert.NotNull(await restarted.RaiseAsync(AlertClass.System, AlertSeverity.Warning, "a.test", "again", CancellationToken.None));
         Assert.Null(await restarted.RaiseAsync(AlertClass.System, AlertSeverity.Warning, "a.test", "again", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_required_TLS_failure_is_told_to_the_manager_when_one_is_connected_and_mailed_by_the_node_when_none_is()
+    {
+        using var node = new NodeFixture();
+        var cluster = new LevelConfig
+        {
+            AlertRecipients = { new AlertRecipient { Address = "ops@site.test", Subscriptions = { new AlertSubscription { Class = AlertClass.System, Severities = { AlertSeverity.Warning } } } } },
+            AlertSettings = new AlertSettings { InitialBackoffSeconds = 60, MaxBackoffSeconds = 60 },
+        };
+        Assert.Empty(node.Applier.Apply(new Snapshot { Version = 1, Nonce = "n1", Cluster = cluster, Machine = new LevelConfig { Hostname = "gw1.test" } }));
+        var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        var spool = new MessageSpool(Path.Combine(node.DataDir, "queue"));
+        await using var log = new MailLog(Path.Combine(node.DataDir, "logs"), node.Current, clock);
+        var link = new ManagerLink();
+        var told = new List<NodeMessage>();
+        link.Open(message =>
+        {
+            told.Add(message);
+            return Task.CompletedTask;
+        });
+        var alerts = new AlertMailer(node.Current, spool, link, log, clock, new NodePaths(node.DataDir));
+
+        await alerts.RequiredTlsFailedAsync("far.test", "STARTTLS refused:\r\n550 no", CancellationToken.None);
+        var report = Assert.Single(told).RequiredTlsFailure;
+        Assert.Equal(("far.test", "STARTTLS refused:  550 no"), (report.Domain, report.Reason));
+        Assert.Empty(spool.Envelopes());
+
+        // Held back like any alert: the manager is not told again within the back-off.
+        await alerts.RequiredTlsFailedAsync("far.test", "again", CancellationToken.None);
+        Assert.Single(told);
+
+        // No manager to tell (between sessions, or a stream that fails the write): the node mails it.
+        link.Open(_ => throw new InvalidOperationException("the stream is over"));
+        clock.Advance(TimeSpan.FromSeconds(61));
+        await alerts.RequiredTlsFailedAsync("far.test", "STARTTLS refused", CancellationToken.None);
+        var mailed = Assert.Single(spool.Envelopes());
+        Assert.Equal("[Warning]-[gw1.test]: (System) TLS was required for destination domain far.test but could not be negotiated: STARTTLS refused. Messages stay queued and are retried.",
+            (await MimeMessage.LoadAsync(spool.DataPath(mailed.Mid))).Subject);
+        link.Close();
+        clock.Advance(TimeSpan.FromSeconds(61));
+        await alerts.RequiredTlsFailedAsync("far.test", "STARTTLS refused", CancellationToken.None);
+        Assert.Equal(2, spool.Envelopes().Count());
+        Assert.Single(told);
     }
 }
