@@ -5,11 +5,12 @@ public sealed record CommandResult(int ExitCode, string Output, string Error)
 {
     public string LastLine => Output.TrimEnd().Split('\n')[^1].Trim();
 
-    public CommandResult Succeeded()
+    /// <param name="meaning">What a failure means, for the reader of the test's output.</param>
+    public CommandResult Succeeded(string? meaning = null)
     {
         if (ExitCode != 0)
         {
-            throw new InvalidOperationException($"command failed with exit code {ExitCode}: {Error}{Output}");
+            throw new InvalidOperationException($"{(meaning is null ? "" : meaning + ": ")}command failed with exit code {ExitCode}: {Error}{Output}");
         }
 
         return this;

@@ -51,11 +51,11 @@ public sealed class MemberNode(string name, IPAddress source, Uri manager, X509C
 
     /// <summary>Opens the sync stream; completes once the manager has answered the Hello.</summary>
     /// <param name="reads">False for a member that never reads what the manager sends.</param>
-    /// <param name="hello">What it says of itself (by default a build that names no settings).</param>
+    /// <param name="hello">What it says of itself (by default a build of this schema that knows every setting).</param>
     public async Task ConnectAsync(bool reads = true, Hello? hello = null)
     {
         sync = new NodeService.NodeServiceClient(channel!).Sync(cancellationToken: stop.Token);
-        await sync.RequestStream.WriteAsync(new NodeMessage { Hello = hello ?? new Hello { AppliedVersion = 0, SoftwareVersion = "simulated" } });
+        await sync.RequestStream.WriteAsync(new NodeMessage { Hello = hello ?? new Hello { AppliedVersion = 0, SoftwareVersion = "simulated", KnownSettings = { Configuration.Schema.SettingNames.Known } } });
         await sync.ResponseHeadersAsync;
         running = reads ? AnswerAsync(sync) : Task.CompletedTask;
     }

@@ -22,6 +22,9 @@ public sealed class NodeInstance : IAsyncDisposable
 
     public string DataDir { get; }
 
+    /// <summary>The node build it runs: this one, or another (<see cref="PreviousRelease"/>) until upgraded.</summary>
+    public string Binary { get; set; } = Binaries.Node;
+
     public ManagedProcess Process => process ?? throw new InvalidOperationException($"node {Name} not started");
 
     public string LogFile => Path.Combine(Path.GetDirectoryName(DataDir)!, $"{Name}.log");
@@ -43,12 +46,12 @@ public sealed class NodeInstance : IAsyncDisposable
     }
 
     public Task<CommandResult> CliAsync(params string[] arguments) =>
-        ManagedProcess.RunAsync(Binaries.Node, [.. arguments, "--data-dir", DataDir]);
+        ManagedProcess.RunAsync(Binary, [.. arguments, "--data-dir", DataDir]);
 
     public void Start()
     {
         process?.Dispose();
-        process = ManagedProcess.Start(Binaries.Node, ["run", "--data-dir", DataDir], LogFile, TestJobPeriods.Environment);
+        process = ManagedProcess.Start(Binary, ["run", "--data-dir", DataDir], LogFile, TestJobPeriods.Environment);
     }
 
     public Task StopAsync() => Process.StopAsync();

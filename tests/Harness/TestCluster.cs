@@ -40,9 +40,11 @@ public sealed class TestCluster : IAsyncDisposable
     }
 
     /// <summary>Joins and starts one more node; waits until it runs the newest version.</summary>
-    public async Task<NodeInstance> AddNodeAsync(string name)
+    /// <param name="binary">The node build to run, when not this one.</param>
+    public async Task<NodeInstance> AddNodeAsync(string name, string? binary = null)
     {
         var node = NewNode(name);
+        node.Binary = binary ?? node.Binary;
         (await node.JoinAsync(Manager, await Manager.CreateTokenAsync())).Succeeded();
         node.Start();
         var latest = (await Manager.Http.GetJsonAsync("api/v1/history")).AsArray().Count;

@@ -67,13 +67,8 @@ internal sealed partial class ConfigurationService
     // (and its own check refuses the snapshot), so the commit is refused first, naming them.
     private static IEnumerable<CommitError> UnknownTo(Manager.V1.NodeRecord node, ConfigurationSet open, LevelConfig cluster)
     {
-        if (node.KnownSettings.Count == 0)
-        {
-            // A build before 0.3.0 does not say; it refuses what it does not know when it gets it.
-            return [];
-        }
-
-        var known = node.KnownSettings.ToHashSet(StringComparer.Ordinal);
+        // A build before 0.3.0 does not say what it knows: it knows what release 0.2.0 knew.
+        IReadOnlySet<string> known = node.KnownSettings.Count == 0 ? Configuration.Schema.Release020.KnownSettings : node.KnownSettings.ToHashSet(StringComparer.Ordinal);
         var group = GroupOf(open, node.Name);
         var levels = new (string Level, LevelConfig? Config)[]
         {
@@ -83,8 +78,12 @@ internal sealed partial class ConfigurationService
             .SelectMany(l => Configuration.Schema.SettingNames.SetIn(l.Config!).Where(s => !known.Contains(s.Name)).Select(s => (l.Level, s.Path, s.Name)))
             .DistinctBy(s => s.Name).Take(10)
             .Select(s => new CommitError(node.Name, $"{s.Level}: {s.Path}",
-                $"node {node.Name} runs gatehouse-node {(node.SoftwareVersion.Length > 0 ? node.SoftwareVersion : "?")}, which does not know this setting ({s.Name}); upgrade the node first, or leave it unset"));
+                $"node {node.Name} runs gatehouse-node {Software(node)}, which does not know this setting ({s.Name}); upgrade the node first, or leave it unset"));
     }
+
+    // Builds before 0.3.0 report their assembly version (1.0.0.0), which says nothing of the release.
+    private static string Software(Manager.V1.NodeRecord node) =>
+        node.KnownSettings.Count == 0 ? "0.2 (a build before 0.3.0)" : node.SoftwareVersion.Length > 0 ? node.SoftwareVersion : "?";
 
     // What a snapshot holds besides its levels (version, nonce, group name, times) stays well inside this.
     private const long SnapshotBudget = StreamLimits.ManagerToNode - (64 * 1024);

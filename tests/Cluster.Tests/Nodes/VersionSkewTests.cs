@@ -1,7 +1,6 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using Gatehouse.Cluster.V1;
-using Google.Protobuf.Reflection;
 
 namespace Gatehouse.Cluster.Tests.Nodes;
 
@@ -23,7 +22,7 @@ public sealed class VersionSkewTests
         await using var older = new MemberNode("older", IPAddress.Parse("127.0.3.20"), m.Url, clusterCa);
         await older.JoinAsync(await m.CreateTokenAsync());
         var hello = new Hello { SoftwareVersion = "0.2.9" };
-        hello.KnownSettings.AddRange(AllSettings(LevelConfig.Descriptor, []).Where(s => s != Missing));
+        hello.KnownSettings.AddRange(Configuration.Schema.SettingNames.Known.Where(s => s != Missing));
         await older.ConnectAsync(hello: hello);
 
         var listed = (await m.CliAsync("nodes", "list")).Succeeded().Output;
@@ -44,19 +43,5 @@ public sealed class VersionSkewTests
         Assert.NotEqual(0, refused.ExitCode);
         Assert.Contains($"node older runs gatehouse-node 0.2.9, which does not know this setting ({Missing})", refused.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("node node1 runs", refused.Error, StringComparison.Ordinal);
-    }
-
-    // What a build of this schema knows, as a node sends it.
-    private static HashSet<string> AllSettings(MessageDescriptor message, HashSet<string> names)
-    {
-        foreach (var field in message.Fields.InDeclarationOrder())
-        {
-            if (names.Add(field.FullName) && field.FieldType == FieldType.Message && field.MessageType.File.Package == "gatehouse.cluster.v1")
-            {
-                AllSettings(field.MessageType, names);
-            }
-        }
-
-        return names;
     }
 }
