@@ -14,7 +14,7 @@ namespace Gatehouse.ClusterManager.Distribution;
 internal sealed class NodeQueries(IReplicaChannel? replicas = null)
 {
     private readonly ConcurrentDictionary<string, NodeOutbox> streams = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<(string Node, string Id), TaskCompletionSource<QueryAnswer>> waiting = new();
+    private readonly ConcurrentDictionary<(string Node, string Id), PendingQuestion> waiting = new();
 
     /// <summary>Makes the node reachable through this stream until the returned handle is disposed.</summary>
     public IDisposable Attach(string node, NodeOutbox outbox)
@@ -46,7 +46,17 @@ internal sealed class NodeQueries(IReplicaChannel? replicas = null)
     public Task ListenToReplicasAsync() =>
         replicas?.SubscribeAsync(
             question => _ = AnswerForReplicaAsync(question),
-            answer => Complete(answer.Node, answer.Answer),
+            answer =>
+            {
+                if (answer.NotConnected)
+                {
+                    NotConnectedThere(answer.Node, answer.Id);
+                }
+                else
+                {
+                    Complete(answer.Node, answer.Answer);
+                }
+            },
             broadcast =>
             {
                 if (broadcast.FromReplica != replicas.ReplicaId)
@@ -96,8 +106,8 @@ internal sealed class NodeQueries(IReplicaChannel? replicas = null)
         }
 
         query.Id = Guid.NewGuid().ToString("N");
-        var answer = new TaskCompletionSource<QueryAnswer>(TaskCreationOptions.RunContinuationsAsynchronously);
-        waiting[(node, query.Id)] = answer;
+        var pending = new PendingQuestion(node);
+        waiting[(node, query.Id)] = pending;
         try
         {
             if (here && !outbox!.TryPost(new ManagerMessage { Query = query }))
@@ -107,10 +117,10 @@ internal sealed class NodeQueries(IReplicaChannel? replicas = null)
 
             if (!here)
             {
-                await RelayAsync(node, query, timeout);
+                pending.OtherReplicas(await RelayAsync(node, query, timeout) - 1);
             }
 
-            return await answer.Task.WaitAsync(timeout, cancel);
+            return await pending.Answer.Task.WaitAsync(timeout, cancel);
         }
         catch (TimeoutException)
         {
@@ -132,11 +142,12 @@ internal sealed class NodeQueries(IReplicaChannel? replicas = null)
         }
     }
 
-    private async Task RelayAsync(string node, NodeQuery query, TimeSpan timeout)
+    // How many replicas received the question, this one among them.
+    private async Task<long> RelayAsync(string node, NodeQuery query, TimeSpan timeout)
     {
         try
         {
-            await replicas!.PublishQuestionAsync(new RelayedQuestion
+            return await replicas!.PublishQuestionAsync(new RelayedQuestion
             {
                 Id = query.Id, Node = node, Query = query, ReplyTo = replicas.ReplicaId, TimeoutMs = (int)timeout.TotalMilliseconds,
             });
@@ -151,7 +162,15 @@ internal sealed class NodeQueries(IReplicaChannel? replicas = null)
     {
         if (waiting.TryRemove((node, answer.Id), out var question))
         {
-            question.TrySetResult(answer);
+            question.Answer.TrySetResult(answer);
+        }
+    }
+
+    private void NotConnectedThere(string node, string id)
+    {
+        if (waiting.TryGetValue((node, id), out var question))
+        {
+            question.NotConnectedThere();
         }
     }
 
@@ -159,8 +178,14 @@ internal sealed class NodeQueries(IReplicaChannel? replicas = null)
     // under its own question id. A node not connected here is another replica's to answer.
     private async Task AnswerForReplicaAsync(RelayedQuestion relayed)
     {
-        if (replicas is null || !streams.ContainsKey(relayed.Node) || relayed.ReplyTo == replicas.ReplicaId)
+        if (replicas is null || relayed.ReplyTo == replicas.ReplicaId)
         {
+            return;
+        }
+
+        if (!streams.ContainsKey(relayed.Node))
+        {
+            await TryPublishAsync(relayed.ReplyTo, new RelayedAnswer { Id = relayed.Id, Node = relayed.Node, NotConnected = true });
             return;
         }
 
@@ -175,13 +200,50 @@ internal sealed class NodeQueries(IReplicaChannel? replicas = null)
         }
 
         answer.Id = relayed.Id;
+        await TryPublishAsync(relayed.ReplyTo, new RelayedAnswer { Id = relayed.Id, Node = relayed.Node, Answer = answer });
+    }
+
+    private async Task TryPublishAsync(string replica, RelayedAnswer answer)
+    {
         try
         {
-            await replicas.PublishAnswerAsync(relayed.ReplyTo, new RelayedAnswer { Id = relayed.Id, Node = relayed.Node, Answer = answer });
+            await replicas!.PublishAnswerAsync(replica, answer);
         }
         catch (StoreException)
         {
             // The asker times out and says so.
+        }
+    }
+
+    /// <summary>
+    /// A question waiting for its answer. Asked through the other replicas, it also counts those
+    /// that do not hold the node: once all of them have said so, the node is connected to none.
+    /// </summary>
+    private sealed class PendingQuestion(string node)
+    {
+        private int notConnected;
+        private long others = long.MaxValue;
+
+        public TaskCompletionSource<QueryAnswer> Answer { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void OtherReplicas(long count)
+        {
+            Interlocked.Exchange(ref others, count);
+            Check();
+        }
+
+        public void NotConnectedThere()
+        {
+            Interlocked.Increment(ref notConnected);
+            Check();
+        }
+
+        private void Check()
+        {
+            if (Volatile.Read(ref notConnected) >= Interlocked.Read(ref others))
+            {
+                Answer.TrySetException(new NodeUnreachableException($"node {node} is not connected to any manager replica"));
+            }
         }
     }
 

@@ -12,7 +12,8 @@ internal interface IReplicaChannel
     /// <summary>This replica, as answers address it.</summary>
     string ReplicaId { get; }
 
-    Task PublishQuestionAsync(RelayedQuestion question);
+    /// <summary>Publishes the question to every replica; how many replicas (this one among them) received it.</summary>
+    Task<long> PublishQuestionAsync(RelayedQuestion question);
 
     Task PublishAnswerAsync(string replica, RelayedAnswer answer);
 

@@ -9,7 +9,7 @@ internal sealed partial class RedisStore : IReplicaChannel
 {
     public string ReplicaId { get; } = Guid.NewGuid().ToString("N");
 
-    public Task PublishQuestionAsync(RelayedQuestion question) =>
+    public Task<long> PublishQuestionAsync(RelayedQuestion question) =>
         Call(() => redis.GetSubscriber().PublishAsync(QuestionsChannel, question.ToByteArray()));
 
     public Task PublishAnswerAsync(string replica, RelayedAnswer answer) =>

@@ -7,7 +7,7 @@ namespace Gatehouse.Cluster.Tests.Replicas;
 
 /// <summary>
 /// A node's stream is held by one replica; questions asked of any replica reach every node,
-/// through the replica that holds its stream.
+/// through the replica that holds its stream, and a node that none holds is said to be so.
 /// </summary>
 public sealed class QuestionsAcrossReplicasTests
 {
@@ -80,6 +80,13 @@ public sealed class QuestionsAcrossReplicasTests
             {
                 await Wait.UntilAsync(() => !File.Exists(Path.Combine(node.DataDir, "state", "mta-sts", "shared.example.test.json")), $"{node.Name} drops the purged policy");
             }
+
+            // A node connected to no replica is reported as such as soon as the other replicas say
+            // they do not hold it, not after the time an answer may take.
+            await nodes[3].KillAsync();
+            await Wait.UntilAsync(async () => (bool?)(await second.NodeAsync("node4"))?["connected"] == false, "replica 2 sees node4 gone");
+            var away = await first.CliAsync("track", "--subject", "nothing-sent");
+            Assert.Contains("node node4 is not connected to any manager replica", away.Output + away.Error, StringComparison.Ordinal);
         }
         finally
         {
