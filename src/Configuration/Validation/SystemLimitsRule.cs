@@ -32,6 +32,11 @@ public sealed class SystemLimitsRule : IConfigRule
             errors.Add("system.smtp.drain_seconds", "at most 300: a stop must not wait longer for sessions in progress");
         }
 
+        if (smtp is { ErrorSleepMilliseconds: > 10_000 })
+        {
+            errors.Add("system.smtp.error_sleep_milliseconds", $"{smtp.ErrorSleepMilliseconds} ms; at most 10000, or each pause holds a session slot longer than a client waits");
+        }
+
         var log = config.Config.System?.MailLog;
         if (log?.TrackingDays > 90)
         {

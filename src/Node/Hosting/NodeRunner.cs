@@ -60,6 +60,7 @@ internal static partial class NodeRunner
         builder.Services.AddSingleton<DnsClients>();
         builder.Services.AddSingleton<ReverseDns>();
         builder.Services.AddSingleton<RecipientDirectory>();
+        builder.Services.AddSingleton<InvalidRecipients>();
         builder.Services.AddSingleton<UrlVerdicts>();
         builder.Services.AddSingleton<SessionServices>();
         builder.Services.AddSingleton<OpenSessions>();

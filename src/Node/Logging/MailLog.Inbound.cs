@@ -76,6 +76,12 @@ internal sealed partial class MailLog
     [LoggerMessage((int)MailLogLine.RecipientRejectedRouting, LogLevel.Information, "MID {Mid} ICID {Icid} To: <{Recipient}> Rejected: routing characters in local part")]
     public partial void RecipientRejectedRouting(long mid, long icid, string recipient);
 
+    [LoggerMessage((int)MailLogLine.HarvestLimitReached, LogLevel.Warning, "MID {Mid} ICID {Icid} DHAP: {Count} recipients refused to {Client} within an hour, the limit of mail flow policy {Policy}: recipients refused")]
+    public partial void HarvestLimitReached(long mid, long icid, int count, string client, string policy);
+
+    [LoggerMessage((int)MailLogLine.TooManyRefusedRecipients, LogLevel.Information, "ICID {Icid} Receiving Failed: {Count} recipients refused in this session")]
+    public partial void TooManyRefusedRecipients(long icid, int count);
+
     [LoggerMessage((int)MailLogLine.RecipientRejectedByRat, LogLevel.Information, "MID {Mid} ICID {Icid} To: <{Recipient}> Rejected by RAT")]
     public partial void RecipientRejectedByRat(long mid, long icid, string recipient);
 

@@ -50,6 +50,8 @@ internal enum MailLogLine
     UrlFilteringUnavailableDelivered = 141,
     UrlRejected = 142,
     UrlVerdict = 143,
+    HarvestLimitReached = 144,
+    TooManyRefusedRecipients = 145,
 
     // Delivery (MailLog.Delivery.cs).
     NewDeliveryConnection = 200,

@@ -123,6 +123,8 @@ internal enum RefusalReason
     TlsRequired,
     UrlMalicious,
     UrlServiceUnavailable,
+    HarvestLimit,
+    TooManyRefused,
 }
 
 internal enum TlsDirection

@@ -25,6 +25,8 @@ internal sealed record SessionContext(
 
     public NodeMetrics Metrics => Services.Metrics;
 
+    public Policy.InvalidRecipients InvalidRecipients => Services.InvalidRecipients;
+
     public TimeProvider Time => Services.Time;
 
     public SmtpLimits Limits { get; } = SmtpLimits.From(Snapshot.Config.System?.Smtp);

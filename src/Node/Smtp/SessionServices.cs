@@ -1,6 +1,7 @@
 using Gatehouse.Node.Ldap;
 using Gatehouse.Node.Logging;
 using Gatehouse.Node.Metrics;
+using Gatehouse.Node.Policy;
 using Gatehouse.Node.Queue;
 using Gatehouse.Node.UrlFiltering;
 
@@ -8,4 +9,4 @@ namespace Gatehouse.Node.Smtp;
 
 /// <summary>The node-wide services every SMTP session uses, handed over as one.</summary>
 internal sealed record SessionServices(
-    MailLog Log, MessageSpool Spool, SpoolSpace Space, RecipientDirectory Directory, UrlVerdicts Urls, NodeMetrics Metrics, TimeProvider Time);
+    MailLog Log, MessageSpool Spool, SpoolSpace Space, RecipientDirectory Directory, UrlVerdicts Urls, NodeMetrics Metrics, InvalidRecipients InvalidRecipients, TimeProvider Time);

@@ -4,7 +4,8 @@ namespace Gatehouse.Node.Smtp;
 
 /// <summary>Protocol limits in force for a session, with the defaults for unset values.</summary>
 internal sealed record SmtpLimits(
-    TimeSpan Idle, TimeSpan Session, int MaxBadCommands, TimeSpan TlsHandshake, int MaxConnections, int MinDataRate, TimeSpan DataRateWindow, TimeSpan Drain)
+    TimeSpan Idle, TimeSpan Session, int MaxBadCommands, TimeSpan TlsHandshake, int MaxConnections, int MinDataRate, TimeSpan DataRateWindow, TimeSpan Drain,
+    int MaxRefusedRecipients, TimeSpan ErrorSleep)
 {
     /// <summary>RFC 5321 allows 512 octets for a command line; extensions make that longer.</summary>
     public const int MaxCommandLine = 2048;
@@ -41,7 +42,9 @@ internal sealed record SmtpLimits(
         (int)(settings?.MaxConnections is > 0 ? settings.MaxConnections : 1000),
         (int)(settings?.MinDataRateBytesPerSecond is > 0 ? settings.MinDataRateBytesPerSecond : 100),
         Seconds(settings?.DataRateWindowSeconds, 60),
-        Seconds(settings?.DrainSeconds, 30));
+        Seconds(settings?.DrainSeconds, 30),
+        (int)(settings?.MaxRefusedRecipients is > 0 ? settings.MaxRefusedRecipients : 20),
+        TimeSpan.FromMilliseconds(settings?.ErrorSleepMilliseconds is > 0 ? settings.ErrorSleepMilliseconds : 1000));
 
     /// <summary>The longest drain a configuration may ask for; the node's stop waits a little longer.</summary>
     public const int MaxDrainSeconds = 300;

@@ -24,7 +24,7 @@ public sealed class ActedOnTests
         "Listener: name type interface port certificate host_access_table default_policy recipient_access_table ldap_accept_profile",
         "RecipientAccessEntry: recipient action",
         "SenderGroup: name members policy comment",
-        "MailFlowPolicy: name behavior max_message_size_bytes max_recipients_per_message max_messages_per_connection max_concurrent_connections_per_ip tls verify_client_certificate reject_banner",
+        "MailFlowPolicy: name behavior max_message_size_bytes max_recipients_per_message max_messages_per_connection max_concurrent_connections_per_ip tls verify_client_certificate reject_banner max_invalid_recipients_per_hour drop_at_invalid_recipients_limit",
         "DestinationControl: domain tls max_concurrent_connections max_messages_per_connection max_recipients_per_message idle_connection_seconds mta_sts dane override_published_policy",
         "DestinationGlobalSettings: certificate alert_on_required_tls_failure",
         "SmtpRoute: domain hosts",
@@ -38,7 +38,7 @@ public sealed class ActedOnTests
         "AlertSettings: from_address initial_backoff_seconds max_backoff_seconds queue_messages_alert queue_oldest_alert_minutes",
         "WebSecuritySettings: enabled service_url client_certificate timeout_seconds malicious_action fallback cache_seconds max_urls",
         "SystemSettings: dns_servers queue mail_log smtp",
-        "SmtpServerSettings: idle_timeout_seconds session_timeout_seconds max_bad_commands tls_handshake_timeout_seconds max_connections min_data_rate_bytes_per_second data_rate_window_seconds drain_seconds",
+        "SmtpServerSettings: idle_timeout_seconds session_timeout_seconds max_bad_commands tls_handshake_timeout_seconds max_connections min_data_rate_bytes_per_second data_rate_window_seconds drain_seconds max_refused_recipients error_sleep_milliseconds",
         "QueueSettings: max_queue_lifetime_seconds initial_retry_seconds max_retry_seconds reserve_bytes reserve_percent",
         "MailLogSettings: rotate_size_bytes keep_files syslog tracking_days tracking_max_messages",
     ];

@@ -154,6 +154,8 @@ public sealed partial class MailLogContractTests : IDisposable
         ("QueueStorageLow", l => l.QueueStorageLow(1000, 2000), null, []),
         ("QueueStorageRecovered", l => l.QueueStorageRecovered(3000, 2000), null, []),
         ("AlertSent", l => l.AlertSent(11, "Warning", "System", "admin@example.test", "TLS was required"), null, []),
+        ("HarvestLimitReached", l => l.HarvestLimitReached(9, 5, 10, "192.0.2.7", "THROTTLED"), null, []),
+        ("TooManyRefusedRecipients", l => l.TooManyRefusedRecipients(5, 20), null, []),
         ("AlertReported", l => l.AlertReported("Warning", "System", "TLS was required"), null, []),
         ("TlsReportMailed", l => l.TlsReportMailed(12, "5065427c-23d3-47ca-b6e0-946ea0e8c4be", "example.test", "tlsrpt@example.test"), null, []),
         ("TlsReportPosted", l => l.TlsReportPosted("5065427c-23d3-47ca-b6e0-946ea0e8c4be", "example.test", "https://reports.example.test/tlsrpt", "HTTP 204"), null, []),

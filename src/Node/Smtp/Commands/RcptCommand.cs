@@ -8,7 +8,8 @@ namespace Gatehouse.Node.Smtp.Commands;
 
 /// <summary>
 /// RCPT TO: the recipient limit, and on public listeners no routing characters in the local
-/// part and the RAT unless the policy relays (no open relay).
+/// part and the RAT unless the policy relays (no open relay). Recipients refused as not taken
+/// count against the session (a hard limit, error sleeps) and the client's hour (DHAP).
 /// </summary>
 internal sealed class RcptCommand : ISmtpCommand
 {
@@ -30,6 +31,18 @@ internal sealed class RcptCommand : ISmtpCommand
             return Refuse(session, RefusalReason.StorageLow, SmtpReply.InsufficientStorage);
         }
 
+        if (session.PastHarvestLimit())
+        {
+            session.Context.Metrics.Refused(session.Context.Listener.Name, RefusalReason.HarvestLimit);
+            if (session.Policy.DropAtInvalidRecipientsLimit)
+            {
+                session.Close();
+                return Reply(SmtpCode.ServiceNotAvailable, "4.7.0", "Too many invalid recipients, closing connection");
+            }
+
+            return await session.RecipientRefusedAsync(Reply(SmtpCode.MailboxUnavailable, "5.7.1", "Too many invalid recipients"), invalid: false, cancel);
+        }
+
         var limit = session.Policy.MaxRecipientsPerMessage;
         if (limit > 0 && session.Recipients.Count >= limit)
         {
@@ -39,14 +52,14 @@ internal sealed class RcptCommand : ISmtpCommand
         if (session.Context.Listener.Type == ListenerType.Public && SourceRouted(to))
         {
             session.Context.Log.RecipientRejectedRouting(session.Mid!.Value, session.Context.Icid, to);
-            return Refuse(session, RefusalReason.SourceRouted, Reply(SmtpCode.MailboxUnavailable, "5.7.1", $"<{to}>: Relay access denied"));
+            return await InvalidAsync(session, RefusalReason.SourceRouted, Reply(SmtpCode.MailboxUnavailable, "5.7.1", $"<{to}>: Relay access denied"), cancel);
         }
 
         var relays = session.Policy.Behavior == PolicyBehavior.Relay;
         if (!relays && !RecipientAccess.Accepts(session.Context.Listener, to))
         {
             session.Context.Log.RecipientRejectedByRat(session.Mid!.Value, session.Context.Icid, to);
-            return Refuse(session, RefusalReason.RelayDenied, Reply(SmtpCode.MailboxUnavailable, "5.7.1", $"<{to}>: Relay access denied"));
+            return await InvalidAsync(session, RefusalReason.RelayDenied, Reply(SmtpCode.MailboxUnavailable, "5.7.1", $"<{to}>: Relay access denied"), cancel);
         }
 
         if (!relays && await DirectoryRefusalAsync(session, to, cancel) is { } refused)
@@ -73,7 +86,7 @@ internal sealed class RcptCommand : ISmtpCommand
         {
             case DirectoryVerdict.Unknown:
                 context.Log.RecipientRejectedByLdap(session.Mid!.Value, context.Icid, to, name);
-                return Refuse(session, RefusalReason.LdapUnknown, Reply(SmtpCode.MailboxUnavailable, "5.1.1", $"<{to}>: Recipient address rejected: User unknown"));
+                return await InvalidAsync(session, RefusalReason.LdapUnknown, Reply(SmtpCode.MailboxUnavailable, "5.1.1", $"<{to}>: Recipient address rejected: User unknown"), cancel);
             case DirectoryVerdict.Unavailable:
                 context.Log.RecipientDeferredLdap(session.Mid!.Value, context.Icid, to, name, answer.Detail);
                 return Refuse(session, RefusalReason.LdapUnavailable,
@@ -87,6 +100,10 @@ internal sealed class RcptCommand : ISmtpCommand
     // outsiders (the percent hack); Postfix refuses them too (allow_untrusted_routing = no).
     private static bool SourceRouted(string address) =>
         address.AsSpan(0, address.LastIndexOf('@')).IndexOfAny('%', '!') >= 0;
+
+    // A recipient the node does not take: it counts against the session and the client's hour.
+    private static Task<SmtpReply> InvalidAsync(SmtpSession session, RefusalReason reason, SmtpReply reply, CancellationToken cancel) =>
+        session.RecipientRefusedAsync(Refuse(session, reason, reply), invalid: true, cancel);
 
     private static SmtpReply Refuse(SmtpSession session, RefusalReason reason, SmtpReply reply)
     {
