@@ -27,13 +27,18 @@ internal static class UrlFilter
             return UrlDecision.None;
         }
 
-        IReadOnlyList<string> urls;
+        ExtractedUrls found;
         await using (var data = new FileStream(dataPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 64 * 1024, useAsync: true))
         {
-            urls = await UrlExtractor.ExtractAsync(data, settings.MaxUrls > 0 ? (int)settings.MaxUrls : 50, cancel);
+            found = await UrlExtractor.ExtractAsync(data, settings.MaxUrls > 0 ? (int)settings.MaxUrls : 50, cancel);
         }
 
-        var verdict = await context.Services.Urls.JudgeAsync(context.Snapshot, settings, urls, cancel);
+        var verdict = await context.Services.Urls.JudgeAsync(context.Snapshot, settings, found.Urls, cancel);
+        if (found.Truncated)
+        {
+            verdict = verdict.WithTruncation(settings.TooManyUrls);
+        }
+
         var header = $"{HeaderName}: {verdict.Header}";
         switch (verdict.Verdict)
         {

@@ -4,38 +4,110 @@ using MimeKit;
 
 namespace Gatehouse.Node.UrlFiltering;
 
+/// <summary>The URLs found, and whether there were more than were kept or examined.</summary>
+internal sealed record ExtractedUrls(IReadOnlyList<string> Urls, bool Truncated);
+
 /// <summary>
-/// The URLs of a message as a reader would see them: every text part (plain and HTML) decoded
-/// from its transfer encoding and charset by MimeKit, HTML entities resolved, each URL
-/// normalised (scheme and host in lower case, no fragment) and counted once, at most a limit.
+/// The URLs of a message as a reader would see them: every text part (plain and HTML), in
+/// attached messages too, decoded from its transfer encoding and charset by MimeKit, HTML
+/// entities resolved, each URL normalised (scheme and host in lower case, no fragment) and
+/// counted once. Bounded: at most a number of URLs, attached messages nested a few deep, and a
+/// node-wide number of messages examined at once, each up to a number of characters of text.
 /// </summary>
 internal static partial class UrlExtractor
 {
     // Longest URL kept; anything longer is cut by the service's protocol anyway.
     private const int MaxUrlLength = 2048;
 
-    public static async Task<IReadOnlyList<string>> ExtractAsync(Stream message, int limit, CancellationToken cancel)
+    /// <summary>Characters of text examined per message (its decoded text parts, HTML decoded).</summary>
+    public const int MaxTextCharacters = 10 * 1024 * 1024;
+
+    // A forwarded message inside a forwarded message…: deeper is not read.
+    private const int MaxNesting = 5;
+
+    // Text parts are read into memory: a few at a time on the node, whatever the sessions.
+    private static readonly SemaphoreSlim Examining = new(Math.Max(2, Environment.ProcessorCount));
+
+    public static async Task<ExtractedUrls> ExtractAsync(Stream message, int limit, CancellationToken cancel)
     {
-        using var parsed = await MimeMessage.LoadAsync(message, persistent: true, cancel);
-        var found = new List<string>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var part in parsed.BodyParts.OfType<TextPart>())
+        await Examining.WaitAsync(cancel);
+        try
         {
-            var text = part.IsHtml ? WebUtility.HtmlDecode(part.Text) : part.Text;
-            foreach (Match match in Candidate().Matches(text ?? ""))
+            using var parsed = await MimeMessage.LoadAsync(message, persistent: true, cancel);
+            var found = new List<string>();
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            var budget = MaxTextCharacters;
+            foreach (var part in TextParts(parsed.Body, 0))
             {
-                if (Normalise(match.Value) is { } url && seen.Add(url))
+                if (part is null)
                 {
-                    found.Add(url);
-                    if (found.Count >= limit)
+                    return new ExtractedUrls(found, Truncated: true);
+                }
+
+                var text = (part.IsHtml ? WebUtility.HtmlDecode(part.Text) : part.Text) ?? "";
+                var cut = text.Length > budget;
+                if (cut)
+                {
+                    text = text[..budget];
+                }
+
+                budget -= text.Length;
+                foreach (Match match in Candidate().Matches(text))
+                {
+                    if (Normalise(match.Value) is { } url && seen.Add(url))
                     {
-                        return found;
+                        if (found.Count >= limit)
+                        {
+                            return new ExtractedUrls(found, Truncated: true);
+                        }
+
+                        found.Add(url);
                     }
                 }
-            }
-        }
 
-        return found;
+                if (cut)
+                {
+                    return new ExtractedUrls(found, Truncated: true);
+                }
+            }
+
+            return new ExtractedUrls(found, Truncated: false);
+        }
+        finally
+        {
+            Examining.Release();
+        }
+    }
+
+    // Every text part, attached messages included; null where nesting goes deeper than is read.
+    private static IEnumerable<TextPart?> TextParts(MimeEntity? entity, int depth)
+    {
+        switch (entity)
+        {
+            case TextPart text:
+                yield return text;
+                break;
+            case Multipart multipart:
+                foreach (var child in multipart)
+                {
+                    foreach (var part in TextParts(child, depth))
+                    {
+                        yield return part;
+                    }
+                }
+
+                break;
+            case MessagePart { Message: { } attached } when depth < MaxNesting:
+                foreach (var part in TextParts(attached.Body, depth + 1))
+                {
+                    yield return part;
+                }
+
+                break;
+            case MessagePart:
+                yield return null;
+                break;
+        }
     }
 
     public static string? Normalise(string candidate)

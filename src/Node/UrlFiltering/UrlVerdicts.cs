@@ -19,15 +19,33 @@ internal enum UrlVerdict
 }
 
 /// <summary>The verdict of a whole message: the worst of its URLs, how many, and why.</summary>
-internal sealed record MessageVerdict(UrlVerdict Verdict, int Urls, int Flagged, string Category, string Detail)
+internal sealed record MessageVerdict(UrlVerdict Verdict, int Urls, int Flagged, string Category, string Detail, bool Truncated = false)
 {
     /// <summary>The header value: the verdict word, then facts the node computed (never text from outside).</summary>
     public string Header => Verdict switch
     {
         UrlVerdict.Unavailable => "unavailable",
-        UrlVerdict.Clean => $"clean; urls={Urls}",
-        _ => $"{Verdict.ToString().ToLowerInvariant()}; urls={Urls}; flagged={Flagged}{(Category.Length > 0 ? $"; category={Category}" : "")}",
+        UrlVerdict.Clean => $"clean; urls={Urls}{TruncatedNote}",
+        _ => $"{Verdict.ToString().ToLowerInvariant()}; urls={Urls}; flagged={Flagged}{(Category.Length > 0 ? $"; category={Category}" : "")}{TruncatedNote}",
     };
+
+    private string TruncatedNote => Truncated ? "; truncated" : "";
+
+    /// <summary>
+    /// The verdict of a message with more URLs (or text) than were judged: at least what the admin
+    /// takes such a message to be. A service that did not answer stays unavailable.
+    /// </summary>
+    public MessageVerdict WithTruncation(TooManyUrls taken)
+    {
+        var least = taken switch
+        {
+            TooManyUrls.Malicious => UrlVerdict.Malicious,
+            TooManyUrls.AsJudged => UrlVerdict.Clean,
+            _ => UrlVerdict.Suspicious,
+        };
+        return Verdict == UrlVerdict.Unavailable ? this with { Truncated = true }
+            : this with { Verdict = Verdict > least ? Verdict : least, Truncated = true };
+    }
 }
 
 /// <summary>
@@ -42,6 +60,9 @@ internal sealed class UrlVerdicts : IDisposable
     public const int CacheEntries = 100_000;
     private const int MaxAnswerBytes = 4096;
     private const int Parallel = 8;
+
+    // Longer than any message's lookups may take (timeout_seconds is at most a minute).
+    private static readonly TimeSpan MaxLookupTime = TimeSpan.FromMinutes(2);
     private readonly MemoryCache cache = new(new MemoryCacheOptions { SizeLimit = CacheEntries, CompactionPercentage = 0.25 });
     private readonly Lock gate = new();
     private (long Version, HttpClient Client)? client;
@@ -167,7 +188,13 @@ internal sealed class UrlVerdicts : IDisposable
                 },
             };
             var created = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan, MaxResponseContentBufferSize = MaxAnswerBytes };
-            client?.Client.Dispose();
+            // Lookups of the previous version may still be under way on the client replaced: it
+            // is disposed once the longest of them is over, not under them.
+            if (client is { Client: var previous })
+            {
+                _ = Task.Delay(MaxLookupTime).ContinueWith(_ => previous.Dispose(), TaskScheduler.Default);
+            }
+
             client = (snapshot.Version, created);
             return created;
         }

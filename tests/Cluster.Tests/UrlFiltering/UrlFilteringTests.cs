@@ -65,6 +65,16 @@ public sealed class UrlFilteringTests
         Assert.Contains("X-Gatehouse-URL-Verdict: suspicious; urls=2; flagged=1; category=new-domain", await DeliveredAsync(sink, "odd"), StringComparison.Ordinal);
         Assert.Contains("GET /verdicts/v1/", await File.ReadAllTextAsync(nginx.AccessLog), StringComparison.Ordinal);
 
+        // A malicious link cannot hide in a forwarded message, nor past the URLs judged: the 51st
+        // makes the verdict at least suspicious (the default for too many URLs), and says so.
+        var forwarded = await SendAsync(work, smtp, "forwarded",
+            $"Multipart/mixed; boundary=\"b\"\n\n--b\nContent-Type: text/plain\n\nSee the attached.\n--b\nContent-Type: message/rfc822\n\nSubject: fw\nContent-Type: text/plain\n\nClick {Evil}.\n--b--");
+        Assert.Contains("554 5.7.1 Message refused: it links to a malicious site", forwarded.Output, StringComparison.Ordinal);
+        var late = await SendAsync(work, smtp, "late",
+            "Text/plain\n\n" + string.Join("\n", Enumerable.Range(1, 50).Select(i => $"https://site{i}.example.test/")) + $"\n{Evil}");
+        Assert.Contains("250 2.0.0 Ok: queued as", late.Output, StringComparison.Ordinal);
+        Assert.Contains("X-Gatehouse-URL-Verdict: suspicious; urls=50; flagged=0; truncated", await DeliveredAsync(sink, "late"), StringComparison.Ordinal);
+
         // The service goes away: a new URL cannot be judged; the fallback marks, then, when told, defers.
         await nginx.StopAsync();
         var marked = await SendAsync(work, smtp, "outage", "Text/plain\n\nSee https://new.example.test/ soon.");

@@ -36,7 +36,7 @@ public sealed class ActedOnTests
         "AlertRecipient: address subscriptions",
         "AlertSubscription: class severities",
         "AlertSettings: from_address initial_backoff_seconds max_backoff_seconds queue_messages_alert queue_oldest_alert_minutes",
-        "WebSecuritySettings: enabled service_url client_certificate timeout_seconds malicious_action fallback cache_seconds max_urls",
+        "WebSecuritySettings: enabled service_url client_certificate timeout_seconds malicious_action fallback cache_seconds max_urls too_many_urls",
         "SystemSettings: dns_servers queue mail_log smtp",
         "SmtpServerSettings: idle_timeout_seconds session_timeout_seconds max_bad_commands tls_handshake_timeout_seconds max_connections min_data_rate_bytes_per_second data_rate_window_seconds drain_seconds max_refused_recipients error_sleep_milliseconds",
         "QueueSettings: max_queue_lifetime_seconds initial_retry_seconds max_retry_seconds reserve_bytes reserve_percent",
