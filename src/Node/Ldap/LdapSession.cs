@@ -272,6 +272,12 @@ internal sealed class LdapSession : IAsyncDisposable
         public static LdapResult Read(AsnReader result)
         {
             var code = new BigInteger(result.ReadEnumeratedBytes().Span, isUnsigned: false, isBigEndian: true);
+            // RFC 4511 result codes are small: anything else is a server not speaking LDAP.
+            if (code < 0 || code > int.MaxValue)
+            {
+                throw new LdapException("malformed answer: result code out of range");
+            }
+
             result.ReadOctetString(); // matched DN
             var diagnostic = Encoding.UTF8.GetString(result.ReadOctetString());
             return new LdapResult((ResultCode)(int)code, diagnostic);

@@ -34,8 +34,10 @@ internal sealed class RecipientDirectory(TimeProvider time) : IDisposable
 
     public async Task<DirectoryAnswer> CheckAsync(NodeSnapshot snapshot, LdapProfile profile, string recipient, CancellationToken cancel)
     {
-        // The version is part of the key: a commit that changes the profile starts afresh.
-        var key = (snapshot.Version, profile.Name, recipient.ToLowerInvariant());
+        // The version is part of the key: a commit that changes the profile starts afresh. The
+        // address is kept as it was searched: with a case-exact attribute, "unknown" for ALICE@
+        // says nothing of alice@.
+        var key = (snapshot.Version, profile.Name, recipient);
         if (cache.TryGetValue(key, out DirectoryAnswer? hit) && hit is not null)
         {
             return hit;
