@@ -113,8 +113,9 @@ internal sealed partial class NodeOutbox
         if (Interlocked.Exchange(ref stalled, 1) == 0)
         {
             LogStalled(logger, node, why);
-            queue.Writer.TryComplete();
+            // Cut off first: whoever then finds the queue closed finds the node cut off too.
             cutOff();
+            queue.Writer.TryComplete();
         }
     }
 
