@@ -30,7 +30,7 @@ internal static class DeliveryStatusNotification
             .AppendLine();
         foreach (var failure in failures)
         {
-            text.AppendLine(CultureInfo.InvariantCulture, $"<{envelope.Recipients[failure.Rid]}>: {failure.Reason}");
+            text.AppendLine(CultureInfo.InvariantCulture, $"<{envelope.Recipients[failure.Rid]}>: {OneLine(failure.Reason)}");
         }
 
         var status = new MessageDeliveryStatus();
@@ -48,7 +48,7 @@ internal static class DeliveryStatusNotification
                 { "Final-Recipient", $"rfc822; {envelope.Recipients[failure.Rid]}" },
                 { "Action", "failed" },
                 { "Status", TransactionOutcome.EnhancedStatus(failure.Reason) },
-                { "Diagnostic-Code", $"smtp; {failure.Reason}" },
+                { "Diagnostic-Code", $"smtp; {OneLine(failure.Reason)}" },
                 { "Last-Attempt-Date", MimeKit.Utils.DateUtils.FormatDate(now) },
             });
         }
@@ -60,6 +60,9 @@ internal static class DeliveryStatusNotification
         message.Body = new MultipartReport("delivery-status") { new TextPart("plain") { Text = text.ToString() }, status, headers };
         return GeneratedMessage.Bytes(message);
     }
+
+    // A receiver's answer goes into a header field: a bare CR or LF there would start a field of its own.
+    private static string OneLine(string reason) => string.Concat(reason.Select(c => char.IsControl(c) ? ' ' : c));
 
     /// <summary>The header section of a queued message, for the bounce's third part.</summary>
     public static string HeadersOf(Stream data)

@@ -60,6 +60,22 @@ public sealed class OutboundQueueTests
             items.Select(i => (i.Domain, string.Join(',', i.Rids))).ToList());
     }
 
+    [Theory]
+    [InlineData("550 5.1.1 no such user\rX-Injected: yes")]
+    [InlineData("550 5.1.1 no such user\nX-Injected: yes")]
+    public void A_receivers_answer_with_a_bare_line_break_stays_inside_the_diagnostic_code(string answer)
+    {
+        var envelope = new QueuedEnvelope { Mid = 13, MailFrom = "sender@origin.test", Recipients = ["gone@far.test"], ReceivedAt = DateTimeOffset.UnixEpoch };
+        var bytes = DeliveryStatusNotification.Build("relay.test", envelope, [new RecipientFailure(0, answer)], "Subject: s\r\n", DateTimeOffset.UnixEpoch);
+
+        using var message = MimeMessage.Load(new MemoryStream(bytes));
+        var report = Assert.IsType<MultipartReport>(message.Body);
+        var recipient = Assert.IsType<MessageDeliveryStatus>(report[1]).StatusGroups[1];
+        Assert.Equal("smtp; 550 5.1.1 no such user X-Injected: yes", recipient["Diagnostic-Code"]);
+        Assert.Null(recipient["X-Injected"]);
+        Assert.DoesNotContain("\r", Assert.IsType<TextPart>(report[0]).Text.Replace("\r\n", "\n", StringComparison.Ordinal), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_bounce_is_a_delivery_status_report_with_the_original_headers()
     {
