@@ -97,6 +97,7 @@ internal static partial class ManagerServer
         builder.Services.AddHostedService(services => services.GetRequiredService<Alerts.AlertDispatcher>());
         builder.Services.AddSingleton<JoinTokens>();
         builder.Services.AddSingleton<JoinRefusals>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<JoinRefusals>());
         builder.Services.AddSingleton<JoinService>();
         builder.Services.AddSingleton<NodeAuthenticator>();
         builder.Services.AddSingleton<NodeConnections>();
