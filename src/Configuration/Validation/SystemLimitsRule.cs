@@ -38,6 +38,11 @@ public sealed class SystemLimitsRule : IConfigRule
         }
 
         var log = config.Config.System?.MailLog;
+        if (log?.Syslog is { ConnectTimeoutSeconds: > 300 })
+        {
+            errors.Add("system.mail_log.syslog.connect_timeout_seconds", "at most 300");
+        }
+
         if (log?.TrackingDays > 90)
         {
             errors.Add("system.mail_log.tracking_days", $"{log.TrackingDays} days; message tracking keeps at most 90");

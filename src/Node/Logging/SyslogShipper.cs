@@ -77,7 +77,19 @@ internal sealed partial class SyslogShipper : BackgroundService
         var version = config.Changed;
         _ = version.ContinueWith(_ => changed.Cancel(), TaskScheduler.Default);
         using var tcp = new TcpClient { NoDelay = true };
-        await tcp.ConnectAsync(target.Host, Port(target), changed.Token);
+        // A server that takes the connection and never completes it must not stall shipping.
+        var limit = TimeSpan.FromSeconds(target.ConnectTimeoutSeconds > 0 ? target.ConnectTimeoutSeconds : 30);
+        using var connecting = CancellationTokenSource.CreateLinkedTokenSource(changed.Token);
+        connecting.CancelAfter(limit);
+        try
+        {
+            await tcp.ConnectAsync(target.Host, Port(target), connecting.Token);
+        }
+        catch (OperationCanceledException) when (!changed.IsCancellationRequested)
+        {
+            throw new IOException($"no connection within {limit.TotalSeconds:F0} s");
+        }
+
         Stream stream = tcp.GetStream();
         if (target.Tls)
         {
@@ -92,12 +104,17 @@ internal sealed partial class SyslogShipper : BackgroundService
                     ClientCertificateContext = snapshot.Certificate(target.ClientCertificate)?.Context,
                     RemoteCertificateValidationCallback = (_, presented, chain, _) =>
                         (problem = PeerVerification.Problem(presented, chain, snapshot.TrustedCas, [target.Host])) is null,
-                }, changed.Token);
+                }, connecting.Token);
             }
             catch (System.Security.Authentication.AuthenticationException e) when (problem is not null)
             {
                 await tls.DisposeAsync();
                 throw new IOException($"TLS failed: {problem}", e);
+            }
+            catch (OperationCanceledException) when (!changed.IsCancellationRequested)
+            {
+                await tls.DisposeAsync();
+                throw new IOException($"TLS handshake not complete within {limit.TotalSeconds:F0} s");
             }
 
             // With TLS 1.3 a server that refuses our client certificate says so only after the

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.RegularExpressions;
 
 namespace Gatehouse.Cluster.Tests.Smtp;
 
@@ -60,5 +61,28 @@ public sealed class SyslogShippingTests
         // Parsed by rsyslog as RFC 5424: host, application, message id and severity in their fields.
         Assert.Contains(received, l => l.StartsWith("mx1.logs.test gatehouse Recipient info Info: ", StringComparison.Ordinal) && l.Contains("To: <early@example.test>", StringComparison.Ordinal));
         Assert.Contains(received, l => l.StartsWith("mx1.logs.test gatehouse NewConnection info Info: New SMTP ICID ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_server_that_never_completes_the_TLS_handshake_is_given_up_and_tried_again()
+    {
+        await using var cluster = await TestCluster.StartAsync(nodes: 1);
+        var node = cluster.Node("node1");
+        // Takes the connection (the kernel completes it) and never answers the ClientHello.
+        var silent = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        try
+        {
+            var port = ((IPEndPoint)silent.LocalEndpoint).Port;
+            (await cluster.Manager.LoadConfigAsync(
+                $"system: {{mail_log: {{syslog: {{host: 127.0.0.1, port: {port}, tls: true, connect_timeout_seconds: 2}}}}}}", machine: "node1", merge: true)).Succeeded();
+            await node.WaitAppliedAsync(await cluster.Manager.CommitAsync("syslog to a silent server"));
+            await Wait.UntilAsync(async () => Regex.Count(await File.ReadAllTextAsync(node.LogFile), $@"Syslog server 127\.0\.0\.1:{port} unreachable: TLS handshake not complete within 2 s") >= 2,
+                "the node gives the handshake up, and again after trying anew");
+        }
+        finally
+        {
+            silent.Stop();
+        }
     }
 }

@@ -17,7 +17,7 @@ public sealed class ActedOnTests
     [
         "ManagerSettings: https_certificate tls_reporting",
         "TlsReportingSettings: enabled organization_name contact_info submitter",
-        "SyslogTarget: host port tls client_certificate",
+        "SyslogTarget: host port tls client_certificate connect_timeout_seconds",
         "LevelConfig: certificates trusted_cas listeners sender_groups mail_flow_policies destination_controls destination_global smtp_routes ip_interfaces ldap_profiles ldap_global alert_recipients alert_settings web_security system hostname manager",
         "Certificate: name certificate_pem intermediates_pem private_key_pem demo comment pending_csr_pem pending_private_key_pem",
         "TrustedCaSettings: system_bundle_enabled custom_pem",
