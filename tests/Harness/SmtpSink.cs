@@ -22,7 +22,8 @@ public sealed class SmtpSink : IAsyncDisposable
     public IPEndPoint Endpoint { get; }
 
     /// <param name="dataDelaySeconds">Wait before answering DATA, to make a slow receiver.</param>
-    public static async Task<SmtpSink> StartAsync(string directory, IPEndPoint endpoint, bool refuseEhlo = false, int dataDelaySeconds = 0, int backlog = 256)
+    /// <param name="dotDelaySeconds">Wait before answering the final '.': the message is dumped (taken) at once, the answer comes later.</param>
+    public static async Task<SmtpSink> StartAsync(string directory, IPEndPoint endpoint, bool refuseEhlo = false, int dataDelaySeconds = 0, int backlog = 256, int dotDelaySeconds = 0)
     {
         var dumps = System.IO.Directory.CreateDirectory(Path.Combine(directory, "dump")).FullName;
         (await ManagedProcess.RunProgramAsync("chown", ["nobody:nogroup", dumps])).Succeeded();
@@ -35,6 +36,11 @@ public sealed class SmtpSink : IAsyncDisposable
         if (dataDelaySeconds > 0)
         {
             arguments.AddRange(["-w", dataDelaySeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        }
+
+        if (dotDelaySeconds > 0)
+        {
+            arguments.AddRange(["-W", $".:{dotDelaySeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)}"]);
         }
 
         arguments.AddRange([endpoint.ToString(), backlog.ToString(System.Globalization.CultureInfo.InvariantCulture)]);

@@ -34,7 +34,7 @@ internal sealed partial class DeliveryQueue
 
             Recovered(destination.Domain);
 
-            for (var sent = 0; sent < control.MaxMessagesPerConnection && session.Usable; sent++)
+            for (var sent = 0; sent < control.MaxMessagesPerConnection && session.Usable && !stopping.IsCancellationRequested; sent++)
             {
                 var item = await NextItemAsync(destination, session, snapshot, TimeSpan.FromSeconds(control.IdleConnectionSeconds));
                 if (item is null)
@@ -42,9 +42,10 @@ internal sealed partial class DeliveryQueue
                     break;
                 }
 
+                using var finishing = new FinishingOnStop(stopping);
                 var outcome = RequireTlsPolicy.Unmet(item.Message.Envelope, session) is { } unmet
                     ? TransactionOutcome.AllBounced(item.Rids, unmet)
-                    : await session.SendAsync(item.Message.Envelope, item.Rids, () => spool.OpenData(item.Message.Envelope), stopping);
+                    : await session.SendAsync(item.Message.Envelope, item.Rids, () => spool.OpenData(item.Message.Envelope), finishing.Token);
                 LogOutcome(session.Dcid, item.Message.Mid, outcome);
                 if (outcome.Delivered.Count > 0 && session.Tls.Overridden is { } overridden)
                 {

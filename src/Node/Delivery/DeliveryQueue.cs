@@ -90,13 +90,33 @@ internal sealed partial class DeliveryQueue(
             // Stopping: what is not settled stays on disk for the next start.
         }
 
-        Task[] left;
-        lock (gate)
-        {
-            left = [.. running];
-        }
+        await WaitForRunningWorkAsync();
+    }
 
-        await Task.WhenAll(left).WaitAsync(TimeSpan.FromSeconds(15), CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    /// <summary>
+    /// At stop: transactions under way finish (see <see cref="FinishingOnStop"/>) and their
+    /// outcomes are settled on disk, which tracks work of its own, so the wait takes what is
+    /// running until nothing is, or the time is up.
+    /// </summary>
+    private async Task WaitForRunningWorkAsync()
+    {
+        var until = DateTimeOffset.UtcNow + FinishingOnStop.Grace + TimeSpan.FromSeconds(10);
+        while (true)
+        {
+            Task[] left;
+            lock (gate)
+            {
+                left = [.. running];
+            }
+
+            var remaining = until - DateTimeOffset.UtcNow;
+            if (left.Length == 0 || remaining <= TimeSpan.Zero)
+            {
+                return;
+            }
+
+            await Task.WhenAll(left).WaitAsync(remaining, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
     }
 
     private void LoadQueue()
