@@ -5,6 +5,7 @@ using Gatehouse.ClusterManager.ClusterConfig;
 using Gatehouse.ClusterManager.Secrets;
 using Gatehouse.ClusterManager.Store;
 using Gatehouse.Configuration.Matching;
+using Gatehouse.Configuration.Tls;
 
 namespace Gatehouse.ClusterManager.Hosting;
 
@@ -12,8 +13,9 @@ namespace Gatehouse.ClusterManager.Hosting;
 /// Which certificate the manager's HTTPS presents (SVC-1): the managed certificate chosen as
 /// <c>manager.https_certificate</c> to a client that asks for one of its names (SNI) — the
 /// admin's browser or CLI at the GUI's name — and the certificate the cluster CA issued to
-/// everyone else, so nodes, which pin the cluster CA, are never shown another. Follows the
-/// committed version on every replica, without a restart.
+/// everyone else, so nodes, which pin the cluster CA, are never shown another; and the TLS
+/// policy chosen as <c>manager.tls_policy</c>. Follows the committed version on every replica,
+/// without a restart.
 /// </summary>
 internal sealed partial class ManagerCertificates(
     IManagerStore store, SecretBox secrets, VersionSignal signal, ILogger<ManagerCertificates> logger) : BackgroundService
@@ -21,6 +23,10 @@ internal sealed partial class ManagerCertificates(
     private static readonly TimeSpan Recheck = TimeSpan.FromSeconds(30);
     private SslStreamCertificateContext? cluster;
     private Managed? chosen;
+    private TlsOffer offer = TlsPolicies.Offer(TlsPolicies.BuiltInDefault);
+
+    /// <summary>The protocols and suites the manager's HTTPS offers.</summary>
+    public TlsOffer Offer => Volatile.Read(ref offer);
 
     /// <summary>The cluster CA's certificate for the manager, with the CA as its chain.</summary>
     public void UseClusterCertificate(X509Certificate2 certificate, X509Certificate2 ca) =>
@@ -38,6 +44,7 @@ internal sealed partial class ManagerCertificates(
     {
         var latest = await store.GetLatestAsync(cancel);
         var name = latest.Content.Cluster?.Manager?.HttpsCertificate ?? "";
+        Volatile.Write(ref offer, TlsPolicies.Offer(latest.Content.Cluster?.TlsPolicies ?? [], latest.Content.Cluster?.Manager?.TlsPolicy ?? ""));
         if (Volatile.Read(ref chosen)?.Version == latest.Version)
         {
             return;

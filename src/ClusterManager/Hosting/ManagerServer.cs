@@ -124,16 +124,22 @@ internal static partial class ManagerServer
             options.Protocols = HttpProtocols.Http1AndHttp2;
             options.UseHttps(new TlsHandshakeCallbackOptions
             {
-                OnConnection = context => ValueTask.FromResult(new SslServerAuthenticationOptions
+                OnConnection = context =>
                 {
-                    ServerCertificateContext = chooser!.Select(context.ClientHelloInfo.ServerName),
-                    // Asked for, not demanded: node RPCs check the certificate themselves so that a
-                    // refused node gets a clear message; admin clients come without one.
-                    ClientCertificateRequired = true,
+                    var offer = chooser!.Offer;
+                    return ValueTask.FromResult(new SslServerAuthenticationOptions
+                    {
+                        ServerCertificateContext = chooser.Select(context.ClientHelloInfo.ServerName),
+                        EnabledSslProtocols = offer.Protocols,
+                        CipherSuitesPolicy = offer.Suites,
+                        // Asked for, not demanded: node RPCs check the certificate themselves so that a
+                        // refused node gets a clear message; admin clients come without one.
+                        ClientCertificateRequired = true,
 #pragma warning disable CA5359 // Not a server certificate check: client certificates are verified per endpoint (NodeCertificateHandler).
-                    RemoteCertificateValidationCallback = (_, _, _, _) => true,
+                        RemoteCertificateValidationCallback = (_, _, _, _) => true,
 #pragma warning restore CA5359
-                }),
+                    });
+                },
             });
         }));
 

@@ -23,6 +23,7 @@ public sealed class ConfigValidator(IEnumerable<IConfigRule> rules)
         new LdapProfileRule(),
         new WebSecurityRule(),
         new TlsReportingRule(),
+        new TlsPolicyRule(),
         new ActedOnRule(),
     ];
 

@@ -13,6 +13,7 @@ public sealed class ReferenceRule : IConfigRule
         var groups = Names(c.SenderGroups.Select(x => x.Name));
         var interfaces = Names(c.IpInterfaces.Select(x => x.Name));
         var ldap = Names(c.LdapProfiles.Select(x => x.Name));
+        var tls = Names(c.TlsPolicies.Select(x => x.Name));
 
         foreach (var listener in c.Listeners)
         {
@@ -21,6 +22,7 @@ public sealed class ReferenceRule : IConfigRule
             Require(errors, $"{path}.certificate", "certificate", listener.Certificate, certificates, required: false);
             Require(errors, $"{path}.default_policy", "mail flow policy", listener.DefaultPolicy, policies, required: false);
             Require(errors, $"{path}.ldap_accept_profile", "LDAP profile", listener.LdapAcceptProfile, ldap, required: false);
+            Require(errors, $"{path}.tls_policy", "TLS policy", listener.TlsPolicy, tls, required: false);
             foreach (var group in listener.HostAccessTable)
             {
                 Require(errors, $"{path}.host_access_table", "sender group", group, groups, required: true);
@@ -35,12 +37,19 @@ public sealed class ReferenceRule : IConfigRule
         foreach (var iface in c.IpInterfaces)
         {
             Require(errors, $"ip_interfaces[{iface.Name}].https.certificate", "certificate", iface.Https?.Certificate ?? "", certificates, required: false);
+            Require(errors, $"ip_interfaces[{iface.Name}].https.tls_policy", "TLS policy", iface.Https?.TlsPolicy ?? "", tls, required: false);
+        }
+
+        foreach (var control in c.DestinationControls)
+        {
+            Require(errors, $"destination_controls[{control.Domain}].tls_policy", "TLS policy", control.TlsPolicy, tls, required: false);
         }
 
         Require(errors, "destination_global.certificate", "certificate", c.DestinationGlobal?.Certificate ?? "", certificates, required: false);
         Require(errors, "ldap_global.certificate", "certificate", c.LdapGlobal?.Certificate ?? "", certificates, required: false);
         Require(errors, "system.mail_log.syslog.client_certificate", "certificate", c.System?.MailLog?.Syslog?.ClientCertificate ?? "", certificates, required: false);
         Require(errors, "manager.https_certificate", "certificate", c.Manager?.HttpsCertificate ?? "", certificates, required: false);
+        Require(errors, "manager.tls_policy", "TLS policy", c.Manager?.TlsPolicy ?? "", tls, required: false);
         Require(errors, "web_security.client_certificate", "certificate", c.WebSecurity?.ClientCertificate ?? "", certificates, required: false);
     }
 

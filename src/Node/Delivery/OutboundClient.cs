@@ -1,4 +1,5 @@
 using System.Net.Security;
+using Gatehouse.Configuration.Tls;
 using MailKit.Net.Smtp;
 using MimeKit;
 
@@ -9,7 +10,8 @@ namespace Gatehouse.Node.Delivery;
 /// of failing the whole message, the message goes out as it was received, and the client
 /// certificate is sent with its intermediates.
 /// </summary>
-internal sealed class OutboundClient(ReplyRecorder recorder, SslStreamCertificateContext? clientCertificate) : SmtpClient(recorder)
+/// <param name="offer">The destination's TLS policy; null for the platform's own protocols and suites.</param>
+internal sealed class OutboundClient(ReplyRecorder recorder, SslStreamCertificateContext? clientCertificate, TlsOffer? offer) : SmtpClient(recorder)
 {
     public Dictionary<string, SmtpResponse> RefusedRecipients { get; } = new(StringComparer.OrdinalIgnoreCase);
 
@@ -30,6 +32,12 @@ internal sealed class OutboundClient(ReplyRecorder recorder, SslStreamCertificat
         {
             options.ClientCertificates = null;
             options.ClientCertificateContext = clientCertificate;
+        }
+
+        if (offer is not null)
+        {
+            options.EnabledSslProtocols = offer.Protocols;
+            options.CipherSuitesPolicy = offer.Suites;
         }
 
         return options;

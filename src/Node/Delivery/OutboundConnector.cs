@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using DnsClient;
+using Gatehouse.Configuration.Tls;
 using Gatehouse.Cluster.V1;
 using Gatehouse.Node.Delivery.DomainPolicies;
 using Gatehouse.Node.Delivery.Reporting;
@@ -97,6 +98,7 @@ internal sealed class OutboundConnector(DnsClients dns, MailLog log, NodeMetrics
             }
         }
 
+        var offer = control.TlsPolicy.Length == 0 ? null : TlsPolicies.Offer(snapshot.Config.TlsPolicies, control.TlsPolicy);
         ConnectFailure? last = null;
         ConnectFailure? requireTlsRefused = null;
         var tlsFailed = false;
@@ -117,10 +119,10 @@ internal sealed class OutboundConnector(DnsClients dns, MailLog log, NodeMetrics
 
             foreach (var address in await AddressesAsync(hop, cancel))
             {
-                var (session, failure, fallBackToClear) = await OpenAsync(snapshot, domain, hop, address, forHost, cancel);
+                var (session, failure, fallBackToClear) = await OpenAsync(snapshot, domain, hop, address, forHost, offer, cancel);
                 if (fallBackToClear)
                 {
-                    (session, failure, _) = await OpenAsync(snapshot, domain, hop, address, forHost with { Mode = OutboundTls.None }, cancel);
+                    (session, failure, _) = await OpenAsync(snapshot, domain, hop, address, forHost with { Mode = OutboundTls.None }, offer, cancel);
                 }
 
                 if (session is not null && lane == DeliveryLane.RequireTls && RequireTlsPolicy.Unmet(session) is { } unmet)
@@ -199,7 +201,7 @@ internal sealed class OutboundConnector(DnsClients dns, MailLog log, NodeMetrics
     }
 
     private async Task<(OutboundSession?, ConnectFailure?, bool FallBackToClear)> OpenAsync(
-        NodeSnapshot snapshot, string domain, NextHop hop, IPAddress address, TlsDecision decision, CancellationToken cancel)
+        NodeSnapshot snapshot, string domain, NextHop hop, IPAddress address, TlsDecision decision, TlsOffer? offer, CancellationToken cancel)
     {
         var mode = decision.Mode;
         var dcid = dcids.Next();
@@ -226,7 +228,7 @@ internal sealed class OutboundConnector(DnsClients dns, MailLog log, NodeMetrics
 
         log.NewDeliveryConnection(dcid, ((IPEndPoint)socket.LocalEndPoint!).Address, address, hop.Port);
         var certificate = snapshot.Certificate(snapshot.Config.DestinationGlobal?.Certificate ?? "");
-        var client = new OutboundClient(new ReplyRecorder(), certificate?.Context)
+        var client = new OutboundClient(new ReplyRecorder(), certificate?.Context, offer)
         {
             LocalDomain = HeloName(snapshot),
             Timeout = 60_000,

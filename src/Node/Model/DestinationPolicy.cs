@@ -32,6 +32,7 @@ internal static class DestinationPolicy
         resolved.MaxRecipientsPerMessage = Or(entry.MaxRecipientsPerMessage, Or(fallback.MaxRecipientsPerMessage, BuiltIn.MaxRecipientsPerMessage));
         resolved.IdleConnectionSeconds = Or(entry.IdleConnectionSeconds, Or(fallback.IdleConnectionSeconds, BuiltIn.IdleConnectionSeconds));
         resolved.MtaSts = entry.MtaSts != MtaSts.Unspecified ? entry.MtaSts : fallback.MtaSts != MtaSts.Unspecified ? fallback.MtaSts : BuiltIn.MtaSts;
+        resolved.TlsPolicy = entry.TlsPolicy.Length > 0 ? entry.TlsPolicy : fallback.TlsPolicy;
         resolved.Dane = entry.Dane != Dane.Unspecified ? entry.Dane : fallback.Dane != Dane.Unspecified ? fallback.Dane : BuiltIn.Dane;
         return resolved;
     }

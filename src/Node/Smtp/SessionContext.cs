@@ -6,6 +6,7 @@ using Gatehouse.Node.Metrics;
 using Gatehouse.Node.Model;
 using Gatehouse.Node.Policy;
 using Gatehouse.Node.Queue;
+using Gatehouse.Configuration.Tls;
 using Gatehouse.Node.Tls;
 
 namespace Gatehouse.Node.Smtp;
@@ -32,6 +33,8 @@ internal sealed record SessionContext(
     public SmtpLimits Limits { get; } = SmtpLimits.From(Snapshot.Config.System?.Smtp);
 
     public ServerCertificate? Certificate => Snapshot.Certificate(Listener.Certificate);
+
+    public TlsOffer TlsOffer => TlsPolicies.Offer(Snapshot.Config.TlsPolicies, Listener.TlsPolicy);
 
     public string HostName => Interface.Hostname.Length > 0 ? Interface.Hostname : Snapshot.HostName;
 }

@@ -18,6 +18,8 @@ internal sealed partial class SmtpSession
         var options = new SslServerAuthenticationOptions
         {
             ServerCertificateContext = certificate.Context,
+            EnabledSslProtocols = context.TlsOffer.Protocols,
+            CipherSuitesPolicy = context.TlsOffer.Suites,
             ClientCertificateRequired = verify,
             // Without verification no certificate is asked of the client and none is checked: no
             // callback, so the session's TLS options hold no closure over it.

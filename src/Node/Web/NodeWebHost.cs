@@ -7,6 +7,7 @@ using Gatehouse.Configuration.Merge;
 using Gatehouse.Configuration.Validation;
 using Gatehouse.Node.Model;
 using Gatehouse.Node.Runtime;
+using Gatehouse.Configuration.Tls;
 using Gatehouse.Node.Tls;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 
@@ -126,9 +127,12 @@ internal sealed partial class NodeWebHost(CurrentConfig config, StatusEndpoints 
             ?? throw new InvalidOperationException($"interface {interfaceName} serves no HTTPS");
         var certificate = snapshot.Certificate(https.Certificate)
             ?? throw new InvalidOperationException($"certificate {https.Certificate} is not loaded");
+        var offer = TlsPolicies.Offer(snapshot.Config.TlsPolicies, https.TlsPolicy);
         return new SslServerAuthenticationOptions
         {
             ServerCertificateContext = certificate.Context,
+            EnabledSslProtocols = offer.Protocols,
+            CipherSuitesPolicy = offer.Suites,
             ClientCertificateRequired = https.AcceptClientCertificates,
             // No certificate is fine (health is anonymous); one the interface does not accept
             // ends the handshake.
