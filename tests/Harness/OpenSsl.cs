@@ -32,6 +32,19 @@ public static class OpenSsl
         return (await RunAsync(workingDirectory, ["x509", "-noout", "-serial"], leaf)).Output.Trim();
     }
 
+    /// <summary>
+    /// What a TLS handshake with these s_client options settled on: <c>TLSv1.3 TLS_AES_256_GCM_SHA384</c>,
+    /// or empty when the server refused it.
+    /// </summary>
+    public static async Task<string> NegotiatedAsync(string workingDirectory, System.Net.IPEndPoint endpoint, params string[] options)
+    {
+        var shown = await RunAsync(workingDirectory, ["s_client", "-connect", endpoint.ToString(), .. options], input: "Q\n");
+        var line = shown.Output.Split('\n').FirstOrDefault(l => l.StartsWith("New, ", StringComparison.Ordinal)) ?? "";
+        // "New, TLSv1.3, Cipher is TLS_AES_256_GCM_SHA384"; "New, (NONE), Cipher is (NONE)" when refused.
+        var parts = line.Split([", ", "Cipher is "], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return parts.Length == 3 && parts[1] != "(NONE)" ? $"{parts[1]} {parts[2]}" : "";
+    }
+
     /// <summary>The serial number (<c>serial=…</c>) of a certificate file.</summary>
     public static async Task<string> SerialAsync(string workingDirectory, string certificate) =>
         (await OkAsync(workingDirectory, "x509", "-noout", "-serial", "-in", certificate)).Trim();

@@ -90,6 +90,18 @@ internal sealed partial class NodeWebHost(CurrentConfig config, StatusEndpoints 
             }
         });
         var started = builder.Build();
+        // Only text and JSON are served here: nothing to sniff, frame, cache or follow in clear.
+        started.Use((context, next) =>
+        {
+            var headers = context.Response.Headers;
+            headers.StrictTransportSecurity = "max-age=31536000";
+            headers.ContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'";
+            headers.XContentTypeOptions = "nosniff";
+            headers.XFrameOptions = "DENY";
+            headers.CacheControl = "no-store";
+            headers["Referrer-Policy"] = "no-referrer";
+            return next(context);
+        });
         endpoints.Map(started);
         try
         {
