@@ -80,7 +80,8 @@ public sealed class Slapd : IAsyncDisposable
         process?.Dispose();
         var plain = new IPEndPoint(IPAddress.Loopback, PlainPort);
         var started = ManagedProcess.StartExecutable("slapd",
-            ["-d", "0", "-f", ConfigFile, "-h", $"ldap://127.0.0.1:{PlainPort}/ ldaps://127.0.0.1:{TlsPort}/"],
+            // "stats" logs each connection ("ACCEPT from IP=…"), counted by Connections().
+            ["-d", "stats", "-f", ConfigFile, "-h", $"ldap://127.0.0.1:{PlainPort}/ ldaps://127.0.0.1:{TlsPort}/"],
             Path.Combine(directory, "slapd.log"));
         process = started;
         await Wait.UntilAsync(() => started.HasExited || FreePort.Accepts(plain), "slapd accepts connections");
@@ -91,6 +92,14 @@ public sealed class Slapd : IAsyncDisposable
     }
 
     public Task StopAsync() => process!.StopAsync();
+
+    /// <summary>The connections slapd has accepted since it started, as its log counts them.</summary>
+    public int Connections()
+    {
+        using var log = new FileStream(Path.Combine(directory, "slapd.log"), FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        using var reader = new StreamReader(log);
+        return reader.ReadToEnd().Split('\n').Count(l => l.Contains(" ACCEPT from IP=", StringComparison.Ordinal));
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -107,6 +116,6 @@ public sealed class Slapd : IAsyncDisposable
     {
         var uid = mail[..mail.IndexOf('@', StringComparison.Ordinal)];
         return string.Create(CultureInfo.InvariantCulture,
-            $"dn: uid={uid},ou={unit},{Suffix}\nobjectClass: inetOrgPerson\nuid: {uid}\ncn: {uid}\nsn: {uid}\nmail: {mail}");
+            $"dn: uid={uid},ou={unit},{Suffix}\nobjectClass: inetOrgPerson\nuid: {uid}\ncn: {uid}\nsn: {uid}\nmail: {mail}\nlabeledURI: {mail}");
     }
 }

@@ -12,6 +12,7 @@ public sealed class LdapProfileRule : IConfigRule
 {
     public const uint MaxTimeoutSeconds = 60;
     public const uint MaxCacheSeconds = 86_400;
+    public const uint MaxConnections = 64;
 
     public void Check(EffectiveConfig config, ValidationErrors errors)
     {
@@ -51,6 +52,11 @@ public sealed class LdapProfileRule : IConfigRule
             if (profile.CacheSeconds > MaxCacheSeconds)
             {
                 errors.Add($"{path}.cache_seconds", $"at most {MaxCacheSeconds}");
+            }
+
+            if (profile.MaxConnections > MaxConnections)
+            {
+                errors.Add($"{path}.max_connections", $"at most {MaxConnections}");
             }
 
             CheckQuery(errors, $"{path}.accept_query", profile.AcceptQuery);

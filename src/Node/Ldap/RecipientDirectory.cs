@@ -19,10 +19,9 @@ internal enum DirectoryVerdict
 internal sealed record DirectoryAnswer(DirectoryVerdict Verdict, string Detail);
 
 /// <summary>
-/// LDAP accept queries (SVC-2): is this recipient in the directory? Each lookup that is not
-/// cached opens its own connection (TLS as the profile says, the server verified against the
-/// trusted CAs and the profile's host name, <c>ldap_global.certificate</c> as client
-/// certificate), binds, searches and closes. Known and unknown answers are kept for the
+/// LDAP accept queries (SVC-2): is this recipient in the directory? A lookup that is not
+/// cached searches on one of the profile's pooled connections (<see cref="LdapConnectionPool"/>,
+/// opened as <see cref="DirectoryConnection"/> says). Known and unknown answers are kept for the
 /// profile's cache time; a directory that cannot answer is never cached and never guessed.
 /// </summary>
 internal sealed class RecipientDirectory(TimeProvider time) : IDisposable
@@ -30,6 +29,8 @@ internal sealed class RecipientDirectory(TimeProvider time) : IDisposable
     public const int CacheEntries = 50_000;
     private const uint DefaultTimeoutSeconds = 5;
     private const uint DefaultCacheSeconds = 60;
+    private const uint DefaultMaxConnections = 4;
+    private readonly Dictionary<string, (long Version, LdapConnectionPool Pool)> pools = new(StringComparer.Ordinal);
     private readonly MemoryCache cache = new(new MemoryCacheOptions { SizeLimit = CacheEntries, CompactionPercentage = 0.25 });
 
     public async Task<DirectoryAnswer> CheckAsync(NodeSnapshot snapshot, LdapProfile profile, string recipient, CancellationToken cancel)
@@ -53,50 +54,75 @@ internal sealed class RecipientDirectory(TimeProvider time) : IDisposable
         return answer;
     }
 
-    public void Dispose() => cache.Dispose();
+    public void Dispose()
+    {
+        cache.Dispose();
+        lock (pools)
+        {
+            foreach (var (_, pool) in pools.Values)
+            {
+                _ = pool.DisposeAsync().AsTask();
+            }
+
+            pools.Clear();
+        }
+    }
+
+    /// <summary>
+    /// The profile's pool for this version or a newer one (a session keeps the snapshot it began
+    /// with; the newest connections serve it too). A newer version retires every older pool.
+    /// </summary>
+    private LdapConnectionPool PoolFor(NodeSnapshot snapshot, LdapProfile profile)
+    {
+        lock (pools)
+        {
+            if (pools.TryGetValue(profile.Name, out var entry) && entry.Version >= snapshot.Version)
+            {
+                return entry.Pool;
+            }
+
+            foreach (var (name, old) in pools.Where(p => p.Value.Version < snapshot.Version).ToList())
+            {
+                pools.Remove(name);
+                _ = old.Pool.DisposeAsync().AsTask();
+            }
+
+            var pool = new LdapConnectionPool((int)(profile.MaxConnections > 0 ? profile.MaxConnections : DefaultMaxConnections), time);
+            pools[profile.Name] = (snapshot.Version, pool);
+            return pool;
+        }
+    }
 
     private async Task<DirectoryAnswer> AskAsync(NodeSnapshot snapshot, LdapProfile profile, string recipient, CancellationToken cancel)
     {
         var seconds = profile.TimeoutSeconds > 0 ? profile.TimeoutSeconds : DefaultTimeoutSeconds;
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(seconds), time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancel, timeout.Token);
-        string? certificateProblem = null;
-        var tls = new SslClientAuthenticationOptions
-        {
-            TargetHost = profile.Host,
-            ClientCertificateContext = snapshot.Certificate(snapshot.Config.LdapGlobal?.Certificate ?? "")?.Context,
-            RemoteCertificateValidationCallback = (_, presented, chain, _) =>
-                (certificateProblem = PeerVerification.Problem(presented, chain, snapshot.TrustedCas, [profile.Host])) is null,
-        };
         var port = profile.Port > 0 ? (int)profile.Port : profile.Security == LdapSecurity.Ldaps ? 636 : 389;
+        var pool = PoolFor(snapshot, profile);
+        var connection = new DirectoryConnection(snapshot, profile, port);
+        LdapConnectionPool.Turn? turn = null;
         try
         {
-            await using var session = await LdapSession.ConnectAsync(profile.Host, port, linked.Token);
-            if (profile.Security == LdapSecurity.Ldaps)
+            turn = await pool.EnterAsync(linked.Token);
+            if (turn is null)
             {
-                await session.SecureAsync(tls, linked.Token);
-            }
-            else if (profile.Security == LdapSecurity.Starttls)
-            {
-                await session.StartTlsAsync(tls, linked.Token);
-            }
-
-            if (profile.BindDn.Length > 0)
-            {
-                await session.BindAsync(profile.BindDn, profile.BindPassword, linked.Token);
+                return Unavailable($"all {pool.Size} connections to {profile.Host}:{port} are busy and {pool.Size * LdapConnectionPool.WaitingPerConnection} lookups wait");
             }
 
             var filter = LdapFilter.Encode(LdapFilter.ForRecipient(profile.AcceptQuery, recipient));
-            var found = await session.AnyEntryAsync(profile.BaseDn, filter, (int)seconds, linked.Token);
+            var found = await connection.SearchAsync(turn, filter, (int)seconds, linked.Token);
             return new DirectoryAnswer(found ? DirectoryVerdict.Known : DirectoryVerdict.Unknown, "");
         }
         catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
         {
-            return Unavailable($"no answer within {seconds} s");
+            return Unavailable(turn is null
+                ? $"all {pool.Size} connections to {profile.Host}:{port} stayed busy for {seconds} s"
+                : $"no answer within {seconds} s");
         }
         catch (LdapException e)
         {
-            return Unavailable(certificateProblem is null ? e.Message : $"TLS failed: {certificateProblem}");
+            return Unavailable(connection.CertificateProblem is null ? e.Message : $"TLS failed: {connection.CertificateProblem}");
         }
         catch (SocketException e)
         {
@@ -105,6 +131,13 @@ internal sealed class RecipientDirectory(TimeProvider time) : IDisposable
         catch (Exception e) when (e is IOException or EndOfStreamException or FormatException)
         {
             return Unavailable($"connection to {profile.Host}:{port} lost: {LdapException.Printable(e.Message)}");
+        }
+        finally
+        {
+            if (turn is not null)
+            {
+                await turn.DisposeAsync();
+            }
         }
     }
 

@@ -43,7 +43,7 @@ public sealed class LdapFixture : IAsyncLifetime
         (await m.CliAsync("certconfig", "ca", "import", cas)).Succeeded();
         (await m.CliAsync("certconfig", "paste", "ldap-client", "--cert", clientChain, "--key", clientKey)).Succeeded();
         var address = Node.Address;
-        foreach (var name in new[] { "Plain", "Ldaps", "StartTls", "Demanding", "Outage", "WrongName" })
+        foreach (var name in new[] { "Plain", "Ldaps", "StartTls", "Demanding", "Outage", "WrongName", "Pooled", "CaseExact" })
         {
             Listeners[name] = new IPEndPoint(address, FreePort.On(address));
         }
@@ -60,6 +60,8 @@ public sealed class LdapFixture : IAsyncLifetime
               - {name: Demanding, host: localhost, port: {{Demanding.TlsPort}}, security: ldaps, {{common}}, accept_query: '(mail={a})'}
               - {name: Outage, host: localhost, port: {{Outage.PlainPort}}, security: starttls, {{common}}, accept_query: '(mail={a})'}
               - {name: WrongName, host: 127.0.0.1, port: {{Open.TlsPort}}, security: ldaps, {{common}}, accept_query: '(mail={a})'}
+              - {name: Pooled, host: localhost, port: {{Open.PlainPort}}, security: starttls, {{bind}}, {{common}}, accept_query: '(mail={a})', max_connections: 2}
+              - {name: CaseExact, host: localhost, port: {{Open.PlainPort}}, security: none, {{common}}, accept_query: '(labeledURI={a})'}
             listeners:
             {{string.Join('\n', Listeners.Select(l =>
                 $"  - {{name: {l.Key}, type: public, interface: Data1, port: {l.Value.Port}, default_policy: P, ldap_accept_profile: {l.Key}, recipient_access_table: [{{recipient: example.test, action: accept}}, {{recipient: .example.test, action: accept}}]}}"))}}
@@ -160,5 +162,28 @@ public sealed class LdapAcceptTests(LdapFixture ldap) : IClassFixture<LdapFixtur
         Assert.Contains("451 4.4.3 <second@example.test>: Recipient address verification failed", down, StringComparison.Ordinal);
         Assert.Contains(Accepted, back, StringComparison.Ordinal);
         await ldap.WaitForLogAsync("To: <second@example.test> Deferred: LDAP accept query failed (profile Outage): cannot connect to localhost:");
+    }
+
+    [Fact]
+    public async Task Sessions_probing_unknown_recipients_at_once_share_the_profiles_two_connections()
+    {
+        var before = ldap.Open.Connections();
+        // Twelve sessions at once, ten uncached unknown recipients each: 120 lookups, StartTLS and a bind each if unpooled.
+        var sessions = await Task.WhenAll(Enumerable.Range(0, 12).Select(s =>
+            Swaks.SendAsync(ldap.Listeners["Pooled"], string.Join(",", Enumerable.Range(0, 10).Select(r => $"probe{s}-{r}@example.test")), "--quit-after", "RCPT")));
+
+        var answers = sessions.SelectMany(s => s.Output.Split('\n')).Where(l => l.StartsWith("<** ", StringComparison.Ordinal) || l.StartsWith("<-  250 2.1.5", StringComparison.Ordinal)).ToList();
+        Assert.True(answers.Count(a => a.Contains("550 5.1.1", StringComparison.Ordinal)) >= 100, string.Join("\n", answers.Take(20)));
+        Assert.All(answers, a => Assert.Matches("550 5.1.1|451 4.4.3", a));
+        var opened = ldap.Open.Connections() - before;
+        Assert.InRange(opened, 1, 2);
+    }
+
+    [Fact]
+    public async Task With_a_case_exact_attribute_an_address_in_other_letters_is_another_address()
+    {
+        // labeledURI matches case-exactly: ALICE's "unknown" must not be kept for alice.
+        Assert.Contains("550 5.1.1", await ldap.RcptAsync("CaseExact", "KNOWN@example.test"), StringComparison.Ordinal);
+        Assert.Contains(Accepted, await ldap.RcptAsync("CaseExact", "known@example.test"), StringComparison.Ordinal);
     }
 }

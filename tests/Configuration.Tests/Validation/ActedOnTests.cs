@@ -32,7 +32,7 @@ public sealed class ActedOnTests
         "RouteHost: host port priority",
         "IpInterface: name address hostname https",
         "HttpsService: enabled port certificate read_token accept_client_certificates anonymous_read client_ca_pem client_subjects client_spki_sha256 tls_policy",
-        "LdapProfile: name host port security base_dn bind_dn bind_password accept_query timeout_seconds cache_seconds",
+        "LdapProfile: name host port security base_dn bind_dn bind_password accept_query timeout_seconds cache_seconds max_connections",
         "LdapGlobalSettings: certificate",
         "AlertRecipient: address subscriptions",
         "AlertSubscription: class severities",
