@@ -22,7 +22,7 @@ internal sealed class LdapSession : IAsyncDisposable
 {
     private const int MaxMessageBytes = 1 << 20;
     private const string StartTlsOid = "1.3.6.1.4.1.1466.20037";
-    private readonly TcpClient tcp;
+    private readonly TcpClient? tcp;
     private Stream stream;
     private int lastId;
 
@@ -30,6 +30,12 @@ internal sealed class LdapSession : IAsyncDisposable
     {
         this.tcp = tcp;
         stream = tcp.GetStream();
+    }
+
+    /// <summary>A session over a stream of recorded or generated answers (the fuzzing harness).</summary>
+    internal LdapSession(Stream stream)
+    {
+        this.stream = stream;
     }
 
     public static async Task<LdapSession> ConnectAsync(string host, int port, CancellationToken cancel)
@@ -150,7 +156,7 @@ internal sealed class LdapSession : IAsyncDisposable
         }
 
         await stream.DisposeAsync();
-        tcp.Dispose();
+        tcp?.Dispose();
     }
 
     private async Task<int> SendAsync(Action<AsnWriter> operation, CancellationToken cancel)
