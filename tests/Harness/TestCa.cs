@@ -53,6 +53,32 @@ public sealed class TestCa
         return path;
     }
 
+    /// <summary>
+    /// Revokes certificates the intermediate issued and writes its CRL as <c>openssl ca -gencrl</c>
+    /// does (PEM, SHA-256, due in 7 days); returns the CRL's path.
+    /// </summary>
+    public async Task<string> RevokeAsync(params string[] certificates)
+    {
+        var database = Path.Combine(Directory, "index.txt");
+        if (!File.Exists(database))
+        {
+            await File.WriteAllTextAsync(database, "");
+            await File.WriteAllTextAsync(Path.Combine(Directory, "crlnumber"), "1000\n");
+            await File.WriteAllTextAsync(Path.Combine(Directory, "ca.cnf"),
+                "[ca]\ndefault_ca = intermediate\n[intermediate]\ndatabase = index.txt\ncrlnumber = crlnumber\ndefault_md = sha256\ndefault_crl_days = 7\n");
+        }
+
+        string[] signer = ["-config", "ca.cnf", "-keyfile", "intermediate.key", "-cert", "intermediate.crt"];
+        foreach (var certificate in certificates)
+        {
+            await OpenSsl.OkAsync(Directory, ["ca", .. signer, "-revoke", certificate]);
+        }
+
+        var crl = Path.Combine(Directory, "intermediate.crl.pem");
+        await OpenSsl.OkAsync(Directory, ["ca", .. signer, "-gencrl", "-out", crl]);
+        return crl;
+    }
+
     /// <summary>A key and a certificate for it signed by the intermediate; returns (certificate, key) paths.</summary>
     public async Task<(string Certificate, string Key)> IssueAsync(string commonName, string fileStem, IReadOnlyList<string>? extensions = null, int days = 30)
     {

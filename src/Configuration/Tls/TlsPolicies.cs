@@ -5,8 +5,11 @@ using Gatehouse.Cluster.V1;
 
 namespace Gatehouse.Configuration.Tls;
 
-/// <summary>What an endpoint's TLS offers under a policy: the protocols, and the suites in order.</summary>
-public sealed record TlsOffer(string Policy, SslProtocols Protocols, CipherSuitesPolicy Suites);
+/// <summary>
+/// What an endpoint's TLS offers under a policy: the protocols, and the suites in order; null
+/// suites are the built-in default's, which OpenSSL has from <see cref="OpenSslDefaults"/>.
+/// </summary>
+public sealed record TlsOffer(string Policy, SslProtocols Protocols, CipherSuitesPolicy? Suites);
 
 /// <summary>
 /// Resolves the TLS policy an endpoint names into what SslStream is given. An empty name is the
@@ -74,6 +77,8 @@ public static class TlsPolicies
             suites.AddRange(Tls12Suites(policy).Select(n => TlsCipherNames.Tls12[n]));
         }
 
-        return new TlsOffer(policy.Name, protocols, new CipherSuitesPolicy(suites));
+        // Suites only where the policy names its own: a CipherSuitesPolicy costs session resumption.
+        var named = !ReferenceEquals(policy, BuiltInDefault) && (policy.Tls12CipherSuites.Count > 0 || policy.Tls13CipherSuites.Count > 0);
+        return new TlsOffer(policy.Name, protocols, named ? new CipherSuitesPolicy(suites) : null);
     }
 }

@@ -24,6 +24,7 @@ public sealed class ConfigValidator(IEnumerable<IConfigRule> rules)
         new WebSecurityRule(),
         new TlsReportingRule(),
         new TlsPolicyRule(),
+        new RevocationListRule(),
         new ActedOnRule(),
     ];
 

@@ -1,5 +1,6 @@
 using Gatehouse.Cluster.V1;
 using Gatehouse.Configuration.Merge;
+using Gatehouse.Configuration.Tls;
 using Gatehouse.Node.Tls;
 
 namespace Gatehouse.Node.Model;
@@ -18,7 +19,13 @@ internal sealed record NodeSnapshot(
     private const int MaxResolvedDomains = 10_000;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, DestinationControl> destinationControls = new(StringComparer.OrdinalIgnoreCase);
 
+    private IReadOnlyList<RevocationList>? revocationLists;
+
     public LevelConfig Config => Effective.Config;
+
+    /// <summary>The imported revocation lists, read once per version (the commit checked each).</summary>
+    public IReadOnlyList<RevocationList> RevocationLists => revocationLists ??=
+        [.. (Config.TrustedCas?.CrlPem ?? []).Select(pem => RevocationList.Parse(System.Text.Encoding.ASCII.GetBytes(pem)))];
 
     /// <summary>The destination control in force for <paramref name="domain"/> (OUT-2); shared, never to be changed.</summary>
     public DestinationControl DestinationControl(string domain) =>

@@ -54,7 +54,8 @@ internal sealed partial class SmtpSession
 
     private bool ClientCertificateTrusted(X509Certificate2 presented, X509Chain? chain)
     {
-        var problem = TrustedCas.Problem(presented, context.Snapshot.TrustedCas, PeerCertificates(chain));
+        var problem = TrustedCas.Problem(presented, context.Snapshot.TrustedCas, PeerCertificates(chain))
+            ?? Revocation.Problem(presented, PeerCertificates(chain), context.Snapshot.RevocationLists);
         if (problem is not null)
         {
             context.Log.ClientCertificateNotVerified(context.Icid, presented.Subject, problem);

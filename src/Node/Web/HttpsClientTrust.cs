@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Gatehouse.Cluster.V1;
+using Gatehouse.Configuration.Tls;
 using Gatehouse.Node.Tls;
 
 namespace Gatehouse.Node.Web;
@@ -13,7 +14,7 @@ namespace Gatehouse.Node.Web;
 internal static class HttpsClientTrust
 {
     /// <summary>Null when the certificate may read; otherwise why not.</summary>
-    public static string? Problem(X509Certificate2 presented, HttpsService https, IEnumerable<X509Certificate2> extra)
+    public static string? Problem(X509Certificate2 presented, HttpsService https, IEnumerable<X509Certificate2> extra, IReadOnlyList<RevocationList> revoked)
     {
         if (!https.AcceptClientCertificates || https.ClientCaPem.Length == 0)
         {
@@ -24,7 +25,7 @@ internal static class HttpsClientTrust
         try
         {
             roots.ImportFromPem(https.ClientCaPem);
-            if (TrustedCas.ClientProblem(presented, roots, extra) is { } problem)
+            if ((TrustedCas.ClientProblem(presented, roots, extra) ?? Revocation.Problem(presented, extra, revoked)) is { } problem)
             {
                 return problem;
             }

@@ -150,7 +150,7 @@ internal sealed partial class NodeWebHost(CurrentConfig config, StatusEndpoints 
             // ends the handshake.
             RemoteCertificateValidationCallback = (_, presented, chain, _) => presented is null
                 || HttpsClientTrust.Problem(X509CertificateLoader.LoadCertificate(presented.GetRawCertData()), https,
-                    chain?.ChainElements.Select(e => e.Certificate) ?? []) is null,
+                    chain?.ChainElements.Select(e => e.Certificate) ?? [], snapshot.RevocationLists) is null,
         };
     }
 

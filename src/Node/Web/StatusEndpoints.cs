@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Gatehouse.Cluster.V1;
+using Gatehouse.Configuration.Tls;
 using Gatehouse.Node.Metrics;
 using Gatehouse.Node.Model;
 using Gatehouse.Node.Queue;
@@ -60,7 +61,7 @@ internal sealed class StatusEndpoints(
             return false;
         }
 
-        return https.AnonymousRead || TokenMatches(http, https) || CertificateTrusted(http, https);
+        return https.AnonymousRead || TokenMatches(http, https) || CertificateTrusted(http, https, snapshot.RevocationLists);
     }
 
     private static bool TokenMatches(HttpContext http, HttpsService https)
@@ -76,8 +77,8 @@ internal sealed class StatusEndpoints(
             SHA256.HashData(Encoding.UTF8.GetBytes(header[7..].Trim())), SHA256.HashData(Encoding.UTF8.GetBytes(https.ReadToken)));
     }
 
-    private static bool CertificateTrusted(HttpContext http, HttpsService https) =>
-        http.Connection.ClientCertificate is { } presented && HttpsClientTrust.Problem(presented, https, []) is null;
+    private static bool CertificateTrusted(HttpContext http, HttpsService https, IReadOnlyList<RevocationList> revoked) =>
+        http.Connection.ClientCertificate is { } presented && HttpsClientTrust.Problem(presented, https, [], revoked) is null;
 
     private static IResult Refused(HttpContext http)
     {

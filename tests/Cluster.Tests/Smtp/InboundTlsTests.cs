@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace Gatehouse.Cluster.Tests.Smtp;
 
 /// <summary>IN-4 with real clients: swaks and openssl s_client.</summary>
@@ -72,6 +74,25 @@ public sealed class InboundTlsTests(SmtpClusterFixture smtp)
         Assert.Contains("250 2.0.0 Ok: queued as", withCertificate.Output, StringComparison.Ordinal);
         Assert.NotEqual(0, untrusted.ExitCode);
         await smtp.WaitForLogAsync("TLS failed:");
+    }
+
+    [Fact]
+    public async Task A_client_certificate_on_an_imported_revocation_list_is_refused()
+    {
+        var (revokedCertificate, revokedKey) = await smtp.Ca.IssueAsync("revoked.sender.test", "revoked");
+        var crl = await smtp.Ca.RevokeAsync(revokedCertificate);
+        var m = smtp.Cluster.Manager;
+        var custom = JsonSerializer.Serialize(new[] { await File.ReadAllTextAsync(smtp.Ca.RootCertificate), await File.ReadAllTextAsync(smtp.Ca.IntermediateCertificate) });
+        (await m.LoadConfigAsync($"trusted_cas: {{system_bundle_enabled: true, custom_pem: {custom}, crl_pem: [{JsonSerializer.Serialize(await File.ReadAllTextAsync(crl))}]}}", merge: true)).Succeeded();
+        await smtp.Node.WaitAppliedAsync(await m.CommitAsync("the intermediate's revocation list"));
+
+        var revoked = await Swaks.SendAsync(smtp.Verify, "user@example.test", "--tls", "--tls-cert", revokedCertificate, "--tls-key", revokedKey);
+        var valid = await Swaks.SendAsync(smtp.Verify, "user@example.test", "--tls", "--tls-cert", smtp.Client.Certificate, "--tls-key", smtp.Client.Key);
+
+        Assert.NotEqual(0, revoked.ExitCode);
+        Assert.DoesNotContain("queued as", revoked.Output, StringComparison.Ordinal);
+        Assert.True(valid.ExitCode == 0, valid.Output + valid.Error);
+        await smtp.WaitForLogAsync("(CN=revoked.sender.test) is revoked by the list of CN=Test Intermediate CA");
     }
 
     [Fact]

@@ -21,7 +21,7 @@ public sealed class ActedOnTests
         "SyslogTarget: host port tls client_certificate connect_timeout_seconds",
         "LevelConfig: certificates trusted_cas listeners sender_groups mail_flow_policies destination_controls destination_global smtp_routes ip_interfaces ldap_profiles ldap_global alert_recipients alert_settings web_security system hostname manager tls_policies",
         "Certificate: name certificate_pem intermediates_pem private_key_pem demo comment pending_csr_pem pending_private_key_pem",
-        "TrustedCaSettings: system_bundle_enabled custom_pem",
+        "TrustedCaSettings: system_bundle_enabled custom_pem crl_pem",
         "Listener: name type interface port certificate host_access_table default_policy recipient_access_table ldap_accept_profile tls_policy",
         "RecipientAccessEntry: recipient action",
         "SenderGroup: name members policy comment",

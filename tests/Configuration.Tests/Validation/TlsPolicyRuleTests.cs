@@ -57,13 +57,17 @@ public sealed class TlsPolicyRuleTests
     }
 
     [Fact]
-    public void The_built_in_default_offers_TLS_1_2_and_1_3_without_CBC()
+    public void The_built_in_default_offers_TLS_1_2_and_1_3_without_CBC_through_OpenSSLs_own_configuration()
     {
         Assert.Empty(Errors(TlsPolicies.BuiltInDefault));
         var offer = TlsPolicies.Offer([], "");
         Assert.Equal(SslProtocols.Tls12 | SslProtocols.Tls13, offer.Protocols);
-        Assert.DoesNotContain(offer.Suites.AllowedCipherSuites!, s => s.ToString().Contains("CBC", StringComparison.Ordinal));
-        Assert.Contains(TlsCipherSuite.TLS_AES_256_GCM_SHA384, offer.Suites.AllowedCipherSuites!);
+        // No CipherSuitesPolicy, so that .NET keeps the TLS context and resumes sessions.
+        Assert.Null(offer.Suites);
+        var cipherString = OpenSslDefaults.Text.Split('\n').Single(l => l.StartsWith("CipherString = ", StringComparison.Ordinal));
+        Assert.All(TlsPolicies.BuiltInDefault.Tls12CipherSuites, s => Assert.Contains(s, cipherString, StringComparison.Ordinal));
+        Assert.All(TlsPolicies.BuiltInDefault.Tls12CipherSuites.Select(s => TlsCipherNames.Tls12[s]), s => Assert.DoesNotContain("CBC", s.ToString(), StringComparison.Ordinal));
+        Assert.Contains("MinProtocol = TLSv1.2", OpenSslDefaults.Text, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -72,9 +76,9 @@ public sealed class TlsPolicyRuleTests
         var only13 = new TlsPolicy { Name = "Modern", MinVersion = TlsVersion.Tls13 };
         Assert.Empty(Errors(only13));
         Assert.Equal(SslProtocols.Tls13, TlsPolicies.Offer(only13).Protocols);
-        Assert.All(TlsPolicies.Offer(only13).Suites.AllowedCipherSuites!, s => Assert.Contains(s, TlsCipherNames.Tls13.Values));
+        Assert.Null(TlsPolicies.Offer(only13).Suites);
         var ownDefault = new TlsPolicy { Name = "default", MaxVersion = TlsVersion.Tls12, Tls12CipherSuites = { "ECDHE-RSA-AES256-GCM-SHA384" } };
-        Assert.Equal([TlsCipherSuite.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384], TlsPolicies.Offer([ownDefault], "").Suites.AllowedCipherSuites!);
+        Assert.Equal([TlsCipherSuite.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384], TlsPolicies.Offer([ownDefault], "").Suites!.AllowedCipherSuites!);
     }
 
     private static List<ValidationError> Errors(TlsPolicy policy) =>
