@@ -1,9 +1,7 @@
-using System.Net.Security;
 using System.Net.Sockets;
 using Gatehouse.Cluster.V1;
 using Gatehouse.Configuration.Ldap;
 using Gatehouse.Node.Model;
-using Gatehouse.Node.Tls;
 using Microsoft.Extensions.Caching.Memory;
 
 namespace Gatehouse.Node.Ldap;
