@@ -58,8 +58,10 @@ internal static class Pkcs12Files
         {
             throw new ChangeRejectedException("the PKCS#12 password is wrong");
         }
-        catch (Exception e) when (e is IOException or ArgumentException or InvalidCastException or Org.BouncyCastle.Crypto.CryptoException)
+        catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
         {
+            // BouncyCastle reports a damaged file with many types (ASN.1 parsing, unknown
+            // algorithms, state errors, as fuzzing found): every one is a file that cannot be read.
             throw new ChangeRejectedException($"the file is not a readable PKCS#12 file ({modern.Message})");
         }
 

@@ -42,8 +42,9 @@ internal static class PrivateKeys
 
                 return key;
             }
-            catch (Exception e) when (e is CryptographicException or ArgumentException)
+            catch (Exception e) when (e is CryptographicException or ArgumentException or PlatformNotSupportedException)
             {
+                // PlatformNotSupported: a curve OpenSSL does not know.
                 key.Dispose();
                 last = e;
             }
@@ -88,8 +89,10 @@ internal static class PrivateKeys
         {
             read = new PemReader(new StringReader(pem), new Passphrase(passphrase)).ReadObject();
         }
-        catch (Exception e) when (e is PemException or Org.BouncyCastle.Crypto.InvalidCipherTextException or IOException or EncryptionException)
+        catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
         {
+            // BouncyCastle reports damaged input with many types (PEM, cipher, ASN.1, index and
+            // state errors, as fuzzing found): every one is a key that cannot be read.
             throw new ChangeRejectedException("the private key cannot be decrypted: wrong passphrase or damaged key");
         }
 

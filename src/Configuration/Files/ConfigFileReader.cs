@@ -81,6 +81,10 @@ public static class ConfigFileReader
             throw new ConfigFileException(
                 [new ConfigFileError(fileName, e.Start.Line, e.Start.Column, "", Describe(e))]);
         }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            throw new ConfigFileException([new ConfigFileError(fileName, 1, 1, "", $"the file is not valid YAML: {e.Message}")]);
+        }
 
         if (stream.Documents.Count > 1)
         {
@@ -123,6 +127,13 @@ public static class ConfigFileReader
         catch (YamlException e)
         {
             throw new ConfigFileException([new ConfigFileError(fileName, e.Start.Line, e.Start.Column, "", Describe(e))]);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            // YamlDotNet's parser throws these, not YamlException, for some malformed input
+            // (an invalid global tag, an event out of place), as fuzzing found.
+            var at = parser.Current?.Start;
+            throw new ConfigFileException([new ConfigFileError(fileName, at?.Line ?? 1, at?.Column ?? 1, "", $"the file is not valid YAML: {e.Message}")]);
         }
     }
 

@@ -33,50 +33,66 @@ internal static partial class UrlExtractor
         await Examining.WaitAsync(cancel);
         try
         {
-            using var parsed = await MimeMessage.LoadAsync(message, persistent: true, cancel);
-            var found = new List<string>();
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            var budget = MaxTextCharacters;
-            foreach (var part in TextParts(parsed.Body, 0))
+            try
             {
-                if (part is null)
-                {
-                    return new ExtractedUrls(found, Truncated: true);
-                }
-
-                var text = (part.IsHtml ? WebUtility.HtmlDecode(part.Text) : part.Text) ?? "";
-                var cut = text.Length > budget;
-                if (cut)
-                {
-                    text = text[..budget];
-                }
-
-                budget -= text.Length;
-                foreach (Match match in Candidate().Matches(text))
-                {
-                    if (Normalise(match.Value) is { } url && seen.Add(url))
-                    {
-                        if (found.Count >= limit)
-                        {
-                            return new ExtractedUrls(found, Truncated: true);
-                        }
-
-                        found.Add(url);
-                    }
-                }
-
-                if (cut)
-                {
-                    return new ExtractedUrls(found, Truncated: true);
-                }
+                using var parsed = await MimeMessage.LoadAsync(message, persistent: true, cancel);
+                return Collect(TextParts(parsed.Body, 0).Select(part => part is null ? null : (part.IsHtml ? WebUtility.HtmlDecode(part.Text) : part.Text) ?? ""), limit);
             }
-
-            return new ExtractedUrls(found, Truncated: false);
+            catch (FormatException) when (message.CanSeek)
+            {
+                // Bytes MimeKit cannot read as a message (a header line without a colon, a cut
+                // stream): any sender can send them, so their links are judged all the same, read
+                // as plain text.
+                message.Position = 0;
+                using var reader = new StreamReader(message, System.Text.Encoding.Latin1, detectEncodingFromByteOrderMarks: false, leaveOpen: true);
+                var buffer = new char[MaxTextCharacters + 1];
+                var read = await reader.ReadBlockAsync(buffer, cancel);
+                return Collect([WebUtility.HtmlDecode(new string(buffer, 0, read))], limit);
+            }
         }
         finally
         {
             Examining.Release();
         }
+    }
+
+    // The URLs of these texts in order, within the limit and the characters examined; a null text is
+    // a part not read (nested too deep), which makes the result truncated.
+    private static ExtractedUrls Collect(IEnumerable<string?> texts, int limit)
+    {
+        var found = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var budget = MaxTextCharacters;
+        foreach (var whole in texts)
+        {
+            if (whole is null)
+            {
+                return new ExtractedUrls(found, Truncated: true);
+            }
+
+            var cut = whole.Length > budget;
+            var text = cut ? whole[..budget] : whole;
+            budget -= text.Length;
+            foreach (Match match in Candidate().Matches(text))
+            {
+                if (Normalise(match.Value) is { } url && seen.Add(url))
+                {
+                    if (found.Count >= limit)
+                    {
+                        return new ExtractedUrls(found, Truncated: true);
+                    }
+
+                    found.Add(url);
+                }
+            }
+
+            if (cut)
+            {
+                return new ExtractedUrls(found, Truncated: true);
+            }
+        }
+
+        return new ExtractedUrls(found, Truncated: false);
     }
 
     // Every text part, attached messages included; null where nesting goes deeper than is read.
