@@ -10,7 +10,7 @@ namespace Gatehouse.Node.Delivery;
 /// of failing the whole message, the message goes out as it was received, and the client
 /// certificate is sent with its intermediates.
 /// </summary>
-/// <param name="offer">The destination's TLS policy; null for the platform's own protocols and suites.</param>
+/// <param name="offer">The destination's TLS policy; null for the default policy (OpenSSL's configuration, see OpenSslDefaults).</param>
 internal sealed class OutboundClient(ReplyRecorder recorder, SslStreamCertificateContext? clientCertificate, TlsOffer? offer) : SmtpClient(recorder)
 {
     public Dictionary<string, SmtpResponse> RefusedRecipients { get; } = new(StringComparer.OrdinalIgnoreCase);

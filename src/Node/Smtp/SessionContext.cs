@@ -1,12 +1,12 @@
 using System.Net;
 using Gatehouse.Cluster.V1;
+using Gatehouse.Configuration.Tls;
 using Gatehouse.Node.Ldap;
 using Gatehouse.Node.Logging;
 using Gatehouse.Node.Metrics;
 using Gatehouse.Node.Model;
 using Gatehouse.Node.Policy;
 using Gatehouse.Node.Queue;
-using Gatehouse.Configuration.Tls;
 using Gatehouse.Node.Tls;
 
 namespace Gatehouse.Node.Smtp;

@@ -4,10 +4,10 @@ using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using Gatehouse.Cluster.V1;
 using Gatehouse.Configuration.Merge;
+using Gatehouse.Configuration.Tls;
 using Gatehouse.Configuration.Validation;
 using Gatehouse.Node.Model;
 using Gatehouse.Node.Runtime;
-using Gatehouse.Configuration.Tls;
 using Gatehouse.Node.Tls;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 
