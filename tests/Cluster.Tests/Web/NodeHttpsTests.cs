@@ -115,6 +115,14 @@ public sealed class NodeHttpsTests
         Assert.StartsWith("200", await GetAsync([.. curl, "--cert", other.Certificate, "--key", other.Key, $"{url}/status"]), StringComparison.Ordinal);
         Assert.NotEqual(0, (await ManagedProcess.RunProgramAsync("curl", ["-sS", .. curl, "--cert", third.Certificate, "--key", third.Key, $"{url}/status"])).ExitCode);
 
+        // The CA's revocation list names the reader: its certificate no longer reads, the other still does.
+        var crl = await ca.RevokeAsync(reader.Certificate);
+        var custom = JsonSerializer.Serialize(new[] { ca.RootCertificate, ca.IntermediateCertificate, stranger.RootCertificate }.Select(File.ReadAllText));
+        (await m.LoadConfigAsync($"trusted_cas: {{system_bundle_enabled: true, custom_pem: {custom}, crl_pem: [{JsonSerializer.Serialize(await File.ReadAllTextAsync(crl))}]}}", merge: true)).Succeeded();
+        await node.WaitAppliedAsync(await m.CommitAsync("the status readers' CA revokes the reader"));
+        Assert.NotEqual(0, (await ManagedProcess.RunProgramAsync("curl", ["-sS", .. curl, "--cert", reader.Certificate, "--key", reader.Key, $"{url}/status"])).ExitCode);
+        Assert.StartsWith("200", await GetAsync([.. curl, "--cert", other.Certificate, "--key", other.Key, $"{url}/status"]), StringComparison.Ordinal);
+
         Assert.Equal(await OpenSsl.SerialAsync(work, first.Certificate), before);
         Assert.Equal(await OpenSsl.SerialAsync(work, second.Certificate), after);
         Assert.Equal("200 ok", await GetAsync([.. curl, $"{url}/healthz"]));
