@@ -1,10 +1,10 @@
 // The mode switch at group level: a destination control added for the group's members only
 // and the global settings overridden for them, each shown with its level, then committed.
-import { scenario, login, menu, screenshot, expectText, commit } from './gui.mjs';
+import { scenario, login, menu, mode, screenshot, expectText, commit } from './gui.mjs';
 
 await scenario(async (page) => {
   await login(page);
-  await Promise.all([page.waitForLoadState('load'), page.selectOption('#level', 'group:Edge')]);
+  await mode(page, 'group:Edge');
   await menu(page, 'Mail Policies', 'Destination Controls');
   await expectText(page, 'h1', 'Group Edge');
 
@@ -24,7 +24,7 @@ await scenario(async (page) => {
   await commit(page, 'Edge: its own destination control and global settings');
 
   // Cluster > Nodes lists the group with its member.
-  await Promise.all([page.waitForLoadState('load'), page.selectOption('#level', 'cluster')]);
+  await mode(page, 'cluster');
   await menu(page, 'Cluster', 'Nodes');
   await expectText(page, '#groups', 'Edge');
   await expectText(page, '#groups', 'node1');

@@ -31,6 +31,18 @@ export async function menu(page, top, item) {
   await Promise.all([page.waitForLoadState('load'), page.click(`nav .menu a:text-is("${item}")`)]);
 }
 
+/**
+ * Switches the Mode (cluster, 'group:NAME' or a machine) and waits for the page the switch loads:
+ * that answer sets the mode, and a click before it arrives would cancel it. (The select submits
+ * itself from script, so selectOption does not wait for that navigation.)
+ */
+export async function mode(page, value) {
+  await Promise.all([
+    page.waitForURL((url) => url.searchParams.get('level') === value, { waitUntil: 'load' }),
+    page.selectOption('#level', value),
+  ]);
+}
+
 /** Saves a screenshot at 1280×800 and at a narrow phone width. */
 export async function screenshot(page, name) {
   const dir = env('SCREENSHOTS');

@@ -3,11 +3,11 @@
 // join token and a PKCS#12 export.
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { scenario, login, menu, screenshot, expectText, env } from './gui.mjs';
+import { scenario, login, menu, mode, screenshot, expectText, env } from './gui.mjs';
 
 await scenario(async (page) => {
   await login(page);
-  await Promise.all([page.waitForLoadState('load'), page.selectOption('#level', 'node1')]);
+  await mode(page, 'node1');
   await menu(page, 'Mail Policies', 'Destination Controls');
   await expectText(page, 'h1', 'Machine node1');
   const row = page.locator('#entities tr', { hasText: 'default' });
@@ -29,7 +29,7 @@ await scenario(async (page) => {
   await expectText(page, '#commit-changes', 'Commit Changes (0)');
 
   // Cluster > Nodes: the node with its applied version, and a join token for the next one.
-  await Promise.all([page.waitForLoadState('load'), page.selectOption('#level', 'cluster')]);
+  await mode(page, 'cluster');
   await menu(page, 'Cluster', 'Nodes');
   await expectText(page, 'table', 'node1');
   await Promise.all([page.waitForLoadState('load'), page.click('text=Create join token')]);
