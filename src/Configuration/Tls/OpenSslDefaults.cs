@@ -1,4 +1,6 @@
 using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Text;
 
 namespace Gatehouse.Configuration.Tls;
 
@@ -37,18 +39,27 @@ public static partial class OpenSslDefaults
             return false;
         }
 
-        // Nothing here may touch cryptography: OpenSSL reads its configuration once, at its first use.
-        // One file per user, rewritten whole when another build wrote something else.
-        var path = Path.Combine(Path.GetTempPath(), $"gatehouse-openssl-{Environment.UserName}.cnf");
-        if (!File.Exists(path) || File.ReadAllText(path) != Text)
+        // Nothing before the setenv may touch cryptography: OpenSSL reads its configuration once,
+        // at its first use. The file is this process's own, made new (O_EXCL, so no file or link
+        // another local user placed in the shared temporary directory is followed or reused), read
+        // by OpenSSL at once and removed.
+        var path = Path.Combine(Path.GetTempPath(), $"gatehouse-openssl-{Guid.NewGuid():N}.cnf");
+        using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None))
         {
-            var temporary = $"{path}.{Environment.ProcessId}";
-            File.WriteAllText(temporary, Text);
-            File.Move(temporary, path, overwrite: true);
+            file.Write(Encoding.UTF8.GetBytes(Text));
         }
 
-        // The native environment, which OpenSSL reads; Environment.SetEnvironmentVariable does not reach it.
-        return SetEnv("OPENSSL_CONF", path, 1) == 0;
+        try
+        {
+            // The native environment, which OpenSSL reads; Environment.SetEnvironmentVariable does not reach it.
+            var set = SetEnv("OPENSSL_CONF", path, 1) == 0;
+            _ = SHA256.HashData([]); // OpenSSL initialises here and reads the file
+            return set;
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     [LibraryImport("libc", EntryPoint = "setenv", StringMarshalling = StringMarshalling.Utf8)]
