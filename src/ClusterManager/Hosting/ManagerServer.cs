@@ -107,6 +107,7 @@ internal static partial class ManagerServer
         builder.Services.AddSingleton<NodeStreamLimits>();
         builder.Services.AddSingleton(services => new NodeQueries(services.GetRequiredService<IManagerStore>() as IReplicaChannel));
         builder.Services.AddSingleton<SharedStsPolicies>();
+        builder.Services.AddSingleton<HarvestRelay>();
         builder.Services.AddSingleton<QueueControl.ClusterQueue>();
         builder.Services.AddHostedService<StsPolicyPruning>();
         builder.Services.AddSingleton<NodeRemoval>();

@@ -13,7 +13,7 @@ namespace Gatehouse.ClusterManager.Nodes;
 /// </summary>
 internal sealed partial class NodeStream(
     IManagerStore store, SnapshotBuilder snapshots, VersionSignal signal, NodeConnections connections,
-    NodeStatus status, NodeAuthenticator members, NodeCertificateRenewal renewal, NodeQueries queries, SharedStsPolicies stsPolicies, Alerts.ClusterSightings sightings, NodeStreamLimits limits, TimeProvider time, ILogger<NodeStream> logger)
+    NodeStatus status, NodeAuthenticator members, NodeCertificateRenewal renewal, NodeQueries queries, SharedStsPolicies stsPolicies, HarvestRelay harvest, Alerts.ClusterSightings sightings, NodeStreamLimits limits, TimeProvider time, ILogger<NodeStream> logger)
 {
     private static readonly TimeSpan Recheck = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan HelloTimeout = TimeSpan.FromSeconds(30);
@@ -134,6 +134,9 @@ internal sealed partial class NodeStream(
                     break;
                 case NodeMessage.KindOneofCase.StsPolicy:
                     await stsPolicies.LearnedAsync(node, message.StsPolicy, cancel);
+                    break;
+                case NodeMessage.KindOneofCase.InvalidRecipients:
+                    await harvest.ReportedAsync(node, message.InvalidRecipients);
                     break;
                 case NodeMessage.KindOneofCase.RequiredTlsFailure:
                     await sightings.RequiredTlsFailedAsync(node, message.RequiredTlsFailure, cancel);

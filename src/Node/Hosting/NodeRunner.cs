@@ -61,6 +61,7 @@ internal static partial class NodeRunner
         builder.Services.AddSingleton<ReverseDns>();
         builder.Services.AddSingleton<RecipientDirectory>();
         builder.Services.AddSingleton<InvalidRecipients>();
+        builder.Services.AddSingleton<HarvestSharing>();
         builder.Services.AddSingleton<UrlVerdicts>();
         builder.Services.AddSingleton<SessionServices>();
         builder.Services.AddSingleton<OpenSessions>();

@@ -4,37 +4,55 @@ namespace Gatehouse.Node.Policy;
 
 /// <summary>
 /// Directory harvest attack prevention (the appliance's DHAP): the recipients refused to each
-/// client address over the last hour on this node, in one-minute steps. Bounded: past
-/// <see cref="MaxClients"/> addresses, those quiet longest are forgotten first.
+/// client address over the last hour, in one-minute steps, by this node and, as the manager
+/// relays them, by the others. Bounded: past <see cref="MaxClients"/> addresses, those quiet
+/// longest are forgotten first; at most <see cref="MaxUnreported"/> addresses wait to be reported.
 /// </summary>
 internal sealed class InvalidRecipients(TimeProvider time)
 {
     public const int MaxClients = 50_000;
+
+    /// <summary>Addresses in one report; a flood past it is counted here and by the session limits.</summary>
+    public const int MaxUnreported = Cluster.Harvest.InvalidRecipientBounds.MaxAddresses;
 
     // One hour in one-minute steps.
     private const int Steps = 60;
 
     private readonly Lock gate = new();
     private readonly Dictionary<IPAddress, Counts> clients = [];
+    private Dictionary<IPAddress, uint> unreported = [];
 
-    /// <summary>Counts one refused recipient for <paramref name="client"/>; the hour's count with it.</summary>
+    /// <summary>Counts one recipient this node refused to <paramref name="client"/>; the hour's count with it.</summary>
     public int Add(IPAddress client)
     {
-        var minute = Minute();
         lock (gate)
         {
-            if (!clients.TryGetValue(client, out var counts))
+            if (unreported.Count < MaxUnreported || unreported.ContainsKey(client))
             {
-                if (clients.Count >= MaxClients)
-                {
-                    ForgetQuietest();
-                }
-
-                counts = clients[client] = new Counts();
+                unreported[client] = unreported.GetValueOrDefault(client) + 1;
             }
 
-            counts.Add(minute);
-            return counts.Total(minute);
+            return AddLocked(client, 1);
+        }
+    }
+
+    /// <summary>Counts recipients another node refused to <paramref name="client"/>.</summary>
+    public void AddElsewhere(IPAddress client, int count)
+    {
+        lock (gate)
+        {
+            AddLocked(client, count);
+        }
+    }
+
+    /// <summary>What this node refused since the last call, for the manager to pass on.</summary>
+    public IReadOnlyDictionary<IPAddress, uint> TakeUnreported()
+    {
+        lock (gate)
+        {
+            var taken = unreported;
+            unreported = [];
+            return taken;
         }
     }
 
@@ -45,6 +63,23 @@ internal sealed class InvalidRecipients(TimeProvider time)
         {
             return clients.TryGetValue(client, out var counts) ? counts.Total(Minute()) : 0;
         }
+    }
+
+    private int AddLocked(IPAddress client, int count)
+    {
+        var minute = Minute();
+        if (!clients.TryGetValue(client, out var counts))
+        {
+            if (clients.Count >= MaxClients)
+            {
+                ForgetQuietest();
+            }
+
+            counts = clients[client] = new Counts();
+        }
+
+        counts.Add(minute, count);
+        return counts.Total(minute);
     }
 
     private long Minute() => time.GetUtcNow().ToUnixTimeSeconds() / 60;
@@ -65,7 +100,7 @@ internal sealed class InvalidRecipients(TimeProvider time)
 
         public long Last { get; private set; }
 
-        public void Add(long minute)
+        public void Add(long minute, int count)
         {
             var slot = (int)(minute % Steps);
             if (minuteOf[slot] != minute)
@@ -73,13 +108,14 @@ internal sealed class InvalidRecipients(TimeProvider time)
                 (minuteOf[slot], perMinute[slot]) = (minute, 0);
             }
 
-            perMinute[slot]++;
+            // Saturating: what others report is bounded by the manager, not trusted to be.
+            perMinute[slot] = (int)Math.Min(int.MaxValue, (long)perMinute[slot] + count);
             Last = minute;
         }
 
         public int Total(long minute)
         {
-            var total = 0;
+            var total = 0L;
             for (var i = 0; i < Steps; i++)
             {
                 if (minute - minuteOf[i] < Steps)
@@ -88,7 +124,7 @@ internal sealed class InvalidRecipients(TimeProvider time)
                 }
             }
 
-            return total;
+            return (int)Math.Min(int.MaxValue, total);
         }
     }
 }

@@ -22,7 +22,7 @@ namespace Gatehouse.Node.Sync;
 /// </summary>
 internal sealed partial class SyncClient(
     NodeIdentity identity, NodePaths paths, SnapshotApplier applier, CurrentConfig current, NodeStatusFile status, ManagerQuestions questions, ManagerLink link,
-    MtaStsResolver mtaSts, SyncTimings timings, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<SyncClient> logger) : BackgroundService
+    MtaStsResolver mtaSts, HarvestSharing harvest, SyncTimings timings, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<SyncClient> logger) : BackgroundService
 {
     /// <summary>Exit code of <c>run</c> when the manager says the node is no longer a member.</summary>
     public const int RemovedExitCode = 3;
@@ -95,6 +95,7 @@ internal sealed partial class SyncClient(
         using var renewal = new Renewal(certificate);
         var heartbeats = HeartbeatAsync(writer, renewal, session.Token);
         var sharing = ShareStsPoliciesAsync(writer, session.Token);
+        var harvestReports = harvest.ReportAsync(writer.WriteAsync, session.Token);
         link.Open(writer.WriteAsync);
         try
         {
@@ -108,6 +109,10 @@ internal sealed partial class SyncClient(
                 else if (message.StsPolicy is { } policy)
                 {
                     mtaSts.Learn(policy);
+                }
+                else if (message.InvalidRecipients is { } relayed)
+                {
+                    harvest.Learn(relayed);
                 }
                 else if (message.KindCase == ManagerMessage.KindOneofCase.StsForget)
                 {
@@ -136,6 +141,7 @@ internal sealed partial class SyncClient(
             await session.CancelAsync();
             await heartbeats;
             await sharing;
+            await harvestReports;
             status.Update(s => s with { Connected = false });
         }
     }

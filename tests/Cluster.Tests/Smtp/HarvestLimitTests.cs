@@ -54,6 +54,41 @@ public sealed class HarvestLimitTests
         Assert.Contains("421 4.7.0 Too many invalid recipients, closing connection", dropped, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_harvester_spreading_its_probes_over_two_nodes_meets_the_limit_on_both()
+    {
+        await using var cluster = await TestCluster.StartAsync(nodes: 2);
+        var m = cluster.Manager;
+        var (node1, node2) = (cluster.Node("node1"), cluster.Node("node2"));
+        var port = FreePort.On(node1.Address);
+        var (smtp1, smtp2) = (new IPEndPoint(node1.Address, port), new IPEndPoint(node2.Address, port));
+        foreach (var node in new[] { node1, node2 })
+        {
+            (await m.LoadConfigAsync($"ip_interfaces: [{{name: Data1, address: {node.Address}}}]", machine: node.Name, merge: true)).Succeeded();
+        }
+
+        (await m.LoadConfigAsync($$$"""
+            mail_flow_policies: [{name: P, behavior: accept, tls: off, max_invalid_recipients_per_hour: 10}]
+            smtp_routes: [{domain: example.test, hosts: [{host: 127.0.0.1, port: {{{FreePort.On(IPAddress.Loopback)}}}}]}]
+            listeners:
+              - {name: In, type: public, interface: Data1, port: {{{port}}}, default_policy: P, recipient_access_table: [{recipient: example.test, action: accept}]}
+            """, merge: true)).Succeeded();
+        var version = await m.CommitAsync("harvest limits on two nodes");
+        await node1.WaitAppliedAsync(version);
+        await node2.WaitAppliedAsync(version);
+        await Wait.UntilAsync(() => FreePort.Accepts(smtp1) && FreePort.Accepts(smtp2), "both listeners accept");
+
+        // Ten probes at node1 only: node2, which never saw them, refuses the harvester as soon as
+        // node1's report reaches it (a second), and still takes mail from anyone else.
+        var probes = await SwaksAsync(smtp1, "127.0.0.1", [.. Enumerable.Range(0, 10).Select(i => $"probe{i}@other.test")]);
+        Assert.Equal(10, Regex.Count(probes, @"550 5\.7\.1 <probe\d+@other\.test>: Relay access denied"));
+        await Wait.UntilAsync(
+            async () => (await SwaksAsync(smtp2, "127.0.0.1", ["user@example.test"])).Contains("550 5.7.1 Too many invalid recipients", StringComparison.Ordinal),
+            "node2 refuses the harvester node1 counted");
+        await node2.WaitForMailLogAsync("DHAP: 10 recipients refused to 127.0.0.1 within an hour, the limit of mail flow policy P");
+        Assert.Matches(@"250 2\.0\.0 Ok: queued as \d+", await SwaksAsync(smtp2, "127.0.0.77", ["user@example.test"]));
+    }
+
     private static async Task<string> SwaksAsync(IPEndPoint smtp, string from, string[] recipients)
     {
         var run = await Swaks.SendAsync(smtp, string.Join(",", recipients), "--local-interface", from);

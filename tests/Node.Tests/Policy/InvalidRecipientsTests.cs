@@ -44,4 +44,36 @@ public sealed class InvalidRecipientsTests
         Assert.Equal(0, counts.Count(Harvester));
         Assert.Equal(1, counts.Count(new IPAddress(0x0A000000u + (uint)(InvalidRecipients.MaxClients - 1))));
     }
+
+    [Fact]
+    public void What_this_node_refused_is_reported_once_and_what_others_refused_counts_without_being_reported_again()
+    {
+        var counts = new InvalidRecipients(new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddDays(1)));
+        counts.Add(Harvester);
+        counts.Add(Harvester);
+        counts.AddElsewhere(Harvester, 5);
+        counts.AddElsewhere(IPAddress.Parse("192.0.2.8"), int.MaxValue);
+        counts.AddElsewhere(IPAddress.Parse("192.0.2.8"), int.MaxValue);
+
+        Assert.Equal(7, counts.Count(Harvester));
+        Assert.Equal(int.MaxValue, counts.Count(IPAddress.Parse("192.0.2.8")));
+        Assert.Equal(new Dictionary<IPAddress, uint> { [Harvester] = 2 }, counts.TakeUnreported());
+        Assert.Empty(counts.TakeUnreported());
+    }
+
+    [Fact]
+    public void A_flood_of_new_addresses_waits_to_be_reported_in_a_bounded_table_while_known_ones_keep_counting()
+    {
+        var counts = new InvalidRecipients(new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddDays(1)));
+        counts.Add(Harvester);
+        for (var i = 0; i < InvalidRecipients.MaxUnreported * 2; i++)
+        {
+            counts.Add(new IPAddress(0x0A000000u + (uint)i));
+        }
+
+        counts.Add(Harvester);
+        var taken = counts.TakeUnreported();
+        Assert.Equal(InvalidRecipients.MaxUnreported, taken.Count);
+        Assert.Equal(2u, taken[Harvester]);
+    }
 }
