@@ -1,5 +1,4 @@
-using System.Net;
-using System.Text.RegularExpressions;
+using System.Text;
 using MimeKit;
 
 namespace Gatehouse.Node.UrlFiltering;
@@ -9,23 +8,21 @@ internal sealed record ExtractedUrls(IReadOnlyList<string> Urls, bool Truncated)
 
 /// <summary>
 /// The URLs of a message as a reader would see them: every text part (plain and HTML), in
-/// attached messages too, decoded from its transfer encoding and charset by MimeKit, HTML
-/// entities resolved, each URL normalised (scheme and host in lower case, no fragment) and
-/// counted once. Bounded: at most a number of URLs, attached messages nested a few deep, and a
-/// node-wide number of messages examined at once, each up to a number of characters of text.
+/// attached messages too, decoded from its transfer encoding and charset, HTML entities
+/// resolved, each URL normalised (scheme and host in lower case, no fragment) and counted once.
+/// Parts are read as streams through a <see cref="UrlScanner"/>, never whole into memory.
+/// Bounded: at most a number of URLs, attached messages nested a few deep, and a node-wide
+/// number of messages examined at once, each up to a number of characters of text.
 /// </summary>
-internal static partial class UrlExtractor
+internal static class UrlExtractor
 {
-    // Longest URL kept; anything longer is cut by the service's protocol anyway.
-    private const int MaxUrlLength = 2048;
-
     /// <summary>Characters of text examined per message (its decoded text parts, HTML decoded).</summary>
     public const int MaxTextCharacters = 10 * 1024 * 1024;
 
     // A forwarded message inside a forwarded message…: deeper is not read.
     private const int MaxNesting = 5;
 
-    // Text parts are read into memory: a few at a time on the node, whatever the sessions.
+    // Examining is work for the processor: a few messages at a time on the node, whatever the sessions.
     private static readonly SemaphoreSlim Examining = new(Math.Max(2, Environment.ProcessorCount));
 
     public static async Task<ExtractedUrls> ExtractAsync(Stream message, int limit, CancellationToken cancel)
@@ -33,10 +30,27 @@ internal static partial class UrlExtractor
         await Examining.WaitAsync(cancel);
         try
         {
+            var scanner = new UrlScanner(limit, MaxTextCharacters);
             try
             {
                 using var parsed = await MimeMessage.LoadAsync(message, persistent: true, cancel);
-                return Collect(TextParts(parsed.Body, 0).Select(part => part is null ? null : (part.IsHtml ? WebUtility.HtmlDecode(part.Text) : part.Text) ?? ""), limit);
+                foreach (var part in TextParts(parsed.Body, 0))
+                {
+                    if (part is null)
+                    {
+                        scanner.Skipped();
+                        break;
+                    }
+
+                    await using var content = part.Content?.Open() ?? Stream.Null;
+                    using var reader = new StreamReader(content, part.ContentType.CharsetEncoding ?? Encoding.UTF8, detectEncodingFromByteOrderMarks: false);
+                    if (!await scanner.ScanAsync(reader, part.IsHtml, cancel))
+                    {
+                        break;
+                    }
+                }
+
+                return scanner.Result;
             }
             catch (FormatException) when (message.CanSeek)
             {
@@ -44,55 +58,16 @@ internal static partial class UrlExtractor
                 // stream): any sender can send them, so their links are judged all the same, read
                 // as plain text.
                 message.Position = 0;
-                using var reader = new StreamReader(message, System.Text.Encoding.Latin1, detectEncodingFromByteOrderMarks: false, leaveOpen: true);
-                var buffer = new char[MaxTextCharacters + 1];
-                var read = await reader.ReadBlockAsync(buffer, cancel);
-                return Collect([WebUtility.HtmlDecode(new string(buffer, 0, read))], limit);
+                scanner = new UrlScanner(limit, MaxTextCharacters);
+                using var reader = new StreamReader(message, Encoding.Latin1, detectEncodingFromByteOrderMarks: false, leaveOpen: true);
+                await scanner.ScanAsync(reader, html: true, cancel);
+                return scanner.Result;
             }
         }
         finally
         {
             Examining.Release();
         }
-    }
-
-    // The URLs of these texts in order, within the limit and the characters examined; a null text is
-    // a part not read (nested too deep), which makes the result truncated.
-    private static ExtractedUrls Collect(IEnumerable<string?> texts, int limit)
-    {
-        var found = new List<string>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        var budget = MaxTextCharacters;
-        foreach (var whole in texts)
-        {
-            if (whole is null)
-            {
-                return new ExtractedUrls(found, Truncated: true);
-            }
-
-            var cut = whole.Length > budget;
-            var text = cut ? whole[..budget] : whole;
-            budget -= text.Length;
-            foreach (Match match in Candidate().Matches(text))
-            {
-                if (Normalise(match.Value) is { } url && seen.Add(url))
-                {
-                    if (found.Count >= limit)
-                    {
-                        return new ExtractedUrls(found, Truncated: true);
-                    }
-
-                    found.Add(url);
-                }
-            }
-
-            if (cut)
-            {
-                return new ExtractedUrls(found, Truncated: true);
-            }
-        }
-
-        return new ExtractedUrls(found, Truncated: false);
     }
 
     // Every text part, attached messages included; null where nesting goes deeper than is read.
@@ -125,25 +100,4 @@ internal static partial class UrlExtractor
                 break;
         }
     }
-
-    public static string? Normalise(string candidate)
-    {
-        var text = candidate.TrimEnd('.', ',', ';', ':', '!', '?');
-        if (text.StartsWith("www.", StringComparison.OrdinalIgnoreCase))
-        {
-            text = "http://" + text;
-        }
-
-        if (text.Length > MaxUrlLength || !Uri.TryCreate(text, UriKind.Absolute, out var uri)
-            || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps) || uri.Host.Length == 0)
-        {
-            return null;
-        }
-
-        var builder = new UriBuilder(uri) { Fragment = "" };
-        return builder.Uri.GetComponents(UriComponents.AbsoluteUri & ~UriComponents.Fragment, UriFormat.UriEscaped);
-    }
-
-    [GeneratedRegex("""(?:https?://|www\.)[^\s<>"'()\[\]{}\\^`|]+""", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
-    private static partial Regex Candidate();
 }

@@ -98,13 +98,14 @@ static async Task<string?> SendAsync(IPEndPoint server, byte[] message, Semaphor
     }
 }
 
-// Headers, then HTML lines each with a link (a hundred distinct sites), up to the size, then the final dot.
+// Headers, then HTML lines each with a link (40 distinct ones, fewer than the 50 a message may have,
+// so that the whole text is examined), up to the size, then the final dot.
 static byte[] Html(int megabytes)
 {
     var text = new StringBuilder("Subject: links\r\nMIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<html><body>\r\n");
     for (var i = 0; text.Length < megabytes * 1024 * 1024; i++)
     {
-        text.Append(CultureInfo.InvariantCulture, $"<p>Offer {i}: <a href=\"https://site{i % 100}.example.test/page?id={i}\">read more</a> &amp; more text here</p>\r\n");
+        text.Append(CultureInfo.InvariantCulture, $"<p>Offer {i}: <a href=\"https://site{i % 40}.example.test/page?id={i % 40}\">read more</a> &amp; more text here</p>\r\n");
     }
 
     return Encoding.ASCII.GetBytes(text.Append("</body></html>\r\n.\r\n").ToString());
