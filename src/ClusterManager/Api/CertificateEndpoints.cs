@@ -90,6 +90,20 @@ internal static class CertificateEndpoints
             var r = await AdminApi.Read<CustomCasRequest>(context);
             return Results.Json(new { imported = await certificates.ImportCustomCasAsync(r.Machine, Base64(r.Bundle), AdminTokenHandler.Actor(context)) }, AdminApi.Json);
         });
+
+        api.MapGet("/trusted-cas/crls", async (string? machine, RevocationLists crls) => Results.Json(await crls.ListAsync(machine), AdminApi.Json)).For(ApiRole.ReadOnly);
+
+        api.MapPost("/trusted-cas/crls", async (HttpContext context, RevocationLists crls) =>
+        {
+            var r = await AdminApi.Read<RevocationListRequest>(context);
+            return Results.Json(await crls.ImportAsync(r.Machine, Base64(r.List), AdminTokenHandler.Actor(context)), AdminApi.Json);
+        });
+
+        api.MapDelete("/trusted-cas/crls", async (string issuer, string? machine, HttpContext context, RevocationLists crls) =>
+        {
+            await crls.RemoveAsync(machine, issuer, AdminTokenHandler.Actor(context));
+            return Results.NoContent();
+        });
     }
 
     private static byte[] Base64(string text)

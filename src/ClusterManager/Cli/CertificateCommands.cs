@@ -13,7 +13,7 @@ internal static class CertificateCommands
     public static Command Build(ConnectionOptions connection)
     {
         var command = new Command("certconfig", "Certificates and trusted CAs (changes are staged until commit)");
-        foreach (var sub in new[] { New(connection), Csr(connection), Upload(connection), Import(connection), Paste(connection), Export(connection), Renew(connection), List(connection), Delete(connection), Ca(connection) })
+        foreach (var sub in new[] { New(connection), Csr(connection), Upload(connection), Import(connection), Paste(connection), Export(connection), Renew(connection), List(connection), Delete(connection), Ca(connection), RevocationListCommands.Build(connection) })
         {
             command.Subcommands.Add(sub);
         }
@@ -21,7 +21,7 @@ internal static class CertificateCommands
         return command;
     }
 
-    private static Option<string> Machine() => new("--machine") { Description = "Act on this node's machine level instead of the cluster level" };
+    internal static Option<string> Machine() => new("--machine") { Description = "Act on this node's machine level instead of the cluster level" };
 
     private static Argument<string> Name() => new("NAME") { Description = "Certificate name" };
 
@@ -276,7 +276,7 @@ internal static class CertificateCommands
         return ca;
     }
 
-    private static string Query(string? machine) => machine is null ? "" : $"?machine={Uri.EscapeDataString(machine)}";
+    internal static string Query(string? machine) => machine is null ? "" : $"?machine={Uri.EscapeDataString(machine)}";
 
     private static void Report(NotesResponse notes, string done)
     {
@@ -300,7 +300,7 @@ internal static class CertificateCommands
         }
     }
 
-    private static string Base64File(string path) => Convert.ToBase64String(ReadFile(path));
+    internal static string Base64File(string path) => Convert.ToBase64String(ReadFile(path));
 
     private static byte[] ReadFile(string path)
     {

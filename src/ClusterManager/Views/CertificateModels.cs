@@ -26,4 +26,6 @@ internal sealed record SystemCasRequest(string? Machine, bool Enabled);
 
 internal sealed record CustomCasRequest(string? Machine, string Bundle);
 
+internal sealed record RevocationListRequest(string? Machine, string List);
+
 internal sealed record TrustedCasView(bool SystemBundleEnabled, IReadOnlyList<string> Custom, string Pem);

@@ -34,6 +34,9 @@ public sealed class RevocationList
 
     public int Count => serials.Count;
 
+    /// <summary>The list as the configuration keeps it, whatever form it was read from.</summary>
+    public string Pem { get; private set; } = "";
+
     /// <summary>Reads a CRL in PEM (<c>-----BEGIN X509 CRL-----</c>) or DER; a FormatException says what is wrong.</summary>
     public static RevocationList Parse(byte[] data)
     {
@@ -47,7 +50,9 @@ public sealed class RevocationList
 
         try
         {
-            return Read(data);
+            var list = Read(data);
+            list.Pem = PemEncoding.WriteString("X509 CRL", data);
+            return list;
         }
         catch (Exception e) when (e is AsnContentException or CryptographicException or ArgumentException)
         {

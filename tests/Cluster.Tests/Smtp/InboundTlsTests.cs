@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace Gatehouse.Cluster.Tests.Smtp;
 
 /// <summary>IN-4 with real clients: swaks and openssl s_client.</summary>
@@ -81,10 +79,29 @@ public sealed class InboundTlsTests(SmtpClusterFixture smtp)
     {
         var (revokedCertificate, revokedKey) = await smtp.Ca.IssueAsync("revoked.sender.test", "revoked");
         var crl = await smtp.Ca.RevokeAsync(revokedCertificate);
+        var work = smtp.Ca.Directory;
+        // As a CA publishes it (DER), and an older list of the same CA.
+        await OpenSsl.OkAsync(work, "crl", "-in", crl, "-outform", "DER", "-out", "current.crl");
+        await OpenSsl.OkAsync(work, "ca", "-config", "ca.cnf", "-keyfile", "intermediate.key", "-cert", "intermediate.crt", "-gencrl", "-crl_lastupdate", "20260101000000Z", "-out", "older.crl.pem");
+        var stranger = await TestCa.CreateAsync(Path.Combine(smtp.Cluster.Root, "stranger-crl"), "Stranger");
+        var strangerCrl = await stranger.RevokeAsync();
+        var garbage = Path.Combine(work, "garbage.crl");
+        await File.WriteAllTextAsync(garbage, "-----BEGIN X509 CRL-----\nAAAA\n-----END X509 CRL-----\n");
         var m = smtp.Cluster.Manager;
-        var custom = JsonSerializer.Serialize(new[] { await File.ReadAllTextAsync(smtp.Ca.RootCertificate), await File.ReadAllTextAsync(smtp.Ca.IntermediateCertificate) });
-        (await m.LoadConfigAsync($"trusted_cas: {{system_bundle_enabled: true, custom_pem: {custom}, crl_pem: [{JsonSerializer.Serialize(await File.ReadAllTextAsync(crl))}]}}", merge: true)).Succeeded();
+
+        (await m.CliAsync("certconfig", "crl", "import", Path.Combine(work, "current.crl"))).Succeeded();
+        var older = await m.CliAsync("certconfig", "crl", "import", Path.Combine(work, "older.crl.pem"));
+        var foreign = await m.CliAsync("certconfig", "crl", "import", strangerCrl);
+        var malformed = await m.CliAsync("certconfig", "crl", "import", garbage);
+        var listed = await m.CliAsync("certconfig", "crl", "list");
         await smtp.Node.WaitAppliedAsync(await m.CommitAsync("the intermediate's revocation list"));
+
+        Assert.Contains("is older than the one held", older.Error + older.Output, StringComparison.Ordinal);
+        Assert.Contains("not signed by a custom trusted CA", foreign.Error + foreign.Output, StringComparison.Ordinal);
+        Assert.Contains("not a certificate revocation list", malformed.Error + malformed.Output, StringComparison.Ordinal);
+        Assert.All(new[] { older, foreign, malformed }, r => Assert.NotEqual(0, r.ExitCode));
+        Assert.Matches(@"(?m)^CN=Test Intermediate CA\s+\d{4}-\d\d-\d\d \d\d:\d\d UTC\s+\d{4}-\d\d-\d\d \d\d:\d\d UTC\s+1$", listed.Output);
+        Assert.Equal(1, listed.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length - 1);
 
         var revoked = await Swaks.SendAsync(smtp.Verify, "user@example.test", "--tls", "--tls-cert", revokedCertificate, "--tls-key", revokedKey);
         var valid = await Swaks.SendAsync(smtp.Verify, "user@example.test", "--tls", "--tls-cert", smtp.Client.Certificate, "--tls-key", smtp.Client.Key);
