@@ -6,25 +6,30 @@ using System.Security.Cryptography.X509Certificates;
 using Gatehouse.Benchmarks.RelayLoad;
 using Gatehouse.Harness;
 
-// Relay throughput and end-to-end latency: STARTTLS in, queue, STARTTLS out to a sink. A
-// Gatehouse node and two Postfix instances (defaults; TLS connection reuse) relay the same
-// load on the same machine, in the same run, each to a sink of its own. End-to-end latency
-// is from the client's connect to the sink's final dot; throughput is messages arrived per
-// second of the whole round. The sinks count arrivals by Message-ID, so a message lost or
-// delivered twice shows.
+// Relay throughput and end-to-end latency: STARTTLS in, queue, STARTTLS out. A Gatehouse node
+// and two Postfix instances (defaults; TLS connection reuse) relay the same load on the same
+// machine, in the same run, each to a downstream of its own: a Postfix receiver with its queue
+// on disk (STARTTLS required), or with --sink an in-process sink that answers at once. End-to-end
+// latency is from the client's connect to the downstream taking the message; throughput is
+// messages arrived per second of the whole round. Downstreams count arrivals by Message-ID, so
+// a message lost or delivered twice shows, and the connections, full TLS handshakes and
+// connections that carried no message each relay made.
 // Then memory per idle STARTTLS session on each relay after its load: the proportional set
 // size of its process tree with sessions waiting after STARTTLS and EHLO, against before.
-// Usage: [--clients N] [--messages M] [--rounds R] [--plain] [--per-connection K] [--idle-sessions S]
+// Usage: [--clients N] [--messages M] [--rounds R] [--plain] [--per-connection K] [--idle-sessions S] [--sink]
 var (clients, messages, rounds) = BenchmarkArguments.Load(args);
 var shape = new SmtpLoad.Shape(StartTls: !args.Contains("--plain"), PerConnection: BenchmarkArguments.Option(args, "--per-connection", 1));
 var body = BenchmarkArguments.Body;
+var inProcessSink = args.Contains("--sink");
 
 await using var cluster = await TestCluster.StartAsync(nodes: 1);
 var node = cluster.Node("node1");
 var pem = await cluster.Manager.CertificateWithKeyPemAsync("demo");
 using var certificate = X509Certificate2.CreateFromPem(pem, pem);
-await using var gatehouseSink = new TlsSink(new IPEndPoint(IPAddress.Parse("127.0.1.50"), 0), certificate);
-await using var postfixSink = new TlsSink(new IPEndPoint(IPAddress.Parse("127.0.1.51"), 0), certificate);
+var chainFile = Path.Combine(cluster.Root, "downstream.pem");
+await File.WriteAllTextAsync(chainFile, pem);
+await using var gatehouseSink = await DownstreamAsync("downstream-gatehouse", "127.0.1.50");
+await using var postfixSink = await DownstreamAsync("downstream-postfix", "127.0.1.51");
 
 var gatehouse = new IPEndPoint(node.Address, FreePort.On(node.Address));
 var https = new IPEndPoint(node.Address, FreePort.On(node.Address));
@@ -45,7 +50,7 @@ await Wait.UntilAsync(() => FreePort.Accepts(gatehouse), "the relay listener acc
 // smtp_tls_connection_reuse = yes (tlsproxy keeps TLS connections for the next message).
 // Same certificate, STARTTLS in and (encrypt) out, 20 connections to the sink like the node.
 var postfixDefaults = await StartPostfixAsync("postfix", "127.0.0.200", postfixSink, reuse: false);
-await using var postfixReuseSink = new TlsSink(new IPEndPoint(IPAddress.Parse("127.0.1.52"), 0), certificate);
+await using var postfixReuseSink = await DownstreamAsync("downstream-postfix-reuse", "127.0.1.52");
 var postfixReuse = await StartPostfixAsync("postfix-reuse", "127.0.0.201", postfixReuseSink, reuse: true);
 await using var postfixes = new Disposables(postfixDefaults, postfixReuse);
 
@@ -56,7 +61,7 @@ var relays = new Relay[]
     new("postfix-reuse", postfixReuse.Smtpd, postfixReuseSink, postfixReuse.ProcessId),
 };
 
-Console.WriteLine($"relay, {(shape.StartTls ? "STARTTLS" : "plain")} in and STARTTLS out: {clients} concurrent clients x {messages} messages, {rounds} rounds after one warm-up round, {shape.PerConnection} message(s) per connection in, {body.Length / 1024.0:F1} KB messages");
+Console.WriteLine($"relay, {(shape.StartTls ? "STARTTLS" : "plain")} in and STARTTLS out to {(inProcessSink ? "an in-process sink" : "Postfix with its queue on disk")}: {clients} concurrent clients x {messages} messages, {rounds} rounds after one warm-up round, {shape.PerConnection} message(s) per connection in, {body.Length / 1024.0:F1} KB messages");
 // Not counted: the node compiles its hot paths during its first thousand messages or so
 // (tiered JIT), which a relay that runs for days pays once.
 foreach (var relay in relays)
@@ -65,7 +70,7 @@ foreach (var relay in relays)
 }
 
 Console.WriteLine("round  relay          msgs/s  e2e_p50_ms  e2e_p99_ms  accept_p99_ms  failed  lost");
-var sessionsBefore = relays.ToDictionary(r => r.Name, r => r.Sink.EncryptedSessions);
+var countsBefore = relays.ToDictionary(r => r.Name, r => r.Sink.Counts);
 var duplicatesBefore = relays.ToDictionary(r => r.Name, r => r.Sink.Duplicates);
 for (var round = 1; round <= rounds; round++)
 {
@@ -83,12 +88,14 @@ for (var round = 1; round <= rounds; round++)
 }
 
 Console.WriteLine();
-Console.WriteLine("relay          msgs/s  e2e_p50_ms  e2e_p99_ms  cpu_ms/msg  load_cpu_ms/msg  out_tls_sessions/msg  lost  duplicated");
+Console.WriteLine("relay          msgs/s  e2e_p50_ms  e2e_p99_ms  cpu_ms/msg  load_cpu_ms/msg  out_conns/msg  full_handshakes/msg  idle_conns  lost  duplicated");
 foreach (var relay in relays)
 {
     var latencies = relay.Rounds.SelectMany(r => r.EndToEndMs).Order().ToList();
+    var counts = relay.Sink.Counts - countsBefore[relay.Name];
+    var handshakes = counts.FullHandshakes is { } full ? (full / (double)relay.Arrived).ToString("F3", CultureInfo.InvariantCulture) : "-";
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"{relay.Name,-13} {relay.PerSecond,7:F1}  {Percentile(latencies, 0.5),10:F1}  {Percentile(latencies, 0.99),10:F1}  {relay.CpuPerMessage,10:F2}  {relay.LoadCpuPerMessage,15:F2}  {(relay.Sink.EncryptedSessions - sessionsBefore[relay.Name]) / (double)relay.Arrived,20:F2}  {relay.Rounds.Sum(r => r.Lost),4}  {relay.Sink.Duplicates - duplicatesBefore[relay.Name],10}"));
+        $"{relay.Name,-13} {relay.PerSecond,7:F1}  {Percentile(latencies, 0.5),10:F1}  {Percentile(latencies, 0.99),10:F1}  {relay.CpuPerMessage,10:F2}  {relay.LoadCpuPerMessage,15:F2}  {counts.Connections / (double)relay.Arrived,13:F3}  {handshakes,19}  {counts.Idle,10}  {relay.Rounds.Sum(r => r.Lost),4}  {relay.Sink.Duplicates - duplicatesBefore[relay.Name],10}"));
 }
 
 var g = relays[0];
@@ -98,12 +105,12 @@ foreach (var peer in relays.Skip(1))
         $"gatehouse / {peer.Name}: throughput {g.PerSecond / peer.PerSecond:F2}x, relay cpu per message {g.CpuPerMessage / peer.CpuPerMessage:F2}x"));
 }
 
-// The generator and the sinks run in this process: when they work harder than a relay, that
-// relay's figures are bounded by them, not by itself.
+// The generator (and the sinks, with --sink) run in this process: when they work harder than a
+// relay, that relay's figures are bounded by them, not by itself.
 foreach (var relay in relays.Where(r => r.LoadCpuPerMessage > r.CpuPerMessage))
 {
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"note: the generator and sink used more CPU than {relay.Name} ({relay.LoadCpuPerMessage:F2} against {relay.CpuPerMessage:F2} ms per message)"));
+        $"note: the generator used more CPU than {relay.Name} ({relay.LoadCpuPerMessage:F2} against {relay.CpuPerMessage:F2} ms per message)"));
 }
 
 // The node's own count of spool flushes (group commit) against the messages it accepted.
@@ -153,7 +160,14 @@ static TimeSpan OwnCpu()
     return self.TotalProcessorTime;
 }
 
-async Task<PostfixInstance> StartPostfixAsync(string name, string address, TlsSink sink, bool reuse)
+async Task<IDownstream> DownstreamAsync(string name, string address)
+{
+    var at = IPAddress.Parse(address);
+    return inProcessSink ? new TlsSink(new IPEndPoint(at, 0), certificate)
+        : await PostfixDownstream.StartAsync(Directory.CreateDirectory(Path.Combine(cluster.Root, name)).FullName, new IPEndPoint(at, FreePort.On(at)), chainFile);
+}
+
+async Task<PostfixInstance> StartPostfixAsync(string name, string address, IDownstream sink, bool reuse)
 {
     var directory = Directory.CreateDirectory(Path.Combine(cluster.Root, name)).FullName;
     await File.WriteAllTextAsync(Path.Combine(directory, "server.pem"), pem);
@@ -189,7 +203,7 @@ async Task<Round> RunRoundAsync(Relay relay, int clientCount, int perClient, str
     List<long> Arrived() => [.. started.Keys.Where(sink.Arrivals.ContainsKey).Select(k => sink.Arrivals[k])];
     try
     {
-        await Wait.UntilAsync(() => Arrived().Count >= accept.Accepted, $"{prefix}: every accepted message reached the sink", TimeSpan.FromSeconds(120));
+        await Wait.UntilAsync(() => Arrived().Count >= accept.Accepted, $"{prefix}: every accepted message reached the downstream", TimeSpan.FromSeconds(120));
     }
     catch (TimeoutException)
     {
@@ -210,7 +224,7 @@ internal sealed record Round(SmtpLoad.Result Accept, int Arrived, int Lost, Time
 }
 
 /// <summary>One relay under test: where it listens, its sink, its process tree and what its counted rounds measured.</summary>
-internal sealed record Relay(string Name, IPEndPoint Smtpd, TlsSink Sink, int ProcessId)
+internal sealed record Relay(string Name, IPEndPoint Smtpd, IDownstream Sink, int ProcessId)
 {
     public List<Round> Rounds { get; } = [];
 

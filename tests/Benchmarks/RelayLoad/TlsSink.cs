@@ -9,25 +9,45 @@ using Gatehouse.Harness;
 namespace Gatehouse.Benchmarks.RelayLoad;
 
 /// <summary>
-/// The far end of the relay benchmark: an SMTP sink that offers STARTTLS and notes when each
-/// message (by its Message-ID) arrived and how many arrived more than once. It does no work
-/// per message, so it measures the relays.
+/// The far end of the relay benchmark with <c>--sink</c>: an in-process SMTP sink that offers
+/// STARTTLS, answers at once and keeps nothing, noting when each message (by its Message-ID)
+/// arrived. It does no work per message, so it measures the relays alone, but no relay meets
+/// such a receiver in production (see <see cref="PostfixDownstream"/>).
 /// </summary>
-internal sealed class TlsSink(IPEndPoint endpoint, X509Certificate2 certificate) : TcpTestServer(endpoint)
+internal sealed class TlsSink(IPEndPoint endpoint, X509Certificate2 certificate) : TcpTestServer(endpoint), IDownstream
 {
+    private int connections;
     private int encryptedSessions;
+    private int idle;
     private int duplicates;
 
-    /// <summary>Message-ID → <see cref="Stopwatch"/> timestamp of the first arrival's final dot.</summary>
     public ConcurrentDictionary<string, long> Arrivals { get; } = new();
 
-    public int EncryptedSessions => Volatile.Read(ref encryptedSessions);
-
-    /// <summary>Messages that arrived again with a Message-ID already seen.</summary>
     public int Duplicates => Volatile.Read(ref duplicates);
+
+    public DownstreamCounts Counts => new(Volatile.Read(ref connections), Volatile.Read(ref encryptedSessions), null, Volatile.Read(ref idle));
 
     protected override async Task ServeAsync(Stream stream)
     {
+        Interlocked.Increment(ref connections);
+        var delivered = false;
+        try
+        {
+            delivered = await ServeMessagesAsync(stream);
+        }
+        finally
+        {
+            if (!delivered)
+            {
+                Interlocked.Increment(ref idle);
+            }
+        }
+    }
+
+    // True once a message was taken.
+    private async Task<bool> ServeMessagesAsync(Stream stream)
+    {
+        var delivered = false;
         var reader = new StreamReader(stream, Encoding.Latin1);
         var writer = new StreamWriter(stream, Encoding.Latin1) { NewLine = "\r\n", AutoFlush = true };
         await writer.WriteLineAsync("220 sink.bench.test ESMTP");
@@ -63,16 +83,19 @@ internal sealed class TlsSink(IPEndPoint endpoint, X509Certificate2 certificate)
                 }
 
                 await writer.WriteLineAsync("250 2.0.0 Ok");
+                delivered = true;
             }
             else if (verb == "QUIT")
             {
                 await writer.WriteLineAsync("221 2.0.0 Bye");
-                return;
+                return delivered;
             }
             else
             {
                 await writer.WriteLineAsync("250 2.0.0 Ok");
             }
         }
+
+        return delivered;
     }
 }
