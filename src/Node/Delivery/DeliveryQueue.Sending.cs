@@ -23,6 +23,11 @@ internal sealed partial class DeliveryQueue
                 lock (gate)
                 {
                     destination.Connecting--;
+                    if (session is not null && config.Snapshot is { } current)
+                    {
+                        // One more sending lets one more be set up (the slow start, see Pump).
+                        Pump(destination, current);
+                    }
                 }
             }
 
@@ -36,7 +41,7 @@ internal sealed partial class DeliveryQueue
 
             for (var sent = 0; sent < control.MaxMessagesPerConnection && session.Usable && !stopping.IsCancellationRequested; sent++)
             {
-                var item = await NextItemAsync(destination, session, snapshot, TimeSpan.FromSeconds(control.IdleConnectionSeconds));
+                var item = await NextItemAsync(destination, session, snapshot, TimeSpan.FromSeconds(control.IdleConnectionSeconds), fresh: sent == 0);
                 if (item is null)
                 {
                     break;
@@ -90,15 +95,15 @@ internal sealed partial class DeliveryQueue
 
     /// <summary>
     /// The next work for this connection: at once when some is queued; else the connection waits
-    /// up to <paramref name="idle"/> for more (steady traffic keeps its connections and TLS
-    /// sessions). Work that comes after a wait goes out only once a NOOP shows the server is
-    /// still there; a connection the server closed meanwhile is given up without failing anything.
-    /// A connection opened under an earlier version takes nothing more: its TLS mode, client
-    /// certificate or next hop may no longer be what the admin configured.
+    /// up to <paramref name="idle"/> to be handed the next (steady traffic keeps its connections
+    /// and TLS sessions). Handed work goes out only if the server has not closed the connection
+    /// meanwhile; else it goes back to the domain and the connection is given up without failing
+    /// anything. A connection opened under an earlier version takes nothing more: its TLS mode,
+    /// client certificate or next hop may no longer be what the admin configured.
     /// </summary>
-    private async Task<WorkItem?> NextItemAsync(Destination destination, OutboundSession session, NodeSnapshot openedWith, TimeSpan idle)
+    private async Task<WorkItem?> NextItemAsync(Destination destination, OutboundSession session, NodeSnapshot openedWith, TimeSpan idle, bool fresh)
     {
-        Task arrival;
+        LinkedListNode<TaskCompletionSource<WorkItem>> wait;
         lock (gate)
         {
             if (config.Snapshot?.Version != openedWith.Version)
@@ -111,36 +116,50 @@ internal sealed partial class DeliveryQueue
                 return ready;
             }
 
-            arrival = destination.Arrival;
-            destination.Idle++;
+            wait = destination.Wait(fresh);
         }
 
+        WorkItem item;
         try
         {
-            await arrival.WaitAsync(idle, time, stopping);
+            item = await wait.Value.Task.WaitAsync(idle, time, stopping);
         }
         catch (TimeoutException)
         {
-            // Nothing came: QUIT.
+            lock (gate)
+            {
+                if (destination.StopWaiting(wait))
+                {
+                    // Nothing came: QUIT.
+                    return null;
+                }
+            }
+
+            item = await wait.Value.Task;
         }
-        finally
+        catch (OperationCanceledException)
         {
             lock (gate)
             {
-                destination.Idle--;
+                // Handed work stays queued on disk for the next start.
+                destination.StopWaiting(wait);
             }
+
+            throw;
         }
 
-        // Work that comes as this connection closes gets a connection of its own (see the caller's finally).
-        if (!arrival.IsCompleted || config.Snapshot?.Version != openedWith.Version || !await session.StillOpenAsync(stopping))
+        if (config.Snapshot?.Version == openedWith.Version && session.StillOpen())
         {
-            return null;
+            return item;
         }
 
         lock (gate)
         {
-            return destination.Items.TryDequeue(out var item) ? item : null;
+            // Another connection takes it (the caller's finally opens one if none waits).
+            destination.Add(item);
         }
+
+        return null;
     }
 
     /// <summary>No usable connection: everything queued for the domain waits for its retry (or bounces, when permanent).</summary>

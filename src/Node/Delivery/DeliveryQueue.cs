@@ -208,17 +208,22 @@ internal sealed partial class DeliveryQueue(
                 destinations[key] = destination = new Destination(domain, lane);
             }
 
-            destination.Items.Enqueue(new WorkItem(message, rids));
-            destination.SignalArrival();
+            destination.Add(new WorkItem(message, rids));
             Pump(destination, snapshot);
         }
     }
 
-    // Under the lock: opens connections, up to the limit, while more work waits than the connections being set up will take first.
+    // Under the lock: opens connections, up to the limit, while more work waits than the
+    // connections being set up and those sending will take next (a waiting connection took its
+    // work already), and in a slow start: no more in set-up at once than are sending (one at
+    // first). So a connection is opened for a backlog, not for a message that a busy connection
+    // takes a moment later, and the number open follows the destination's pace.
     private void Pump(Destination destination, NodeSnapshot snapshot)
     {
         var control = snapshot.DestinationControl(destination.Domain);
-        while (destination.Items.Count > destination.Connecting + destination.Idle && destination.Active < control.MaxConcurrentConnections && !stopping.IsCancellationRequested)
+        while (destination.Items.Count > destination.Active - destination.Idle
+            && destination.Connecting < Math.Max(1, destination.Active - destination.Connecting - destination.Idle)
+            && destination.Active < control.MaxConcurrentConnections && !stopping.IsCancellationRequested)
         {
             destination.Active++;
             destination.Connecting++;

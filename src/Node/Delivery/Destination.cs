@@ -4,11 +4,18 @@ namespace Gatehouse.Node.Delivery;
 internal sealed record WorkItem(QueuedMessage Message, IReadOnlyList<int> Rids);
 
 /// <summary>
-/// The per-domain queue: work waiting for a connection, and the connections open or being
-/// opened, counted against the destination control's limit. Changed only under the queue's lock.
+/// The per-domain queue: work waiting for a connection, the connections open or being opened
+/// (counted against the destination control's limit), and the open connections waiting for
+/// work. Work goes to a waiting connection before it is queued: to one that has carried
+/// nothing yet first (it was opened for work), else to the one that waited least, so steady
+/// traffic keeps a few connections busy and the rest run out their idle time.
+/// Changed only under the queue's lock.
 /// </summary>
 internal sealed class Destination(string domain, DeliveryLane lane = DeliveryLane.Ordinary)
 {
+    private readonly LinkedList<TaskCompletionSource<WorkItem>> waitingFresh = new();
+    private readonly LinkedList<TaskCompletionSource<WorkItem>> waiting = new();
+
     public string Domain => domain;
 
     public DeliveryLane Lane => lane;
@@ -31,13 +38,37 @@ internal sealed class Destination(string domain, DeliveryLane lane = DeliveryLan
     public int Connecting { get; set; }
 
     /// <summary>Open connections with nothing to send, waiting a little for the next message.</summary>
-    public int Idle { get; set; }
+    public int Idle => waitingFresh.Count + waiting.Count;
 
-    private TaskCompletionSource arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    /// <summary>Hands the work to a waiting connection (see the class), or queues it when none waits.</summary>
+    public void Add(WorkItem item)
+    {
+        var list = waitingFresh.Count > 0 ? waitingFresh : waiting;
+        if (list.Last is { } newest)
+        {
+            list.RemoveLast();
+            newest.Value.SetResult(item);
+        }
+        else
+        {
+            Items.Enqueue(item);
+        }
+    }
 
-    /// <summary>Completes when work is queued next; taken under the lock.</summary>
-    public Task Arrival => arrived.Task;
+    /// <summary>A connection's wait for work (<paramref name="fresh"/>: it has carried nothing yet); <see cref="StopWaiting"/> when it gives up.</summary>
+    public LinkedListNode<TaskCompletionSource<WorkItem>> Wait(bool fresh) =>
+        (fresh ? waitingFresh : waiting).AddLast(new TaskCompletionSource<WorkItem>(TaskCreationOptions.RunContinuationsAsynchronously));
 
-    /// <summary>Wakes idle connections; called under the lock after queuing work.</summary>
-    public void SignalArrival() => Interlocked.Exchange(ref arrived, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+    /// <summary>False when work was handed to this wait meanwhile (it is in the wait's task).</summary>
+    public bool StopWaiting(LinkedListNode<TaskCompletionSource<WorkItem>> wait)
+    {
+        // Handing work takes the wait off its list.
+        if (wait.List != waitingFresh && wait.List != waiting)
+        {
+            return false;
+        }
+
+        wait.List.Remove(wait);
+        return true;
+    }
 }

@@ -303,7 +303,7 @@ internal sealed class OutboundConnector(DnsClients dns, MailLog log, NodeMetrics
             }
         }
 
-        return (new OutboundSession(client, dcid, hop, log, decision), null, false);
+        return (new OutboundSession(client, socket, dcid, hop, log, decision), null, false);
     }
 
     private static IPAddress? LocalAddress(NodeSnapshot snapshot, IPAddress destination) =>

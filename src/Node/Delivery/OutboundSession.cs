@@ -12,7 +12,7 @@ namespace Gatehouse.Node.Delivery;
 /// destination's TLS mode asked. Sends messages one transaction at a time and reports, per
 /// recipient, delivered, bounced (<c>5xx</c>) or deferred (<c>4xx</c>, lost connection).
 /// </summary>
-internal sealed class OutboundSession(OutboundClient client, long dcid, NextHop hop, MailLog log, TlsDecision tls) : IAsyncDisposable
+internal sealed class OutboundSession(OutboundClient client, Socket socket, long dcid, NextHop hop, MailLog log, TlsDecision tls) : IAsyncDisposable
 {
     /// <summary>The TLS this connection was opened under, and why.</summary>
     public TlsDecision Tls => tls;
@@ -72,22 +72,30 @@ internal sealed class OutboundSession(OutboundClient client, long dcid, NextHop 
         }
     }
 
-    /// <summary>After a wait: whether the server still answers (NOOP), so work is not lost on a closed connection.</summary>
-    public async Task<bool> StillOpenAsync(CancellationToken cancel)
+    /// <summary>
+    /// After a wait: whether the server kept the connection. A server says nothing unasked, so
+    /// anything to read (its FIN, a reset, a <c>421</c> before it closes) means it is gone; asked
+    /// of the socket, not of the server, so a message handed to a waiting connection costs no
+    /// round trip.
+    /// </summary>
+    public bool StillOpen()
     {
+        bool open;
         try
         {
-            using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-            limit.CancelAfter(TimeSpan.FromSeconds(10));
-            await client.NoOpAsync(limit.Token);
-            return true;
+            open = client.IsConnected && !socket.Poll(0, SelectMode.SelectRead);
         }
-        catch (Exception e) when (e is IOException or SocketException or SmtpProtocolException or SmtpCommandException or ServiceNotConnectedException
-            || (e is OperationCanceledException && !cancel.IsCancellationRequested))
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            open = false;
+        }
+
+        if (!open)
         {
             log.CachedConnectionClosed(dcid);
-            return false;
         }
+
+        return open;
     }
 
     public async ValueTask DisposeAsync()
