@@ -17,6 +17,7 @@ using Gatehouse.Harness;
 // Then memory per idle STARTTLS session on each relay after its load: the proportional set
 // size of its process tree with sessions waiting after STARTTLS and EHLO, against before.
 // Usage: [--clients N] [--messages M] [--rounds R] [--plain] [--per-connection K] [--idle-sessions S] [--sink]
+//        [--gatehouse-only] (the node alone, to profile it: the node's pid is printed first)
 var (clients, messages, rounds) = BenchmarkArguments.Load(args);
 var shape = new SmtpLoad.Shape(StartTls: !args.Contains("--plain"), PerConnection: BenchmarkArguments.Option(args, "--per-connection", 1));
 var body = BenchmarkArguments.Body;
@@ -54,13 +55,17 @@ await using var postfixReuseSink = await DownstreamAsync("downstream-postfix-reu
 var postfixReuse = await StartPostfixAsync("postfix-reuse", "127.0.0.201", postfixReuseSink, reuse: true);
 await using var postfixes = new Disposables(postfixDefaults, postfixReuse);
 
-var relays = new Relay[]
-{
+Relay[] relays =
+[
     new("gatehouse", gatehouse, gatehouseSink, node.Process.Id),
-    new("postfix", postfixDefaults.Smtpd, postfixSink, postfixDefaults.ProcessId),
-    new("postfix-reuse", postfixReuse.Smtpd, postfixReuseSink, postfixReuse.ProcessId),
-};
+    .. args.Contains("--gatehouse-only") ? Array.Empty<Relay>() :
+    [
+        new("postfix", postfixDefaults.Smtpd, postfixSink, postfixDefaults.ProcessId),
+        new("postfix-reuse", postfixReuse.Smtpd, postfixReuseSink, postfixReuse.ProcessId),
+    ],
+];
 
+Console.WriteLine($"node pid {node.Process.Id}");
 Console.WriteLine($"relay, {(shape.StartTls ? "STARTTLS" : "plain")} in and STARTTLS out to {(inProcessSink ? "an in-process sink" : "Postfix with its queue on disk")}: {clients} concurrent clients x {messages} messages, {rounds} rounds after one warm-up round, {shape.PerConnection} message(s) per connection in, {body.Length / 1024.0:F1} KB messages");
 // Not counted: the node compiles its hot paths during its first thousand messages or so
 // (tiered JIT), which a relay that runs for days pays once.
