@@ -19,8 +19,8 @@ internal sealed partial class UrlScanner(int limit, int budget)
     // "https:/": a scheme cut at the end of a piece.
     private const int SchemeTail = 7;
 
-    // An entity cut at the end of a piece is held whole, however many zeros pad its digits
-    // (&#000…104; is an "h" to the decoder and to a browser); no HTML holds this many.
+    // A reference cut at the end of a piece is held whole, however many zeros pad its digits
+    // (&#000…104; is an "h" to a browser); no HTML holds this many.
     private const int MaxHeldEntity = 64 * 1024;
 
     private readonly List<string> found = [];
@@ -56,7 +56,7 @@ internal sealed partial class UrlScanner(int limit, int budget)
                 Truncated = heldRaw.Length > MaxHeldEntity;
             }
 
-            heldText = Scan(heldText + (html ? WebUtility.HtmlDecode(raw) : raw), last, ref tooLong);
+            heldText = Scan(heldText + (html ? Decode(raw) : raw), last, ref tooLong);
             Truncated |= cut;
             if (last)
             {
@@ -65,6 +65,29 @@ internal sealed partial class UrlScanner(int limit, int budget)
         }
 
         return !Truncated;
+    }
+
+    /// <summary>
+    /// HTML character references resolved as a browser shows them: numeric ones with or without
+    /// their <c>;</c> (<c>&amp;#104ttps://</c> is a link on screen), named ones with it; in one
+    /// pass, so that what one reference produces is not read as another.
+    /// </summary>
+    public static string Decode(string html) => html.Contains('&', StringComparison.Ordinal) ? Reference().Replace(html, Resolve) : html;
+
+    private static string Resolve(Match reference)
+    {
+        if (reference.Groups["name"].Success)
+        {
+            return WebUtility.HtmlDecode(reference.Value);
+        }
+
+        var hex = reference.Groups["hex"].Success;
+        var digits = (hex ? reference.Groups["hex"].Value : reference.Groups["dec"].Value).TrimStart('0');
+        // Past U+10FFFF, zero, or a surrogate, a browser shows U+FFFD.
+        return digits.Length is > 0 and <= 7
+            && int.TryParse(digits, hex ? System.Globalization.NumberStyles.AllowHexSpecifier : System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var code)
+            && code <= 0x10FFFF && code is < 0xD800 or > 0xDFFF
+            ? char.ConvertFromUtf32(code) : "\uFFFD";
     }
 
     // The URLs of text; what is to be held over to the next piece (unless this is the last).
@@ -150,7 +173,10 @@ internal sealed partial class UrlScanner(int limit, int budget)
     [GeneratedRegex("""^[^\s<>"'()\[\]{}\\^`|]*""", RegexOptions.CultureInvariant)]
     private static partial Regex UrlRun();
 
-    // An entity without its end at the end of the text (numeric as .NET's decoder reads it, or named).
-    [GeneratedRegex("""&(?:#[xX]?[\s0-9A-Fa-f+-]*|[A-Za-z][A-Za-z0-9]{0,40})?$""", RegexOptions.CultureInvariant)]
+    // A reference that may go on at the end of the text.
+    [GeneratedRegex("""&(?:#[xX]?[0-9A-Fa-f]*|[A-Za-z][A-Za-z0-9]{0,40})?$""", RegexOptions.CultureInvariant)]
     private static partial Regex CutEntity();
+
+    [GeneratedRegex("""&(?:#[xX](?<hex>[0-9A-Fa-f]+);?|#(?<dec>[0-9]+);?|(?<name>[A-Za-z][A-Za-z0-9]{0,40});)""", RegexOptions.CultureInvariant)]
+    private static partial Regex Reference();
 }

@@ -26,7 +26,8 @@ public sealed class UrlScannerTests
     [InlineData("&#104;", 2)]
     [InlineData("&#x68;", 3)]
     [InlineData("&#0000000000000000000000000000000000000000000000000000000104;", 30)]
-    [InlineData("&#   104;", 4)]
+    [InlineData("&#104", 3)]
+    [InlineData("&#x68", 2)]
     public async Task An_entity_cut_by_the_end_of_a_piece_is_decoded_whole(string h, int cutAfter)
     {
         var text = new string('x', Piece - cutAfter) + " " + h + "ttps://evil.example.test/";
@@ -51,6 +52,21 @@ public sealed class UrlScannerTests
         var text = "<p>&#" + new string('0', 100_000) + "104;ttps://evil.example.test/</p>";
         Assert.True((await ScanAsync(text, html: true)).Truncated);
     }
+
+    [Theory]
+    [InlineData("<a href=\"&#104ttps://evil.example.test/\">x</a>", "https://evil.example.test/")]
+    [InlineData("&#x68;ttps://evil.example.test/", "https://evil.example.test/")]
+    [InlineData("h&#x74tps://evil.example.test/?a=1&amp;b=2", "https://evil.example.test/?a=1&b=2")]
+    public async Task References_are_resolved_as_a_browser_shows_them_with_or_without_their_semicolon(string html, string url) =>
+        Assert.Equal([url], (await ScanAsync(html, html: true)).Urls);
+
+    [Theory]
+    [InlineData("&#38;#104;ttps://a.test/", "&#104;ttps://a.test/")]
+    [InlineData("&#38;amp;", "&amp;")]
+    [InlineData("&#0; &#1114112; &#xD800; &# 104;", "\uFFFD \uFFFD \uFFFD &# 104;")]
+    [InlineData("Tom &amp Jerry &unknown; &lt;", "Tom &amp Jerry &unknown; <")]
+    public void What_one_reference_produces_is_not_read_as_another(string html, string text) =>
+        Assert.Equal(text, UrlScanner.Decode(html));
 
     [Fact]
     public async Task A_stray_ampersand_in_prose_holds_nothing_back()
