@@ -32,7 +32,7 @@ internal sealed class OutboundSession(OutboundClient client, Socket socket, long
         try
         {
             await using var stream = openData();
-            using var message = await MimeMessage.LoadAsync(stream, persistent: true, cancel);
+            using var message = await SpooledMessage.LoadAsync(stream, cancel);
             foreach (var line in envelope.AddedHeaders.Reverse())
             {
                 var colon = line.IndexOf(':', StringComparison.Ordinal);
