@@ -11,17 +11,25 @@ namespace Gatehouse.Node.Queue;
 /// concurrent senders far fewer than one each.
 /// <para>
 /// On a filesystem of its own the flush is one <c>syncfs(2)</c>. On the root filesystem, where
-/// other programs' writes would ride along, it is an <c>fsync</c> of each file of the batch, all
-/// at once (the journal commits them together), then one of the spool directory.
+/// other programs' writes would ride along, it is the write-back of every file of the batch
+/// started at once (so the journal's next commit carries them all), then an <c>fsync</c> of each
+/// in turn and one of the spool directory.
+/// </para>
+/// <para>
+/// Flushes run on a thread of their own: a flush blocks for as long as the disk takes, and on
+/// the shared thread pool that wait made the pool add threads, which then spin for work.
 /// </para>
 /// </summary>
 internal sealed partial class SpoolFlush : IDisposable
 {
     private readonly Func<IReadOnlyCollection<string>, Task> sync;
     private readonly Lock gate = new();
+    private readonly SemaphoreSlim wake = new(0);
+    private readonly Thread flusher;
     private readonly string spool = "";
     private readonly int directory = -1;
     private readonly bool ownFileSystem;
+    private volatile bool disposed;
     private Batch? waiting;
     private bool running;
     private long flushes;
@@ -40,11 +48,20 @@ internal sealed partial class SpoolFlush : IDisposable
             ownFileSystem = MountPoint(spool) != "/";
         }
 
-        sync = files => Task.Run(() => Sync(files), CancellationToken.None);
+        sync = files =>
+        {
+            Sync(files);
+            return Task.CompletedTask;
+        };
+        flusher = StartFlusher();
     }
 
     /// <summary>For tests: the flush itself replaced.</summary>
-    internal SpoolFlush(Func<IReadOnlyCollection<string>, Task> sync) => this.sync = sync;
+    internal SpoolFlush(Func<IReadOnlyCollection<string>, Task> sync)
+    {
+        this.sync = sync;
+        flusher = StartFlusher();
+    }
 
     /// <summary>Flushes done since start (the metrics show flushes per message).</summary>
     public long Flushes => Interlocked.Read(ref flushes);
@@ -63,7 +80,7 @@ internal sealed partial class SpoolFlush : IDisposable
             if (!running)
             {
                 running = true;
-                _ = Task.Run(RunAsync);
+                wake.Release();
             }
 
             return mine;
@@ -72,13 +89,36 @@ internal sealed partial class SpoolFlush : IDisposable
 
     public void Dispose()
     {
+        disposed = true;
+        wake.Release();
+        // Bounded: a disk that hangs does not hold the node's stop forever.
+        flusher.Join(TimeSpan.FromSeconds(30));
         if (directory >= 0)
         {
             _ = Close(directory);
         }
     }
 
-    private async Task RunAsync()
+    private Thread StartFlusher()
+    {
+        var thread = new Thread(() =>
+        {
+            // What was asked before the spool was disposed is still flushed.
+            while (!disposed)
+            {
+                wake.Wait();
+                FlushWaiting();
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "Spool flush",
+        };
+        thread.Start();
+        return thread;
+    }
+
+    private void FlushWaiting()
     {
         while (true)
         {
@@ -98,7 +138,7 @@ internal sealed partial class SpoolFlush : IDisposable
 
             try
             {
-                await sync(batch.Files);
+                sync(batch.Files).GetAwaiter().GetResult();
                 Interlocked.Increment(ref flushes);
                 batch.Done.SetResult();
             }
@@ -123,27 +163,35 @@ internal sealed partial class SpoolFlush : IDisposable
             return;
         }
 
-        Parallel.ForEach(files, FsyncFile);
-        Check(Fsync(directory), spool);
-    }
-
-    private static void FsyncFile(string path)
-    {
-        var descriptor = Open(path, 0);
-        if (descriptor < 0)
-        {
-            // Gone meanwhile (a refused message discarded): nothing of it needs keeping.
-            return;
-        }
-
+        var open = new List<(int Descriptor, string Path)>(files.Count);
         try
         {
-            Check(Fsync(descriptor), path);
+            foreach (var path in files)
+            {
+                var descriptor = Open(path, 0);
+                // Gone meanwhile (a refused message discarded): nothing of it needs keeping.
+                if (descriptor >= 0)
+                {
+                    open.Add((descriptor, path));
+                    // Only started: the blocks are allocated now, so the first fsync's journal commit covers every file.
+                    _ = SyncFileRange(descriptor, 0, 0, SyncFileRangeWrite);
+                }
+            }
+
+            foreach (var (descriptor, path) in open)
+            {
+                Check(Fsync(descriptor), path);
+            }
         }
         finally
         {
-            _ = Close(descriptor);
+            foreach (var (descriptor, _) in open)
+            {
+                _ = Close(descriptor);
+            }
         }
+
+        Check(Fsync(directory), spool);
     }
 
     private static void Check(int result, string path)
@@ -173,6 +221,11 @@ internal sealed partial class SpoolFlush : IDisposable
 
     [LibraryImport("libc", EntryPoint = "syncfs", SetLastError = true)]
     private static partial int SyncFs(int descriptor);
+
+    private const uint SyncFileRangeWrite = 2;
+
+    [LibraryImport("libc", EntryPoint = "sync_file_range", SetLastError = true)]
+    private static partial int SyncFileRange(int descriptor, long offset, long bytes, uint flags);
 
     [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
     private static partial int Fsync(int descriptor);
