@@ -17,6 +17,11 @@ internal sealed partial class MessageTracker(string directory, CurrentConfig con
     public const int DefaultMaxMessages = 500_000;
     private static readonly TimeSpan PruneEvery = TimeSpan.FromMinutes(10);
 
+    private const int BatchSize = 1024;
+
+    // A message's lines come in bursts: gathered for this long they are one transaction, not one each.
+    private static readonly TimeSpan Gather = TimeSpan.FromMilliseconds(200);
+
     // Bounded: when the disk cannot keep up, tracking loses lines (said in the log), mail does not wait.
     private readonly Channel<MailLogEvent> events = Channel.CreateBounded<MailLogEvent>(
         new BoundedChannelOptions(100_000) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
@@ -57,12 +62,17 @@ internal sealed partial class MessageTracker(string directory, CurrentConfig con
             opened.TrySetResult(index);
             var correlator = new MailLogCorrelator();
             var nextPrune = time.GetUtcNow();
-            var batch = new List<MailLogEvent>(1024);
+            var batch = new List<MailLogEvent>(BatchSize);
             try
             {
                 while (await events.Reader.WaitToReadAsync(stoppingToken))
                 {
-                    while (batch.Count < 1024 && events.Reader.TryRead(out var e))
+                    if (events.Reader.Count < BatchSize)
+                    {
+                        await Task.Delay(Gather, time, stoppingToken);
+                    }
+
+                    while (batch.Count < BatchSize && events.Reader.TryRead(out var e))
                     {
                         batch.Add(e);
                     }
