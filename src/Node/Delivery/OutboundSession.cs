@@ -32,7 +32,7 @@ internal sealed class OutboundSession(OutboundClient client, Socket socket, long
         try
         {
             await using var stream = openData();
-            using var message = await SpooledMessage.LoadAsync(stream, cancel);
+            using var message = SpooledMessage.Load(stream, cancel);
             foreach (var line in envelope.AddedHeaders.Reverse())
             {
                 var colon = line.IndexOf(':', StringComparison.Ordinal);

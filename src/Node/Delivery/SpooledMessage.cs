@@ -5,7 +5,8 @@ namespace Gatehouse.Node.Delivery;
 /// <summary>
 /// A spooled message as it goes out. Only its header block is parsed (the node inserts its own
 /// lines there, and MailKit reads <c>TLS-Required</c> from it); the body is copied from the spool
-/// byte for byte, never parsed into MIME parts or measured by writing it out twice.
+/// byte for byte, never parsed into MIME parts or measured by writing it out twice. The spool
+/// is read synchronously (see <see cref="Queue.SpoolRecord.AppendEnvelope"/>).
 /// </summary>
 internal static class SpooledMessage
 {
@@ -14,30 +15,30 @@ internal static class SpooledMessage
     // large-object heap's threshold.
     private const int InMemory = 64 * 1024;
 
-    public static async Task<MimeMessage> LoadAsync(Stream data, CancellationToken cancel)
+    public static MimeMessage Load(Stream data, CancellationToken cancel)
     {
-        var source = data.Length <= InMemory ? await ReadAllAsync(data, cancel) : data;
-        var eightBit = await HasEightBitAsync(source, cancel);
+        var source = data.Length <= InMemory ? ReadAll(data) : data;
+        var eightBit = HasEightBit(source);
         source.Position = 0;
         var parser = new MimeParser(source, MimeFormat.Entity, persistent: true);
         var headers = parser.ParseHeaders(cancel);
         return new MimeMessage(headers) { Body = new SpooledBody(source, parser.Position, eightBit) };
     }
 
-    private static async Task<Stream> ReadAllAsync(Stream data, CancellationToken cancel)
+    private static MemoryStream ReadAll(Stream data)
     {
         var copy = new MemoryStream((int)data.Length);
-        await data.CopyToAsync(copy, cancel);
+        data.CopyTo(copy);
         return copy;
     }
 
     // Any byte above 127, in a header or the body: the next hop is told BODY=8BITMIME.
-    private static async Task<bool> HasEightBitAsync(Stream source, CancellationToken cancel)
+    private static bool HasEightBit(Stream source)
     {
         source.Position = 0;
         var buffer = new byte[Math.Min(InMemory, Math.Max(1, source.Length))];
         int read;
-        while ((read = await source.ReadAsync(buffer, cancel)) > 0)
+        while ((read = source.Read(buffer)) > 0)
         {
             if (buffer.AsSpan(0, read).IndexOfAnyInRange((byte)0x80, (byte)0xFF) >= 0)
             {
@@ -86,7 +87,7 @@ internal static class SpooledMessage
             var last = new byte[2];
             var total = 0L;
             int read;
-            while ((read = await source.ReadAsync(buffer, cancellationToken)) > 0)
+            while ((read = source.Read(buffer)) > 0)
             {
                 await stream.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
                 UpdateLast(last, buffer.AsSpan(0, read));

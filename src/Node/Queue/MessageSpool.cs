@@ -86,17 +86,17 @@ internal sealed class MessageSpool : IDisposable
     /// <summary>Makes the message durable: its envelope appended to its data, then one shared flush of the spool.</summary>
     public async Task CommitAsync(FileStream data, QueuedEnvelope envelope, CancellationToken cancel)
     {
-        var committed = await records.AppendEnvelopeAsync(data, envelope, cancel);
+        var committed = records.AppendEnvelope(data, envelope);
         await Flush.FlushAsync(DataPath(envelope.Mid));
         queued[envelope.Mid] = 0;
         writing.TryRemove(envelope.Mid, out _);
         arrivals.Writer.TryWrite(committed);
     }
 
-    /// <summary>The message as received (without its envelope), for reading from the start.</summary>
+    /// <summary>The message as received (without its envelope), for reading from the start; read it synchronously (see <see cref="SpoolRecord.AppendEnvelope"/>).</summary>
     public Stream OpenData(QueuedEnvelope envelope)
     {
-        var file = new FileStream(DataPath(envelope.Mid), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 64 * 1024, useAsync: true);
+        var file = new FileStream(DataPath(envelope.Mid), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 64 * 1024, useAsync: false);
         // Envelopes of early versions did not record the length; their data file is only data.
         return new MimeKit.IO.BoundStream(file, 0, envelope.DataBytes > 0 ? envelope.DataBytes : -1, leaveOpen: false);
     }

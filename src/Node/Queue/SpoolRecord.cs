@@ -41,10 +41,14 @@ internal sealed class SpoolRecord(byte[] key)
         return File.Exists(path) && File.ReadAllBytes(path) is { Length: KeyLength } key ? new SpoolRecord(key) : null;
     }
 
-    /// <summary>Appends the envelope and footer after the data written so far; returns the envelope as stored.</summary>
-    public async Task<QueuedEnvelope> AppendEnvelopeAsync(FileStream data, QueuedEnvelope envelope, CancellationToken cancel)
+    /// <summary>
+    /// Appends the envelope and footer after the data written so far; returns the envelope as
+    /// stored. Written synchronously: on Linux an asynchronous file write is the same write made
+    /// on a pool thread, after a hop to it.
+    /// </summary>
+    public QueuedEnvelope AppendEnvelope(FileStream data, QueuedEnvelope envelope)
     {
-        await data.FlushAsync(cancel);
+        data.Flush();
         var committed = envelope with { DataBytes = data.Length };
         var json = JsonSerializer.SerializeToUtf8Bytes(committed, MessageSpool.Json);
         var record = new byte[json.Length + FooterLength];
@@ -52,8 +56,8 @@ internal sealed class SpoolRecord(byte[] key)
         BinaryPrimitives.WriteInt32LittleEndian(record.AsSpan(json.Length), json.Length);
         key.CopyTo(record, json.Length + 4);
         Mark.CopyTo(record, json.Length + 4 + KeyLength);
-        await data.WriteAsync(record, cancel);
-        await data.FlushAsync(cancel);
+        data.Write(record);
+        data.Flush();
         return committed;
     }
 

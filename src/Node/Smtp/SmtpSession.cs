@@ -215,7 +215,8 @@ internal sealed partial class SmtpSession(SessionContext context, SmtpTransport 
                 return Refused(result, mid);
             }
 
-            await data.FlushAsync(cancel);
+            // Synchronously: an asynchronous file write only hops to a pool thread to make it.
+            data.Flush();
             var urls = await UrlFilter.DecideAsync(context, mid, context.Spool.DataPath(mid), cancel);
             if (urls.Refusal is { } refusal)
             {

@@ -20,33 +20,33 @@ public sealed class SpooledMessageTests
 
     [Theory]
     [MemberData(nameof(Shapes))]
-    public async Task The_bytes_written_are_the_bytes_received(string received)
+    public void The_bytes_written_are_the_bytes_received(string received)
     {
         var bytes = Encoding.Latin1.GetBytes(received);
 
-        using var message = await SpooledMessage.LoadAsync(new MemoryStream(bytes), CancellationToken.None);
+        using var message = SpooledMessage.Load(new MemoryStream(bytes), CancellationToken.None);
 
         Assert.Equal(Expected(received), Encoding.Latin1.GetString(Written(message)));
         Assert.Empty(EightBitParts(message));
     }
 
     [Fact]
-    public async Task Eight_bit_bytes_anywhere_make_it_declared_8bitmime_and_go_out_unchanged()
+    public void Eight_bit_bytes_anywhere_make_it_declared_8bitmime_and_go_out_unchanged()
     {
         // One read into memory, one streamed from the file (past 64 KB).
         foreach (var received in new[] { "Subject: caf\u00e9\r\n\r\nplain\r\n", "Subject: x\r\n\r\n" + new string('y', 100_000) + "\u00e9\r\n" })
         {
             var bytes = Encoding.Latin1.GetBytes(received);
-            using var message = await SpooledMessage.LoadAsync(new MemoryStream(bytes), CancellationToken.None);
+            using var message = SpooledMessage.Load(new MemoryStream(bytes), CancellationToken.None);
             Assert.Single(EightBitParts(message));
             Assert.Equal(bytes, Written(message));
         }
     }
 
     [Fact]
-    public async Task A_body_without_its_last_line_end_gets_one_as_DATA_needs()
+    public void A_body_without_its_last_line_end_gets_one_as_DATA_needs()
     {
-        using var message = await SpooledMessage.LoadAsync(new MemoryStream("Subject: x\r\n\r\nno end"u8.ToArray()), CancellationToken.None);
+        using var message = SpooledMessage.Load(new MemoryStream("Subject: x\r\n\r\nno end"u8.ToArray()), CancellationToken.None);
 
         Assert.Equal("Subject: x\r\n\r\nno end\r\n", Encoding.Latin1.GetString(Written(message)));
     }
