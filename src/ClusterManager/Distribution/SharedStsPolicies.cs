@@ -180,7 +180,7 @@ internal sealed partial class SharedStsPolicies(IManagerStore store, NodeQueries
         }
     }
 
-    [GeneratedRegex("^[A-Za-z0-9]{1,32}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9]{1,32}\z")]
     private static partial Regex PolicyId();
 
     [LoggerMessage(450, LogLevel.Information, "MTA-STS policy of {Domain} (id {Id}) from node {Node} shared with the cluster")]

@@ -47,6 +47,6 @@ internal static partial class SkewPolicy
     private static (int Major, int Minor)? Release(string version) =>
         ReleasePattern().Match(version) is { Success: true } m ? (int.Parse(m.Groups[1].ValueSpan, System.Globalization.CultureInfo.InvariantCulture), int.Parse(m.Groups[2].ValueSpan, System.Globalization.CultureInfo.InvariantCulture)) : null;
 
-    [GeneratedRegex(@"^(\d{1,4})\.(\d{1,4})\.\d{1,4}(?:[-+].*)?$")]
+    [GeneratedRegex(@"^(\d{1,4})\.(\d{1,4})\.\d{1,4}(?:[-+].*)?\z")]
     private static partial Regex ReleasePattern();
 }

@@ -7,6 +7,7 @@ public static partial class HostNameSyntax
 {
     public static bool IsValid(string name) => name.Length <= 253 && HostNamePattern().IsMatch(name);
 
-    [GeneratedRegex(@"^(?=.{1,253}$)([A-Za-z0-9_]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$")]
+    // \z, not $: $ also matches before a final line feed, which would let "host\n" through.
+    [GeneratedRegex(@"^(?=.{1,253}\z)([A-Za-z0-9_]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?\z")]
     private static partial Regex HostNamePattern();
 }

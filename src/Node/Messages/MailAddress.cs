@@ -32,9 +32,9 @@ internal static partial class MailAddress
 
     public static string Domain(string address) => address[(address.LastIndexOf('@') + 1)..];
 
-    [GeneratedRegex(@"^(?<prefix>FROM|TO):\s*<(?<address>[^<>\s]*)>(?<params>(\s+\S+)*)\s*$", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"^(?<prefix>FROM|TO):\s*<(?<address>[^<>\s]*)>(?<params>(\s+\S+)*)\s*\z", RegexOptions.IgnoreCase)]
     private static partial Regex PathPattern();
 
-    [GeneratedRegex(@"^[^@\s""(),:;<>\[\]\\]{1,64}@[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$")]
+    [GeneratedRegex(@"^[^@\s""(),:;<>\[\]\\]{1,64}@[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?\z")]
     private static partial Regex AddressPattern();
 }

@@ -120,7 +120,7 @@ public sealed partial record MtaStsPolicy(MtaStsMode Mode, IReadOnlyList<string>
     public string Describe() =>
         $"{Mode.ToString().ToLowerInvariant()} (id {Id}, max_age {MaxAge.TotalSeconds:0} s, mx {string.Join(", ", MxPatterns)})";
 
-    [System.Text.RegularExpressions.GeneratedRegex(@"^(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))+\.?$")]
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))+\.?\z")]
     private static partial System.Text.RegularExpressions.Regex MxPattern();
 
     // A policy host's bytes go into log lines: bounded and printable only.

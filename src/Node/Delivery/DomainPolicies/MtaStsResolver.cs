@@ -154,7 +154,7 @@ internal sealed partial class MtaStsResolver(DnsClients dns, string directory, T
     // Domains come from recipients: only a plain host name becomes a file name.
     private string? PathOf(string domain) => DomainName().IsMatch(domain) ? Path.Combine(directory, $"{domain.ToLowerInvariant()}.json") : null;
 
-    [GeneratedRegex(@"^[A-Za-z0-9]([A-Za-z0-9.-]{0,252})$")]
+    [GeneratedRegex(@"^[A-Za-z0-9]([A-Za-z0-9.-]{0,252})\z")]
     private static partial Regex DomainName();
 
     [GeneratedRegex(@"(^|;)\s*id=(?<id>[A-Za-z0-9]{1,32})\s*(;|$)")]

@@ -68,6 +68,6 @@ internal sealed partial record TlsRptRecord(IReadOnlyList<string> MailTo, IReadO
         return text.Length > 64 ? shown + "…" : shown;
     }
 
-    [GeneratedRegex(@"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9]([A-Za-z0-9.-]{0,252})$")]
+    [GeneratedRegex(@"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9]([A-Za-z0-9.-]{0,252})\z")]
     private static partial Regex Address();
 }

@@ -140,6 +140,6 @@ internal sealed partial class TlsReportSender(DnsClients dns, CurrentConfig conf
         return answer.Answers.TxtRecords().Select(r => string.Concat(r.Text));
     }
 
-    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}\z")]
     private static partial Regex ReportId();
 }
