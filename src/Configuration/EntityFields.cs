@@ -13,10 +13,11 @@ public static class EntityFields
         "hostname",
     };
 
-    /// <summary>Fields refused at machine level: the manager's own settings.</summary>
+    /// <summary>Fields refused at machine level: the manager's own settings and what only it holds.</summary>
     public static readonly IReadOnlySet<string> ClusterOnly = new HashSet<string>(StringComparer.Ordinal)
     {
         "manager",
+        "signing_keys",
     };
 
     public static IEnumerable<FieldDescriptor> LevelFields => LevelConfig.Descriptor.Fields.InFieldNumberOrder();

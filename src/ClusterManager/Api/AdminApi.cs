@@ -71,6 +71,7 @@ internal static class AdminApi
         api.MapPost("/track", async (Tracking.MessageTracking tracking, HttpContext context) =>
             Results.Json(await tracking.SearchAsync(await Read<TrackRequest>(context), context.RequestAborted), Json)).For(ApiRole.ReadOnly);
         CertificateEndpoints.Map(api);
+        SigningKeyEndpoints.Map(api);
 
         api.MapGet("/history", async (IManagerStore store) =>
             Results.Json((await store.ListVersionsAsync()).Select(v => new VersionView(

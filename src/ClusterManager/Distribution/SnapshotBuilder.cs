@@ -12,8 +12,8 @@ namespace Gatehouse.ClusterManager.Distribution;
 /// Internet-facing part and the likeliest to be broken into: it gets the private keys of the
 /// certificates its effective configuration presents or shows as a client and the passwords of
 /// the LDAP profiles its listeners query (<see cref="NodeNeeds"/>); other certificates come
-/// without their keys, the manager's own settings (its HTTPS certificate among them) not at all,
-/// and a renewal's new key and request never. The cluster level is decrypted once per version
+/// without their keys, the manager's own settings (its HTTPS certificate among them) and the DKIM
+/// signing keys not at all, and a renewal's new key and request never. The cluster level is decrypted once per version
 /// and cut once per distinct set of needs, so a commit does not decrypt it once per node.
 /// </summary>
 internal sealed class SnapshotBuilder(SecretBox secrets)
@@ -125,6 +125,8 @@ internal sealed class SnapshotBuilder(SecretBox secrets)
             {
                 profile.BindPassword = "";
             }
+
+            level.SigningKeys.Clear();
 
             return level;
         }

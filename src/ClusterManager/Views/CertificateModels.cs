@@ -29,3 +29,6 @@ internal sealed record CustomCasRequest(string? Machine, string Bundle);
 internal sealed record RevocationListRequest(string? Machine, string List);
 
 internal sealed record TrustedCasView(bool SystemBundleEnabled, IReadOnlyList<string> Custom, string Pem);
+
+/// <summary>A new signing key (<c>Algorithm</c>: rsa-2048, rsa-3072, ed25519) or an imported one (<c>Key</c>: PEM, base64).</summary>
+internal sealed record SigningKeyRequest(string Name, string? Algorithm, string? Key, string? Comment);

@@ -25,6 +25,7 @@ public sealed class ConfigValidator(IEnumerable<IConfigRule> rules)
         new TlsReportingRule(),
         new TlsPolicyRule(),
         new RevocationListRule(),
+        new SigningKeyRule(),
         new ActedOnRule(),
     ];
 

@@ -30,7 +30,7 @@ public sealed class SnapshotBuilderTests
     }
 
     [Fact]
-    public void A_node_gets_the_keys_and_passwords_of_what_it_uses_and_never_the_managers_settings()
+    public void A_node_gets_the_keys_and_passwords_of_what_it_uses_and_never_the_managers_settings_or_signing_keys()
     {
         var builder = new SnapshotBuilder(secrets);
         var cluster = new LevelConfig
@@ -44,6 +44,7 @@ public sealed class SnapshotBuilderTests
             },
             LdapProfiles = { new LdapProfile { Name = "dir", BindPassword = "dir password" }, new LdapProfile { Name = "other", BindPassword = "other password" } },
             DestinationGlobal = new DestinationGlobalSettings { Certificate = "web" },
+            SigningKeys = { new SigningKey { Name = "dkim", Algorithm = "ed25519", PrivateKeyPem = "dkim key" } },
         };
         var serving = new LevelConfig { Listeners = { new Listener { Name = "In", Certificate = "spare", LdapAcceptProfile = "dir" } } };
         var version = new ConfigVersion { Version = 3, Content = secrets.Seal(new ConfigurationSet { Cluster = cluster, Machines = { ["a"] = serving } }) };
@@ -57,6 +58,8 @@ public sealed class SnapshotBuilderTests
         Assert.Equal(["", ""], b.Cluster.LdapProfiles.Select(p => p.BindPassword));
         Assert.Null(a.Cluster.Manager);
         Assert.Null(b.Cluster.Manager);
+        Assert.Empty(a.Cluster.SigningKeys);
+        Assert.Empty(b.Cluster.SigningKeys);
     }
 
     private ConfigVersion Version(long number, string key) => new()

@@ -6,7 +6,7 @@ namespace Gatehouse.Configuration.Tests.Validation;
 
 /// <summary>
 /// No setting accepted and ignored: every field of the schema is on the reviewed list of fields
-/// the node (or the manager, for certificate bookkeeping) acts on, or marked
+/// the node (or the manager, for certificate and signing key bookkeeping) acts on, or marked
 /// <c>(not_acted_on)</c> so that <see cref="ActedOnRule"/> refuses it at commit.
 /// </summary>
 public sealed class ActedOnTests
@@ -19,7 +19,8 @@ public sealed class ActedOnTests
         "TlsPolicy: name min_version max_version tls12_cipher_suites tls13_cipher_suites",
         "TlsReportingSettings: enabled organization_name contact_info submitter",
         "SyslogTarget: host port tls client_certificate connect_timeout_seconds",
-        "LevelConfig: certificates trusted_cas listeners sender_groups mail_flow_policies destination_controls destination_global smtp_routes ip_interfaces ldap_profiles ldap_global alert_recipients alert_settings web_security system hostname manager tls_policies",
+        "LevelConfig: certificates trusted_cas listeners sender_groups mail_flow_policies destination_controls destination_global smtp_routes ip_interfaces ldap_profiles ldap_global alert_recipients alert_settings web_security system hostname manager tls_policies signing_keys",
+        "SigningKey: name algorithm private_key_pem comment",
         "Certificate: name certificate_pem intermediates_pem private_key_pem demo comment pending_csr_pem pending_private_key_pem",
         "TrustedCaSettings: system_bundle_enabled custom_pem crl_pem",
         "Listener: name type interface port certificate host_access_table default_policy recipient_access_table ldap_accept_profile tls_policy",

@@ -1,0 +1,105 @@
+using System.Security.Cryptography;
+using Gatehouse.Cluster.V1;
+using Gatehouse.ClusterManager.ClusterConfig;
+using Gatehouse.Configuration.Dkim;
+
+namespace Gatehouse.ClusterManager.Signing;
+
+/// <summary>One signing key as <c>signingkeys list</c> shows it: never its private half.</summary>
+internal sealed record SigningKeyView(string Name, string Algorithm, int Bits, string PublicKeySha256, string Comment);
+
+/// <summary>
+/// The DKIM signing keys (<c>signing_keys</c>, cluster level): made on the manager or imported,
+/// kept encrypted like certificates' keys, staged until commit, and published by the admin
+/// with the TXT record <see cref="RecordAsync"/> prints. No node receives them.
+/// </summary>
+internal sealed class SigningKeys(ConfigurationService configuration)
+{
+    private const string Path = "signing_keys";
+
+    public async Task<IReadOnlyList<SigningKeyView>> ListAsync(CancellationToken cancel = default) =>
+        [.. (await ClusterLevelAsync(cancel)).SigningKeys.Select(View)];
+
+    /// <summary>Stages a new key of <paramref name="kind"/> (<c>rsa-2048</c>, <c>rsa-3072</c>, <c>ed25519</c>).</summary>
+    public Task<SigningKeyView> CreateAsync(string name, string kind, string? comment, string actor, CancellationToken cancel = default)
+    {
+        string pem;
+        try
+        {
+            pem = DkimKey.Generate(kind);
+        }
+        catch (FormatException e)
+        {
+            throw new ChangeRejectedException(e.Message);
+        }
+
+        return AddAsync(name, pem, comment, actor, "new", cancel);
+    }
+
+    /// <summary>Stages a key the admin brings (PEM, unencrypted).</summary>
+    public Task<SigningKeyView> ImportAsync(string name, string pem, string? comment, string actor, CancellationToken cancel = default) =>
+        AddAsync(name, pem, comment, actor, "import", cancel);
+
+    public async Task<DkimRecord> RecordAsync(string name, string domain, string selector, CancellationToken cancel = default)
+    {
+        var entry = Find(await ClusterLevelAsync(cancel), name);
+        try
+        {
+            return DkimRecord.For(DkimKey.Read(entry.PrivateKeyPem), domain, selector);
+        }
+        catch (FormatException e)
+        {
+            throw new ChangeRejectedException(e.Message);
+        }
+    }
+
+    /// <summary>Stages the key's removal. Nothing signs with a key yet, so none is held back as in use.</summary>
+    public Task DeleteAsync(string name, string actor, CancellationToken cancel = default) =>
+        configuration.EditLevelAsync(LevelTarget.Cluster, level =>
+        {
+            level.SigningKeys.Remove(Find(level, name));
+            return level;
+        }, actor, $"delete signing key {name}", cancel);
+
+    private async Task<SigningKeyView> AddAsync(string name, string pem, string? comment, string actor, string how, CancellationToken cancel)
+    {
+        DkimKey key;
+        try
+        {
+            key = DkimKey.Read(pem);
+        }
+        catch (FormatException e)
+        {
+            throw new ChangeRejectedException($"signing key not {(how == "new" ? "made" : "imported")}: {e.Message}");
+        }
+
+        var entry = new SigningKey { Name = name, Algorithm = key.Algorithm, PrivateKeyPem = key.ToPkcs8Pem(), Comment = comment ?? "" };
+        var errors = await configuration.EditLevelCheckedAsync(LevelTarget.Cluster, level =>
+        {
+            if (level.SigningKeys.Any(k => string.Equals(k.Name, name, StringComparison.OrdinalIgnoreCase)))
+            {
+                throw new ChangeRejectedException($"a signing key named {name} exists; delete it first or choose another name");
+            }
+
+            level.SigningKeys.Add(entry);
+            return level;
+        }, Path, actor, $"{how} signing key {name} ({Describe(key)})", cancel);
+        return errors.Count > 0
+            ? throw new ChangeRejectedException($"signing key not staged: {string.Join("; ", errors.Select(e => $"{e.Path}: {e.Message}"))}")
+            : View(entry);
+    }
+
+    private async Task<LevelConfig> ClusterLevelAsync(CancellationToken cancel) => LevelTarget.Cluster.Read(await configuration.ReadStagedAsync(cancel));
+
+    private static SigningKey Find(LevelConfig level, string name) =>
+        level.SigningKeys.FirstOrDefault(k => string.Equals(k.Name, name, StringComparison.OrdinalIgnoreCase))
+            ?? throw new ChangeRejectedException($"there is no signing key named {name}");
+
+    private static string Describe(DkimKey key) => key.Algorithm == DkimKey.Rsa ? $"RSA {key.Bits} bits" : "Ed25519";
+
+    private static SigningKeyView View(SigningKey entry)
+    {
+        var key = DkimKey.Read(entry.PrivateKeyPem);
+        return new(entry.Name, key.Algorithm, key.Bits, Convert.ToHexStringLower(SHA256.HashData(key.PublicKey))[..16], entry.Comment);
+    }
+}
