@@ -18,6 +18,7 @@ public static class EntityFields
     {
         "manager",
         "signing_keys",
+        "dkim_profiles",
     };
 
     public static IEnumerable<FieldDescriptor> LevelFields => LevelConfig.Descriptor.Fields.InFieldNumberOrder();

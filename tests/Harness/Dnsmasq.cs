@@ -21,8 +21,11 @@ public sealed class Dnsmasq : IAsyncDisposable
     /// A TXT record of one string as raw record data: <c>--txt-record</c> takes every comma for the
     /// end of a string, and some records (a TLSRPT rua list) have commas in them.
     /// </summary>
-    public static string TxtRecord(string name, string text) =>
-        $"--dns-rr={name},16,{text.Length:x2}{Convert.ToHexStringLower(System.Text.Encoding.ASCII.GetBytes(text))}";
+    public static string TxtRecord(string name, string text) => TxtRecord(name, [text]);
+
+    /// <summary>A TXT record of several strings (each at most 255 characters), as a long DKIM key's is.</summary>
+    public static string TxtRecord(string name, IEnumerable<string> strings) =>
+        $"--dns-rr={name},16,{string.Concat(strings.Select(s => $"{s.Length:x2}{Convert.ToHexStringLower(System.Text.Encoding.ASCII.GetBytes(s))}"))}";
 
     public static async Task<Dnsmasq> StartAsync(
         string logPath, IEnumerable<(string Domain, string Host, int Preference)> mx, IEnumerable<(string Host, string Address)>? a = null, IEnumerable<string>? extra = null)

@@ -12,8 +12,8 @@ namespace Gatehouse.ClusterManager.Distribution;
 /// Internet-facing part and the likeliest to be broken into: it gets the private keys of the
 /// certificates its effective configuration presents or shows as a client and the passwords of
 /// the LDAP profiles its listeners query (<see cref="NodeNeeds"/>); other certificates come
-/// without their keys, the manager's own settings (its HTTPS certificate among them) and the DKIM
-/// signing keys not at all, and a renewal's new key and request never. The cluster level is decrypted once per version
+/// without their keys, DKIM signing keys only when the node signs with them, the manager's own
+/// settings (its HTTPS certificate among them) not at all, and a renewal's new key and request never. The cluster level is decrypted once per version
 /// and cut once per distinct set of needs, so a commit does not decrypt it once per node.
 /// </summary>
 internal sealed class SnapshotBuilder(SecretBox secrets)
@@ -98,14 +98,15 @@ internal sealed class SnapshotBuilder(SecretBox secrets)
         }
     }
 
-    private sealed record Needs(IReadOnlySet<string> Certificates, IReadOnlySet<string> LdapProfiles, string Key)
+    private sealed record Needs(IReadOnlySet<string> Certificates, IReadOnlySet<string> LdapProfiles, IReadOnlySet<string> SigningKeys, string Key)
     {
         public static Needs Of(LevelConfig effective)
         {
             var certificates = NodeNeeds.Certificates(effective);
             var profiles = NodeNeeds.LdapProfiles(effective);
-            var key = $"{string.Join('\n', certificates.Order(StringComparer.Ordinal))}\n\n{string.Join('\n', profiles.Order(StringComparer.Ordinal))}";
-            return new Needs(certificates, profiles, key);
+            var keys = NodeNeeds.SigningKeys(effective);
+            var key = string.Join("\n\n", new[] { certificates, profiles, keys }.Select(names => string.Join('\n', names.Order(StringComparer.Ordinal))));
+            return new Needs(certificates, profiles, keys, key);
         }
 
         /// <summary>Takes out of <paramref name="level"/> (changed in place) every secret the node does not need.</summary>
@@ -126,7 +127,10 @@ internal sealed class SnapshotBuilder(SecretBox secrets)
                 profile.BindPassword = "";
             }
 
-            level.SigningKeys.Clear();
+            foreach (var unused in level.SigningKeys.Where(k => !SigningKeys.Contains(k.Name)).ToList())
+            {
+                level.SigningKeys.Remove(unused);
+            }
 
             return level;
         }

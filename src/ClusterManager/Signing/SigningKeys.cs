@@ -11,7 +11,8 @@ internal sealed record SigningKeyView(string Name, string Algorithm, int Bits, s
 /// <summary>
 /// The DKIM signing keys (<c>signing_keys</c>, cluster level): made on the manager or imported,
 /// kept encrypted like certificates' keys, staged until commit, and published by the admin
-/// with the TXT record <see cref="RecordAsync"/> prints. No node receives them.
+/// with the TXT record <see cref="RecordAsync"/> prints. A node receives only those of the
+/// DKIM profiles, and only when one of its mail flow policies signs.
 /// </summary>
 internal sealed class SigningKeys(ConfigurationService configuration)
 {
@@ -53,11 +54,17 @@ internal sealed class SigningKeys(ConfigurationService configuration)
         }
     }
 
-    /// <summary>Stages the key's removal. Nothing signs with a key yet, so none is held back as in use.</summary>
+    /// <summary>Stages the key's removal; refused while a DKIM profile signs with it.</summary>
     public Task DeleteAsync(string name, string actor, CancellationToken cancel = default) =>
         configuration.EditLevelAsync(LevelTarget.Cluster, level =>
         {
-            level.SigningKeys.Remove(Find(level, name));
+            var key = Find(level, name);
+            if (level.DkimProfiles.Where(p => p.Key.Equals(key.Name, StringComparison.OrdinalIgnoreCase)).Select(p => p.Name).ToList() is [_, ..] users)
+            {
+                throw new ChangeRejectedException($"signing key {key.Name} is in use by DKIM profile {string.Join(", ", users)}");
+            }
+
+            level.SigningKeys.Remove(key);
             return level;
         }, actor, $"delete signing key {name}", cancel);
 

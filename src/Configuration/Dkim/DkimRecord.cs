@@ -24,7 +24,7 @@ public sealed record DkimRecord(string Name, string Value, IReadOnlyList<string>
     }
 
     // Labels of letters, digits and hyphens; no leading underscore, no trailing dot.
-    private static bool IsLabels(string text) =>
+    public static bool IsLabels(string text) =>
         text.Length is > 0 and <= 200 && !text.StartsWith('_') && !text.EndsWith('.') && Matching.HostNameSyntax.IsValid(text);
 
     /// <summary>The record as a zone file line.</summary>

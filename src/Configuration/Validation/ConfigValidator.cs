@@ -26,6 +26,7 @@ public sealed class ConfigValidator(IEnumerable<IConfigRule> rules)
         new TlsPolicyRule(),
         new RevocationListRule(),
         new SigningKeyRule(),
+        new DkimProfileRule(),
         new ActedOnRule(),
     ];
 

@@ -148,4 +148,7 @@ internal sealed partial class MailLog
 
     [LoggerMessage((int)MailLogLine.UrlVerdict, LogLevel.Information, "MID {Mid} URL verdict {Verdict}")]
     public partial void UrlVerdict(long mid, string verdict);
+
+    [LoggerMessage((int)MailLogLine.DkimSigning, LogLevel.Information, "MID {Mid} DKIM: {Detail}")]
+    public partial void DkimSigning(long mid, string detail);
 }

@@ -52,6 +52,7 @@ internal enum MailLogLine
     UrlVerdict = 143,
     HarvestLimitReached = 144,
     TooManyRefusedRecipients = 145,
+    DkimSigning = 146,
 
     // Delivery (MailLog.Delivery.cs).
     NewDeliveryConnection = 200,

@@ -1,4 +1,5 @@
 using Gatehouse.Cluster.V1;
+using Gatehouse.Node.Dkim;
 using Gatehouse.Node.Metrics;
 using Gatehouse.Node.Queue;
 using Gatehouse.Node.Smtp.Commands;
@@ -226,11 +227,19 @@ internal sealed partial class SmtpSession(SessionContext context, SmtpTransport 
                 return refusal;
             }
 
+            var added = urls.Headers;
+            if (Policy.DkimSign)
+            {
+                var signature = MessageSigning.Sign(context.Snapshot.Config, context.Spool.DataPath(mid));
+                context.Log.DkimSigning(mid, signature.Detail);
+                added = signature.Header is { } line ? [.. added, line] : added;
+            }
+
             try
             {
                 await context.Spool.CommitAsync(data, Envelope(mid, result.Size, received) with
                 {
-                    AddedHeaders = urls.Headers,
+                    AddedHeaders = added,
                     // REQUIRETLS on MAIL FROM wins over the header (RFC 8689 §4.1).
                     TlsOptional = result.Headers.TlsRequiredNo && !RequireTls,
                 }, cancel);

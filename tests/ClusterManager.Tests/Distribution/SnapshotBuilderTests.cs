@@ -30,7 +30,7 @@ public sealed class SnapshotBuilderTests
     }
 
     [Fact]
-    public void A_node_gets_the_keys_and_passwords_of_what_it_uses_and_never_the_managers_settings_or_signing_keys()
+    public void A_node_gets_the_keys_and_passwords_of_what_it_uses_signing_keys_only_when_it_signs_and_never_the_managers_settings()
     {
         var builder = new SnapshotBuilder(secrets);
         var cluster = new LevelConfig
@@ -44,9 +44,14 @@ public sealed class SnapshotBuilderTests
             },
             LdapProfiles = { new LdapProfile { Name = "dir", BindPassword = "dir password" }, new LdapProfile { Name = "other", BindPassword = "other password" } },
             DestinationGlobal = new DestinationGlobalSettings { Certificate = "web" },
-            SigningKeys = { new SigningKey { Name = "dkim", Algorithm = "ed25519", PrivateKeyPem = "dkim key" } },
+            SigningKeys = { new SigningKey { Name = "dkim", Algorithm = "ed25519", PrivateKeyPem = "dkim key" }, new SigningKey { Name = "spare-dkim", PrivateKeyPem = "spare dkim key" } },
+            DkimProfiles = { new DkimProfile { Name = "Example", Domain = "example.test", Selector = "s1", Key = "dkim" } },
         };
-        var serving = new LevelConfig { Listeners = { new Listener { Name = "In", Certificate = "spare", LdapAcceptProfile = "dir" } } };
+        var serving = new LevelConfig
+        {
+            Listeners = { new Listener { Name = "In", Certificate = "spare", LdapAcceptProfile = "dir" } },
+            MailFlowPolicies = { new MailFlowPolicy { Name = "Signing", DkimSign = true } },
+        };
         var version = new ConfigVersion { Version = 3, Content = secrets.Seal(new ConfigurationSet { Cluster = cluster, Machines = { ["a"] = serving } }) };
 
         var a = builder.Build(version, "a");
@@ -58,7 +63,8 @@ public sealed class SnapshotBuilderTests
         Assert.Equal(["", ""], b.Cluster.LdapProfiles.Select(p => p.BindPassword));
         Assert.Null(a.Cluster.Manager);
         Assert.Null(b.Cluster.Manager);
-        Assert.Empty(a.Cluster.SigningKeys);
+        // a signs: the key of its profile, not the spare one; b does not sign: no key at all.
+        Assert.Equal(["dkim key"], a.Cluster.SigningKeys.Select(k => k.PrivateKeyPem));
         Assert.Empty(b.Cluster.SigningKeys);
     }
 

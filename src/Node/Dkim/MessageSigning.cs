@@ -1,0 +1,92 @@
+using System.Runtime.CompilerServices;
+using Gatehouse.Cluster.V1;
+using Gatehouse.Configuration.Dkim;
+using MimeKit;
+using MimeKit.Cryptography;
+
+namespace Gatehouse.Node.Dkim;
+
+/// <summary>What signing did with one message: the header to add, or why there is none.</summary>
+internal sealed record Signature(string? Header, string Detail);
+
+/// <summary>
+/// DKIM signing (RFC 6376, RFC 8463) of a message just received, before it is queued: the
+/// profile of its From domain, or of the nearest parent domain that has one, signs it once; the
+/// signature travels with the envelope and goes out after the node's Received line.
+/// </summary>
+internal static class MessageSigning
+{
+    // RFC 6376 section 5.4.1, and what identifies the message and its MIME structure.
+    private static readonly string[] DefaultHeaders =
+    [
+        "From", "Reply-To", "Subject", "Date", "To", "Cc", "Resent-Date", "Resent-From", "Resent-To", "Resent-Cc", "In-Reply-To", "References",
+        "List-Id", "List-Help", "List-Unsubscribe", "List-Subscribe", "List-Post", "List-Owner", "List-Archive", "Message-ID", "MIME-Version",
+        "Content-Type", "Content-Transfer-Encoding",
+    ];
+
+    // Keys read once per committed version (the snapshot's entries are replaced, never changed).
+    private static readonly ConditionalWeakTable<SigningKey, DkimKey> Keys = [];
+
+    /// <summary>The profile that covers <paramref name="domain"/>: its own, else the longest parent's.</summary>
+    public static DkimProfile? ProfileFor(LevelConfig config, string domain) =>
+        config.DkimProfiles
+            .Where(p => domain.Equals(p.Domain, StringComparison.OrdinalIgnoreCase) || domain.EndsWith("." + p.Domain, StringComparison.OrdinalIgnoreCase))
+            .MaxBy(p => p.Domain.Length);
+
+    /// <summary>Signs, or says why not; a message that cannot be signed is still accepted, unsigned.</summary>
+    public static Signature Sign(LevelConfig config, string dataPath)
+    {
+        try
+        {
+            return SignOrSkip(config, dataPath);
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException or System.Security.Cryptography.CryptographicException or Org.BouncyCastle.Crypto.CryptoException)
+        {
+            return new Signature(null, $"not signed: {e.Message}");
+        }
+    }
+
+    private static Signature SignOrSkip(LevelConfig config, string dataPath)
+    {
+        using var message = MimeMessage.Load(dataPath);
+        var from = message.From.Mailboxes.ToList();
+        if (from.Count != 1 || from[0].Domain.Length == 0)
+        {
+            return new Signature(null, "not signed: the message has no single From address");
+        }
+
+        var domain = from[0].Domain;
+        if (ProfileFor(config, domain) is not { } profile)
+        {
+            return new Signature(null, $"not signed: no profile covers {domain}");
+        }
+
+        var entry = config.SigningKeys.First(k => k.Name.Equals(profile.Key, StringComparison.OrdinalIgnoreCase));
+        var key = Keys.GetValue(entry, e => DkimKey.Read(e.PrivateKeyPem));
+        var signer = new DkimSigner(key.PrivateKey, profile.Domain, profile.Selector,
+            key.Algorithm == DkimKey.Ed25519 ? DkimSignatureAlgorithm.Ed25519Sha256 : DkimSignatureAlgorithm.RsaSha256)
+        {
+            HeaderCanonicalizationAlgorithm = DkimCanonicalizationAlgorithm.Relaxed,
+            BodyCanonicalizationAlgorithm = profile.Canonicalization == "relaxed/simple" ? DkimCanonicalizationAlgorithm.Simple : DkimCanonicalizationAlgorithm.Relaxed,
+        };
+        signer.Sign(message, Fields(message, profile));
+        return new Signature($"DKIM-Signature: {Unfold(message.Headers.First(h => h.Id == HeaderId.DkimSignature))}", $"signed with profile {profile.Name} (d={profile.Domain}, s={profile.Selector}) for {domain}");
+    }
+
+    // The profile's list, or the default set as far as the message has those fields, with From
+    // listed once more than it occurs: a From added on the way invalidates the signature.
+    private static List<string> Fields(MimeMessage message, DkimProfile profile)
+    {
+        if (profile.Headers.Count > 0)
+        {
+            return [.. profile.Headers];
+        }
+
+        var present = message.Headers.Select(h => h.Field).Concat(message.Body?.Headers.Select(h => h.Field) ?? []).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        return [.. DefaultHeaders.Where(present.Contains), "From"];
+    }
+
+    // Relaxed canonicalization unfolds the header; the relay folds it anew on the way out.
+    private static string Unfold(Header header) =>
+        System.Text.Encoding.ASCII.GetString(header.RawValue).Replace("\r\n", "", StringComparison.Ordinal).Replace("\n", "", StringComparison.Ordinal).Trim();
+}
