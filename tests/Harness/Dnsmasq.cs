@@ -27,15 +27,16 @@ public sealed class Dnsmasq : IAsyncDisposable
     public static string TxtRecord(string name, IEnumerable<string> strings) =>
         $"--dns-rr={name},16,{string.Concat(strings.Select(s => $"{s.Length:x2}{Convert.ToHexStringLower(System.Text.Encoding.ASCII.GetBytes(s))}"))}";
 
+    /// <param name="listen">Where to answer; by default a free port on 127.0.0.1 (port 53 for programs that only read resolv.conf).</param>
     public static async Task<Dnsmasq> StartAsync(
-        string logPath, IEnumerable<(string Domain, string Host, int Preference)> mx, IEnumerable<(string Host, string Address)>? a = null, IEnumerable<string>? extra = null)
+        string logPath, IEnumerable<(string Domain, string Host, int Preference)> mx, IEnumerable<(string Host, string Address)>? a = null, IEnumerable<string>? extra = null,
+        IPEndPoint? listen = null)
     {
-        var port = FreeUdpPort();
-        var endpoint = new IPEndPoint(IPAddress.Loopback, port);
+        var endpoint = listen ?? new IPEndPoint(IPAddress.Loopback, FreeUdpPort());
         var arguments = new List<string>
         {
-            "--no-daemon", "--no-resolv", "--no-hosts", "--bind-interfaces", "--listen-address=127.0.0.1",
-            $"--port={port}", "--log-queries", "--log-facility=-", "--user=root", "--pid-file=",
+            "--no-daemon", "--no-resolv", "--no-hosts", "--bind-interfaces", $"--listen-address={endpoint.Address}",
+            $"--port={endpoint.Port}", "--log-queries", "--log-facility=-", "--user=root", "--pid-file=",
         };
         arguments.AddRange(mx.Select(m => $"--mx-host={m.Domain},{m.Host},{m.Preference}"));
         arguments.AddRange((a ?? []).Select(r => $"--host-record={r.Host},{r.Address}"));

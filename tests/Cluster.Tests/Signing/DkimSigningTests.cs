@@ -4,8 +4,9 @@ namespace Gatehouse.Cluster.Tests.Signing;
 
 /// <summary>
 /// DKIM signing on the node that accepts the mail: messages sent with swaks under a signing
-/// policy reach Postfix's smtp-sink signed, and dkimpy (the Debian python3-dkim verifier)
-/// verifies them with the records <c>signingkeys dns</c> printed, served by dnsmasq: RSA for the
+/// policy reach Postfix's smtp-sink signed, and dkimpy (the Debian python3-dkim verifier) and
+/// OpenDKIM (<c>opendkim-testmsg</c>) verify them with the records <c>signingkeys dns</c>
+/// printed, served by dnsmasq: RSA for the
 /// profile's domain, Ed25519 for a subdomain through its parent's profile; a body altered after
 /// signing fails; a From domain no profile covers goes unsigned, said in the mail log; a key a
 /// profile uses cannot be deleted.
@@ -40,8 +41,10 @@ public sealed class DkimSigningTests
         (await m.CliAsync("signingkeys", "new", "ed", "--algorithm", "ed25519")).Succeeded();
         var rsaRecord = await RecordAsync(m, "rsa", "example.test", "s2026");
         var edRecord = await RecordAsync(m, "ed", "ed.example.test", "ed1");
+        // On port 53: OpenDKIM asks the resolver /etc/resolv.conf names, which has no port.
         await using var dns = await Dnsmasq.StartAsync(Path.Combine(work, "dnsmasq.log"), [], extra:
-            [Dnsmasq.TxtRecord("s2026._domainkey.example.test", rsaRecord), Dnsmasq.TxtRecord("ed1._domainkey.ed.example.test", edRecord)]);
+            [Dnsmasq.TxtRecord("s2026._domainkey.example.test", rsaRecord), Dnsmasq.TxtRecord("ed1._domainkey.ed.example.test", edRecord)],
+            listen: new IPEndPoint(IPAddress.Parse("127.0.9.53"), 53));
         await using var sink = await SmtpSink.StartAsync(Path.Combine(work, "sink"), new IPEndPoint(IPAddress.Loopback, FreePort.On(IPAddress.Loopback)));
         var listener = new IPEndPoint(node.Address, FreePort.On(node.Address));
 
@@ -73,10 +76,13 @@ public sealed class DkimSigningTests
         var rsa = Message(Delivered("alice@example.test"));
         Assert.Contains("d=example.test; s=s2026; c=relaxed/relaxed", Unfolded(rsa), StringComparison.Ordinal);
         Assert.Equal("pass", await VerifyAsync(work, dns, rsa));
+        Assert.Equal("pass", await OpenDkimVerifyAsync(work, dns, rsa));
         var ed = Message(Delivered("bob@mail.ed.example.test"));
         Assert.Contains("a=ed25519-sha256; d=ed.example.test; s=ed1; c=relaxed/simple", Unfolded(ed), StringComparison.Ordinal);
         Assert.Equal("pass", await VerifyAsync(work, dns, ed));
+        Assert.Equal("pass", await OpenDkimVerifyAsync(work, dns, ed));
         Assert.Equal("fail", await VerifyAsync(work, dns, rsa.Replace("Line one", "Line 0ne", StringComparison.Ordinal)));
+        Assert.StartsWith("fail", await OpenDkimVerifyAsync(work, dns, rsa.Replace("Line one", "Line 0ne", StringComparison.Ordinal)), StringComparison.Ordinal);
         Assert.DoesNotContain("DKIM-Signature", Delivered("carol@other.test"), StringComparison.Ordinal);
 
         var log = await File.ReadAllTextAsync(Path.Combine(node.DataDir, "logs", "mail.current"));
@@ -87,6 +93,18 @@ public sealed class DkimSigningTests
         var inUse = await m.CliAsync("signingkeys", "delete", "rsa");
         Assert.NotEqual(0, inUse.ExitCode);
         Assert.Contains("in use by DKIM profile Example", inUse.Output + inUse.Error, StringComparison.Ordinal);
+    }
+
+    // opendkim-testmsg prints nothing when the signature verifies; it runs in a mount namespace of
+    // its own whose /etc/resolv.conf names the test's dnsmasq.
+    private static async Task<string> OpenDkimVerifyAsync(string work, Dnsmasq dns, string message)
+    {
+        var resolv = Path.Combine(work, "resolv.conf");
+        await File.WriteAllTextAsync(resolv, $"nameserver {dns.Endpoint.Address}\n");
+        var result = await ManagedProcess.RunProgramAsync("unshare",
+            ["--mount", "--propagation", "private", "sh", "-c", $"mount --bind {resolv} /etc/resolv.conf && exec /usr/sbin/opendkim-testmsg"], message);
+        var said = (result.Output + result.Error).Trim();
+        return result.ExitCode == 0 && said.Length == 0 ? "pass" : $"fail: {said}";
     }
 
     private static async Task<IReadOnlyList<string>> RecordAsync(ManagerInstance m, string key, string domain, string selector)
