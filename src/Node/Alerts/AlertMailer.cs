@@ -1,5 +1,6 @@
 using Gatehouse.Cluster.Alerts;
 using Gatehouse.Cluster.V1;
+using Gatehouse.Node.Dkim;
 using Gatehouse.Node.Logging;
 using Gatehouse.Node.Messages;
 using Gatehouse.Node.Model;
@@ -89,8 +90,13 @@ internal sealed class AlertMailer(CurrentConfig config, MessageSpool spool, Mana
         {
             Text = $"The {severityName} message is:\r\n\r\n{text}\r\n\r\nHostname: {host}\r\nClass: {className}\r\nSeverity: {severityName}\r\nTimestamp: {MimeKit.Utils.DateUtils.FormatDate(now)}\r\n",
         };
+        var signature = MessageSigning.Sign(snapshot.Config, message);
         var mid = await spool.InjectAsync(GeneratedMessage.Bytes(message), from, recipients, "alert", now, cancel);
         log.AlertSent(mid, severityName, className, string.Join(", ", recipients), text);
+        if (signature.Covered)
+        {
+            log.DkimSigning(mid, signature.Detail);
+        }
         return mid;
     }
 

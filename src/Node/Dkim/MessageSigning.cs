@@ -6,13 +6,14 @@ using MimeKit.Cryptography;
 
 namespace Gatehouse.Node.Dkim;
 
-/// <summary>What signing did with one message: the header to add, or why there is none.</summary>
-internal sealed record Signature(string? Header, string Detail);
+/// <summary>What signing did with one message: the header to add, or why there is none; <c>Covered</c> when a profile applied.</summary>
+internal sealed record Signature(string? Header, string Detail, bool Covered = true);
 
 /// <summary>
 /// DKIM signing (RFC 6376, RFC 8463) of a message just received, before it is queued: the
 /// profile of its From domain, or of the nearest parent domain that has one, signs it once; the
-/// signature travels with the envelope and goes out after the node's Received line.
+/// signature travels with the envelope and goes out after the node's Received line. The mail the
+/// node writes itself (TLS reports, alerts) is signed the same way as it is made.
 /// </summary>
 internal static class MessageSigning
 {
@@ -27,18 +28,19 @@ internal static class MessageSigning
     // Keys read once per committed version (the snapshot's entries are replaced, never changed).
     private static readonly ConditionalWeakTable<SigningKey, DkimKey> Keys = [];
 
-    /// <summary>The profile that covers <paramref name="domain"/>: its own, else the longest parent's.</summary>
-    public static DkimProfile? ProfileFor(LevelConfig config, string domain) =>
-        config.DkimProfiles
-            .Where(p => domain.Equals(p.Domain, StringComparison.OrdinalIgnoreCase) || domain.EndsWith("." + p.Domain, StringComparison.OrdinalIgnoreCase))
-            .MaxBy(p => p.Domain.Length);
-
-    /// <summary>Signs, or says why not; a message that cannot be signed is still accepted, unsigned.</summary>
+    /// <summary>Signs the spooled message, or says why not; a message that cannot be signed is still accepted, unsigned.</summary>
     public static Signature Sign(LevelConfig config, string dataPath)
+    {
+        using var message = MimeMessage.Load(dataPath);
+        return Sign(config, message);
+    }
+
+    /// <summary>Signs <paramref name="message"/> in place (its DKIM-Signature header added first), or says why not.</summary>
+    public static Signature Sign(LevelConfig config, MimeMessage message)
     {
         try
         {
-            return SignOrSkip(config, dataPath);
+            return SignOrSkip(config, message);
         }
         catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException or System.Security.Cryptography.CryptographicException or Org.BouncyCastle.Crypto.CryptoException)
         {
@@ -46,19 +48,18 @@ internal static class MessageSigning
         }
     }
 
-    private static Signature SignOrSkip(LevelConfig config, string dataPath)
+    private static Signature SignOrSkip(LevelConfig config, MimeMessage message)
     {
-        using var message = MimeMessage.Load(dataPath);
         var from = message.From.Mailboxes.ToList();
         if (from.Count != 1 || from[0].Domain.Length == 0)
         {
-            return new Signature(null, "not signed: the message has no single From address");
+            return new Signature(null, "not signed: the message has no single From address", Covered: false);
         }
 
         var domain = from[0].Domain;
-        if (ProfileFor(config, domain) is not { } profile)
+        if (DkimProfiles.For(config, domain) is not { } profile)
         {
-            return new Signature(null, $"not signed: no profile covers {domain}");
+            return new Signature(null, $"not signed: no profile covers {domain}", Covered: false);
         }
 
         var entry = config.SigningKeys.First(k => k.Name.Equals(profile.Key, StringComparison.OrdinalIgnoreCase));

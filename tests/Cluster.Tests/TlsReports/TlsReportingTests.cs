@@ -38,6 +38,11 @@ public sealed partial class TlsReportingTests(TlsReportingFixture fixture) : ICl
 
         await Wait.UntilAsync(() => fixture.Reports.Delivered().Count >= 2, "both report mails reach the Postfix mailbox");
         var mails = fixture.Reports.Delivered().Select(text => MimeMessage.Load(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(text)))).ToList();
+        foreach (var text in fixture.Reports.Delivered())
+        {
+            Assert.Equal("pass", await DkimVerifiers.DkimPyAsync(fixture.Cluster.Root, fixture.Dns.Endpoint, text));
+        }
+
         var mailed = new Dictionary<string, JsonElement>();
         foreach (var mail in mails)
         {
@@ -183,6 +188,8 @@ public sealed partial class TlsReportingFixture : IAsyncLifetime
 
     public MtaStsHost Policies { get; private set; } = null!;
 
+    public Dnsmasq Dns { get; private set; } = null!;
+
     public async Task InitializeAsync()
     {
         Cluster = await TestCluster.StartAsync(nodes: 2);
@@ -212,6 +219,9 @@ public sealed partial class TlsReportingFixture : IAsyncLifetime
 
         Policies = await MtaStsHost.StartAsync(Path.Combine(work, "mta-sts"), IPAddress.Parse("127.0.7.5"), policies);
         peers.Add(Policies);
+        // Report mail is signed by the submitter domain's profile (RFC 8460 section 5.3).
+        (await Cluster.Manager.CliAsync("signingkeys", "new", "reports", "--algorithm", "rsa-2048")).Succeeded();
+        var reportKey = await Signing.DkimRecords.StringsAsync(Cluster.Manager, "reports", "cluster.test", "rpt");
         var dns = await Dnsmasq.StartAsync(Path.Combine(work, "dnsmasq.log"),
             [("rpt-sts.test", "mx.rpt-good.test", 10), ("rpt-plain.test", "mx.rpt-good.test", 10), ("rpt-down.test", "mx.rpt-good.test", 10), ("rpt-bad.test", "mx.rpt-wrong.test", 10), ("reports.test", "mx.reports.test", 10)],
             [("mx.rpt-good.test", "127.0.7.1"), ("mx.rpt-wrong.test", "127.0.7.2"), ("mx.reports.test", "127.0.7.3"), ("rua.reports.test", "127.0.7.4"),
@@ -222,16 +232,19 @@ public sealed partial class TlsReportingFixture : IAsyncLifetime
                 Dnsmasq.TxtRecord("_smtp._tls.rpt-sts.test", $"v=TLSRPTv1; rua=mailto:tlsrpt@reports.test,https://rua.reports.test{TlsRptEndpoint.Path}"),
                 "--txt-record=_smtp._tls.rpt-bad.test,v=TLSRPTv1;rua=mailto:tlsrpt@reports.test",
                 "--txt-record=_smtp._tls.rpt-down.test,v=TLSRPTv1; rua=https://rua.reports.test/v1/missing",
+                Dnsmasq.TxtRecord("rpt._domainkey.cluster.test", reportKey),
                 // Names it does not hold do not exist (NXDOMAIN), as an authoritative server says; without it, REFUSED.
                 "--local=/test/",
             ]);
         peers.Add(dns);
+        Dns = dns;
 
         var m = Cluster.Manager;
         (await m.CliAsync("certconfig", "ca", "import", ca.RootCertificate)).Succeeded();
         (await m.LoadConfigAsync($$$"""
             manager:
               tls_reporting: {enabled: true, organization_name: Gatehouse Test Org, contact_info: "mailto:tls-admin@cluster.test", submitter: relay.cluster.test}
+            dkim_profiles: [{name: Reports, domain: cluster.test, selector: rpt, key: reports}]
             system:
               dns_servers: ["{{{dns.Endpoint}}}"]
               queue: {initial_retry_seconds: 3600, max_retry_seconds: 3600}

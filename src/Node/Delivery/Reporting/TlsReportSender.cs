@@ -4,6 +4,7 @@ using DnsClient;
 using Gatehouse.Cluster.V1;
 using Gatehouse.Configuration.Matching;
 using Gatehouse.Node.Delivery.DomainPolicies;
+using Gatehouse.Node.Dkim;
 using Gatehouse.Node.Dns;
 using Gatehouse.Node.Logging;
 using Gatehouse.Node.Messages;
@@ -53,7 +54,7 @@ internal sealed partial class TlsReportSender(DnsClients dns, CurrentConfig conf
         var attachment = report.ReportGzip.ToByteArray();
         if (record.MailTo.Count > 0)
         {
-            var mid = await MailAsync(report, attachment, record.MailTo, cancel);
+            var mid = await MailAsync(snapshot, report, attachment, record.MailTo, cancel);
             sent.Delivered.AddRange(record.MailTo.Select(a => $"mailto:{a} (MID {mid})"));
         }
 
@@ -73,7 +74,7 @@ internal sealed partial class TlsReportSender(DnsClients dns, CurrentConfig conf
     public static string FileName(TlsReportToSend report) =>
         $"{report.Submitter}!{report.PolicyDomain}!{report.Start.Seconds}!{report.End.Seconds}!{string.Concat(report.ReportId.Where(char.IsAsciiLetterOrDigit))}.json.gz";
 
-    private async Task<long> MailAsync(TlsReportToSend report, byte[] attachment, IReadOnlyList<string> recipients, CancellationToken cancel)
+    private async Task<long> MailAsync(NodeSnapshot snapshot, TlsReportToSend report, byte[] attachment, IReadOnlyList<string> recipients, CancellationToken cancel)
     {
         var from = $"noreply-smtp-tls-reporting@{report.Submitter}";
         var now = time.GetUtcNow();
@@ -98,8 +99,14 @@ internal sealed partial class TlsReportSender(DnsClients dns, CurrentConfig conf
             },
         };
         message.Body = body;
+        // RFC 8460 section 5.3: report mail is DKIM-signed, here by the submitter domain's profile.
+        var signature = MessageSigning.Sign(snapshot.Config, message);
         var mid = await spool.InjectAsync(GeneratedMessage.Bytes(message), from, recipients, "tls-report", now, cancel, tlsOptional: true);
         log.TlsReportMailed(mid, report.ReportId, report.PolicyDomain, string.Join(", ", recipients));
+        if (signature.Covered)
+        {
+            log.DkimSigning(mid, signature.Detail);
+        }
         return mid;
     }
 
