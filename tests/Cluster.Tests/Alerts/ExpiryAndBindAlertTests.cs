@@ -7,7 +7,8 @@ namespace Gatehouse.Cluster.Tests.Alerts;
 /// Two more alert classes end to end, mailed by the node to an smtp-sink with the appliance's
 /// subject: a certificate expiring soon (raised by the manager, once however often it checks)
 /// and a listener that cannot bind its port when the node starts (the node runs its version all
-/// the same, mail and alerts included).
+/// the same, mail and alerts included). Alert mail is DKIM-signed by the profile of its sender's
+/// domain, and dkimpy verifies it.
 /// </summary>
 public sealed class ExpiryAndBindAlertTests
 {
@@ -19,6 +20,9 @@ public sealed class ExpiryAndBindAlertTests
         var sink = await SmtpSink.StartAsync(Path.Combine(cluster.Root, "sink"), new IPEndPoint(IPAddress.Loopback, FreePort.On(IPAddress.Loopback)));
         await using var _ = sink;
         var smtp = new IPEndPoint(node.Address, FreePort.On(node.Address));
+        (await m.CliAsync("signingkeys", "new", "alerts", "--algorithm", "ed25519")).Succeeded();
+        await using var dns = await Dnsmasq.StartAsync(Path.Combine(cluster.Root, "dnsmasq.log"), [],
+            extra: [Dnsmasq.TxtRecord("a1._domainkey.example.test", await Signing.DkimRecords.StringsAsync(m, "alerts", "example.test", "a1"))]);
         (await m.LoadConfigAsync($$$"""
             hostname: alerts.node1.test
             ip_interfaces: [{name: Data1, address: {{{node.Address}}}}]
@@ -27,6 +31,7 @@ public sealed class ExpiryAndBindAlertTests
         (await m.LoadConfigAsync($$$"""
             alert_recipients: [{address: admin@alerts.test, subscriptions: [{class: system, severities: [critical, warning]}]}]
             alert_settings: {from_address: gatehouse@example.test}
+            dkim_profiles: [{name: Alerts, domain: example.test, selector: a1, key: alerts}]
             smtp_routes: [{domain: alerts.test, hosts: [{host: 127.0.0.1, port: {{{sink.Endpoint.Port}}}}]}]
             """, merge: true)).Succeeded();
         (await m.CliAsync("certconfig", "new", "soon", "--cn", "soon.example.test", "--days", "10")).Succeeded();
@@ -39,6 +44,8 @@ public sealed class ExpiryAndBindAlertTests
         await m.StartAsync();
         const string expiring = "Subject: [Warning]-[alerts.node1.test]: (System) Certificate 'soon' (CN=soon.example.test, cluster level) expires in";
         await Wait.UntilAsync(() => Alerts(sink, expiring).Count == 1, "the expiry alert is mailed", TimeSpan.FromSeconds(90));
+        var mailed = sink.Delivered().Single(x => x.Contains("expires in", StringComparison.Ordinal));
+        Assert.Equal("pass", await DkimVerifiers.DkimPyAsync(cluster.Root, dns.Endpoint, mailed));
 
         // Another check (another start) raises nothing new for the same threshold.
         await m.StopAsync();
