@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
 using Gatehouse.Cluster.V1;
 using Gatehouse.Configuration.Dkim;
 using MimeKit;
@@ -26,7 +27,7 @@ internal static class MessageSigning
     ];
 
     // Keys read once per committed version (the snapshot's entries are replaced, never changed).
-    private static readonly ConditionalWeakTable<SigningKey, DkimKey> Keys = [];
+    private static readonly ConditionalWeakTable<SigningKey, ReadKey> Keys = [];
 
     /// <summary>Signs the spooled message, or says why not; a message that cannot be signed is still accepted, unsigned.</summary>
     public static Signature Sign(LevelConfig config, string dataPath)
@@ -63,9 +64,8 @@ internal static class MessageSigning
         }
 
         var entry = config.SigningKeys.First(k => k.Name.Equals(profile.Key, StringComparison.OrdinalIgnoreCase));
-        var key = Keys.GetValue(entry, e => DkimKey.Read(e.PrivateKeyPem));
-        var signer = new DkimSigner(key.PrivateKey, profile.Domain, profile.Selector,
-            key.Algorithm == DkimKey.Ed25519 ? DkimSignatureAlgorithm.Ed25519Sha256 : DkimSignatureAlgorithm.RsaSha256)
+        var key = Keys.GetValue(entry, ReadKey.Of);
+        var signer = new Signer(key, profile.Domain, profile.Selector)
         {
             HeaderCanonicalizationAlgorithm = DkimCanonicalizationAlgorithm.Relaxed,
             BodyCanonicalizationAlgorithm = profile.Canonicalization == "relaxed/simple" ? DkimCanonicalizationAlgorithm.Simple : DkimCanonicalizationAlgorithm.Relaxed,
@@ -85,6 +85,29 @@ internal static class MessageSigning
 
         var present = message.Headers.Select(h => h.Field).Concat(message.Body?.Headers.Select(h => h.Field) ?? []).ToHashSet(StringComparer.OrdinalIgnoreCase);
         return [.. DefaultHeaders.Where(present.Contains), "From"];
+    }
+
+    /// <summary>A key as read once: BouncyCastle's form for MimeKit, the platform's RSA for the signing itself.</summary>
+    private sealed record ReadKey(DkimKey Key, RSA? Rsa)
+    {
+        public static ReadKey Of(SigningKey entry)
+        {
+            var key = DkimKey.Read(entry.PrivateKeyPem);
+            RSA? rsa = null;
+            if (key.Algorithm == DkimKey.Rsa)
+            {
+                rsa = RSA.Create();
+                rsa.ImportFromPem(entry.PrivateKeyPem);
+            }
+
+            return new ReadKey(key, rsa);
+        }
+    }
+
+    private sealed class Signer(ReadKey key, string domain, string selector)
+        : DkimSigner(key.Key.PrivateKey, domain, selector, key.Rsa is null ? DkimSignatureAlgorithm.Ed25519Sha256 : DkimSignatureAlgorithm.RsaSha256)
+    {
+        protected override Org.BouncyCastle.Crypto.ISigner CreateSigningContext() => key.Rsa is { } rsa ? new PlatformRsaSigner(rsa) : base.CreateSigningContext();
     }
 
     // Relaxed canonicalization unfolds the header; the relay folds it anew on the way out.

@@ -18,10 +18,12 @@ using Gatehouse.Harness;
 // size of its process tree with sessions waiting after STARTTLS and EHLO, against before.
 // Usage: [--clients N] [--messages M] [--rounds R] [--plain] [--per-connection K] [--idle-sessions S] [--sink]
 //        [--gatehouse-only] (the node alone, to profile it: the node's pid is printed first)
+//        [--dkim rsa-2048|ed25519] (the node DKIM-signs every message it relays)
 var (clients, messages, rounds) = BenchmarkArguments.Load(args);
 var shape = new SmtpLoad.Shape(StartTls: !args.Contains("--plain"), PerConnection: BenchmarkArguments.Option(args, "--per-connection", 1));
 var body = BenchmarkArguments.Body;
 var inProcessSink = args.Contains("--sink");
+var dkim = Array.IndexOf(args, "--dkim") is >= 0 and var at && at + 1 < args.Length ? args[at + 1] : null;
 
 await using var cluster = await TestCluster.StartAsync(nodes: 1);
 var node = cluster.Node("node1");
@@ -33,12 +35,18 @@ await using var gatehouseSink = await DownstreamAsync("downstream-gatehouse", "1
 await using var postfixSink = await DownstreamAsync("downstream-postfix", "127.0.1.51");
 
 var gatehouse = new IPEndPoint(node.Address, FreePort.On(node.Address));
+if (dkim is not null)
+{
+    (await cluster.Manager.CliAsync("signingkeys", "new", "bench", "--algorithm", dkim)).Succeeded();
+    (await cluster.Manager.LoadConfigAsync("dkim_profiles: [{name: Bench, domain: sender.test, selector: bench, key: bench}]", merge: true)).Succeeded();
+}
+
 var https = new IPEndPoint(node.Address, FreePort.On(node.Address));
 (await cluster.Manager.LoadConfigAsync($$$"""
     hostname: relay.bench.test
     ip_interfaces: [{name: Data1, address: {{{node.Address}}}, hostname: relay.bench.test,
                      https: {enabled: true, port: {{{https.Port}}}, certificate: demo, anonymous_read: true}}]
-    mail_flow_policies: [{name: LOAD, behavior: relay, tls: preferred, max_concurrent_connections_per_ip: 1000}]
+    mail_flow_policies: [{name: LOAD, behavior: relay, tls: preferred, max_concurrent_connections_per_ip: 1000, dkim_sign: {{{(dkim is not null ? "true" : "false")}}}}]
     sender_groups: [{name: LOCAL, policy: LOAD, members: [127.0.0.0/8]}]
     listeners: [{name: Relay, type: private, interface: Data1, port: {{{gatehouse.Port}}}, certificate: demo, host_access_table: [LOCAL], default_policy: LOAD}]
     smtp_routes: [{domain: relay.test, hosts: [{host: {{{gatehouseSink.Endpoint.Address}}}, port: {{{gatehouseSink.Endpoint.Port}}}}]}]
@@ -66,7 +74,7 @@ Relay[] relays =
 ];
 
 Console.WriteLine($"node pid {node.Process.Id}");
-Console.WriteLine($"relay, {(shape.StartTls ? "STARTTLS" : "plain")} in and STARTTLS out to {(inProcessSink ? "an in-process sink" : "Postfix with its queue on disk")}: {clients} concurrent clients x {messages} messages, {rounds} rounds after one warm-up round, {shape.PerConnection} message(s) per connection in, {body.Length / 1024.0:F1} KB messages");
+Console.WriteLine($"relay, {(shape.StartTls ? "STARTTLS" : "plain")} in and STARTTLS out to {(inProcessSink ? "an in-process sink" : "Postfix with its queue on disk")}: {clients} concurrent clients x {messages} messages, {rounds} rounds after one warm-up round, {shape.PerConnection} message(s) per connection in, {body.Length / 1024.0:F1} KB messages{(dkim is null ? "" : $", the node signing each ({dkim})")}");
 // Not counted: the node compiles its hot paths during its first thousand messages or so
 // (tiered JIT), which a relay that runs for days pays once.
 foreach (var relay in relays)
