@@ -32,18 +32,33 @@ public sealed class Dnsmasq : IAsyncDisposable
         string logPath, IEnumerable<(string Domain, string Host, int Preference)> mx, IEnumerable<(string Host, string Address)>? a = null, IEnumerable<string>? extra = null,
         IPEndPoint? listen = null)
     {
-        var endpoint = listen ?? new IPEndPoint(IPAddress.Loopback, FreeUdpPort());
-        var arguments = new List<string>
+        // A port found free can be taken before dnsmasq binds it (by another test's connection):
+        // then another port, a few times; an address the caller chose is tried once.
+        for (var attempt = 1; ; attempt++)
         {
-            "--no-daemon", "--no-resolv", "--no-hosts", "--bind-interfaces", $"--listen-address={endpoint.Address}",
-            $"--port={endpoint.Port}", "--log-queries", "--log-facility=-", "--user=root", "--pid-file=",
-        };
-        arguments.AddRange(mx.Select(m => $"--mx-host={m.Domain},{m.Host},{m.Preference}"));
-        arguments.AddRange((a ?? []).Select(r => $"--host-record={r.Host},{r.Address}"));
-        arguments.AddRange(extra ?? []);
-        var process = ManagedProcess.StartExecutable("dnsmasq", arguments, logPath);
-        await Wait.UntilAsync(() => process.HasExited || process.Output.Contains("started, version", StringComparison.Ordinal), "dnsmasq has started");
-        return process.HasExited ? throw new InvalidOperationException($"dnsmasq failed: {process.Output}") : new Dnsmasq(process, endpoint);
+            var endpoint = listen ?? new IPEndPoint(IPAddress.Loopback, FreePort());
+            var arguments = new List<string>
+            {
+                "--no-daemon", "--no-resolv", "--no-hosts", "--bind-interfaces", $"--listen-address={endpoint.Address}",
+                $"--port={endpoint.Port}", "--log-queries", "--log-facility=-", "--user=root", "--pid-file=",
+            };
+            arguments.AddRange(mx.Select(m => $"--mx-host={m.Domain},{m.Host},{m.Preference}"));
+            arguments.AddRange((a ?? []).Select(r => $"--host-record={r.Host},{r.Address}"));
+            arguments.AddRange(extra ?? []);
+            var process = ManagedProcess.StartExecutable("dnsmasq", arguments, logPath);
+            await Wait.UntilAsync(() => process.HasExited || process.Output.Contains("started, version", StringComparison.Ordinal), "dnsmasq has started");
+            if (!process.HasExited)
+            {
+                return new Dnsmasq(process, endpoint);
+            }
+
+            if (listen is not null || attempt == 3 || !process.Output.Contains("Address already in use", StringComparison.Ordinal))
+            {
+                throw new InvalidOperationException($"dnsmasq failed: {process.Output}");
+            }
+
+            process.Dispose();
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -52,10 +67,24 @@ public sealed class Dnsmasq : IAsyncDisposable
         process.Dispose();
     }
 
-    private static int FreeUdpPort()
+    // Free for UDP and for TCP on 127.0.0.1: dnsmasq listens on both.
+    private static int FreePort()
     {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
+        while (true)
+        {
+            using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            udp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            var port = ((IPEndPoint)udp.LocalEndPoint!).Port;
+            using var tcp = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                tcp.Bind(new IPEndPoint(IPAddress.Loopback, port));
+                return port;
+            }
+            catch (SocketException)
+            {
+                // Taken for TCP: another.
+            }
+        }
     }
 }
