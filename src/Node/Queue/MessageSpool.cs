@@ -31,6 +31,7 @@ internal sealed class MessageSpool : IDisposable
     // Messages queued by an earlier version, whose envelope is a file of its own.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<long, byte> legacy = new();
     private readonly SpoolRecord records;
+    private readonly SpareFiles spares;
     private readonly Channel<QueuedEnvelope> arrivals = Channel.CreateUnbounded<QueuedEnvelope>(new UnboundedChannelOptions { SingleReader = true });
 
     public MessageSpool(string directory)
@@ -40,6 +41,7 @@ internal sealed class MessageSpool : IDisposable
         Mids = new IdAllocator(Path.Combine(directory, ".next-mid"));
         Flush = new SpoolFlush(directory);
         records = SpoolRecord.Create(directory);
+        spares = new SpareFiles(directory);
         SweepUnflushedLegacy();
         foreach (var envelope in Envelopes())
         {
@@ -74,6 +76,12 @@ internal sealed class MessageSpool : IDisposable
     public FileStream CreateData(long mid)
     {
         writing[mid] = 0;
+        if (spares.TryTake(DataPath(mid)))
+        {
+            // Truncated before anything is written: no byte of a client lands before the old record.
+            return new(DataPath(mid), new FileStreamOptions { Mode = FileMode.Truncate, Access = FileAccess.Write, BufferSize = 64 * 1024 });
+        }
+
         return new(DataPath(mid), new FileStreamOptions
         {
             Mode = FileMode.CreateNew,
@@ -141,7 +149,7 @@ internal sealed class MessageSpool : IDisposable
             File.Delete(Path.Combine(Directory, $"{mid}.env"));
         }
 
-        File.Delete(DataPath(mid));
+        DeleteOrKeep(mid);
         File.Delete(ProgressPath(mid));
         queued.TryRemove(mid, out _);
     }
@@ -150,8 +158,16 @@ internal sealed class MessageSpool : IDisposable
 
     public void Discard(long mid)
     {
-        File.Delete(DataPath(mid));
+        DeleteOrKeep(mid);
         writing.TryRemove(mid, out _);
+    }
+
+    private void DeleteOrKeep(long mid)
+    {
+        if (!spares.TryKeep(DataPath(mid)))
+        {
+            File.Delete(DataPath(mid));
+        }
     }
 
     public IEnumerable<QueuedEnvelope> Envelopes() => EnvelopesIn(Directory);

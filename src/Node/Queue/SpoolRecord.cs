@@ -61,9 +61,18 @@ internal sealed class SpoolRecord(byte[] key)
         return committed;
     }
 
-    /// <summary>The envelope of a whole record; null when the file is gone, still being written or was cut short.</summary>
+    /// <summary>
+    /// The envelope of a whole record of the MID the file is named after; null when the file is
+    /// gone, still being written, was cut short, or is a reused file still holding the record of
+    /// the message it carried before (<see cref="SpareFiles"/>).
+    /// </summary>
     public QueuedEnvelope? ReadEnvelope(string path)
     {
+        if (!long.TryParse(Path.GetFileNameWithoutExtension(path), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var mid))
+        {
+            return null;
+        }
+
         try
         {
             using var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
@@ -88,7 +97,7 @@ internal sealed class SpoolRecord(byte[] key)
             }
 
             var envelope = JsonSerializer.Deserialize<QueuedEnvelope>(json, MessageSpool.Json);
-            return envelope is not null && envelope.DataBytes == length - FooterLength - jsonLength ? envelope : null;
+            return envelope is not null && envelope.Mid == mid && envelope.DataBytes == length - FooterLength - jsonLength ? envelope : null;
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or JsonException)
         {

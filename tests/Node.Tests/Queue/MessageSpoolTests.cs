@@ -99,6 +99,59 @@ public sealed class MessageSpoolTests : IDisposable
     }
 
     [Fact]
+    public async Task A_finished_messages_file_is_reused_for_the_next_one_and_its_old_record_never_counts()
+    {
+        using (var spool = new MessageSpool(directory))
+        {
+            await CommitAsync(spool, 1, "Subject: first\r\n\r\nthe first message, which is longer than the second\r\n");
+            spool.Remove(1);
+            Assert.False(File.Exists(spool.DataPath(1)));
+            Assert.Single(Directory.GetFiles(Spares));
+
+            await CommitAsync(spool, 2, "Subject: second\r\n\r\nx\r\n");
+            Assert.Empty(Directory.GetFiles(Spares));
+            Assert.Equal("Subject: second\r\n\r\nx\r\n", await DataOf(spool, spool.Envelopes().Single()));
+
+            // A crash right after a spare was renamed into place, before it was truncated: the
+            // file holds a whole record, of the message it carried before.
+            File.Copy(spool.DataPath(2), spool.DataPath(3));
+            Assert.Equal([2L], spool.Envelopes().Select(e => e.Mid));
+            await CommitAsync(spool, 4, "Subject: fourth\r\n\r\ny\r\n");
+            spool.Remove(4);
+        }
+
+        using var restarted = new MessageSpool(directory);
+        Assert.Equal([2L], restarted.Envelopes().Select(e => e.Mid));
+        Assert.False(File.Exists(restarted.DataPath(3)));
+        Assert.Empty(Directory.GetFiles(Spares));
+    }
+
+    [Fact]
+    public async Task A_reused_file_is_empty_before_the_next_message_is_written_into_it()
+    {
+        using var spool = new MessageSpool(directory);
+        await CommitAsync(spool, 1, "Subject: first\r\n\r\n" + new string('a', 4000) + "\r\n");
+        spool.Remove(1);
+
+        // A client's bytes never follow the end of an earlier record, which the node's restart
+        // mid-DATA would otherwise read back.
+        await using var data = spool.CreateData(2);
+        Assert.Equal(0, data.Length);
+        await data.WriteAsync("Subj"u8.ToArray());
+        await data.FlushAsync();
+        Assert.Equal(4, new FileInfo(spool.DataPath(2)).Length);
+    }
+
+    [Fact]
+    public async Task A_large_message_file_is_deleted_not_kept()
+    {
+        using var spool = new MessageSpool(directory);
+        await CommitAsync(spool, 1, "Subject: big\r\n\r\n" + new string('a', 100_000) + "\r\n");
+        spool.Remove(1);
+        Assert.Empty(Directory.GetFiles(Spares));
+    }
+
+    [Fact]
     public async Task A_queue_written_by_an_earlier_version_is_read_delivered_and_removed_as_it_is()
     {
         const string body = "Subject: old\r\n\r\nfrom before\r\n";
@@ -116,6 +169,15 @@ public sealed class MessageSpoolTests : IDisposable
         spool.Remove(9);
         Assert.Empty(Directory.GetFiles(directory, "9.*"));
     }
+
+    private static async Task CommitAsync(MessageSpool spool, long mid, string text)
+    {
+        await using var data = spool.CreateData(mid);
+        await data.WriteAsync(System.Text.Encoding.ASCII.GetBytes(text));
+        await spool.CommitAsync(data, new QueuedEnvelope { Mid = mid, MailFrom = "a@example.test", Recipients = ["b@example.test"] }, default);
+    }
+
+    private string Spares => Path.Combine(directory, ".spare");
 
     private static async Task<string> DataOf(MessageSpool spool, QueuedEnvelope envelope)
     {
