@@ -23,8 +23,9 @@ namespace Gatehouse.Node.Queue;
 internal sealed partial class SpoolFlush : IDisposable
 {
     private readonly Func<IReadOnlyCollection<string>, Task> sync;
-    private readonly Lock gate = new();
-    private readonly SemaphoreSlim wake = new(0);
+    // A monitor rather than a semaphore: the flusher waits without spinning first (a spinning
+    // wait yields the CPU in a loop, which under load took time from the sessions).
+    private readonly object gate = new();
     private readonly Thread flusher;
     private readonly string spool = "";
     private readonly int directory = -1;
@@ -80,7 +81,7 @@ internal sealed partial class SpoolFlush : IDisposable
             if (!running)
             {
                 running = true;
-                wake.Release();
+                Monitor.Pulse(gate);
             }
 
             return mine;
@@ -89,8 +90,12 @@ internal sealed partial class SpoolFlush : IDisposable
 
     public void Dispose()
     {
-        disposed = true;
-        wake.Release();
+        lock (gate)
+        {
+            disposed = true;
+            Monitor.Pulse(gate);
+        }
+
         // Bounded: a disk that hangs does not hold the node's stop forever.
         flusher.Join(TimeSpan.FromSeconds(30));
         if (directory >= 0)
@@ -106,7 +111,14 @@ internal sealed partial class SpoolFlush : IDisposable
             // What was asked before the spool was disposed is still flushed.
             while (!disposed)
             {
-                wake.Wait();
+                lock (gate)
+                {
+                    while (!running && !disposed)
+                    {
+                        Monitor.Wait(gate);
+                    }
+                }
+
                 FlushWaiting();
             }
         })
