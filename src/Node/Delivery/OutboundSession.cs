@@ -33,6 +33,14 @@ internal sealed class OutboundSession(OutboundClient client, Socket socket, long
         {
             await using var stream = openData();
             using var message = SpooledMessage.Load(stream, cancel);
+            if (envelope.AuthenticationServiceId.Length > 0)
+            {
+                foreach (var claimed in message.Headers.Where(h => Authentication.AuthenticationResultsHeader.ClaimsToBe(h, envelope.AuthenticationServiceId)).ToList())
+                {
+                    message.Headers.Remove(claimed);
+                }
+            }
+
             foreach (var line in envelope.AddedHeaders.Reverse())
             {
                 var colon = line.IndexOf(':', StringComparison.Ordinal);

@@ -151,4 +151,7 @@ internal sealed partial class MailLog
 
     [LoggerMessage((int)MailLogLine.DkimSigning, LogLevel.Information, "MID {Mid} DKIM: {Detail}")]
     public partial void DkimSigning(long mid, string detail);
+
+    [LoggerMessage((int)MailLogLine.DkimVerified, LogLevel.Information, "MID {Mid} DKIM verification: {Results}")]
+    public partial void DkimVerified(long mid, string results);
 }

@@ -53,6 +53,7 @@ internal enum MailLogLine
     HarvestLimitReached = 144,
     TooManyRefusedRecipients = 145,
     DkimSigning = 146,
+    DkimVerified = 147,
 
     // Delivery (MailLog.Delivery.cs).
     NewDeliveryConnection = 200,

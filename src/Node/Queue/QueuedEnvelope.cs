@@ -49,4 +49,11 @@ internal sealed record QueuedEnvelope
 
     /// <summary>Header lines the node adds on delivery (the URL verdict), after its own Received line.</summary>
     public IReadOnlyList<string> AddedHeaders { get; init; } = [];
+
+    /// <summary>
+    /// The authserv-id under which the node checked the message (its Authentication-Results
+    /// line is among <see cref="AddedHeaders"/>); those the message arrived with that claim it
+    /// are removed on delivery. Empty when the message was not checked.
+    /// </summary>
+    public string AuthenticationServiceId { get; init; } = "";
 }

@@ -1,3 +1,4 @@
+using Gatehouse.Node.Dns;
 using Gatehouse.Node.Ldap;
 using Gatehouse.Node.Logging;
 using Gatehouse.Node.Metrics;
@@ -9,4 +10,5 @@ namespace Gatehouse.Node.Smtp;
 
 /// <summary>The node-wide services every SMTP session uses, handed over as one.</summary>
 internal sealed record SessionServices(
-    MailLog Log, MessageSpool Spool, SpoolSpace Space, RecipientDirectory Directory, UrlVerdicts Urls, NodeMetrics Metrics, InvalidRecipients InvalidRecipients, TimeProvider Time);
+    MailLog Log, MessageSpool Spool, SpoolSpace Space, RecipientDirectory Directory, UrlVerdicts Urls, NodeMetrics Metrics, InvalidRecipients InvalidRecipients, TimeProvider Time,
+    DnsClients Dns);

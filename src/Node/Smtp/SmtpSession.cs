@@ -1,4 +1,5 @@
 using Gatehouse.Cluster.V1;
+using Gatehouse.Node.Authentication;
 using Gatehouse.Node.Dkim;
 using Gatehouse.Node.Metrics;
 using Gatehouse.Node.Queue;
@@ -227,19 +228,14 @@ internal sealed partial class SmtpSession(SessionContext context, SmtpTransport 
                 return refusal;
             }
 
-            var added = urls.Headers;
-            if (Policy.DkimSign)
-            {
-                var signature = MessageSigning.Sign(context.Snapshot.Config, context.Spool.DataPath(mid));
-                context.Log.DkimSigning(mid, signature.Detail);
-                added = signature.Header is { } line ? [.. added, line] : added;
-            }
+            var added = await AuthenticateAsync(mid, urls.Headers, cancel);
 
             try
             {
                 await context.Spool.CommitAsync(data, Envelope(mid, result.Size, received) with
                 {
                     AddedHeaders = added,
+                    AuthenticationServiceId = Policy.Verify?.Dkim == true ? HostName : "",
                     // REQUIRETLS on MAIL FROM wins over the header (RFC 8689 §4.1).
                     TlsOptional = result.Headers.TlsRequiredNo && !RequireTls,
                 }, cancel);
@@ -270,6 +266,34 @@ internal sealed partial class SmtpSession(SessionContext context, SmtpTransport 
             await DiscardAsync(data, mid);
             throw;
         }
+    }
+
+    // The checks the policy asks for on the message as received, then its signature: the
+    // Authentication-Results and DKIM-Signature lines, after those already added.
+    private async Task<IReadOnlyList<string>> AuthenticateAsync(long mid, IReadOnlyList<string> added, CancellationToken cancel)
+    {
+        var verifying = Policy.Verify?.Dkim == true;
+        if (!verifying && !Policy.DkimSign)
+        {
+            return added;
+        }
+
+        using var message = MimeKit.MimeMessage.Load(context.Spool.DataPath(mid), cancel);
+        if (verifying)
+        {
+            var checks = await DkimVerification.CheckAsync(message, new DnsKeyLocator(context.Services.Dns.Current()), context.Time.GetUtcNow(), cancel);
+            context.Log.DkimVerified(mid, string.Join(", ", checks.Select(c => c.LogText)));
+            added = [.. added, AuthenticationResultsHeader.Format(HostName, checks.Select(c => c.AuthenticationResult))];
+        }
+
+        if (Policy.DkimSign)
+        {
+            var signature = MessageSigning.Sign(context.Snapshot.Config, message);
+            context.Log.DkimSigning(mid, signature.Detail);
+            added = signature.Header is { } line ? [.. added, line] : added;
+        }
+
+        return added;
     }
 
     // The partial data file goes at once: its space is what a full disk lacks.

@@ -115,6 +115,7 @@ public sealed partial class MailLogContractTests : IDisposable
         ("UrlRejected", l => l.UrlRejected(9, "malicious; urls=1; flagged=1"), null, []),
         ("UrlVerdict", l => l.UrlVerdict(9, "clean; urls=2; flagged=0"), null, []),
         ("DkimSigning", l => l.DkimSigning(9, "signed with profile P (d=example.test, s=s1) for example.test"), null, []),
+        ("DkimVerified", l => l.DkimVerified(9, "pass (d=example.test s=s1), fail (d=other.test s=x signature did not verify)"), null, []),
         ("NewDeliveryConnection", l => l.NewDeliveryConnection(12, Local, Remote, 25), "new-dcid-port", [("dcid", "12"), ("interface", "192.0.2.10"), ("address", "198.51.100.7"), ("port", "25")]),
         ("ConnectionError", l => l.ConnectionError(12, "example.test", Remote, 25, "ConnectionRefused", "192.0.2.10"), "connection-error",
             [("dcid", "12"), ("address", "198.51.100.7"), ("details", "ConnectionRefused"), ("interface", "192.0.2.10")]),
