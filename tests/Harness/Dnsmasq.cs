@@ -61,8 +61,17 @@ public sealed class Dnsmasq : IAsyncDisposable
         }
     }
 
+    private bool stopped;
+
+    /// <summary>Stops dnsmasq; again is nothing (a test may stop it early to have DNS down).</summary>
     public async ValueTask DisposeAsync()
     {
+        if (stopped)
+        {
+            return;
+        }
+
+        stopped = true;
         await process.StopAsync();
         process.Dispose();
     }
