@@ -34,8 +34,9 @@ internal sealed partial record DkimCheck(string Result, string? Domain = null, s
         }.OfType<string>());
 
     /// <summary>As the mail log says it: <c>pass (d=example.test s=s1)</c>, with the reason when there is one.</summary>
-    public string LogText =>
-        $"{Result} ({string.Join(' ', new[] { $"d={Domain ?? "?"}", $"s={Selector ?? "?"}", Reason }.OfType<string>())})";
+    public string LogText => this == None
+        ? $"{Result} ({Reason})"
+        : $"{Result} ({string.Join(' ', new[] { $"d={Domain ?? "?"}", $"s={Selector ?? "?"}", Reason }.OfType<string>())})";
 
     // RFC 6376 section 3.1: a selector is dot-separated sub-domain labels.
     [GeneratedRegex(@"\A[A-Za-z0-9](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?)*\z")]
