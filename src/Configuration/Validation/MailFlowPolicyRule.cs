@@ -20,6 +20,20 @@ public sealed class MailFlowPolicyRule : IConfigRule
             {
                 errors.Add($"{path}.verify_client_certificate", "needs tls preferred or required");
             }
+
+            // An action for a check that does not run would be accepted and ignored.
+            if (policy.Verify is { Spf: false } verify)
+            {
+                if (verify.SpfFail != VerificationAction.Unspecified)
+                {
+                    errors.Add($"{path}.verify.spf_fail", "needs spf: true");
+                }
+
+                if (verify.TemporaryError != TemporaryErrorAction.Unspecified)
+                {
+                    errors.Add($"{path}.verify.temporary_error", "needs spf: true (DKIM's temporary errors are only said in Authentication-Results)");
+                }
+            }
         }
 
         foreach (var destination in config.Config.DestinationControls)

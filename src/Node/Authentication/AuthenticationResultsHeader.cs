@@ -12,8 +12,13 @@ internal static class AuthenticationResultsHeader
 {
     public const string Name = "Authentication-Results";
 
+    /// <summary>The header a policy's <c>tag</c> action adds, for filters further on that do not read Authentication-Results.</summary>
+    public const string VerdictName = "X-Gatehouse-Auth-Verdict";
+
     /// <summary>The header line, <c>Authentication-Results: ID; method=result …; …</c>, one line (folded on the way out).</summary>
     public static string Format(string authservId, IEnumerable<string> results) => $"{Name}: {authservId}; {string.Join("; ", results)}";
+
+    public static string Verdict(string verdict) => $"{VerdictName}: {verdict}";
 
     /// <summary>True when <paramref name="header"/> is an Authentication-Results header whose authserv-id is <paramref name="authservId"/>, in any letter case.</summary>
     public static bool ClaimsToBe(Header header, string authservId) =>

@@ -154,4 +154,13 @@ internal sealed partial class MailLog
 
     [LoggerMessage((int)MailLogLine.DkimVerified, LogLevel.Information, "MID {Mid} DKIM verification: {Results}")]
     public partial void DkimVerified(long mid, string results);
+
+    [LoggerMessage((int)MailLogLine.SpfChecked, LogLevel.Information, "MID {Mid} SPF: {Result} ({Reason})")]
+    public partial void SpfChecked(long mid, string result, string reason);
+
+    [LoggerMessage((int)MailLogLine.SpfRefused, LogLevel.Information, "ICID {Icid} SPF: fail ({Reason}): rejected")]
+    public partial void SpfRefused(long icid, string reason);
+
+    [LoggerMessage((int)MailLogLine.SpfDeferred, LogLevel.Information, "ICID {Icid} SPF: temperror ({Reason}): deferred")]
+    public partial void SpfDeferred(long icid, string reason);
 }

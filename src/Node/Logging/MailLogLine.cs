@@ -54,6 +54,9 @@ internal enum MailLogLine
     TooManyRefusedRecipients = 145,
     DkimSigning = 146,
     DkimVerified = 147,
+    SpfChecked = 148,
+    SpfRefused = 149,
+    SpfDeferred = 150,
 
     // Delivery (MailLog.Delivery.cs).
     NewDeliveryConnection = 200,

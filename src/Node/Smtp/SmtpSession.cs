@@ -1,5 +1,6 @@
 using Gatehouse.Cluster.V1;
 using Gatehouse.Node.Authentication;
+using Gatehouse.Node.Authentication.Spf;
 using Gatehouse.Node.Dkim;
 using Gatehouse.Node.Metrics;
 using Gatehouse.Node.Queue;
@@ -44,6 +45,9 @@ internal sealed partial class SmtpSession(SessionContext context, SmtpTransport 
     public long? Mid { get; private set; }
 
     public string MailFrom { get; private set; } = "";
+
+    /// <summary>The SPF result of the transaction, when the policy checks SPF.</summary>
+    public SpfOutcome? Spf { get; private set; }
 
     /// <summary>The open transaction's MAIL FROM carried REQUIRETLS.</summary>
     public bool RequireTls { get; private set; }
@@ -177,14 +181,20 @@ internal sealed partial class SmtpSession(SessionContext context, SmtpTransport 
 
     public void RequestTls() => tlsRequested = true;
 
-    public void BeginTransaction(string from, bool requireTls)
+    public void BeginTransaction(string from, bool requireTls, SpfOutcome? spf = null)
     {
         Mid = context.Spool.Mids.Next();
         MailFrom = from;
         RequireTls = requireTls;
+        Spf = spf;
         State = SmtpState.Mail;
         context.Log.MessageStarted(Mid.Value, context.Icid);
         context.Log.Sender(Mid.Value, context.Icid, from);
+        if (spf is not null)
+        {
+            context.Log.SpfChecked(Mid.Value, spf.Name, Logging.MailLog.Escape(spf.Reason));
+        }
+
         if (requireTls)
         {
             context.Log.RequireTlsRequested(Mid.Value, context.Icid);
@@ -235,7 +245,7 @@ internal sealed partial class SmtpSession(SessionContext context, SmtpTransport 
                 await context.Spool.CommitAsync(data, Envelope(mid, result.Size, received) with
                 {
                     AddedHeaders = added,
-                    AuthenticationServiceId = Policy.Verify?.Dkim == true ? HostName : "",
+                    AuthenticationServiceId = Policy.Verify is { Dkim: true } or { Spf: true } ? HostName : "",
                     // REQUIRETLS on MAIL FROM wins over the header (RFC 8689 §4.1).
                     TlsOptional = result.Headers.TlsRequiredNo && !RequireTls,
                 }, cancel);
@@ -268,32 +278,43 @@ internal sealed partial class SmtpSession(SessionContext context, SmtpTransport 
         }
     }
 
-    // The checks the policy asks for on the message as received, then its signature: the
-    // Authentication-Results and DKIM-Signature lines, after those already added.
+    // The checks' results on the message as received (SPF's from MAIL FROM), then its
+    // signature: the Authentication-Results, verdict and DKIM-Signature lines, after those
+    // already added.
     private async Task<IReadOnlyList<string>> AuthenticateAsync(long mid, IReadOnlyList<string> added, CancellationToken cancel)
     {
-        var verifying = Policy.Verify?.Dkim == true;
-        if (!verifying && !Policy.DkimSign)
+        var verifyingDkim = Policy.Verify?.Dkim == true;
+        var results = new List<string>();
+        if (Spf is { } spf)
+        {
+            results.Add(spf.AuthenticationResult(MailFrom, Helo));
+        }
+
+        if (verifyingDkim || Policy.DkimSign)
+        {
+            using var message = MimeKit.MimeMessage.Load(context.Spool.DataPath(mid), cancel);
+            if (verifyingDkim)
+            {
+                var checks = await DkimVerification.CheckAsync(message, new DnsKeyLocator(context.Services.Dns.Current()), context.Time.GetUtcNow(), cancel);
+                context.Log.DkimVerified(mid, string.Join(", ", checks.Select(c => c.LogText)));
+                results.AddRange(checks.Select(c => c.AuthenticationResult));
+            }
+
+            if (Policy.DkimSign)
+            {
+                var signature = MessageSigning.Sign(context.Snapshot.Config, message);
+                context.Log.DkimSigning(mid, signature.Detail);
+                added = signature.Header is { } line ? [.. added, line] : added;
+            }
+        }
+
+        if (results.Count == 0)
         {
             return added;
         }
 
-        using var message = MimeKit.MimeMessage.Load(context.Spool.DataPath(mid), cancel);
-        if (verifying)
-        {
-            var checks = await DkimVerification.CheckAsync(message, new DnsKeyLocator(context.Services.Dns.Current()), context.Time.GetUtcNow(), cancel);
-            context.Log.DkimVerified(mid, string.Join(", ", checks.Select(c => c.LogText)));
-            added = [.. added, AuthenticationResultsHeader.Format(HostName, checks.Select(c => c.AuthenticationResult))];
-        }
-
-        if (Policy.DkimSign)
-        {
-            var signature = MessageSigning.Sign(context.Snapshot.Config, message);
-            context.Log.DkimSigning(mid, signature.Detail);
-            added = signature.Header is { } line ? [.. added, line] : added;
-        }
-
-        return added;
+        var verdicts = Spf is { Result: Authentication.Spf.SpfResult.Fail } && Policy.Verify?.SpfFail == VerificationAction.Tag ? [AuthenticationResultsHeader.Verdict("spf=fail")] : Array.Empty<string>();
+        return [AuthenticationResultsHeader.Format(HostName, results), .. verdicts, .. added];
     }
 
     // The partial data file goes at once: its space is what a full disk lacks.
@@ -392,6 +413,7 @@ internal sealed partial class SmtpSession(SessionContext context, SmtpTransport 
     {
         Mid = null;
         MailFrom = "";
+        Spf = null;
         RequireTls = false;
         recipients.Clear();
     }

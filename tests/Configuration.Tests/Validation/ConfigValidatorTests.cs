@@ -203,6 +203,17 @@ public sealed class ConfigValidatorTests
         Assert.Contains("web_security.timeout_seconds: at most 60", errors);
     }
 
+    [Fact]
+    public void An_spf_action_without_spf_checking_is_refused()
+    {
+        var cluster = Level(ValidCluster.Replace("{name: BLOCKED, behavior: reject}", "{name: BLOCKED, behavior: reject}\n  - {name: CHECKED, behavior: accept, verify: {dkim: true, spf_fail: reject, temporary_error: defer}}\n  - {name: SPF, behavior: accept, verify: {spf: true, spf_fail: tag, temporary_error: defer}}", StringComparison.Ordinal));
+
+        var errors = Validate(WithCertificate(cluster), Level(ValidMachine)).Select(ValidationErrors.Format).ToList();
+
+        Assert.Equal(["mail_flow_policies[CHECKED].verify.spf_fail: needs spf: true",
+            "mail_flow_policies[CHECKED].verify.temporary_error: needs spf: true (DKIM's temporary errors are only said in Authentication-Results)"], errors);
+    }
+
     private static IReadOnlyList<ValidationError> Validate(LevelConfig cluster, LevelConfig machine) =>
         ConfigValidator.Standard.Validate(cluster, machine);
 

@@ -17,4 +17,14 @@ internal sealed record SpfOutcome(SpfResult Result, string Reason, string? Expla
 {
     /// <summary>The RFC 8601 name: pass, fail, softfail, neutral, none, temperror, permerror.</summary>
     public string Name => Result.ToString().ToLowerInvariant();
+
+    /// <summary>
+    /// The method's part of an Authentication-Results header: the MAIL FROM domain checked, or
+    /// the HELO name when MAIL FROM was empty, when it has the syntax of a domain.
+    /// </summary>
+    public string AuthenticationResult(string mailFrom, string helo)
+    {
+        var (property, domain) = mailFrom.Length == 0 ? ("smtp.helo", helo) : ("smtp.mailfrom", mailFrom[(mailFrom.LastIndexOf('@') + 1)..]);
+        return Configuration.Matching.HostNameSyntax.IsValid(domain) ? $"spf={Name} {property}={domain.ToLowerInvariant()}" : $"spf={Name}";
+    }
 }

@@ -9,9 +9,28 @@ internal sealed class MailCommand : ISmtpCommand
 
     public SmtpState AllowedIn => SmtpState.Greeted;
 
-    public Task<SmtpReply> ExecuteAsync(SmtpSession session, string arguments, CancellationToken cancel)
+    public async Task<SmtpReply> ExecuteAsync(SmtpSession session, string arguments, CancellationToken cancel)
     {
-        if (!MailAddress.TryParse(arguments, "FROM", out var from, out var parameters))
+        var reply = Check(session, arguments, out var from, out var requireTls);
+        if (reply is not null)
+        {
+            return reply;
+        }
+
+        var spf = session.Policy.Verify is { Spf: true } ? await SenderPolicy.CheckAsync(session, from, cancel) : null;
+        if (spf is { Refusal: { } refusal })
+        {
+            return refusal;
+        }
+
+        session.BeginTransaction(from, requireTls, spf?.Outcome);
+        return new SmtpReply(SmtpCode.Ok, "2.1.0", "Ok");
+    }
+
+    private static SmtpReply? Check(SmtpSession session, string arguments, out string from, out bool requireTls)
+    {
+        requireTls = false;
+        if (!MailAddress.TryParse(arguments, "FROM", out from, out var parameters))
         {
             return Reply(SmtpCode.ArgumentSyntaxError, "5.1.7", "Syntax: MAIL FROM:<address>");
         }
@@ -27,10 +46,9 @@ internal sealed class MailCommand : ISmtpCommand
         var spare = session.Context.Space.Spare();
         if (spare <= 0 || (parameters.TryGetValue("SIZE", out var declared) && long.TryParse(declared, NumberStyles.None, CultureInfo.InvariantCulture, out var bytes) && bytes > spare))
         {
-            return Task.FromResult(SmtpReply.InsufficientStorage);
+            return SmtpReply.InsufficientStorage;
         }
 
-        var requireTls = false;
         foreach (var (name, value) in parameters)
         {
             switch (name.ToUpperInvariant())
@@ -55,9 +73,8 @@ internal sealed class MailCommand : ISmtpCommand
             }
         }
 
-        session.BeginTransaction(from, requireTls);
-        return Task.FromResult(new SmtpReply(SmtpCode.Ok, "2.1.0", "Ok"));
+        return null;
     }
 
-    private static Task<SmtpReply> Reply(SmtpCode code, string enhanced, string text) => Task.FromResult(new SmtpReply(code, enhanced, text));
+    private static SmtpReply Reply(SmtpCode code, string enhanced, string text) => new(code, enhanced, text);
 }
