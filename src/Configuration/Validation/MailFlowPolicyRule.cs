@@ -21,18 +21,9 @@ public sealed class MailFlowPolicyRule : IConfigRule
                 errors.Add($"{path}.verify_client_certificate", "needs tls preferred or required");
             }
 
-            // An action for a check that does not run would be accepted and ignored.
-            if (policy.Verify is { Spf: false } verify)
+            if (policy.Verify is { } verify)
             {
-                if (verify.SpfFail != VerificationAction.Unspecified)
-                {
-                    errors.Add($"{path}.verify.spf_fail", "needs spf: true");
-                }
-
-                if (verify.TemporaryError != TemporaryErrorAction.Unspecified)
-                {
-                    errors.Add($"{path}.verify.temporary_error", "needs spf: true (DKIM's temporary errors are only said in Authentication-Results)");
-                }
+                CheckVerification(verify, $"{path}.verify", errors);
             }
         }
 
@@ -49,6 +40,31 @@ public sealed class MailFlowPolicyRule : IConfigRule
                 errors.Warn($"destination_controls[{destination.Domain}].override_published_policy",
                     "the domain's own DANE or MTA-STS policy no longer protects mail to it: the control's tls applies instead (each delivery it changes is marked in the mail log)");
             }
+        }
+    }
+
+    // An action for a check that does not run would be accepted and ignored; DMARC is built
+    // from the other two checks' results.
+    private static void CheckVerification(InboundVerification verify, string path, ValidationErrors errors)
+    {
+        if (verify.SpfFail != VerificationAction.Unspecified && !verify.Spf)
+        {
+            errors.Add($"{path}.spf_fail", "needs spf: true");
+        }
+
+        if (verify.DmarcFail != VerificationAction.Unspecified && !verify.Dmarc)
+        {
+            errors.Add($"{path}.dmarc_fail", "needs dmarc: true");
+        }
+
+        if (verify.Dmarc && !(verify.Spf && verify.Dkim))
+        {
+            errors.Add($"{path}.dmarc", "needs spf: true and dkim: true (its result is built from both)");
+        }
+
+        if (verify.TemporaryError != TemporaryErrorAction.Unspecified && !verify.Spf && !verify.Dmarc)
+        {
+            errors.Add($"{path}.temporary_error", "needs spf: true or dmarc: true (DKIM's temporary errors are only said in Authentication-Results)");
         }
     }
 }

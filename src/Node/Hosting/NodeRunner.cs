@@ -58,6 +58,7 @@ internal static partial class NodeRunner
         builder.Services.AddHostedService<SpoolSweeper>();
         builder.Services.AddSingleton(new IdAllocator(Path.Combine(paths.DataDir, "state", ".next-icid")));
         builder.Services.AddSingleton<DnsClients>();
+        builder.Services.AddSingleton(new Authentication.Dmarc.PublicSuffixList(Authentication.Dmarc.PublicSuffixList.DebianPath, TimeProvider.System));
         builder.Services.AddSingleton<ReverseDns>();
         builder.Services.AddSingleton<RecipientDirectory>();
         builder.Services.AddSingleton<InvalidRecipients>();

@@ -163,4 +163,13 @@ internal sealed partial class MailLog
 
     [LoggerMessage((int)MailLogLine.SpfDeferred, LogLevel.Information, "ICID {Icid} SPF: temperror ({Reason}): deferred")]
     public partial void SpfDeferred(long icid, string reason);
+
+    [LoggerMessage((int)MailLogLine.DmarcChecked, LogLevel.Information, "MID {Mid} DMARC: {Result}")]
+    public partial void DmarcChecked(long mid, string result);
+
+    [LoggerMessage((int)MailLogLine.DmarcRefused, LogLevel.Information, "MID {Mid} DMARC: rejected per the policy of {Domain}")]
+    public partial void DmarcRefused(long mid, string domain);
+
+    [LoggerMessage((int)MailLogLine.DmarcDeferred, LogLevel.Information, "MID {Mid} DMARC: the policy of {Domain} could not be looked up: deferred")]
+    public partial void DmarcDeferred(long mid, string domain);
 }

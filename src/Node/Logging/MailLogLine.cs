@@ -57,6 +57,9 @@ internal enum MailLogLine
     SpfChecked = 148,
     SpfRefused = 149,
     SpfDeferred = 150,
+    DmarcChecked = 151,
+    DmarcRefused = 152,
+    DmarcDeferred = 153,
 
     // Delivery (MailLog.Delivery.cs).
     NewDeliveryConnection = 200,

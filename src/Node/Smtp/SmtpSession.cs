@@ -1,7 +1,5 @@
 using Gatehouse.Cluster.V1;
-using Gatehouse.Node.Authentication;
 using Gatehouse.Node.Authentication.Spf;
-using Gatehouse.Node.Dkim;
 using Gatehouse.Node.Metrics;
 using Gatehouse.Node.Queue;
 using Gatehouse.Node.Smtp.Commands;
@@ -238,7 +236,16 @@ internal sealed partial class SmtpSession(SessionContext context, SmtpTransport 
                 return refusal;
             }
 
-            var added = await AuthenticateAsync(mid, urls.Headers, cancel);
+            var authenticated = await MessageAuthentication.DecideAsync(this, mid, urls.Headers, cancel);
+            if (authenticated.Refusal is { } authenticationRefusal)
+            {
+                await DiscardAsync(data, mid);
+                AbortTransaction();
+                State = SmtpState.Greeted;
+                return authenticationRefusal;
+            }
+
+            var added = authenticated.Added;
 
             try
             {
@@ -276,45 +283,6 @@ internal sealed partial class SmtpSession(SessionContext context, SmtpTransport 
             await DiscardAsync(data, mid);
             throw;
         }
-    }
-
-    // The checks' results on the message as received (SPF's from MAIL FROM), then its
-    // signature: the Authentication-Results, verdict and DKIM-Signature lines, after those
-    // already added.
-    private async Task<IReadOnlyList<string>> AuthenticateAsync(long mid, IReadOnlyList<string> added, CancellationToken cancel)
-    {
-        var verifyingDkim = Policy.Verify?.Dkim == true;
-        var results = new List<string>();
-        if (Spf is { } spf)
-        {
-            results.Add(spf.AuthenticationResult(MailFrom, Helo));
-        }
-
-        if (verifyingDkim || Policy.DkimSign)
-        {
-            using var message = MimeKit.MimeMessage.Load(context.Spool.DataPath(mid), cancel);
-            if (verifyingDkim)
-            {
-                var checks = await DkimVerification.CheckAsync(message, new DnsKeyLocator(context.Services.Dns.Current()), context.Time.GetUtcNow(), cancel);
-                context.Log.DkimVerified(mid, string.Join(", ", checks.Select(c => c.LogText)));
-                results.AddRange(checks.Select(c => c.AuthenticationResult));
-            }
-
-            if (Policy.DkimSign)
-            {
-                var signature = MessageSigning.Sign(context.Snapshot.Config, message);
-                context.Log.DkimSigning(mid, signature.Detail);
-                added = signature.Header is { } line ? [.. added, line] : added;
-            }
-        }
-
-        if (results.Count == 0)
-        {
-            return added;
-        }
-
-        var verdicts = Spf is { Result: Authentication.Spf.SpfResult.Fail } && Policy.Verify?.SpfFail == VerificationAction.Tag ? [AuthenticationResultsHeader.Verdict("spf=fail")] : Array.Empty<string>();
-        return [AuthenticationResultsHeader.Format(HostName, results), .. verdicts, .. added];
     }
 
     // The partial data file goes at once: its space is what a full disk lacks.

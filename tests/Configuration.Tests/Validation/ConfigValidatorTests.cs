@@ -204,14 +204,16 @@ public sealed class ConfigValidatorTests
     }
 
     [Fact]
-    public void An_spf_action_without_spf_checking_is_refused()
+    public void An_action_for_a_check_that_does_not_run_and_dmarc_without_its_inputs_are_refused()
     {
-        var cluster = Level(ValidCluster.Replace("{name: BLOCKED, behavior: reject}", "{name: BLOCKED, behavior: reject}\n  - {name: CHECKED, behavior: accept, verify: {dkim: true, spf_fail: reject, temporary_error: defer}}\n  - {name: SPF, behavior: accept, verify: {spf: true, spf_fail: tag, temporary_error: defer}}", StringComparison.Ordinal));
+        var cluster = Level(ValidCluster.Replace("{name: BLOCKED, behavior: reject}", "{name: BLOCKED, behavior: reject}\n  - {name: CHECKED, behavior: accept, verify: {dkim: true, spf_fail: reject, temporary_error: defer, dmarc_fail: tag}}\n  - {name: HALF, behavior: accept, verify: {spf: true, dmarc: true}}\n  - {name: ALL, behavior: accept, verify: {spf: true, dkim: true, dmarc: true, spf_fail: tag, dmarc_fail: reject, temporary_error: defer}}", StringComparison.Ordinal));
 
         var errors = Validate(WithCertificate(cluster), Level(ValidMachine)).Select(ValidationErrors.Format).ToList();
 
         Assert.Equal(["mail_flow_policies[CHECKED].verify.spf_fail: needs spf: true",
-            "mail_flow_policies[CHECKED].verify.temporary_error: needs spf: true (DKIM's temporary errors are only said in Authentication-Results)"], errors);
+            "mail_flow_policies[CHECKED].verify.dmarc_fail: needs dmarc: true",
+            "mail_flow_policies[CHECKED].verify.temporary_error: needs spf: true or dmarc: true (DKIM's temporary errors are only said in Authentication-Results)",
+            "mail_flow_policies[HALF].verify.dmarc: needs spf: true and dkim: true (its result is built from both)"], errors);
     }
 
     private static IReadOnlyList<ValidationError> Validate(LevelConfig cluster, LevelConfig machine) =>
