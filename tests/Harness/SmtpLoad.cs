@@ -14,8 +14,11 @@ public static class SmtpLoad
 {
     public sealed record Result(int Accepted, int Failed, TimeSpan Elapsed, List<double> LatenciesMs);
 
-    /// <summary>How clients connect: STARTTLS or in clear, and how many messages each connection carries.</summary>
-    public sealed record Shape(bool StartTls = true, int PerConnection = 1);
+    /// <summary>
+    /// How clients connect: STARTTLS or in clear, and how many messages each connection carries;
+    /// <c>Headers</c> (lines ending in CRLF) go first in every message, a DKIM signature say.
+    /// </summary>
+    public sealed record Shape(bool StartTls = true, int PerConnection = 1, string Headers = "");
 
     public static async Task<Result> RunAsync(
         IPEndPoint server, int clients, int messagesPerClient, string body, string recipient = "user@example.test", string prefix = "bench", Action<string>? started = null, Shape? shape = null)
@@ -29,7 +32,7 @@ public static class SmtpLoad
             for (var first = 0; first < messagesPerClient; first += shape.PerConnection)
             {
                 var subjects = Enumerable.Range(first, Math.Min(shape.PerConnection, messagesPerClient - first)).Select(i => $"{prefix}-{client}-{i}").ToList();
-                var sent = await SendConnectionAsync(server, subjects, body, recipient, shape.StartTls, started);
+                var sent = await SendConnectionAsync(server, subjects, body, recipient, shape, started);
                 lock (latencies)
                 {
                     latencies.AddRange(sent);
@@ -45,7 +48,7 @@ public static class SmtpLoad
 
     // One connection carrying the messages in turn; returns each accepted message's latency,
     // from the connection's opening for the first and from its MAIL FROM for the others.
-    private static async Task<List<double>> SendConnectionAsync(IPEndPoint server, List<string> subjects, string body, string recipient, bool startTls, Action<string>? started)
+    private static async Task<List<double>> SendConnectionAsync(IPEndPoint server, List<string> subjects, string body, string recipient, Shape shape, Action<string>? started)
     {
         var latencies = new List<double>();
         try
@@ -55,7 +58,7 @@ public static class SmtpLoad
             await using var smtp = await SmtpProbe.ConnectAsync(server);
             await smtp.ReplyAsync();
             await smtp.CommandAsync("EHLO load.sender.test");
-            if (startTls)
+            if (shape.StartTls)
             {
                 if (await smtp.CommandAsync("STARTTLS") is not { } ready || !ready.StartsWith("220", StringComparison.Ordinal))
                 {
@@ -77,7 +80,7 @@ public static class SmtpLoad
                 await smtp.CommandAsync("MAIL FROM:<load@sender.test>");
                 await smtp.CommandAsync($"RCPT TO:<{recipient}>");
                 await smtp.CommandAsync("DATA");
-                var done = await smtp.CommandAsync($"Subject: {subject}\r\nMessage-ID: <{subject}@load.sender.test>\r\nFrom: load@sender.test\r\nTo: {recipient}\r\n\r\n{body}\r\n.");
+                var done = await smtp.CommandAsync($"{shape.Headers}Subject: {subject}\r\nMessage-ID: <{subject}@load.sender.test>\r\nFrom: load@sender.test\r\nTo: {recipient}\r\n\r\n{body}\r\n.");
                 if (done?.StartsWith("250", StringComparison.Ordinal) != true)
                 {
                     break;

@@ -25,6 +25,11 @@ public sealed class MailFlowPolicyRule : IConfigRule
             {
                 CheckVerification(verify, $"{path}.verify", errors);
             }
+
+            if (policy.DkimSign && config.Config.DkimProfiles.Count == 0)
+            {
+                errors.Warn($"{path}.dkim_sign", "no dkim_profiles: mail accepted under this policy goes out unsigned");
+            }
         }
 
         foreach (var destination in config.Config.DestinationControls)

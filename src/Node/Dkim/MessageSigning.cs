@@ -29,14 +29,10 @@ internal static class MessageSigning
     // Keys read once per committed version (the snapshot's entries are replaced, never changed).
     private static readonly ConditionalWeakTable<SigningKey, ReadKey> Keys = [];
 
-    /// <summary>Signs the spooled message, or says why not; a message that cannot be signed is still accepted, unsigned.</summary>
-    public static Signature Sign(LevelConfig config, string dataPath)
-    {
-        using var message = MimeMessage.Load(dataPath);
-        return Sign(config, message);
-    }
-
-    /// <summary>Signs <paramref name="message"/> in place (its DKIM-Signature header added first), or says why not.</summary>
+    /// <summary>
+    /// Signs <paramref name="message"/> in place (its DKIM-Signature header added first), or says
+    /// why not; a message that cannot be signed is still accepted, unsigned.
+    /// </summary>
     public static Signature Sign(LevelConfig config, MimeMessage message)
     {
         try

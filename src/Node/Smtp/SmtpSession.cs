@@ -230,19 +230,13 @@ internal sealed partial class SmtpSession(SessionContext context, SmtpTransport 
             var urls = await UrlFilter.DecideAsync(context, mid, context.Spool.DataPath(mid), cancel);
             if (urls.Refusal is { } refusal)
             {
-                await DiscardAsync(data, mid);
-                AbortTransaction();
-                State = SmtpState.Greeted;
-                return refusal;
+                return await RefuseStoredAsync(data, mid, refusal);
             }
 
             var authenticated = await MessageAuthentication.DecideAsync(this, mid, urls.Headers, cancel);
             if (authenticated.Refusal is { } authenticationRefusal)
             {
-                await DiscardAsync(data, mid);
-                AbortTransaction();
-                State = SmtpState.Greeted;
-                return authenticationRefusal;
+                return await RefuseStoredAsync(data, mid, authenticationRefusal);
             }
 
             var added = authenticated.Added;
@@ -283,6 +277,15 @@ internal sealed partial class SmtpSession(SessionContext context, SmtpTransport 
             await DiscardAsync(data, mid);
             throw;
         }
+    }
+
+    // A message refused after its data was stored (a URL verdict, DMARC): nothing of it stays.
+    private async Task<SmtpReply> RefuseStoredAsync(FileStream data, long mid, SmtpReply refusal)
+    {
+        await DiscardAsync(data, mid);
+        AbortTransaction();
+        State = SmtpState.Greeted;
+        return refusal;
     }
 
     // The partial data file goes at once: its space is what a full disk lacks.

@@ -19,8 +19,8 @@ using Gatehouse.Harness;
 // Usage: [--clients N] [--messages M] [--rounds R] [--plain] [--per-connection K] [--idle-sessions S] [--sink]
 //        [--gatehouse-only] (the node alone, to profile it: the node's pid is printed first)
 //        [--dkim rsa-2048|ed25519] (the node DKIM-signs every message it relays)
+//        [--verify] (the node checks SPF, DKIM and DMARC on every message it relays)
 var (clients, messages, rounds) = BenchmarkArguments.Load(args);
-var shape = new SmtpLoad.Shape(StartTls: !args.Contains("--plain"), PerConnection: BenchmarkArguments.Option(args, "--per-connection", 1));
 var body = BenchmarkArguments.Body;
 var inProcessSink = args.Contains("--sink");
 var dkim = Array.IndexOf(args, "--dkim") is >= 0 and var at && at + 1 < args.Length ? args[at + 1] : null;
@@ -35,6 +35,8 @@ await using var gatehouseSink = await DownstreamAsync("downstream-gatehouse", "1
 await using var postfixSink = await DownstreamAsync("downstream-postfix", "127.0.1.51");
 
 var gatehouse = new IPEndPoint(node.Address, FreePort.On(node.Address));
+await using var checks = args.Contains("--verify") ? await InboundChecks.StartAsync(cluster, body, "user@relay.test") : null;
+var shape = new SmtpLoad.Shape(StartTls: !args.Contains("--plain"), PerConnection: BenchmarkArguments.Option(args, "--per-connection", 1), Headers: checks?.Signature ?? "");
 if (dkim is not null)
 {
     (await cluster.Manager.CliAsync("signingkeys", "new", "bench", "--algorithm", dkim)).Succeeded();
@@ -46,7 +48,8 @@ var https = new IPEndPoint(node.Address, FreePort.On(node.Address));
     hostname: relay.bench.test
     ip_interfaces: [{name: Data1, address: {{{node.Address}}}, hostname: relay.bench.test,
                      https: {enabled: true, port: {{{https.Port}}}, certificate: demo, anonymous_read: true}}]
-    mail_flow_policies: [{name: LOAD, behavior: relay, tls: preferred, max_concurrent_connections_per_ip: 1000, dkim_sign: {{{(dkim is not null ? "true" : "false")}}}}]
+    mail_flow_policies: [{name: LOAD, behavior: relay, tls: preferred, max_concurrent_connections_per_ip: 1000, dkim_sign: {{{(dkim is not null ? "true" : "false")}}}{{{(checks is null ? "" : $", verify: {InboundChecks.Policy}")}}}}]
+    {{{(checks is null ? "" : $"system: {{dns_servers: [\"{checks.Dns.Endpoint}\"]}}")}}}
     sender_groups: [{name: LOCAL, policy: LOAD, members: [127.0.0.0/8]}]
     listeners: [{name: Relay, type: private, interface: Data1, port: {{{gatehouse.Port}}}, certificate: demo, host_access_table: [LOCAL], default_policy: LOAD}]
     smtp_routes: [{domain: relay.test, hosts: [{host: {{{gatehouseSink.Endpoint.Address}}}, port: {{{gatehouseSink.Endpoint.Port}}}}]}]
@@ -74,7 +77,7 @@ Relay[] relays =
 ];
 
 Console.WriteLine($"node pid {node.Process.Id}");
-Console.WriteLine($"relay, {(shape.StartTls ? "STARTTLS" : "plain")} in and STARTTLS out to {(inProcessSink ? "an in-process sink" : "Postfix with its queue on disk")}: {clients} concurrent clients x {messages} messages, {rounds} rounds after one warm-up round, {shape.PerConnection} message(s) per connection in, {body.Length / 1024.0:F1} KB messages{(dkim is null ? "" : $", the node signing each ({dkim})")}");
+Console.WriteLine($"relay, {(shape.StartTls ? "STARTTLS" : "plain")} in and STARTTLS out to {(inProcessSink ? "an in-process sink" : "Postfix with its queue on disk")}: {clients} concurrent clients x {messages} messages, {rounds} rounds after one warm-up round, {shape.PerConnection} message(s) per connection in, {body.Length / 1024.0:F1} KB messages{(dkim is null ? "" : $", the node signing each ({dkim})")}{(checks is null ? "" : ", the node checking SPF, DKIM and DMARC on each")}");
 // Not counted: the node compiles its hot paths during its first thousand messages or so
 // (tiered JIT), which a relay that runs for days pays once.
 foreach (var relay in relays)

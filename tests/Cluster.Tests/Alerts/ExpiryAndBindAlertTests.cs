@@ -22,7 +22,7 @@ public sealed class ExpiryAndBindAlertTests
         var smtp = new IPEndPoint(node.Address, FreePort.On(node.Address));
         (await m.CliAsync("signingkeys", "new", "alerts", "--algorithm", "ed25519")).Succeeded();
         await using var dns = await Dnsmasq.StartAsync(Path.Combine(cluster.Root, "dnsmasq.log"), [],
-            extra: [Dnsmasq.TxtRecord("a1._domainkey.example.test", await Signing.DkimRecords.StringsAsync(m, "alerts", "example.test", "a1"))]);
+            extra: [Dnsmasq.TxtRecord("a1._domainkey.example.test", await DkimRecords.StringsAsync(m, "alerts", "example.test", "a1"))]);
         (await m.LoadConfigAsync($$$"""
             hostname: alerts.node1.test
             ip_interfaces: [{name: Data1, address: {{{node.Address}}}}]

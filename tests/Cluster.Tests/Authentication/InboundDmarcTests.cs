@@ -1,5 +1,4 @@
 using System.Net;
-using Gatehouse.Cluster.Tests.Signing;
 
 namespace Gatehouse.Cluster.Tests.Authentication;
 

@@ -221,7 +221,7 @@ public sealed partial class TlsReportingFixture : IAsyncLifetime
         peers.Add(Policies);
         // Report mail is signed by the submitter domain's profile (RFC 8460 section 5.3).
         (await Cluster.Manager.CliAsync("signingkeys", "new", "reports", "--algorithm", "rsa-2048")).Succeeded();
-        var reportKey = await Signing.DkimRecords.StringsAsync(Cluster.Manager, "reports", "cluster.test", "rpt");
+        var reportKey = await DkimRecords.StringsAsync(Cluster.Manager, "reports", "cluster.test", "rpt");
         var dns = await Dnsmasq.StartAsync(Path.Combine(work, "dnsmasq.log"),
             [("rpt-sts.test", "mx.rpt-good.test", 10), ("rpt-plain.test", "mx.rpt-good.test", 10), ("rpt-down.test", "mx.rpt-good.test", 10), ("rpt-bad.test", "mx.rpt-wrong.test", 10), ("reports.test", "mx.reports.test", 10)],
             [("mx.rpt-good.test", "127.0.7.1"), ("mx.rpt-wrong.test", "127.0.7.2"), ("mx.reports.test", "127.0.7.3"), ("rua.reports.test", "127.0.7.4"),

@@ -216,6 +216,17 @@ public sealed class ConfigValidatorTests
             "mail_flow_policies[HALF].verify.dmarc: needs spf: true and dkim: true (its result is built from both)"], errors);
     }
 
+    [Fact]
+    public void Signing_without_a_profile_is_taken_with_a_warning()
+    {
+        var cluster = Level(ValidCluster.Replace("{name: BLOCKED, behavior: reject}", "{name: BLOCKED, behavior: reject}\n  - {name: SIGNED, behavior: relay, dkim_sign: true}", StringComparison.Ordinal));
+
+        var report = ConfigValidator.Standard.Check(WithCertificate(cluster), Level(ValidMachine));
+
+        Assert.Empty(report.All);
+        Assert.Contains("mail_flow_policies[SIGNED].dkim_sign: no dkim_profiles: mail accepted under this policy goes out unsigned", report.Warnings.Select(ValidationErrors.Format));
+    }
+
     private static IReadOnlyList<ValidationError> Validate(LevelConfig cluster, LevelConfig machine) =>
         ConfigValidator.Standard.Validate(cluster, machine);
 

@@ -1,9 +1,9 @@
 using System.Text.RegularExpressions;
 
-namespace Gatehouse.Cluster.Tests.Signing;
+namespace Gatehouse.Harness;
 
 /// <summary>The TXT record of a signing key as <c>signingkeys dns</c> prints it, for a test's dnsmasq to serve.</summary>
-internal static partial class DkimRecords
+public static partial class DkimRecords
 {
     public static async Task<IReadOnlyList<string>> StringsAsync(ManagerInstance m, string key, string domain, string selector)
     {
