@@ -17,6 +17,13 @@ internal sealed class KeyLookupException(string result, string reason) : Excepti
 /// </summary>
 internal sealed class DnsKeyLocator(LookupClient dns) : DkimPublicKeyLocatorBase
 {
+    // Keys as read from their records: reading an RSA key checks its modulus (BouncyCastle
+    // tests it for primality), which cost more than the rest of a message's checks together.
+    // By the record's text, so a changed record is read anew; bounded, emptied when full.
+    private const int MaxParsed = 1024;
+    private const int MaxRecordLength = 1600;
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, AsymmetricKeyParameter> Parsed = new(StringComparer.Ordinal);
+
     public override AsymmetricKeyParameter LocatePublicKey(string methods, string domain, string selector, CancellationToken cancellationToken = default) =>
         LocatePublicKeyAsync(methods, domain, selector, cancellationToken).GetAwaiter().GetResult();
 
@@ -43,9 +50,36 @@ internal sealed class DnsKeyLocator(LookupClient dns) : DkimPublicKeyLocatorBase
             throw new KeyLookupException("permerror", "no key published");
         }
 
+        return Read(records[0]);
+    }
+
+    /// <summary>
+    /// A key record read, or the permanent error it gives. Records longer than an 8192-bit RSA
+    /// key's are refused unread: reading a key costs in proportion to its size, and a sender
+    /// chooses it.
+    /// </summary>
+    internal static AsymmetricKeyParameter Read(string record)
+    {
+        if (record.Length > MaxRecordLength)
+        {
+            throw new KeyLookupException("permerror", $"key record of {record.Length} characters, {MaxRecordLength} at most");
+        }
+
+        if (Parsed.TryGetValue(record, out var known))
+        {
+            return known;
+        }
+
         try
         {
-            return GetPublicKey(records[0]);
+            var key = GetPublicKey(record);
+            if (Parsed.Count >= MaxParsed)
+            {
+                Parsed.Clear();
+            }
+
+            Parsed[record] = key;
+            return key;
         }
         catch (Exception e) when (e is MimeKit.ParseException or FormatException or ArgumentException or InvalidOperationException)
         {

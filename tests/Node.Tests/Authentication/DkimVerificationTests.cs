@@ -91,6 +91,18 @@ public sealed class DkimVerificationTests
         Assert.Equal(DkimVerification.MaxSignatures, keys.Asked);
     }
 
+    [Fact]
+    public void A_key_record_is_read_once_and_one_longer_than_an_8192_bit_keys_is_refused_unread()
+    {
+        var spki = Convert.ToBase64String(Org.BouncyCastle.X509.SubjectPublicKeyInfoFactory.CreateSubjectPublicKeyInfo(Rsa.Public).GetDerEncoded());
+        var record = $"v=DKIM1; k=rsa; p={spki}";
+        Assert.Same(DnsKeyLocator.Read(record), DnsKeyLocator.Read(record));
+
+        var huge = Assert.Throws<KeyLookupException>(() => DnsKeyLocator.Read($"v=DKIM1; k=rsa; p={new string('A', 2000)}"));
+        Assert.Equal("permerror", huge.Result);
+        Assert.Equal("permerror", Assert.Throws<KeyLookupException>(() => DnsKeyLocator.Read("v=DKIM1; k=rsa; p=")).Result);
+    }
+
     private static MimeMessage Message()
     {
         var message = new MimeMessage();
