@@ -60,7 +60,7 @@ internal static class ConfigEndpoints
             return Results.NoContent();
         }).For(ApiRole.Operator);
 
-        api.MapPost("/commit", async (HttpContext context, ConfigurationService config) =>
+        api.MapPost("/commit", async (HttpContext context, ConfigurationService config, Signing.DkimPublication publication) =>
         {
             var request = await AdminApi.Read<CommitRequest>(context);
             if (string.IsNullOrWhiteSpace(request.Comment))
@@ -68,8 +68,16 @@ internal static class ConfigEndpoints
                 throw new ChangeRejectedException("a commit needs a comment (--comment TEXT)");
             }
 
+            // DKIM keys not yet in DNS: a warning, or with --require-published a refusal.
+            var unpublished = await publication.UnpublishedAsync();
+            if (request.RequirePublished && unpublished.Count > 0)
+            {
+                return Results.Json(new CommitResponse(null, [.. unpublished], []), AdminApi.Json, statusCode: StatusCodes.Status422UnprocessableEntity);
+            }
+
             var result = await config.CommitAsync(request.Comment, AdminTokenHandler.Actor(context));
-            var body = new CommitResponse(result.Version, result.Errors.Select(e => e.ToString()).ToList(), result.Warnings.Select(e => e.ToString()).Distinct().ToList());
+            var body = new CommitResponse(result.Version, result.Errors.Select(e => e.ToString()).ToList(),
+                [.. result.Warnings.Select(e => e.ToString()).Distinct(), .. unpublished]);
             return Results.Json(body, AdminApi.Json, statusCode: result.Version is null ? StatusCodes.Status422UnprocessableEntity : StatusCodes.Status200OK);
         }).For(ApiRole.Operator);
 

@@ -5,7 +5,7 @@ using Gatehouse.ClusterManager.Views;
 
 namespace Gatehouse.ClusterManager.Api;
 
-/// <summary>DKIM signing keys: list, make, import, the TXT record to publish, delete (staged until commit).</summary>
+/// <summary>DKIM signing keys: list, make, import, the TXT record to publish, delete; a profile's rotation (staged until commit).</summary>
 internal static class SigningKeyEndpoints
 {
     public static void Map(RouteGroupBuilder api)
@@ -27,6 +27,13 @@ internal static class SigningKeyEndpoints
 
         api.MapGet("/signing-keys/{name}/dns", async (string name, string domain, string selector, SigningKeys keys) =>
             Results.Json(await keys.RecordAsync(name, domain, selector), AdminApi.Json)).For(ApiRole.ReadOnly);
+
+        api.MapPost("/dkim-profiles/{name}/rotate", async (string name, HttpContext context, SigningKeys keys) =>
+        {
+            var r = await AdminApi.Read<DkimRotationRequest>(context);
+            await keys.RotateAsync(name, r.Selector, r.Key, AdminTokenHandler.Actor(context));
+            return Results.NoContent();
+        });
 
         api.MapDelete("/signing-keys/{name}", async (string name, HttpContext context, SigningKeys keys) =>
         {

@@ -126,12 +126,13 @@ internal static class ConfigCommands
     private static Command Commit(ConnectionOptions connection)
     {
         var comment = new Option<string>("--comment") { Description = "Why this change is made (kept in history)", Required = true };
-        var command = new Command("commit", "Validate every node's configuration and commit the pending changes; prints the new version") { comment };
+        var requirePublished = new Option<bool>("--require-published") { Description = "Refuse the commit while a new or rotated DKIM key is not found in DNS" };
+        var command = new Command("commit", "Validate every node's configuration and commit the pending changes; prints the new version") { comment, requirePublished };
         command.SetAction(async (result, cancel) =>
         {
             using var client = connection.Connect(result);
             var response = await client.SendAsync<CommitResponse>(HttpMethod.Post, "api/v1/commit",
-                new CommitRequest(result.GetValue(comment)!), acceptStatus: 422, cancel);
+                new CommitRequest(result.GetValue(comment)!, result.GetValue(requirePublished)), acceptStatus: 422, cancel);
             if (response.Version is null)
             {
                 throw new CliException($"commit refused, nothing changed: {response.Errors.Count} error(s)", response.Errors);

@@ -82,6 +82,28 @@ internal static class SigningKeyCommands
         return keys;
     }
 
+    /// <summary><c>dkim rotate PROFILE --selector NEW --key KEY</c>.</summary>
+    public static Command Dkim(ConnectionOptions connection)
+    {
+        var profile = new Argument<string>("PROFILE") { Description = "The DKIM profile" };
+        var selector = new Option<string>("--selector") { Description = "The new selector", Required = true };
+        var key = new Option<string>("--key") { Description = "The signing key to sign with from now on", Required = true };
+        var rotate = new Command("rotate", "Stage a profile's move to a new selector and key; commit checks the new record is published") { profile, selector, key };
+        rotate.SetAction(async (result, cancel) =>
+        {
+            using var client = connection.Connect(result);
+            var (name, newSelector) = (result.GetValue(profile)!, result.GetValue(selector)!);
+            await client.SendAsync<object>(HttpMethod.Post, $"api/v1/dkim-profiles/{Uri.EscapeDataString(name)}/rotate",
+                new DkimRotationRequest(newSelector, result.GetValue(key)!), cancel);
+            Console.WriteLine($"Staged the rotation of DKIM profile {name} to selector {newSelector}. Publish the record (signingkeys dns), then commit (--require-published refuses until it is found).");
+            return 0;
+        });
+
+        var dkim = new Command("dkim", "DKIM profiles: rotation");
+        dkim.Subcommands.Add(rotate);
+        return dkim;
+    }
+
     private static Argument<string> Name() => new("NAME") { Description = "The key's name" };
 
     private static Option<string?> Comment() => new("--comment") { Description = "A note kept with the key" };

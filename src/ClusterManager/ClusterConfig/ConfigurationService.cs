@@ -90,6 +90,14 @@ internal sealed partial class ConfigurationService(
         return open;
     }
 
+    /// <summary>The whole committed configuration, secrets in plain text.</summary>
+    public async Task<ConfigurationSet> ReadCommittedAsync(CancellationToken cancel = default)
+    {
+        var open = secrets.Open((await store.GetLatestAsync(cancel)).Content);
+        open.Cluster ??= new LevelConfig();
+        return open;
+    }
+
     /// <summary>
     /// The whole committed configuration for a file (CL-8): private keys and passwords masked
     /// (the file cannot be loaded back), encrypted with a passphrase, or in plain text.

@@ -82,6 +82,7 @@ internal static partial class ManagerServer
         builder.Services.AddSingleton<CertificateService>();
         builder.Services.AddSingleton<RevocationLists>();
         builder.Services.AddSingleton<Signing.SigningKeys>();
+        builder.Services.AddSingleton<Signing.DkimPublication>();
         builder.Services.AddSingleton<InboundTlsCheck>();
         builder.Services.AddSingleton<ExpiryMonitor>();
         builder.Services.AddHostedService(services => services.GetRequiredService<ExpiryMonitor>());

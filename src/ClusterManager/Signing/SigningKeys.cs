@@ -54,6 +54,32 @@ internal sealed class SigningKeys(ConfigurationService configuration)
         }
     }
 
+    /// <summary>
+    /// Stages a DKIM profile's rotation to a new selector and key; the commit then checks that the
+    /// new key is published (<see cref="DkimPublication"/>). The old record may go once mail
+    /// signed with it has been delivered and checked (a few days).
+    /// </summary>
+    public Task RotateAsync(string profile, string selector, string key, string actor, CancellationToken cancel = default) =>
+        configuration.EditLevelAsync(LevelTarget.Cluster, level =>
+        {
+            var entry = level.DkimProfiles.FirstOrDefault(p => string.Equals(p.Name, profile, StringComparison.OrdinalIgnoreCase))
+                ?? throw new ChangeRejectedException($"there is no DKIM profile named {profile}");
+            var signingKey = Find(level, key);
+            if (!DkimRecord.IsLabels(selector))
+            {
+                throw new ChangeRejectedException($"'{selector}' is not a selector: dot-separated labels of letters, digits and hyphens");
+            }
+
+            if (string.Equals(entry.Selector, selector, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new ChangeRejectedException($"profile {entry.Name} signs with selector {selector} already: a rotation takes a new one, so that the old record stays valid for mail on its way");
+            }
+
+            entry.Selector = selector;
+            entry.Key = signingKey.Name;
+            return level;
+        }, actor, $"rotate DKIM profile {profile} to selector {selector} with key {key}", cancel);
+
     /// <summary>Stages the key's removal; refused while a DKIM profile signs with it.</summary>
     public Task DeleteAsync(string name, string actor, CancellationToken cancel = default) =>
         configuration.EditLevelAsync(LevelTarget.Cluster, level =>

@@ -19,7 +19,7 @@ internal sealed record NodeView(
 
 internal sealed record RemoveResponse(string Node, int MachineSettingsDeleted);
 
-internal sealed record CommitRequest(string Comment);
+internal sealed record CommitRequest(string Comment, bool RequirePublished = false);
 
 /// <summary>A change to groups: create or delete GROUP, add or remove NODE.</summary>
 internal sealed record GroupRequest(string Op, string Group, string? Node = null);

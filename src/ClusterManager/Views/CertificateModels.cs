@@ -32,3 +32,6 @@ internal sealed record TrustedCasView(bool SystemBundleEnabled, IReadOnlyList<st
 
 /// <summary>A new signing key (<c>Algorithm</c>: rsa-2048, rsa-3072, ed25519) or an imported one (<c>Key</c>: PEM, base64).</summary>
 internal sealed record SigningKeyRequest(string Name, string? Algorithm, string? Key, string? Comment);
+
+/// <summary>A DKIM profile's rotation: the new selector and the signing key it signs with.</summary>
+internal sealed record DkimRotationRequest(string Selector, string Key);

@@ -65,6 +65,7 @@ public sealed class EndpointRoleTests : IAsyncLifetime
         ["DELETE /api/v1/trusted-cas/crls"] = ApiRole.Admin,
         ["POST /api/v1/signing-keys"] = ApiRole.Admin,
         ["DELETE /api/v1/signing-keys/{name}"] = ApiRole.Admin,
+        ["POST /api/v1/dkim-profiles/{name}/rotate"] = ApiRole.Admin,
         ["POST /api/v1/backup"] = ApiRole.Admin,
         ["GET /api/v1/users"] = ApiRole.Admin,
         ["PUT /api/v1/users/{name}"] = ApiRole.Admin,
