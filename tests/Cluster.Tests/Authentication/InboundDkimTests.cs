@@ -110,14 +110,9 @@ public sealed class InboundDkimTests
         (await Swaks.SendAsync(listener, "someone@dest.test", "--from", "sender@sender.test", "--data", file)).Succeeded();
     }
 
-    // The value of the one Authentication-Results header with the node's authserv-id, unfolded.
-    private static string Ours(string delivered)
-    {
-        var unfolded = delivered.ReplaceLineEndings("\n").Replace("\n\t", " ", StringComparison.Ordinal).Replace("\n ", " ", StringComparison.Ordinal);
-        return Assert.Single(unfolded.Split('\n'), l => l.StartsWith($"Authentication-Results: {AuthservId};", StringComparison.OrdinalIgnoreCase))["Authentication-Results: ".Length..];
-    }
-
     private static Task<CommandResult> Run(string program, params string[] arguments) => ManagedProcess.RunProgramAsync(program, arguments, null);
 
     private static Task<CommandResult> RunWithInput(string input, string program, string[] arguments) => ManagedProcess.RunProgramAsync(program, arguments, input);
+
+    private static string Ours(string delivered) => AuthenticationResultsOf.Node(delivered, AuthservId);
 }

@@ -85,10 +85,5 @@ public sealed class InboundDmarcTests
         Assert.Contains("DMARC: rejected per the policy of example.test", log, StringComparison.Ordinal);
     }
 
-    // The value of the one Authentication-Results header with the node's authserv-id, unfolded.
-    private static string Ours(string delivered)
-    {
-        var unfolded = delivered.ReplaceLineEndings("\n").Replace("\n\t", " ", StringComparison.Ordinal).Replace("\n ", " ", StringComparison.Ordinal);
-        return Assert.Single(unfolded.Split('\n'), l => l.StartsWith($"Authentication-Results: {AuthservId};", StringComparison.OrdinalIgnoreCase))["Authentication-Results: ".Length..];
-    }
+    private static string Ours(string delivered) => AuthenticationResultsOf.Node(delivered, AuthservId);
 }

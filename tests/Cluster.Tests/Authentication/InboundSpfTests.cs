@@ -85,10 +85,5 @@ public sealed class InboundSpfTests
         Assert.Contains("SPF: temperror (DNS failed for pass.test): deferred", await File.ReadAllTextAsync(Path.Combine(node.DataDir, "logs", "mail.current")), StringComparison.Ordinal);
     }
 
-    // The value of the one Authentication-Results header with the node's authserv-id, unfolded.
-    private static string Ours(string delivered)
-    {
-        var unfolded = delivered.ReplaceLineEndings("\n").Replace("\n\t", " ", StringComparison.Ordinal).Replace("\n ", " ", StringComparison.Ordinal);
-        return Assert.Single(unfolded.Split('\n'), l => l.StartsWith($"Authentication-Results: {AuthservId};", StringComparison.OrdinalIgnoreCase))["Authentication-Results: ".Length..];
-    }
+    private static string Ours(string delivered) => AuthenticationResultsOf.Node(delivered, AuthservId);
 }
