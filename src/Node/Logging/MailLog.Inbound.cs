@@ -172,4 +172,7 @@ internal sealed partial class MailLog
 
     [LoggerMessage((int)MailLogLine.DmarcDeferred, LogLevel.Information, "MID {Mid} DMARC: the policy of {Domain} could not be looked up: deferred")]
     public partial void DmarcDeferred(long mid, string domain);
+
+    [LoggerMessage((int)MailLogLine.ArcVerified, LogLevel.Information, "MID {Mid} ARC: {Result}")]
+    public partial void ArcVerified(long mid, string result);
 }

@@ -60,6 +60,7 @@ internal enum MailLogLine
     DmarcChecked = 151,
     DmarcRefused = 152,
     DmarcDeferred = 153,
+    ArcVerified = 154,
 
     // Delivery (MailLog.Delivery.cs).
     NewDeliveryConnection = 200,

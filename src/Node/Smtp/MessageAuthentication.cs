@@ -10,7 +10,7 @@ namespace Gatehouse.Node.Smtp;
 
 /// <summary>
 /// The checks a policy asks for on a message just received, and its signature: the SPF result
-/// from MAIL FROM, DKIM verification, DMARC from both, then DKIM signing. Gives the header lines
+/// from MAIL FROM, DKIM verification, DMARC from both, the ARC chain, then DKIM signing. Gives the header lines
 /// to add (Authentication-Results, the tag verdict, DKIM-Signature, after those already added),
 /// or the refusal a DMARC fail or a DNS failure calls for.
 /// </summary>
@@ -33,7 +33,7 @@ internal static class MessageAuthentication
             }
         }
 
-        if (!verify.Dkim && !policy.DkimSign)
+        if (!verify.Dkim && !verify.Arc && !policy.DkimSign)
         {
             return new(Headers(session, results, verdicts, added));
         }
@@ -60,6 +60,13 @@ internal static class MessageAuthentication
                     verdicts.Add("dmarc=fail");
                 }
             }
+        }
+
+        if (verify.Arc)
+        {
+            var arc = await ArcVerification.CheckAsync(message, new DnsKeyLocator(context.Services.Dns.Current()), cancel);
+            context.Log.ArcVerified(mid, arc.LogText);
+            results.Add(arc.AuthenticationResult);
         }
 
         if (policy.DkimSign)

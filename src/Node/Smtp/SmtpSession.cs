@@ -246,7 +246,7 @@ internal sealed partial class SmtpSession(SessionContext context, SmtpTransport 
                 await context.Spool.CommitAsync(data, Envelope(mid, result.Size, received) with
                 {
                     AddedHeaders = added,
-                    AuthenticationServiceId = Policy.Verify is { Dkim: true } or { Spf: true } ? HostName : "",
+                    AuthenticationServiceId = Policy.Verify is { Dkim: true } or { Spf: true } or { Arc: true } ? HostName : "",
                     // REQUIRETLS on MAIL FROM wins over the header (RFC 8689 §4.1).
                     TlsOptional = result.Headers.TlsRequiredNo && !RequireTls,
                 }, cancel);
