@@ -36,6 +36,8 @@ internal sealed partial class AlertDispatcher(IManagerStore store, NodeQueries n
     /// <summary>Hands each alert not yet mailed to a connected node; the number handed out.</summary>
     public async Task<int> MailPendingAsync(CancellationToken cancel)
     {
+        // Alerts before events: a sighting is written before its alert (ClusterSightings), so
+        // every alert read here has its sightings among the events read next.
         var alerts = await store.ListAlertsAsync(500, cancel);
         var events = (await store.ListAlertEventsAsync(5000, cancel)).ToLookup(e => e.AlertKey, StringComparer.Ordinal);
         var now = Time.GetUtcNow();

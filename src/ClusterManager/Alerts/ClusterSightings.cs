@@ -51,12 +51,8 @@ internal sealed partial class ClusterSightings(IManagerStore store, TimeProvider
         var key = $"{RequiredTlsAlert.Key(domain)}@{DateTimeOffset.FromUnixTimeSeconds(hour * 3600).ToString("yyyy-MM-dd'T'HH'Z'", CultureInfo.InvariantCulture)}";
         try
         {
-            if (await store.TryAddAlertAsync(SystemAlert.Create(key, now, "Warning", RequiredTlsAlert.Text(domain, reason)), cancel))
-            {
-                started.AddOrUpdate(node, (hour, 1), (_, c) => c.Hour == hour ? (hour, c.Count + 1) : (hour, 1));
-                LogRaised(logger, domain, node, reason);
-            }
-
+            // The sighting first: the dispatcher tells an alert to gather by its sightings, and
+            // one it found without any (between the two writes) it mailed at once.
             await store.TryAddAlertEventAsync(new AlertEvent
             {
                 AlertKey = key,
@@ -65,6 +61,11 @@ internal sealed partial class ClusterSightings(IManagerStore store, TimeProvider
                 By = node,
                 Detail = reason,
             }, cancel);
+            if (await store.TryAddAlertAsync(SystemAlert.Create(key, now, "Warning", RequiredTlsAlert.Text(domain, reason)), cancel))
+            {
+                started.AddOrUpdate(node, (hour, 1), (_, c) => c.Hour == hour ? (hour, c.Count + 1) : (hour, 1));
+                LogRaised(logger, domain, node, reason);
+            }
         }
         catch (StoreException e)
         {
