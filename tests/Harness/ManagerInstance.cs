@@ -59,7 +59,10 @@ public sealed class ManagerInstance : IAsyncDisposable
         process = ManagedProcess.Start(Binaries.Manager, store is null ? arguments : [.. arguments, "--store", store.ToString(), .. StoreOptions],
             Path.Combine(Path.GetDirectoryName(DataDir)!, $"{Path.GetFileName(DataDir)}.log"),
             TestJobPeriods.Environment.Concat(Environment).ToDictionary());
-        await Wait.UntilAsync(() => process.HasExited || FreePort.Accepts(Endpoint), $"the manager listens on {Endpoint}");
+        // The manager writes manager.url, which the CLI reads, just after it starts listening:
+        // a CLI run in between would find no manager.
+        await Wait.UntilAsync(() => process.HasExited || (FreePort.Accepts(Endpoint) && File.Exists(Path.Combine(DataDir, "manager.url"))),
+            $"the manager listens on {Endpoint} and has said where");
         if (process.HasExited)
         {
             throw new InvalidOperationException($"the manager exited with {process.ExitCode}: {await process.FinalOutputAsync()}");
