@@ -19,7 +19,7 @@ internal static class EventIdRanges
             new(100, 199, "Nodes", "node streams and node status"),
             new(400, 409, "Certificates", "certificate expiry"),
             new(410, 439, "Alerts", "node watch, alert mailing, store watch"),
-            new(440, 449, "TlsReports", "the cluster's TLS reports"),
+            new(440, 449, "Reports", "the cluster's daily TLS and DMARC reports"),
             new(450, 469, "Distribution", "shared MTA-STS policies, node outboxes"),
             new(700, 799, "Hosting", "the manager's own certificates"),
         ],

@@ -62,6 +62,7 @@ internal static class AdminApi
         QueueEndpoints.Map(api);
         AlertEndpoints.Map(api);
         TlsReportEndpoints.Map(api);
+        DmarcReportEndpoints.Map(api);
         StsPolicyEndpoints.Map(api);
         ApiTokenEndpoints.Map(api);
         GuiUserEndpoints.Map(api);

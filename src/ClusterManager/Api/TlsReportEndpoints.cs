@@ -1,5 +1,6 @@
 using Gatehouse.ClusterManager.Access;
 using Gatehouse.ClusterManager.Diagnostics;
+using Gatehouse.ClusterManager.Reports;
 using Gatehouse.ClusterManager.TlsReports;
 
 namespace Gatehouse.ClusterManager.Api;
@@ -14,12 +15,12 @@ internal static class TlsReportEndpoints
     public static void Map(RouteGroupBuilder api)
     {
         api.MapGet("/tls-reports", async (TlsReporting reporting, TimeProvider time, string? date, HttpContext context) =>
-            Results.Json(await reporting.DayAsync(TlsReportsOfDay.DayOf(date, time), context.RequestAborted), AdminApi.Json)).For(ApiRole.ReadOnly);
+            Results.Json(await reporting.DayAsync(ReportDays.Of(date, time), context.RequestAborted), AdminApi.Json)).For(ApiRole.ReadOnly);
 
         api.MapPost("/tls-reports/send", async (HttpContext context, TlsReporting reporting, TimeProvider time, AuditLog audit) =>
         {
-            var request = await AdminApi.Read<TlsReportSendRequest>(context);
-            var date = TlsReportsOfDay.DayOf(request.Date, time);
+            var request = await AdminApi.Read<ReportSendRequest>(context);
+            var date = ReportDays.Of(request.Date, time);
             var day = await reporting.SendNowAsync(date, context.RequestAborted);
             await audit.RecordAsync(AdminTokenHandler.Actor(context), "tls-report send", day.Summary(), context.RequestAborted);
             return Results.Json(day, AdminApi.Json);

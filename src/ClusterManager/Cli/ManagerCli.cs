@@ -13,7 +13,7 @@ internal static class ManagerCli
         root.Subcommands.Add(Serve());
         root.Subcommands.Add(RestoreCommand());
         var connection = new ConnectionOptions();
-        foreach (var command in NodeCommands.Build(connection).Concat(ConfigCommands.Build(connection)).Append(CertificateCommands.Build(connection)).Append(SigningKeyCommands.Build(connection)).Append(SigningKeyCommands.Dkim(connection)).Append(TlsCheckCommands.Build(connection)).Append(TlsVerifyCommand.Build(connection)).Append(QueueCommands.Build(connection)).Append(AlertCommands.Build(connection)).Append(StatusCommand.Build(connection)).Append(TrackCommand.Build(connection)).Append(TlsReportCommands.Build(connection)).Append(StsCommands.Build(connection)).Append(ApiTokenCommands.Build(connection)).Append(UserCommands.Build(connection)).Append(BackupCommands.Backup(connection)).Append(GroupCommands.Build(connection)))
+        foreach (var command in NodeCommands.Build(connection).Concat(ConfigCommands.Build(connection)).Append(CertificateCommands.Build(connection)).Append(SigningKeyCommands.Build(connection)).Append(SigningKeyCommands.Dkim(connection)).Append(TlsCheckCommands.Build(connection)).Append(TlsVerifyCommand.Build(connection)).Append(QueueCommands.Build(connection)).Append(AlertCommands.Build(connection)).Append(StatusCommand.Build(connection)).Append(TrackCommand.Build(connection)).Append(TlsReportCommands.Build(connection)).Append(DmarcReportCommands.Build(connection)).Append(StsCommands.Build(connection)).Append(ApiTokenCommands.Build(connection)).Append(UserCommands.Build(connection)).Append(BackupCommands.Backup(connection)).Append(GroupCommands.Build(connection)))
         {
             connection.AddTo(command);
             root.Subcommands.Add(command);

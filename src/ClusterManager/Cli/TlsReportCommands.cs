@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Gatehouse.ClusterManager.Api;
+using Gatehouse.ClusterManager.Reports;
 using Gatehouse.ClusterManager.TlsReports;
 
 namespace Gatehouse.ClusterManager.Cli;
@@ -21,7 +22,7 @@ internal static class TlsReportCommands
         command.SetAction(async (result, cancel) =>
         {
             using var client = connection.Connect(result);
-            var day = await client.GetAsync<TlsReportsOfDay>($"api/v1/tls-reports?date={Day(result.GetValue(date)!)}", cancel);
+            var day = await client.GetAsync<TlsReportsOfDay>($"api/v1/tls-reports?date={ReportDayOption.Day(result.GetValue(date)!)}", cancel);
             return Print(day, result.GetValue(json));
         });
 
@@ -29,7 +30,7 @@ internal static class TlsReportCommands
         send.SetAction(async (result, cancel) =>
         {
             using var client = connection.Connect(result);
-            var day = await client.SendAsync<TlsReportsOfDay>(HttpMethod.Post, "api/v1/tls-reports/send", new TlsReportSendRequest(Day(result.GetValue(date)!)), cancel);
+            var day = await client.SendAsync<TlsReportsOfDay>(HttpMethod.Post, "api/v1/tls-reports/send", new ReportSendRequest(ReportDayOption.Day(result.GetValue(date)!)), cancel);
             return Print(day, result.GetValue(json));
         });
         command.Add(send);
@@ -59,12 +60,4 @@ internal static class TlsReportCommands
 
         return day.Nodes.All(n => n.Answered) ? 0 : 2;
     }
-
-    private static string Day(string text) => text switch
-    {
-        "today" => DateOnly.FromDateTime(DateTime.UtcNow).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-        "yesterday" => DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-        _ when DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _) => text,
-        _ => throw new CliException("--date: YYYY-MM-DD, today or yesterday"),
-    };
 }

@@ -97,6 +97,8 @@ internal static partial class ManagerServer
         builder.Services.AddSingleton<Alerts.AlertDispatcher>();
         builder.Services.AddSingleton<TlsReports.TlsReporting>();
         builder.Services.AddHostedService(services => services.GetRequiredService<TlsReports.TlsReporting>());
+        builder.Services.AddSingleton<DmarcReports.DmarcReporting>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<DmarcReports.DmarcReporting>());
         builder.Services.AddHostedService(services => services.GetRequiredService<Alerts.AlertDispatcher>());
         builder.Services.AddSingleton<JoinTokens>();
         builder.Services.AddSingleton<JoinRefusals>();

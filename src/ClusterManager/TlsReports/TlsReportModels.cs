@@ -11,12 +11,4 @@ internal sealed record TlsReportsOfDay(string Date, bool Enabled, List<TlsReport
 {
     /// <summary>What the audit log says of a send: each domain and what became of its report.</summary>
     public string Summary() => $"{Date}: {string.Join("; ", Reports.Select(r => $"{r.Domain} {r.State}"))}";
-
-    /// <summary>The day asked for (YYYY-MM-DD), or yesterday (UTC): the day the manager reports on its own.</summary>
-    public static DateOnly DayOf(string? text, TimeProvider time) =>
-        string.IsNullOrEmpty(text) ? DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime).AddDays(-1)
-        : DateOnly.TryParseExact(text, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var date) ? date
-        : throw new ClusterConfig.ChangeRejectedException("date: YYYY-MM-DD");
 }
-
-internal sealed record TlsReportSendRequest(string? Date);

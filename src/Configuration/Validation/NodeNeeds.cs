@@ -30,12 +30,19 @@ public static class NodeNeeds
 
     /// <summary>
     /// Every profile's key when a mail flow policy signs; and the keys that sign the node's own
-    /// mail: TLS reports from their submitter, alerts from their sender (alert@HOSTNAME unless set).
+    /// mail: TLS reports from their submitter, DMARC reports from their address, alerts from their
+    /// sender (alert@HOSTNAME unless set).
     /// </summary>
     public static IReadOnlySet<string> SigningKeys(LevelConfig c)
     {
         var alertsFrom = c.AlertSettings?.FromAddress is { Length: > 0 } from ? from : $"alert@{c.Hostname}";
-        string?[] ownDomains = [c.Manager?.TlsReporting is { Enabled: true } reporting ? reporting.Submitter : null, alertsFrom[(alertsFrom.LastIndexOf('@') + 1)..]];
+        var dmarcFrom = c.Manager?.DmarcReporting is { Enabled: true } dmarc ? dmarc.Email : "";
+        string?[] ownDomains =
+        [
+            c.Manager?.TlsReporting is { Enabled: true } reporting ? reporting.Submitter : null,
+            dmarcFrom[(dmarcFrom.LastIndexOf('@') + 1)..],
+            alertsFrom[(alertsFrom.LastIndexOf('@') + 1)..],
+        ];
         IEnumerable<Cluster.V1.DkimProfile> used = c.MailFlowPolicies.Any(p => p.DkimSign) ? c.DkimProfiles : [];
         used = used.Concat(ownDomains.OfType<string>().Where(d => d.Length > 0).Select(d => Dkim.DkimProfiles.For(c, d)).OfType<Cluster.V1.DkimProfile>());
         return used.Select(p => p.Key).Where(n => n.Length > 0).ToHashSet(StringComparer.Ordinal);

@@ -77,17 +77,17 @@ internal static class NodeCli
 
         var date = new Option<string>("--date") { Description = "The day, YYYY-MM-DD (UTC; default today)" };
         var tlsReport = new Command("tls-report", "This node's outbound TLS sessions of a day per policy domain, as the policies of an RFC 8460 report") { dataDir, date };
-        tlsReport.SetAction(result =>
-        {
-            var day = result.GetValue(date) is { } text
-                ? DateOnly.TryParseExact(text, "yyyy-MM-dd", out var parsed) ? parsed : throw new NodeCliException($"--date {text} is not YYYY-MM-DD")
-                : DateOnly.FromDateTime(DateTime.UtcNow);
-            Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(
-                new { policies = Delivery.Reporting.TlsSessionRecorder.ReadDay(Paths(result, dataDir).TlsReports, day) }, Delivery.Reporting.TlsSessionRecorder.Json));
-        });
+        tlsReport.SetAction(result => Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(
+            new { policies = DailyRecords<Cluster.TlsRpt.PolicyRecord>.ReadDay(Paths(result, dataDir).TlsReports, Day(result.GetValue(date))) }, DailyRecords<Cluster.TlsRpt.PolicyRecord>.Json)));
+        var dmarcReport = new Command("dmarc-report", "This node's DMARC results of a day, counted per source address, From domain, policy and results, as rows of an RFC 7489 aggregate report") { dataDir, date };
+        dmarcReport.SetAction(result => Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(
+            new { rows = DailyRecords<Cluster.DmarcRpt.DmarcRow>.ReadDay(Paths(result, dataDir).DmarcReports, Day(result.GetValue(date))) }, DailyRecords<Cluster.DmarcRpt.DmarcRow>.Json)));
 
-        return new RootCommand("Gatehouse gateway node") { join, run, leave, status, queue, tlsReport };
+        return new RootCommand("Gatehouse gateway node") { join, run, leave, status, queue, tlsReport, dmarcReport };
     }
+
+    private static DateOnly Day(string? text) => text is null ? DateOnly.FromDateTime(DateTime.UtcNow)
+        : DateOnly.TryParseExact(text, "yyyy-MM-dd", out var parsed) ? parsed : throw new NodeCliException($"--date {text} is not YYYY-MM-DD");
 
     // Exactly one of --token and --token-file; a file keeps the token out of /proc/PID/cmdline.
     private static string JoinToken(string? token, string? tokenFile) => (token, tokenFile) switch

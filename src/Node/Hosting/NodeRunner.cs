@@ -59,6 +59,7 @@ internal static partial class NodeRunner
         builder.Services.AddSingleton(new IdAllocator(Path.Combine(paths.DataDir, "state", ".next-icid")));
         builder.Services.AddSingleton<DnsClients>();
         builder.Services.AddSingleton(new Authentication.Dmarc.PublicSuffixList(Authentication.Dmarc.PublicSuffixList.DebianPath, TimeProvider.System));
+        builder.Services.AddSingleton(_ => new Authentication.Dmarc.DmarcRecorder(paths.DmarcReports, TimeProvider.System));
         builder.Services.AddSingleton<ReverseDns>();
         builder.Services.AddSingleton<RecipientDirectory>();
         builder.Services.AddSingleton<InvalidRecipients>();
@@ -93,6 +94,9 @@ internal static partial class NodeRunner
         builder.Services.AddSingleton<TlsVerifier>();
         builder.Services.AddSingleton(services => new Delivery.Reporting.TlsReportSender(
             services.GetRequiredService<DnsClients>(), services.GetRequiredService<CurrentConfig>(), services.GetRequiredService<MessageSpool>(), services.GetRequiredService<MailLog>(), TimeProvider.System));
+        builder.Services.AddSingleton(services => new Delivery.Reporting.DmarcReportSender(
+            services.GetRequiredService<DnsClients>(), services.GetRequiredService<CurrentConfig>(), services.GetRequiredService<MessageSpool>(), services.GetRequiredService<MailLog>(),
+            services.GetRequiredService<Authentication.Dmarc.PublicSuffixList>(), TimeProvider.System));
         builder.Services.AddSingleton<AlertMailer>();
         builder.Services.AddSingleton<ManagerLink>();
         builder.Services.AddHostedService<QueueWatch>();

@@ -1,6 +1,6 @@
 namespace Gatehouse.Node.Logging;
 
-/// <summary>The mail log's lines about the node itself: its queue storage and the alerts and TLS reports it sends.</summary>
+/// <summary>The mail log's lines about the node itself: its queue storage and the alerts and TLS and DMARC reports it sends.</summary>
 internal sealed partial class MailLog
 {
     [LoggerMessage((int)MailLogLine.QueueSwept, LogLevel.Warning, "Queue sweep: {Swept} files of messages never accepted removed")]
@@ -26,4 +26,7 @@ internal sealed partial class MailLog
 
     [LoggerMessage((int)MailLogLine.TlsReportPosted, LogLevel.Information, "TLS report {ReportId} for {Domain} posted to {Url}: {Result}")]
     public partial void TlsReportPosted(string reportId, string domain, string url, string result);
+
+    [LoggerMessage((int)MailLogLine.DmarcReportMailed, LogLevel.Information, "MID {Mid} DMARC report {ReportId} for {Domain} to {Recipients}")]
+    public partial void DmarcReportMailed(long mid, string reportId, string domain, string recipients);
 }

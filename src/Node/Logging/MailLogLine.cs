@@ -105,4 +105,5 @@ internal enum MailLogLine
     TlsReportMailed = 305,
     TlsReportPosted = 306,
     AlertReported = 307,
+    DmarcReportMailed = 308,
 }

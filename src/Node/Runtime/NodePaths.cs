@@ -29,6 +29,8 @@ internal sealed record NodePaths(string DataDir)
     /// <summary>Outbound TLS sessions per day and policy, for TLS reporting (RFC 8460).</summary>
     public string TlsReports => Path.Combine(DataDir, "state", "tls-rpt");
 
+    public string DmarcReports => Path.Combine(DataDir, "state", "dmarc");
+
     /// <summary>Written by <c>run</c>, read by <c>status</c>.</summary>
     public string Status => Path.Combine(DataDir, "state", "status.json");
 }

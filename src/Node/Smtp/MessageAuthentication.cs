@@ -50,7 +50,9 @@ internal static class MessageAuthentication
                     new SpfDns(context.Services.Dns.Current()), context.Services.Suffixes, Random.Shared.Next(100), cancel);
                 context.Log.DmarcChecked(mid, Logging.MailLog.Escape(dmarc.LogText));
                 results.Add(dmarc.AuthenticationResult);
-                if (Refusal(session, mid, verify, dmarc) is { } refusal)
+                var refusal = Refusal(session, mid, verify, dmarc);
+                context.Services.DmarcResults.Record(dmarc, context.Remote.Address, session.MailFrom, session.Helo, session.Spf, checks, refusal is { Code: SmtpCode.MailboxUnavailable });
+                if (refusal is not null)
                 {
                     return new(added, refusal);
                 }

@@ -138,9 +138,9 @@ public sealed class DailyTlsReportTests : IDisposable
             var answer = new QueryAnswer { Id = message.Query.Id };
             if (message.Query.TlsReportDay is { } day)
             {
-                answer.TlsReportDay = new TlsReportDay
+                answer.TlsReportDay = new ReportDayPage
                 {
-                    PoliciesJson = day.Date == "2026-11-01"
+                    RecordsJson = day.Date == "2026-11-01"
                         ? """[{"policy":{"policy-type":"no-policy-found","policy-string":[],"policy-domain":"example.net","mx-host":[]},"summary":{"total-successful-session-count":2,"total-failure-session-count":0},"failure-details":[]}]"""
                         : "[]",
                 };
@@ -154,7 +154,7 @@ public sealed class DailyTlsReportTests : IDisposable
                 }
                 else
                 {
-                    answer.TlsReportSent = new TlsReportSent { Delivered = { "mailto:tls@example.net (MID 1)" } };
+                    answer.TlsReportSent = new ReportSent { Delivered = { "mailto:tls@example.net (MID 1)" } };
                 }
             }
 

@@ -15,9 +15,10 @@ public sealed class ActedOnTests
     // this test until it works (and is added here) or is marked (not_acted_on).
     private static readonly string[] ActedOn =
     [
-        "ManagerSettings: https_certificate tls_reporting tls_policy",
+        "ManagerSettings: https_certificate tls_reporting tls_policy dmarc_reporting",
         "TlsPolicy: name min_version max_version tls12_cipher_suites tls13_cipher_suites",
         "TlsReportingSettings: enabled organization_name contact_info submitter",
+        "DmarcReportingSettings: enabled organization_name email extra_contact_info",
         "SyslogTarget: host port tls client_certificate connect_timeout_seconds",
         "LevelConfig: certificates trusted_cas listeners sender_groups mail_flow_policies destination_controls destination_global smtp_routes ip_interfaces ldap_profiles ldap_global alert_recipients alert_settings web_security system hostname manager tls_policies signing_keys dkim_profiles",
         "SigningKey: name algorithm private_key_pem comment",

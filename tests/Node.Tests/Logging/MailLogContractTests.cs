@@ -168,6 +168,7 @@ public sealed partial class MailLogContractTests : IDisposable
         ("AlertReported", l => l.AlertReported("Warning", "System", "TLS was required"), null, []),
         ("TlsReportMailed", l => l.TlsReportMailed(12, "5065427c-23d3-47ca-b6e0-946ea0e8c4be", "example.test", "tlsrpt@example.test"), null, []),
         ("TlsReportPosted", l => l.TlsReportPosted("5065427c-23d3-47ca-b6e0-946ea0e8c4be", "example.test", "https://reports.example.test/tlsrpt", "HTTP 204"), null, []),
+        ("DmarcReportMailed", l => l.DmarcReportMailed(13, "5065427c-23d3-47ca-b6e0-946ea0e8c4be", "example.test", "dmarc@example.test"), null, []),
     ];
 
     [Fact]

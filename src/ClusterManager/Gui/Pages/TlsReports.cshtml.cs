@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Gatehouse.ClusterManager.ClusterConfig;
 using Gatehouse.ClusterManager.Diagnostics;
+using Gatehouse.ClusterManager.Reports;
 using Gatehouse.ClusterManager.TlsReports;
 using Microsoft.AspNetCore.Mvc;
 
@@ -28,7 +29,7 @@ internal sealed class TlsReportsModel : GuiPage
     {
         try
         {
-            var day = TlsReportsOfDay.DayOf(Date, HttpContext.RequestServices.GetRequiredService<TimeProvider>());
+            var day = ReportDays.Of(Date, HttpContext.RequestServices.GetRequiredService<TimeProvider>());
             Day = await HttpContext.RequestServices.GetRequiredService<TlsReporting>().SendNowAsync(day, HttpContext.RequestAborted);
             await HttpContext.RequestServices.GetRequiredService<AuditLog>().RecordAsync(Actor, "tls-report send", Day.Summary(), HttpContext.RequestAborted);
             Notice = $"Reports of {Day.Date}: {(Day.Reports.Count == 0 ? "no policy domain had sessions" : string.Join("; ", Day.Reports.Select(r => $"{r.Domain} {r.State}")))}";
@@ -46,7 +47,7 @@ internal sealed class TlsReportsModel : GuiPage
     {
         try
         {
-            var day = TlsReportsOfDay.DayOf(Date, HttpContext.RequestServices.GetRequiredService<TimeProvider>());
+            var day = ReportDays.Of(Date, HttpContext.RequestServices.GetRequiredService<TimeProvider>());
             Date = day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
             Day = await HttpContext.RequestServices.GetRequiredService<TlsReporting>().DayAsync(day, HttpContext.RequestAborted);
         }

@@ -1,3 +1,4 @@
+using Gatehouse.Cluster.DmarcRpt;
 using Gatehouse.Node.Authentication.Spf;
 
 namespace Gatehouse.Node.Authentication.Dmarc;
@@ -10,6 +11,19 @@ namespace Gatehouse.Node.Authentication.Dmarc;
 /// </summary>
 internal sealed record DmarcResult(string Result, string? FromDomain = null, string? Policy = null, string Disposition = "none", string? Reason = null)
 {
+    /// <summary>The record applied and where it was found, for aggregate reports; null without one.</summary>
+    public PublishedPolicy? Published { get; init; }
+
+    /// <summary>The record's rua= as written.</summary>
+    public string? AggregateReports { get; init; }
+
+    public bool SpfAligned { get; init; }
+
+    public bool DkimAligned { get; init; }
+
+    /// <summary>True when pct= exempted this failing message from the policy.</summary>
+    public bool SampledOut { get; init; }
+
     /// <summary>The method's part of an Authentication-Results header (RFC 7489 section 11.2).</summary>
     public string AuthenticationResult =>
         string.Join(' ', new[]
@@ -39,10 +53,12 @@ internal static class DmarcCheck
         var organization = suffixes.OrganizationalDomain(from);
         var found = await RecordAsync($"_dmarc.{from}", dns, cancel);
         var atOrganization = false;
+        var recordDomain = from;
         if (found is { Failed: false, Record: null } && organization != from)
         {
             found = await RecordAsync($"_dmarc.{organization}", dns, cancel);
             atOrganization = true;
+            recordDomain = organization;
         }
 
         if (found.Failed)
@@ -62,14 +78,19 @@ internal static class DmarcCheck
         var spfAligned = spf?.Result == SpfResult.Pass && Aligned(spfDomain, record.StrictSpf);
         var dkimAligned = dkim.Any(d => d.Result == "pass" && d.Domain is { } signer && Aligned(signer, record.StrictDkim));
         var policy = atOrganization ? record.SubdomainPolicy ?? record.Policy : record.Policy;
+        var evaluated = new DmarcResult("pass", from, policy)
+        {
+            Published = record.Published(recordDomain), AggregateReports = record.AggregateReports, SpfAligned = spfAligned, DkimAligned = dkimAligned,
+        };
         if (spfAligned || dkimAligned)
         {
-            return new("pass", from, policy, Reason: spfAligned ? "SPF aligned" : "DKIM aligned");
+            return evaluated with { Reason = spfAligned ? "SPF aligned" : "DKIM aligned" };
         }
 
         // pct=: the policy applies to that share of failing mail; the rest gets the next milder one.
-        var disposition = sample < record.Percent ? policy : policy switch { "reject" => "quarantine", _ => "none" };
-        return new("fail", from, policy, disposition, "neither SPF nor DKIM aligned with the From domain");
+        var sampledOut = sample >= record.Percent && policy != "none";
+        var disposition = sampledOut ? policy switch { "reject" => "quarantine", _ => "none" } : policy;
+        return evaluated with { Result = "fail", Disposition = disposition, Reason = "neither SPF nor DKIM aligned with the From domain", SampledOut = sampledOut };
     }
 
     private static async Task<(DmarcRecord? Record, bool Failed)> RecordAsync(string name, ISpfDns dns, CancellationToken cancel)

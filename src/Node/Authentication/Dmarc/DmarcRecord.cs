@@ -1,4 +1,5 @@
 using System.Globalization;
+using Gatehouse.Cluster.DmarcRpt;
 
 namespace Gatehouse.Node.Authentication.Dmarc;
 
@@ -7,7 +8,7 @@ namespace Gatehouse.Node.Authentication.Dmarc;
 /// (<c>p</c>, <c>sp</c> for subdomains), how strictly identifiers must align (<c>adkim</c>,
 /// <c>aspf</c>) and on what share of it (<c>pct</c>); the reporting tags are kept as written.
 /// </summary>
-internal sealed record DmarcRecord(string Policy, string? SubdomainPolicy, bool StrictDkim, bool StrictSpf, int Percent, string? AggregateReports)
+internal sealed record DmarcRecord(string Policy, string? SubdomainPolicy, bool StrictDkim, bool StrictSpf, int Percent, string? AggregateReports, string FailureOptions = "0")
 {
     private static readonly string[] Policies = ["none", "quarantine", "reject"];
 
@@ -37,6 +38,10 @@ internal sealed record DmarcRecord(string Policy, string? SubdomainPolicy, bool 
         var percent = tags.TryGetValue("pct", out var pct) && int.TryParse(pct, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value <= 100 ? value : 100;
         return new DmarcRecord(policy.ToLowerInvariant(), subdomain, Strict(tags, "adkim"), Strict(tags, "aspf"), percent, tags.GetValueOrDefault("rua"));
     }
+
+    /// <summary>The record as a report's <c>policy_published</c> states it, for the domain it was found at.</summary>
+    public PublishedPolicy Published(string domain) =>
+        new(domain, StrictDkim ? "s" : "r", StrictSpf ? "s" : "r", Policy, SubdomainPolicy ?? Policy, Percent, FailureOptions);
 
     private static bool Strict(Dictionary<string, string> tags, string tag) => tags.TryGetValue(tag, out var mode) && mode.Equals("s", StringComparison.OrdinalIgnoreCase);
 }

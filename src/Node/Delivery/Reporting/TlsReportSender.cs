@@ -1,6 +1,5 @@
 using System.Net.Http.Headers;
 using System.Text.RegularExpressions;
-using DnsClient;
 using Gatehouse.Cluster.V1;
 using Gatehouse.Configuration.Matching;
 using Gatehouse.Node.Delivery.DomainPolicies;
@@ -27,7 +26,7 @@ internal sealed partial class TlsReportSender(DnsClients dns, CurrentConfig conf
     public const int MaxReportBytes = 4 * 1024 * 1024;
     private static readonly TimeSpan PostTimeout = TimeSpan.FromSeconds(30);
 
-    public async Task<TlsReportSent> SendAsync(TlsReportToSend report, CancellationToken cancel)
+    public async Task<ReportSent> SendAsync(TlsReportToSend report, CancellationToken cancel)
     {
         if (!HostNameSyntax.IsValid(report.PolicyDomain) || !HostNameSyntax.IsValid(report.Submitter) || !ReportId().IsMatch(report.ReportId)
             || report.ReportGzip.Length is 0 or > MaxReportBytes || report.Start is null || report.End is null)
@@ -43,14 +42,14 @@ internal sealed partial class TlsReportSender(DnsClients dns, CurrentConfig conf
         TlsRptRecord record;
         try
         {
-            record = TlsRptRecord.FromTxt(await TxtAsync($"_smtp._tls.{report.PolicyDomain}", cancel));
+            record = TlsRptRecord.FromTxt(await ReportTxt.LookupAsync(dns, $"_smtp._tls.{report.PolicyDomain}", cancel));
         }
         catch (FormatException e)
         {
-            return new TlsReportSent { NoRecord = $"_smtp._tls.{report.PolicyDomain}: {e.Message}" };
+            return new ReportSent { NoRecord = $"_smtp._tls.{report.PolicyDomain}: {e.Message}" };
         }
 
-        var sent = new TlsReportSent();
+        var sent = new ReportSent();
         var attachment = report.ReportGzip.ToByteArray();
         if (record.MailTo.Count > 0)
         {
@@ -126,27 +125,7 @@ internal sealed partial class TlsReportSender(DnsClients dns, CurrentConfig conf
         }
     }
 
-    private async Task<IEnumerable<string>> TxtAsync(string name, CancellationToken cancel)
-    {
-        IDnsQueryResponse answer;
-        try
-        {
-            answer = await dns.Current().QueryAsync(name, QueryType.TXT, cancellationToken: cancel);
-        }
-        catch (DnsResponseException e)
-        {
-            throw new InvalidOperationException($"TXT lookup for {name} failed: {e.Message}", e);
-        }
-
-        if (answer.HasError && answer.Header.ResponseCode != DnsHeaderResponseCode.NotExistentDomain)
-        {
-            // Not "no record": the manager asks again later.
-            throw new InvalidOperationException($"TXT lookup for {name} failed: {answer.ErrorMessage}");
-        }
-
-        return answer.Answers.TxtRecords().Select(r => string.Concat(r.Text));
-    }
-
+    /// <summary>A report id this node puts in a subject line and a file name.</summary>
     [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}\z")]
-    private static partial Regex ReportId();
+    internal static partial Regex ReportId();
 }

@@ -1,41 +1,21 @@
 using System.Net;
-using System.Text.Json;
 using Gatehouse.Cluster.TlsRpt;
 using Gatehouse.Cluster.V1;
-using Gatehouse.Configuration.Files;
+using Gatehouse.Node.Runtime;
 
 namespace Gatehouse.Node.Delivery.Reporting;
 
 /// <summary>
 /// What TLS reporting (RFC 8460) needs from this node: for each day (UTC) and each policy domain
 /// and policy, how many outbound sessions succeeded and which failed how, from which address to
-/// which host. Kept in <c>DATA/state/tls-rpt/YYYY-MM-DD.json</c> in the shape of a report's
-/// <c>policies</c> array, written at most every few seconds and when the node stops; days older
-/// than a week are removed. <c>gatehouse-node tls-report</c> prints a day.
+/// which host, in <c>DATA/state/tls-rpt/YYYY-MM-DD.json</c> in the shape of a report's
+/// <c>policies</c> array. <c>gatehouse-node tls-report</c> prints a day.
 /// </summary>
-internal sealed class TlsSessionRecorder : IAsyncDisposable
+internal sealed class TlsSessionRecorder(string directory, TimeProvider time) : IAsyncDisposable
 {
     public const int MaxPoliciesPerDay = 10_000;
     private const int MaxDetailsPerPolicy = 100;
-    private static readonly TimeSpan WriteEvery = TimeSpan.FromSeconds(5);
-    private static readonly TimeSpan Kept = TimeSpan.FromDays(7);
-    private readonly string directory;
-    private readonly TimeProvider time;
-    private readonly Lock gate = new();
-    private readonly Timer timer;
-    private string day = "";
-    private Dictionary<string, PolicyRecord> records = [];
-    private bool changed;
-
-    public TlsSessionRecorder(string directory, TimeProvider time)
-    {
-        this.directory = directory;
-        this.time = time;
-        timer = new Timer(_ => Write(), null, WriteEvery, WriteEvery);
-    }
-
-    public static JsonSerializerOptions Json { get; } = new() { WriteIndented = true };
-
+    private readonly DailyRecords<PolicyRecord> days = new(directory, time, r => KeyOf(r.Policy), MaxPoliciesPerDay);
     /// <summary>The policy as a report states it: DANE's TLSA records, an MTA-STS policy, or none.</summary>
     public static ReportedPolicy PolicyOf(string domain, TlsDecision decision, NextHop hop) => decision switch
     {
@@ -75,88 +55,16 @@ internal sealed class TlsSessionRecorder : IAsyncDisposable
         }
     });
 
-    /// <summary>A day's records as written; empty when there are none.</summary>
-    public static IReadOnlyList<PolicyRecord> ReadDay(string directory, DateOnly date)
+    /// <summary>A page of a day's records for the manager's cluster report.</summary>
+    public ReportDayPage Page(DateOnly date, int offset)
     {
-        var path = Path.Combine(directory, $"{date:yyyy-MM-dd}.json");
-        return File.Exists(path) ? JsonSerializer.Deserialize<List<PolicyRecord>>(File.ReadAllBytes(path), Json) ?? [] : [];
+        var (json, next) = days.Page(date, offset);
+        return new ReportDayPage { RecordsJson = json, NextOffset = next };
     }
 
-    /// <summary>A page of a day's records for the manager's cluster report, with what is still in memory written first.</summary>
-    public TlsReportDay Page(DateOnly date, int offset)
-    {
-        const int PageSize = 500;
-        Write();
-        var records = ReadDay(directory, date);
-        var page = records.Skip(offset).Take(PageSize).ToList();
-        return new TlsReportDay
-        {
-            PoliciesJson = JsonSerializer.Serialize(page, Json),
-            NextOffset = offset + page.Count < records.Count ? offset + page.Count : 0,
-        };
-    }
+    public ValueTask DisposeAsync() => days.DisposeAsync();
 
-    public async ValueTask DisposeAsync()
-    {
-        await timer.DisposeAsync();
-        Write();
-    }
-
-    private void Update(ReportedPolicy policy, Action<PolicyRecord> change)
-    {
-        lock (gate)
-        {
-            var today = time.GetUtcNow().ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
-            if (today != day)
-            {
-                WriteLocked();
-                day = today;
-                records = ReadDay(directory, DateOnly.ParseExact(today, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture))
-                    .GroupBy(r => KeyOf(r.Policy)).ToDictionary(g => g.Key, g => g.First());
-            }
-
-            var key = KeyOf(policy);
-            if (!records.TryGetValue(key, out var record))
-            {
-                if (records.Count >= MaxPoliciesPerDay)
-                {
-                    return;
-                }
-
-                records[key] = record = new PolicyRecord { Policy = policy };
-            }
-
-            change(record);
-            changed = true;
-        }
-    }
-
-    private void Write()
-    {
-        lock (gate)
-        {
-            WriteLocked();
-        }
-    }
-
-    private void WriteLocked()
-    {
-        if (!changed || day.Length == 0)
-        {
-            return;
-        }
-
-        Directory.CreateDirectory(directory);
-        AtomicFile.Write(Path.Combine(directory, $"{day}.json"), JsonSerializer.SerializeToUtf8Bytes(records.Values.ToList(), Json), privateFile: true);
-        changed = false;
-        foreach (var old in Directory.EnumerateFiles(directory, "*.json"))
-        {
-            if (DateOnly.TryParseExact(Path.GetFileNameWithoutExtension(old), "yyyy-MM-dd", out var date) && date.ToDateTime(TimeOnly.MinValue) < time.GetUtcNow().UtcDateTime - Kept)
-            {
-                File.Delete(old);
-            }
-        }
-    }
+    private void Update(ReportedPolicy policy, Action<PolicyRecord> change) => days.Update(new PolicyRecord { Policy = policy }, change);
 
     private static string KeyOf(ReportedPolicy policy) => $"{policy.Domain}\n{policy.Type}\n{string.Join('\n', policy.Strings)}";
 }

@@ -32,6 +32,8 @@ internal sealed class ManagerQuestions : IDisposable
         .AddSingleton<IQuestionAnswerer, TrackAnswerer>()
         .AddSingleton<IQuestionAnswerer, TlsReportDayAnswerer>()
         .AddSingleton<IQuestionAnswerer, TlsReportSendAnswerer>()
+        .AddSingleton<IQuestionAnswerer, DmarcReportDayAnswerer>()
+        .AddSingleton<IQuestionAnswerer, DmarcReportSendAnswerer>()
         .AddSingleton<IQuestionAnswerer, AlertAnswerer>()
         .AddSingleton<ManagerQuestions>();
 

@@ -10,13 +10,13 @@ internal sealed class TlsReportDayAnswerer(TlsSessionRecorder sessions) : IQuest
 
     public Task AnswerAsync(NodeQuery query, QueryAnswer answer, CancellationToken cancel)
     {
-        if (!DateOnly.TryParseExact(query.TlsReportDay.Date, "yyyy-MM-dd", out var day) || query.TlsReportDay.Offset < 0)
+        if (ReportDay.Of(query.TlsReportDay) is { } day)
         {
-            answer.Error = "the day is not a date (yyyy-MM-dd) with an offset of 0 or more";
+            answer.TlsReportDay = sessions.Page(day, query.TlsReportDay.Offset);
         }
         else
         {
-            answer.TlsReportDay = sessions.Page(day, query.TlsReportDay.Offset);
+            answer.Error = ReportDay.Refusal;
         }
 
         return Task.CompletedTask;
