@@ -84,6 +84,43 @@ public sealed class DmarcCheckTests : IDisposable
         Assert.Equal("a.example.test", new PublicSuffixList(Path.Combine(directory, "missing.dat"), time).OrganizationalDomain("a.example.test"));
     }
 
+    [Fact]
+    public async Task Results_under_a_record_with_rua_are_counted_per_day_with_what_was_done_and_why()
+    {
+        var dns = new Txt
+        {
+            ["_dmarc.example.test"] = "v=DMARC1; p=none; sp=reject; pct=50; aspf=s; fo=1; rua=mailto:d@example.test",
+            ["_dmarc.quiet.test"] = "v=DMARC1; p=reject",
+        };
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 7, 10, 0, 0, TimeSpan.Zero));
+        var recorder = new DmarcRecorder(Path.Combine(directory, "dmarc"), time);
+        var source = IPAddress.Parse("::ffff:192.0.2.7");
+        var signed = new[] { new DkimCheck("pass", "news.example.test", "s1"), new DkimCheck("fail", "elsewhere.test", "k") };
+        var pass = await Check(["news.example.test"], null, "x@other.test", signed, dns, Debian());
+        recorder.Record(pass, source, "x@other.test", "client.example", new SpfOutcome(SpfResult.SoftFail, ""), signed, refused: false);
+        recorder.Record(pass, source, "x@other.test", "client.example", new SpfOutcome(SpfResult.SoftFail, ""), signed, refused: false);
+        var rejected = await Check(["news.example.test"], null, "", [], dns, Debian(), sample: 10);
+        recorder.Record(rejected, source, "", "client.example", null, [], refused: true);
+        var sampledOut = await Check(["news.example.test"], null, "", [], dns, Debian(), sample: 70);
+        recorder.Record(sampledOut, source, "", "client.example", null, [], refused: false);
+        // No rua=: nothing to report to.
+        recorder.Record(await Check(["quiet.test"], null, "x@other.test", [], dns, Debian()), source, "x@other.test", "client.example", null, [], refused: true);
+        await recorder.DisposeAsync();
+
+        var rows = Gatehouse.Node.Runtime.DailyRecords<Cluster.DmarcRpt.DmarcRow>.ReadDay(Path.Combine(directory, "dmarc"), new DateOnly(2026, 12, 7));
+        Assert.Equal(3, rows.Count);
+        Assert.All(rows, r => Assert.Equal(("192.0.2.7", "news.example.test", "example.test", "s", "reject", 50, "1"),
+            (r.SourceIp, r.HeaderFrom, r.Policy.Domain, r.Policy.Aspf, r.Policy.Sp, r.Policy.Pct, r.Policy.Fo)));
+        var passed = Assert.Single(rows, r => r.Dkim == "pass");
+        Assert.Equal((2L, "none", "fail", "other.test", "mfrom", "softfail"), (passed.Count, passed.Disposition, passed.Spf, passed.SpfResult.Domain, passed.SpfResult.Scope, passed.SpfResult.Result));
+        Assert.Equal(["news.example.test s1 pass", "elsewhere.test k fail"], passed.DkimResults.Select(d => $"{d.Domain} {d.Selector} {d.Result}"));
+        var refused = Assert.Single(rows, r => r.Disposition == "reject");
+        Assert.Equal(("client.example", "helo", "none"), (refused.SpfResult.Domain, refused.SpfResult.Scope, refused.SpfResult.Result));
+        Assert.Empty(refused.Reasons);
+        var delivered = Assert.Single(rows, r => r.Dkim == "fail" && r.Disposition == "none");
+        Assert.Equal(["sampled_out", "local_policy"], delivered.Reasons.Select(r => r.Type));
+    }
+
     public void Dispose() => Directory.Delete(directory, recursive: true);
 
     private static PublicSuffixList Debian()

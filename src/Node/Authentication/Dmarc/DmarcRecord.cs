@@ -36,7 +36,8 @@ internal sealed record DmarcRecord(string Policy, string? SubdomainPolicy, bool 
 
         var subdomain = tags.TryGetValue("sp", out var sp) && Policies.Contains(sp.ToLowerInvariant()) ? sp.ToLowerInvariant() : null;
         var percent = tags.TryGetValue("pct", out var pct) && int.TryParse(pct, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value <= 100 ? value : 100;
-        return new DmarcRecord(policy.ToLowerInvariant(), subdomain, Strict(tags, "adkim"), Strict(tags, "aspf"), percent, tags.GetValueOrDefault("rua"));
+        return new DmarcRecord(policy.ToLowerInvariant(), subdomain, Strict(tags, "adkim"), Strict(tags, "aspf"), percent, tags.GetValueOrDefault("rua"),
+            tags.TryGetValue("fo", out var fo) && fo.Length is > 0 and <= 16 && fo.All(c => c is '0' or '1' or 'd' or 's' or ':') ? fo : "0");
     }
 
     /// <summary>The record as a report's <c>policy_published</c> states it, for the domain it was found at.</summary>
