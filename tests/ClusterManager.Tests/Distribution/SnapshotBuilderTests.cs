@@ -68,6 +68,27 @@ public sealed class SnapshotBuilderTests
         Assert.Empty(b.Cluster.SigningKeys);
     }
 
+    [Fact]
+    public void A_node_that_signs_only_the_dmarc_reports_gets_only_that_profiles_key()
+    {
+        var cluster = new LevelConfig
+        {
+            Manager = new ManagerSettings { DmarcReporting = new DmarcReportingSettings { Enabled = true, OrganizationName = "Example", Email = "dmarc-reports@reports.example.test" } },
+            SigningKeys = { new SigningKey { Name = "mail", PrivateKeyPem = "mail key" }, new SigningKey { Name = "reports", PrivateKeyPem = "reports key" } },
+            DkimProfiles =
+            {
+                new DkimProfile { Name = "Mail", Domain = "example.net", Selector = "s1", Key = "mail" },
+                new DkimProfile { Name = "Reports", Domain = "example.test", Selector = "r1", Key = "reports" },
+            },
+        };
+        var version = new ConfigVersion { Version = 4, Content = secrets.Seal(new ConfigurationSet { Cluster = cluster }) };
+
+        Assert.Equal(["reports key"], new SnapshotBuilder(secrets).Build(version, "a").Cluster.SigningKeys.Select(k => k.PrivateKeyPem));
+        cluster.Manager.DmarcReporting.Enabled = false;
+        version.Content = secrets.Seal(new ConfigurationSet { Cluster = cluster });
+        Assert.Empty(new SnapshotBuilder(secrets).Build(version, "a").Cluster.SigningKeys);
+    }
+
     private ConfigVersion Version(long number, string key) => new()
     {
         Version = number,

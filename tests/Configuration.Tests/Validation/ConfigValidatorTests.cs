@@ -75,6 +75,22 @@ public sealed class ConfigValidatorTests
         Assert.Empty(ConfigValidator.Standard.Validate(cluster, Level(ValidMachine)));
     }
 
+    [Theory]
+    [InlineData("", "Example", "")]
+    [InlineData("dmarc@mx", "Example", "")]
+    [InlineData("dmarc reports@example.com", "Example", "")]
+    [InlineData("dmarc@example.com\r\nBcc: x@evil.test", "Example", "")]
+    [InlineData("dmarc@example.com", "", "")]
+    [InlineData("dmarc@example.com", "Example", "see\u001b[2J")]
+    public void Dmarc_reporting_is_refused_without_a_valid_sender(string email, string organization, string extra)
+    {
+        var cluster = WithCertificate(Level(ValidCluster));
+        cluster.Manager = new ManagerSettings { DmarcReporting = new DmarcReportingSettings { Enabled = true, Email = email, OrganizationName = organization, ExtraContactInfo = extra } };
+        Assert.Single(ConfigValidator.Standard.Validate(cluster, Level(ValidMachine)), e => e.Path.StartsWith("manager.dmarc_reporting.", StringComparison.Ordinal));
+        cluster.Manager.DmarcReporting = new DmarcReportingSettings { Enabled = true, Email = "dmarc-reports@example.com", OrganizationName = "Example", ExtraContactInfo = "https://example.com/dmarc" };
+        Assert.Empty(ConfigValidator.Standard.Validate(cluster, Level(ValidMachine)));
+    }
+
     [Fact]
     public void Every_error_is_reported_at_once()
     {
