@@ -12,8 +12,8 @@ namespace Gatehouse.Cluster.Tests.DmarcReports;
 /// report per domain and a node mails it to the rua addresses: one in the domain's own
 /// organization, one elsewhere that consents (RFC 7489 section 7.1), both Postfix mailboxes. The
 /// report is read back from the mailbox: DKIM-signed (dkimpy verifies), valid against the schema
-/// of RFC 7489 appendix C, with each row's count from both nodes. A rua that does not consent
-/// gets nothing.
+/// of RFC 7489 appendix C (xmllint), with each row's count from both nodes, and understood by
+/// Mail::DMARC's own report receiver. A rua that does not consent gets nothing.
 /// </summary>
 public sealed partial class DmarcReportingTests
 {
@@ -118,7 +118,7 @@ public sealed partial class DmarcReportingTests
         compressed.Position = 0;
         using var gzip = new GZipStream(compressed, CompressionMode.Decompress);
         var xml = await new StreamReader(gzip).ReadToEndAsync();
-        Assert.Empty(DmarcReportSchema.Problems(xml));
+        Assert.Equal("", await MailDmarc.SchemaProblemsAsync(Path.Combine(work, "xmllint"), xml));
 
         var feedback = XDocument.Parse(xml).Root!;
         Assert.Equal("Gatehouse Test Org", feedback.Element("report_metadata")!.Element("org_name")!.Value);
@@ -135,6 +135,13 @@ public sealed partial class DmarcReportingTests
                 ($"{SecondClient}", 1, "reject fail fail", "elsewhere.test/mfrom/none"),
             ],
             rows.OrderBy(r => r.Ip, StringComparer.Ordinal).ThenBy(r => r.Evaluated, StringComparer.Ordinal));
+
+        // A receiver's own software reads the mail as it arrived: each row with its count and results.
+        var received = await MailDmarc.ReceiveAsync(Path.Combine(work, "mail-dmarc"), text);
+        Assert.Contains("Gatehouse Test Org", received, StringComparison.Ordinal);
+        Assert.Matches($@"\|\s+--\s+3\s+example\.test\s+{Regex.Escape(FirstClient.ToString())}\s+none\s+fail\s+pass", received);
+        Assert.Matches($@"\|\s+--\s+1\s+example\.test\s+{Regex.Escape(SecondClient.ToString())}\s+reject\s+fail\s+fail", received);
+        Assert.Matches($@"\|\s+--\s+1\s+example\.test\s+{Regex.Escape(SecondClient.ToString())}\s+none\s+pass\s+fail", received);
 
         var log = await File.ReadAllTextAsync(node1.MailLog) + await File.ReadAllTextAsync(node2.MailLog);
         Assert.Matches(ReportMailed(), log);
