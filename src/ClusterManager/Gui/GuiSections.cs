@@ -27,7 +27,7 @@ internal static class GuiSections
         var items = Settings.Select(s => (s.Menu, s.Title, Path: $"/settings/{s.Field}"))
             .Prepend((Menu: "Network", Title: "Certificates", Path: "/certificates"))
             .Append((Menu: "Mail Policies", Title: "TLS Verify", Path: "/tlsverify"))
-            .Concat([(Menu: "System Administration", Title: "Configuration File", Path: "/configfile"), (Menu: "System Administration", Title: "Commit History", Path: "/history"), (Menu: "System Administration", Title: "Alert Log", Path: "/alerts"), (Menu: "Monitor", Title: "Message Tracking", Path: "/tracking"), (Menu: "Monitor", Title: "Queue", Path: "/queue"), (Menu: "Monitor", Title: "TLS Reports", Path: "/tls-reports"), (Menu: "Cluster", Title: "Nodes", Path: "/")]);
+            .Concat([(Menu: "System Administration", Title: "Configuration File", Path: "/configfile"), (Menu: "System Administration", Title: "Commit History", Path: "/history"), (Menu: "System Administration", Title: "Alert Log", Path: "/alerts"), (Menu: "Monitor", Title: "Message Tracking", Path: "/tracking"), (Menu: "Monitor", Title: "Queue", Path: "/queue"), (Menu: "Monitor", Title: "TLS Reports", Path: "/tls-reports"), (Menu: "Monitor", Title: "DMARC Reports", Path: "/dmarc-reports"), (Menu: "Cluster", Title: "Nodes", Path: "/")]);
         return items.GroupBy(i => i.Menu).Select(g => (g.Key, (IReadOnlyList<(string, string)>)[.. g.Select(i => (i.Title, i.Path))]));
     }
 

@@ -97,28 +97,12 @@ public sealed class GuiFlowTests(GuiFixture gui)
     }
 
     [Fact]
-    public async Task The_TLS_reports_page_shows_each_node_answering_and_sends_the_day_with_the_command_audited()
-    {
-        var m = gui.Cluster.Manager;
-        (await m.LoadConfigAsync("""
-            manager:
-              tls_reporting: {enabled: true, organization_name: Gatehouse GUI Test, contact_info: "mailto:tls-admin@gui.test", submitter: gui.test}
-            """, merge: true)).Succeeded();
-        await gui.Node.WaitAppliedAsync(await m.CommitAsync("TLS reporting on"));
-        try
-        {
-            var today = DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
-            var run = await gui.RunScenarioAsync("tls-reports.mjs", new Dictionary<string, string> { ["TODAY"] = today });
-            Assert.True(run.ExitCode == 0, run.Output + run.Error);
-            var audit = (await m.CliAsync("audit")).Succeeded().Output;
-            Assert.Matches($@"(?m)gui:admin.*tls-report send.*{today}:", audit);
-        }
-        finally
-        {
-            (await m.LoadConfigAsync("manager: {tls_reporting: {enabled: false}}", merge: true)).Succeeded();
-            await gui.Node.WaitAppliedAsync(await m.CommitAsync("TLS reporting off"));
-        }
-    }
+    public Task The_TLS_reports_page_shows_each_node_answering_and_sends_the_day_with_the_command_audited() =>
+        ReportsPageAsync("tls_reporting", "{enabled: true, organization_name: Gatehouse GUI Test, contact_info: \"mailto:tls-admin@gui.test\", submitter: gui.test}", "tls-reports.mjs", "tls-report send");
+
+    [Fact]
+    public Task The_DMARC_reports_page_shows_each_node_answering_and_sends_the_day_with_the_command_audited() =>
+        ReportsPageAsync("dmarc_reporting", "{enabled: true, organization_name: Gatehouse GUI Test, email: dmarc-reports@gui.test}", "dmarc-reports.mjs", "dmarc-report send");
 
     [Fact]
     public async Task The_mode_switch_overrides_at_machine_level_and_goes_back_to_the_cluster_value()
@@ -174,6 +158,27 @@ public sealed class GuiFlowTests(GuiFixture gui)
         {
             (await m.LoadConfigAsync($"ip_interfaces: [{{name: Unreachable, address: {gui.Node.Address}}}]", machine: gui.Node.Name, merge: true)).Succeeded();
             await gui.Node.WaitAppliedAsync(await m.CommitAsync("the node's interfaces are its own again"));
+        }
+    }
+
+    // Reporting on for the scenario (which shows the day and sends it), the send in the audit log, then off again.
+    private async Task ReportsPageAsync(string setting, string enabled, string scenario, string audited)
+    {
+        var m = gui.Cluster.Manager;
+        (await m.LoadConfigAsync($"manager: {{{setting}: {enabled}}}", merge: true)).Succeeded();
+        await gui.Node.WaitAppliedAsync(await m.CommitAsync($"{setting} on"));
+        try
+        {
+            var today = DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+            var run = await gui.RunScenarioAsync(scenario, new Dictionary<string, string> { ["TODAY"] = today });
+            Assert.True(run.ExitCode == 0, run.Output + run.Error);
+            var audit = (await m.CliAsync("audit")).Succeeded().Output;
+            Assert.Matches($@"(?m)gui:admin.*{audited}.*{today}:", audit);
+        }
+        finally
+        {
+            (await m.LoadConfigAsync($"manager: {{{setting}: {{enabled: false}}}}", merge: true)).Succeeded();
+            await gui.Node.WaitAppliedAsync(await m.CommitAsync($"{setting} off"));
         }
     }
 }
