@@ -1,8 +1,4 @@
-using Gatehouse.ClusterManager.ClusterConfig;
-using Gatehouse.ClusterManager.Diagnostics;
 using Gatehouse.ClusterManager.DmarcReports;
-using Gatehouse.ClusterManager.Reports;
-using Microsoft.AspNetCore.Mvc;
 
 namespace Gatehouse.ClusterManager.Gui.Pages;
 
@@ -11,44 +7,18 @@ namespace Gatehouse.ClusterManager.Gui.Pages;
 /// stand — each node's answer, each domain's counts, what became of its report and the XML
 /// itself — and sending a day's reports now, as <c>gatehouse-manager dmarc-report</c> does (audited).
 /// </summary>
-internal sealed class DmarcReportsModel : GuiPage
+internal sealed class DmarcReportsModel : ReportsPage<DmarcReportsOfDay>
 {
-    [BindProperty(SupportsGet = true)]
-    public string? Date { get; set; }
+    protected override string Command => "dmarc-report send";
 
-    public DmarcReportsOfDay? Day { get; private set; }
+    protected override Task<DmarcReportsOfDay> ShowAsync(DateOnly day, CancellationToken cancel) =>
+        HttpContext.RequestServices.GetRequiredService<DmarcReporting>().DayAsync(day, cancel);
 
-    public Task OnGetAsync() => LoadAsync();
+    protected override Task<DmarcReportsOfDay> SendNowAsync(DateOnly day, CancellationToken cancel) =>
+        HttpContext.RequestServices.GetRequiredService<DmarcReporting>().SendNowAsync(day, cancel);
 
-    public async Task<IActionResult> OnPostSendAsync()
-    {
-        try
-        {
-            var day = ReportDays.Of(Date, HttpContext.RequestServices.GetRequiredService<TimeProvider>());
-            Day = await HttpContext.RequestServices.GetRequiredService<DmarcReporting>().SendNowAsync(day, HttpContext.RequestAborted);
-            await HttpContext.RequestServices.GetRequiredService<AuditLog>().RecordAsync(Actor, "dmarc-report send", Day.Summary(), HttpContext.RequestAborted);
-            Notice = $"Reports of {Day.Date}: {(Day.Reports.Count == 0 ? "no domain asked for reports" : string.Join("; ", Day.Reports.Select(r => $"{r.Domain} {r.State}")))}";
-        }
-        catch (ChangeRejectedException e)
-        {
-            Problem = e.Message;
-            await LoadAsync();
-        }
+    protected override string Summary(DmarcReportsOfDay day) => day.Summary();
 
-        return Page();
-    }
-
-    protected override async Task LoadAsync()
-    {
-        try
-        {
-            var day = ReportDays.Of(Date, HttpContext.RequestServices.GetRequiredService<TimeProvider>());
-            Date = day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
-            Day = await HttpContext.RequestServices.GetRequiredService<DmarcReporting>().DayAsync(day, HttpContext.RequestAborted);
-        }
-        catch (ChangeRejectedException e)
-        {
-            Problem = e.Message;
-        }
-    }
+    protected override string Outcome(DmarcReportsOfDay day) =>
+        $"Reports of {day.Date}: {(day.Reports.Count == 0 ? "no domain asked for reports" : string.Join("; ", day.Reports.Select(r => $"{r.Domain} {r.State}")))}";
 }
