@@ -12,7 +12,8 @@ namespace Gatehouse.Harness;
 /// </summary>
 public static class SmtpLoad
 {
-    public sealed record Result(int Accepted, int Failed, TimeSpan Elapsed, List<double> LatenciesMs);
+    /// <param name="Refusal">The last reply other than 250 to a message's end of data, or the last connection error: why messages failed.</param>
+    public sealed record Result(int Accepted, int Failed, TimeSpan Elapsed, List<double> LatenciesMs, string? Refusal = null);
 
     /// <summary>
     /// How clients connect: STARTTLS or in clear, and how many messages each connection carries;
@@ -26,13 +27,14 @@ public static class SmtpLoad
         shape ??= new Shape();
         var latencies = new List<double>();
         var failed = 0;
+        string? refusal = null;
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, clients).Select(async client =>
         {
             for (var first = 0; first < messagesPerClient; first += shape.PerConnection)
             {
                 var subjects = Enumerable.Range(first, Math.Min(shape.PerConnection, messagesPerClient - first)).Select(i => $"{prefix}-{client}-{i}").ToList();
-                var sent = await SendConnectionAsync(server, subjects, body, recipient, shape, started);
+                var sent = await SendConnectionAsync(server, subjects, body, recipient, shape, started, why => refusal = why);
                 lock (latencies)
                 {
                     latencies.AddRange(sent);
@@ -43,12 +45,12 @@ public static class SmtpLoad
         }));
         clock.Stop();
         latencies.Sort();
-        return new Result(latencies.Count, failed, clock.Elapsed, latencies);
+        return new Result(latencies.Count, failed, clock.Elapsed, latencies, refusal);
     }
 
     // One connection carrying the messages in turn; returns each accepted message's latency,
     // from the connection's opening for the first and from its MAIL FROM for the others.
-    private static async Task<List<double>> SendConnectionAsync(IPEndPoint server, List<string> subjects, string body, string recipient, Shape shape, Action<string>? started)
+    private static async Task<List<double>> SendConnectionAsync(IPEndPoint server, List<string> subjects, string body, string recipient, Shape shape, Action<string>? started, Action<string> refused)
     {
         var latencies = new List<double>();
         try
@@ -60,8 +62,10 @@ public static class SmtpLoad
             await smtp.CommandAsync("EHLO load.sender.test");
             if (shape.StartTls)
             {
-                if (await smtp.CommandAsync("STARTTLS") is not { } ready || !ready.StartsWith("220", StringComparison.Ordinal))
+                var ready = await smtp.CommandAsync("STARTTLS");
+                if (ready?.StartsWith("220", StringComparison.Ordinal) != true)
                 {
+                    refused($"STARTTLS: {ready ?? "connection closed"}");
                     return latencies;
                 }
 
@@ -83,6 +87,7 @@ public static class SmtpLoad
                 var done = await smtp.CommandAsync($"{shape.Headers}Subject: {subject}\r\nMessage-ID: <{subject}@load.sender.test>\r\nFrom: load@sender.test\r\nTo: {recipient}\r\n\r\n{body}\r\n.");
                 if (done?.StartsWith("250", StringComparison.Ordinal) != true)
                 {
+                    refused(done ?? "connection closed");
                     break;
                 }
 
@@ -94,6 +99,7 @@ public static class SmtpLoad
         catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or System.Security.Authentication.AuthenticationException or OperationCanceledException)
         {
             // What was accepted before counts; the rest failed.
+            refused(e.Message);
         }
 
         return latencies;

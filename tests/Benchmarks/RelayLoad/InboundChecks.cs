@@ -3,15 +3,18 @@ using Gatehouse.Harness;
 namespace Gatehouse.Benchmarks.RelayLoad;
 
 /// <summary>
-/// <c>--verify</c>: the node checks SPF, DKIM and DMARC on every message it relays. A dnsmasq
+/// <c>--verify</c>: every relay checks SPF, DKIM and DMARC on every message it relays. A dnsmasq
 /// serves sender.test's SPF record (the generator's loopback addresses), its DMARC policy
 /// (p=reject, so a check that went wrong refuses the mail and shows as failed) and its DKIM key;
 /// every generated message carries one signature dkimpy made over the From and To lines and the
 /// body they all share.
 /// </summary>
-internal sealed class InboundChecks(Dnsmasq dns, string signature) : IAsyncDisposable
+internal sealed class InboundChecks(Dnsmasq dns, string signature, string keyRecord) : IAsyncDisposable
 {
     public Dnsmasq Dns => dns;
+
+    /// <summary>The DKIM key record the signature verifies with, as published.</summary>
+    public (string Name, string Record) PublicKey => ("load._domainkey.sender.test", keyRecord);
 
     /// <summary>The DKIM-Signature header lines, in CRLF, to put first in every message.</summary>
     public string Signature => signature;
@@ -25,7 +28,8 @@ internal sealed class InboundChecks(Dnsmasq dns, string signature) : IAsyncDispo
         (await ManagedProcess.RunProgramAsync("openssl", ["genrsa", "-traditional", "-out", key, "2048"])).Succeeded();
         (await cluster.Manager.CliAsync("signingkeys", "import", "sender", key)).Succeeded();
         var record = await DkimRecords.StringsAsync(cluster.Manager, "sender", "sender.test", "load");
-        var dns = await Dnsmasq.StartAsync(Path.Combine(work, "dnsmasq.log"), [], extra:
+        // On port 53: the Postfix relays' milters read their resolver from resolv.conf.
+        var dns = await Dnsmasq.StartAsync(Path.Combine(work, "dnsmasq.log"), [], listen: new System.Net.IPEndPoint(System.Net.IPAddress.Parse("127.0.1.53"), 53), extra:
         [
             "--local=/test/",
             Dnsmasq.TxtRecord("sender.test", "v=spf1 ip4:127.0.0.0/8 -all"),
@@ -35,7 +39,7 @@ internal sealed class InboundChecks(Dnsmasq dns, string signature) : IAsyncDispo
         var template = $"From: load@sender.test\r\nTo: {recipient}\r\n\r\n{body}\r\n";
         var signed = (await ManagedProcess.RunProgramAsync("dkimsign", ["--hcanon", "relaxed", "--bcanon", "relaxed", "load", "sender.test", key], template))
             .Succeeded().Output.ReplaceLineEndings("\r\n");
-        return new InboundChecks(dns, signed[..signed.IndexOf("From: load@sender.test", StringComparison.Ordinal)]);
+        return new InboundChecks(dns, signed[..signed.IndexOf("From: load@sender.test", StringComparison.Ordinal)], string.Concat(record));
     }
 
     public ValueTask DisposeAsync() => dns.DisposeAsync();

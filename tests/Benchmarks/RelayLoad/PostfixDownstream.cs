@@ -55,6 +55,21 @@ internal sealed partial class PostfixDownstream : IDownstream
             ["smtpd_tls_loglevel"] = "2",
         }));
 
+    /// <summary>The header of a message it delivered: what the relay did to the mail (signed it, checked it) shows there.</summary>
+    public string? OneHeader()
+    {
+        var inbox = Path.Combine(postfix.Directory, "mail", "inbox", "new");
+        var file = Directory.Exists(inbox) ? Directory.EnumerateFiles(inbox).FirstOrDefault() : null;
+        if (file is null)
+        {
+            return null;
+        }
+
+        var text = File.ReadAllText(file).ReplaceLineEndings("\n");
+        var end = text.IndexOf("\n\n", StringComparison.Ordinal);
+        return end < 0 ? text : text[..end];
+    }
+
     public async ValueTask DisposeAsync()
     {
         await stop.CancelAsync();

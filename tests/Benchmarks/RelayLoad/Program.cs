@@ -18,8 +18,10 @@ using Gatehouse.Harness;
 // size of its process tree with sessions waiting after STARTTLS and EHLO, against before.
 // Usage: [--clients N] [--messages M] [--rounds R] [--plain] [--per-connection K] [--idle-sessions S] [--sink]
 //        [--gatehouse-only] (the node alone, to profile it: the node's pid is printed first)
-//        [--dkim rsa-2048|ed25519] (the node DKIM-signs every message it relays)
-//        [--verify] (the node checks SPF, DKIM and DMARC on every message it relays)
+//        [--dkim rsa-2048|ed25519] (every relay DKIM-signs each message: the node itself, Postfix
+//        through an OpenDKIM milter, both with the same key)
+//        [--verify] (every relay checks SPF, DKIM and DMARC on each message: the node itself,
+//        Postfix through OpenDKIM and OpenDMARC milters; their CPU counts as Postfix's)
 var (clients, messages, rounds) = BenchmarkArguments.Load(args);
 var body = BenchmarkArguments.Body;
 var inProcessSink = args.Contains("--sink");
@@ -37,9 +39,10 @@ await using var postfixSink = await DownstreamAsync("downstream-postfix", "127.0
 var gatehouse = new IPEndPoint(node.Address, FreePort.On(node.Address));
 await using var checks = args.Contains("--verify") ? await InboundChecks.StartAsync(cluster, body, "user@relay.test") : null;
 var shape = new SmtpLoad.Shape(StartTls: !args.Contains("--plain"), PerConnection: BenchmarkArguments.Option(args, "--per-connection", 1), Headers: checks?.Signature ?? "");
-if (dkim is not null)
+var signingKey = dkim is null ? null : await SigningKeyAsync(dkim);
+if (signingKey is not null)
 {
-    (await cluster.Manager.CliAsync("signingkeys", "new", "bench", "--algorithm", dkim)).Succeeded();
+    (await cluster.Manager.CliAsync("signingkeys", "import", "bench", signingKey)).Succeeded();
     (await cluster.Manager.LoadConfigAsync("dkim_profiles: [{name: Bench, domain: sender.test, selector: bench, key: bench}]", merge: true)).Succeeded();
 }
 
@@ -61,28 +64,44 @@ await Wait.UntilAsync(() => FreePort.Accepts(gatehouse), "the relay listener acc
 // Postfix twice: at its defaults (a new TLS session per delivery) and with
 // smtp_tls_connection_reuse = yes (tlsproxy keeps TLS connections for the next message).
 // Same certificate, STARTTLS in and (encrypt) out, 20 connections to the sink like the node.
-var postfixDefaults = await StartPostfixAsync("postfix", "127.0.0.200", postfixSink, reuse: false);
+PostfixMilters?[] milters = [await MiltersAsync("milters-postfix"), await MiltersAsync("milters-postfix-reuse")];
+await using var milterProcesses = new Disposables([.. milters.OfType<PostfixMilters>()]);
+var postfixDefaults = await StartPostfixAsync("postfix", "127.0.0.200", postfixSink, reuse: false, milters[0]);
 await using var postfixReuseSink = await DownstreamAsync("downstream-postfix-reuse", "127.0.1.52");
-var postfixReuse = await StartPostfixAsync("postfix-reuse", "127.0.0.201", postfixReuseSink, reuse: true);
+var postfixReuse = await StartPostfixAsync("postfix-reuse", "127.0.0.201", postfixReuseSink, reuse: true, milters[1]);
 await using var postfixes = new Disposables(postfixDefaults, postfixReuse);
 
 Relay[] relays =
 [
-    new("gatehouse", gatehouse, gatehouseSink, node.Process.Id),
+    new("gatehouse", gatehouse, gatehouseSink, [node.Process.Id]),
     .. args.Contains("--gatehouse-only") ? Array.Empty<Relay>() :
     [
-        new("postfix", postfixDefaults.Smtpd, postfixSink, postfixDefaults.ProcessId),
-        new("postfix-reuse", postfixReuse.Smtpd, postfixReuseSink, postfixReuse.ProcessId),
+        new("postfix", postfixDefaults.Smtpd, postfixSink, [postfixDefaults.ProcessId, .. milters[0]?.ProcessIds ?? []]),
+        new("postfix-reuse", postfixReuse.Smtpd, postfixReuseSink, [postfixReuse.ProcessId, .. milters[1]?.ProcessIds ?? []]),
     ],
 ];
 
 Console.WriteLine($"node pid {node.Process.Id}");
-Console.WriteLine($"relay, {(shape.StartTls ? "STARTTLS" : "plain")} in and STARTTLS out to {(inProcessSink ? "an in-process sink" : "Postfix with its queue on disk")}: {clients} concurrent clients x {messages} messages, {rounds} rounds after one warm-up round, {shape.PerConnection} message(s) per connection in, {body.Length / 1024.0:F1} KB messages{(dkim is null ? "" : $", the node signing each ({dkim})")}{(checks is null ? "" : ", the node checking SPF, DKIM and DMARC on each")}");
+Console.WriteLine($"relay, {(shape.StartTls ? "STARTTLS" : "plain")} in and STARTTLS out to {(inProcessSink ? "an in-process sink" : "Postfix with its queue on disk")}: {clients} concurrent clients x {messages} messages, {rounds} rounds after one warm-up round, {shape.PerConnection} message(s) per connection in, {body.Length / 1024.0:F1} KB messages{(dkim is null ? "" : $", each relay signing each ({dkim}; Postfix with OpenDKIM)")}{(checks is null ? "" : ", each relay checking SPF, DKIM and DMARC on each (Postfix with OpenDKIM and OpenDMARC)")}");
 // Not counted: the node compiles its hot paths during its first thousand messages or so
 // (tiered JIT), which a relay that runs for days pays once.
 foreach (var relay in relays)
 {
     await RunRoundAsync(relay, clients, messages, $"warmup-{relay.Name}");
+}
+
+// Each relay must have done the work measured: the downstream's mail carries its signature or its results.
+foreach (var relay in relays.Where(r => r.Sink is PostfixDownstream && (dkim is not null || checks is not null)))
+{
+    var header = ((PostfixDownstream)relay.Sink).OneHeader() ?? "";
+    string[] expected = dkim is not null ? ["DKIM-Signature:", "d=sender.test", "s=bench", dkim == "ed25519" ? "a=ed25519-sha256" : "a=rsa-sha256"] : ["dkim=pass", "dmarc=pass"];
+    var missing = expected.Where(e => !header.Contains(e, StringComparison.OrdinalIgnoreCase)).ToList();
+    if (missing.Count > 0)
+    {
+        throw new InvalidOperationException($"{relay.Name}'s mail arrives without {string.Join(", ", missing)}:\n{header}");
+    }
+
+    Console.WriteLine($"{relay.Name}: mail arrives with {string.Join(", ", expected)}");
 }
 
 Console.WriteLine("round  relay          msgs/s  e2e_p50_ms  e2e_p99_ms  accept_p99_ms  failed  lost");
@@ -92,14 +111,18 @@ for (var round = 1; round <= rounds; round++)
 {
     foreach (var relay in relays)
     {
-        var relayCpu = ProcessCpu.TreeOf(relay.ProcessId);
+        var relayCpu = relay.ProcessCpu();
         var ownCpu = OwnCpu();
         var result = await RunRoundAsync(relay, clients, messages, $"r{round}-{relay.Name}");
-        relay.Cpu += ProcessCpu.TreeOf(relay.ProcessId) - relayCpu;
+        relay.Cpu += relay.ProcessCpu() - relayCpu;
         relay.LoadCpu += OwnCpu() - ownCpu;
         relay.Rounds.Add(result);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{round,-5}  {relay.Name,-13} {result.PerSecond,7:F1}  {Percentile(result.EndToEndMs, 0.5),10:F1}  {Percentile(result.EndToEndMs, 0.99),10:F1}  {Percentile(result.Accept.LatenciesMs, 0.99),13:F1}  {result.Accept.Failed,6}  {result.Lost,4}"));
+        if (result.Accept.Refusal is { } refusal)
+        {
+            Console.WriteLine($"       {relay.Name} refused or dropped messages: {refusal}");
+        }
     }
 }
 
@@ -154,11 +177,11 @@ foreach (var relay in relays)
 {
     var count = relay == g ? idleSessions : Math.Clamp(idleSessions / 10, 1, 150);
     await Task.Delay(idleSettle);
-    var before = ProcessMemory.TreeKb(relay.ProcessId);
+    var before = ProcessMemory.TreeKb(relay.ProcessIds[0]);
     await using var open = new IdleSmtpSessions();
     await open.OpenAsync(relay.Smtpd, count, tls: true);
     await Task.Delay(idleSettle);
-    var after = ProcessMemory.TreeKb(relay.ProcessId);
+    var after = ProcessMemory.TreeKb(relay.ProcessIds[0]);
     relay.IdleSessionKb = (after - before) / (double)count;
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"{relay.Name,-13} {count,14}  {before / 1024.0,13:F1}  {after / 1024.0,11:F1}  {relay.IdleSessionKb,24:F1}"));
@@ -183,7 +206,29 @@ async Task<IDownstream> DownstreamAsync(string name, string address)
         : await PostfixDownstream.StartAsync(Directory.CreateDirectory(Path.Combine(cluster.Root, name)).FullName, new IPEndPoint(at, FreePort.On(at)), chainFile);
 }
 
-async Task<PostfixInstance> StartPostfixAsync(string name, string address, IDownstream sink, bool reuse)
+// The same key for the node and OpenDKIM, made here so that both can have it.
+async Task<string> SigningKeyAsync(string algorithm)
+{
+    var file = Path.Combine(cluster.Root, "bench-signing.pem");
+    string[] make = algorithm switch
+    {
+        "rsa-2048" => ["genrsa", "-traditional", "-out", file, "2048"],
+        "ed25519" => ["genpkey", "-algorithm", "ed25519", "-out", file],
+        _ => throw new ArgumentException($"--dkim {algorithm}: rsa-2048 or ed25519"),
+    };
+    (await ManagedProcess.RunProgramAsync("openssl", make)).Succeeded();
+    return file;
+}
+
+async Task<PostfixMilters?> MiltersAsync(string name)
+{
+    var work = Path.Combine(cluster.Root, name);
+    return signingKey is not null ? await PostfixMilters.SigningAsync(work, await File.ReadAllTextAsync(signingKey), dkim!)
+        : checks is not null ? await PostfixMilters.VerifyingAsync(work, checks.Dns.Endpoint, checks.PublicKey, "relay.postfix.test")
+        : null;
+}
+
+async Task<PostfixInstance> StartPostfixAsync(string name, string address, IDownstream sink, bool reuse, PostfixMilters? filters)
 {
     var directory = Directory.CreateDirectory(Path.Combine(cluster.Root, name)).FullName;
     await File.WriteAllTextAsync(Path.Combine(directory, "server.pem"), pem);
@@ -205,6 +250,12 @@ async Task<PostfixInstance> StartPostfixAsync(string name, string address, IDown
     if (reuse)
     {
         settings["smtp_tls_connection_reuse"] = "yes";
+    }
+
+    if (filters is not null)
+    {
+        settings["smtpd_milters"] = filters.Sockets;
+        settings["milter_default_action"] = "tempfail";
     }
 
     return await PostfixInstance.StartAsync(directory, new IPEndPoint(listen, FreePort.On(listen)), settings);
@@ -239,9 +290,11 @@ internal sealed record Round(SmtpLoad.Result Accept, int Arrived, int Lost, Time
     public double PerSecond => Arrived / Elapsed.TotalSeconds;
 }
 
-/// <summary>One relay under test: where it listens, its sink, its process tree and what its counted rounds measured.</summary>
-internal sealed record Relay(string Name, IPEndPoint Smtpd, IDownstream Sink, int ProcessId)
+/// <summary>One relay under test: where it listens, its sink, its process trees (the MTA's first, then its milters') and what its counted rounds measured.</summary>
+internal sealed record Relay(string Name, IPEndPoint Smtpd, IDownstream Sink, IReadOnlyList<int> ProcessIds)
 {
+    public TimeSpan ProcessCpu() => ProcessIds.Aggregate(TimeSpan.Zero, (sum, pid) => sum + Gatehouse.Harness.ProcessCpu.TreeOf(pid));
+
     public List<Round> Rounds { get; } = [];
 
     public TimeSpan Cpu { get; set; }
