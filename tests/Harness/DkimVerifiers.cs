@@ -12,7 +12,8 @@ public static class DkimVerifiers
     // Debian's python, where apt put dkimpy (an interpreter of pyenv's would not have it).
     private const string Python = "/usr/bin/python3";
 
-    private const string DkimPyScript = """
+    // dkimpy's DNS questions go to the test's server (argv 1 and 2).
+    private const string TxtFromTestDns = """
         import sys, dkim, dns.resolver
         resolver = dns.resolver.Resolver(configure=False)
         resolver.nameservers = [sys.argv[1]]
@@ -24,17 +25,38 @@ public static class DkimVerifiers
             except Exception:
                 return None
             return b''.join(b''.join(r.strings) for r in answer)
+
+        """;
+
+    private const string DkimPyScript = TxtFromTestDns + """
         ok = dkim.verify(sys.stdin.buffer.read(), dnsfunc=txt)
         print('pass' if ok else 'fail')
         sys.exit(0 if ok else 1)
         """;
 
+    // The chain's validation (RFC 8617 section 5.2) as dkimpy finds it: pass, fail or none, and the last instance.
+    private const string ArcPyScript = TxtFromTestDns + """
+        cv, results, comment = dkim.arc_verify(sys.stdin.buffer.read(), dnsfunc=txt)
+        # None: the chain could not be validated at all, which a receiver takes as fail.
+        print(cv.decode() if cv else 'fail', len(results), comment)
+        """;
+
+    /// <summary>dkimpy's ARC chain validation: "pass N …" (N sets validated), "fail N reason" or "none 0 …".</summary>
+    public static async Task<string> ArcPyAsync(string work, System.Net.IPEndPoint dns, string message) =>
+        (await RunPyAsync(work, "dkimpy-arc-verify.py", ArcPyScript, dns, message)).Trim();
+
     public static async Task<string> DkimPyAsync(string work, System.Net.IPEndPoint dns, string message)
     {
-        var script = Path.Combine(work, "dkimpy-verify.py");
-        await File.WriteAllTextAsync(script, DkimPyScript);
+        var said = await RunPyAsync(work, "dkimpy-verify.py", DkimPyScript, dns, message);
+        return said.Trim() == "pass" ? "pass" : $"fail: {said.Trim()}";
+    }
+
+    private static async Task<string> RunPyAsync(string work, string name, string text, System.Net.IPEndPoint dns, string message)
+    {
+        var script = Path.Combine(work, name);
+        await File.WriteAllTextAsync(script, text);
         var result = await ManagedProcess.RunProgramAsync(Python, [script, dns.Address.ToString(), dns.Port.ToString(CultureInfo.InvariantCulture)], CrLf(message));
-        return result.Output.Trim() == "pass" ? "pass" : $"fail: {(result.Output + result.Error).Trim()}";
+        return result.Output + result.Error;
     }
 
     /// <summary>

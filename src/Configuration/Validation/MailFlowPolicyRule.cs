@@ -23,7 +23,7 @@ public sealed class MailFlowPolicyRule : IConfigRule
 
             if (policy.Verify is { } verify)
             {
-                CheckVerification(verify, $"{path}.verify", errors);
+                CheckVerification(config, verify, $"{path}.verify", errors);
             }
 
             if (policy.DkimSign && config.Config.DkimProfiles.Count == 0)
@@ -50,8 +50,18 @@ public sealed class MailFlowPolicyRule : IConfigRule
 
     // An action for a check that does not run would be accepted and ignored; DMARC is built
     // from the other two checks' results.
-    private static void CheckVerification(InboundVerification verify, string path, ValidationErrors errors)
+    private static void CheckVerification(EffectiveConfig config, InboundVerification verify, string path, ValidationErrors errors)
     {
+        if (verify.ArcSeal.Length > 0 && !verify.Arc)
+        {
+            errors.Add($"{path}.arc_seal", "needs arc: true (the seal's cv= is the chain's result)");
+        }
+
+        if (verify.ArcSeal.Length > 0 && !config.Config.DkimProfiles.Any(p => p.Name.Equals(verify.ArcSeal, StringComparison.OrdinalIgnoreCase)))
+        {
+            errors.Add($"{path}.arc_seal", $"'{LevelShapeRule.Printable(verify.ArcSeal)}' is not one of dkim_profiles");
+        }
+
         if (verify.SpfFail != VerificationAction.Unspecified && !verify.Spf)
         {
             errors.Add($"{path}.spf_fail", "needs spf: true");

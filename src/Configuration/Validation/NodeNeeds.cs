@@ -29,7 +29,7 @@ public static class NodeNeeds
         c.Listeners.Select(l => l.LdapAcceptProfile).Where(n => n.Length > 0).ToHashSet(StringComparer.Ordinal);
 
     /// <summary>
-    /// Every profile's key when a mail flow policy signs; and the keys that sign the node's own
+    /// Every profile's key when a mail flow policy signs, the sealing profile's when one seals (ARC); and the keys that sign the node's own
     /// mail: TLS reports from their submitter, DMARC reports from their address, alerts from their
     /// sender (alert@HOSTNAME unless set).
     /// </summary>
@@ -44,6 +44,8 @@ public static class NodeNeeds
             alertsFrom[(alertsFrom.LastIndexOf('@') + 1)..],
         ];
         IEnumerable<Cluster.V1.DkimProfile> used = c.MailFlowPolicies.Any(p => p.DkimSign) ? c.DkimProfiles : [];
+        var sealing = c.MailFlowPolicies.Select(p => p.Verify?.ArcSeal ?? "").Where(n => n.Length > 0).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        used = used.Concat(c.DkimProfiles.Where(p => sealing.Contains(p.Name)));
         used = used.Concat(ownDomains.OfType<string>().Where(d => d.Length > 0).Select(d => Dkim.DkimProfiles.For(c, d)).OfType<Cluster.V1.DkimProfile>());
         return used.Select(p => p.Key).Where(n => n.Length > 0).ToHashSet(StringComparer.Ordinal);
     }

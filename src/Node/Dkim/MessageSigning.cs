@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Security.Cryptography;
 using Gatehouse.Cluster.V1;
 using Gatehouse.Configuration.Dkim;
 using MimeKit;
@@ -26,8 +24,6 @@ internal static class MessageSigning
         "Content-Type", "Content-Transfer-Encoding",
     ];
 
-    // Keys read once per committed version (the snapshot's entries are replaced, never changed).
-    private static readonly ConditionalWeakTable<SigningKey, ReadKey> Keys = [];
 
     /// <summary>
     /// Signs <paramref name="message"/> in place (its DKIM-Signature header added first), or says
@@ -59,9 +55,7 @@ internal static class MessageSigning
             return new Signature(null, $"not signed: no profile covers {domain}", Covered: false);
         }
 
-        var entry = config.SigningKeys.First(k => k.Name.Equals(profile.Key, StringComparison.OrdinalIgnoreCase));
-        var key = Keys.GetValue(entry, ReadKey.Of);
-        var signer = new Signer(key, profile.Domain, profile.Selector)
+        var signer = new Signer(ReadKey.Of(config, profile), profile.Domain, profile.Selector)
         {
             HeaderCanonicalizationAlgorithm = DkimCanonicalizationAlgorithm.Relaxed,
             BodyCanonicalizationAlgorithm = profile.Canonicalization == "relaxed/simple" ? DkimCanonicalizationAlgorithm.Simple : DkimCanonicalizationAlgorithm.Relaxed,
@@ -72,7 +66,7 @@ internal static class MessageSigning
 
     // The profile's list, or the default set as far as the message has those fields, with From
     // listed once more than it occurs: a From added on the way invalidates the signature.
-    private static List<string> Fields(MimeMessage message, DkimProfile profile)
+    internal static List<string> Fields(MimeMessage message, DkimProfile profile)
     {
         if (profile.Headers.Count > 0)
         {
@@ -83,30 +77,12 @@ internal static class MessageSigning
         return [.. DefaultHeaders.Where(present.Contains), "From"];
     }
 
-    /// <summary>A key as read once: BouncyCastle's form for MimeKit, the platform's RSA for the signing itself.</summary>
-    private sealed record ReadKey(DkimKey Key, RSA? Rsa)
+    private sealed class Signer(ReadKey key, string domain, string selector) : DkimSigner(key.Key.PrivateKey, domain, selector, key.Algorithm)
     {
-        public static ReadKey Of(SigningKey entry)
-        {
-            var key = DkimKey.Read(entry.PrivateKeyPem);
-            RSA? rsa = null;
-            if (key.Algorithm == DkimKey.Rsa)
-            {
-                rsa = RSA.Create();
-                rsa.ImportFromPem(entry.PrivateKeyPem);
-            }
-
-            return new ReadKey(key, rsa);
-        }
-    }
-
-    private sealed class Signer(ReadKey key, string domain, string selector)
-        : DkimSigner(key.Key.PrivateKey, domain, selector, key.Rsa is null ? DkimSignatureAlgorithm.Ed25519Sha256 : DkimSignatureAlgorithm.RsaSha256)
-    {
-        protected override Org.BouncyCastle.Crypto.ISigner CreateSigningContext() => key.Rsa is { } rsa ? new PlatformRsaSigner(rsa) : base.CreateSigningContext();
+        protected override Org.BouncyCastle.Crypto.ISigner CreateSigningContext() => key.PlatformSigner() ?? base.CreateSigningContext();
     }
 
     // Relaxed canonicalization unfolds the header; the relay folds it anew on the way out.
-    private static string Unfold(Header header) =>
+    internal static string Unfold(Header header) =>
         System.Text.Encoding.ASCII.GetString(header.RawValue).Replace("\r\n", "", StringComparison.Ordinal).Replace("\n", "", StringComparison.Ordinal).Trim();
 }

@@ -175,4 +175,7 @@ internal sealed partial class MailLog
 
     [LoggerMessage((int)MailLogLine.ArcVerified, LogLevel.Information, "MID {Mid} ARC: {Result}")]
     public partial void ArcVerified(long mid, string result);
+
+    [LoggerMessage((int)MailLogLine.ArcSealed, LogLevel.Information, "MID {Mid} ARC: {Detail}")]
+    public partial void ArcSealed(long mid, string detail);
 }

@@ -61,6 +61,7 @@ internal enum MailLogLine
     DmarcRefused = 152,
     DmarcDeferred = 153,
     ArcVerified = 154,
+    ArcSealed = 155,
 
     // Delivery (MailLog.Delivery.cs).
     NewDeliveryConnection = 200,

@@ -10,8 +10,9 @@ namespace Gatehouse.Node.Smtp;
 
 /// <summary>
 /// The checks a policy asks for on a message just received, and its signature: the SPF result
-/// from MAIL FROM, DKIM verification, DMARC from both, the ARC chain, then DKIM signing. Gives the header lines
-/// to add (Authentication-Results, the tag verdict, DKIM-Signature, after those already added),
+/// from MAIL FROM, DKIM verification, DMARC from both, the ARC chain, then DKIM signing and ARC
+/// sealing. Gives the header lines to add (Authentication-Results, the tag verdict, the ARC set,
+/// DKIM-Signature, after those already added),
 /// or the refusal a DMARC fail or a DNS failure calls for.
 /// </summary>
 internal static class MessageAuthentication
@@ -76,6 +77,13 @@ internal static class MessageAuthentication
             var signature = MessageSigning.Sign(context.Snapshot.Config, message);
             context.Log.DkimSigning(mid, signature.Detail);
             added = signature.Header is { } line ? [.. added, line] : added;
+        }
+
+        if (verify.ArcSeal.Length > 0)
+        {
+            var seal = ArcSealing.Apply(context.Snapshot.Config, verify.ArcSeal, message, $"{session.HostName}; {string.Join("; ", results)}");
+            context.Log.ArcSealed(mid, seal.Detail);
+            added = seal.Headers is { } set ? [.. set, .. added] : added;
         }
 
         return new(Headers(session, results, verdicts, added));

@@ -4,8 +4,9 @@ namespace Gatehouse.Cluster.Tests.Authentication;
 
 /// <summary>
 /// DKIM verification of inbound mail against signers we did not write: messages signed by
-/// dkimpy (<c>dkimsign</c>, RSA and Ed25519) and by OpenDKIM (<c>opendkim-testmsg</c>, which signs
-/// rsa-sha1), sent with swaks to a listener whose policy verifies, reach Postfix's smtp-sink with
+/// dkimpy (<c>dkimsign</c>, RSA and Ed25519), by OpenDKIM (<c>opendkim-testmsg</c>, which signs
+/// rsa-sha1) and by OpenDKIM as a milter in a sending Postfix (rsa-sha256 and ed25519-sha256),
+/// sent with swaks to a listener whose policy verifies, reach Postfix's smtp-sink with
 /// one Authentication-Results header of the node's authserv-id: pass; policy for rsa-sha1; fail for a body altered after
 /// signing and for a key of another domain; permerror for a key never published; none for an
 /// unsigned message; temperror once the DNS server is down. A header claiming the node's
@@ -75,8 +76,27 @@ public sealed class InboundDkimTests
             await SendAsync(work, listener, name, data);
         }
 
+        // OpenDKIM as Postfix runs it, one milter per key: each signs the mail of its own domain.
+        await using var rsaMilter = await Milter.OpenDkimSigningAsync(Path.Combine(work, "milter-rsa"), "example.test", "s1", await File.ReadAllTextAsync(rsaKey), "rsa-sha256");
+        await using var edMilter = await Milter.OpenDkimSigningAsync(Path.Combine(work, "milter-ed"), "ed.test", "ed", await File.ReadAllTextAsync(edPem), "ed25519-sha256");
+        var sender = IPAddress.Parse("127.0.8.20");
+        await using var postfix = await PostfixInstance.StartAsync(Path.Combine(work, "postfix"), new IPEndPoint(sender, FreePort.On(sender)), new Dictionary<string, string>
+        {
+            ["relayhost"] = $"[{listener.Address}]:{listener.Port}",
+            ["smtpd_milters"] = $"{rsaMilter.Socket}, {edMilter.Socket}",
+            ["milter_default_action"] = "tempfail",
+        });
+        foreach (var (name, from) in new[] { ("milter-rsa", "ivan@example.test"), ("milter-ed25519", "judy@ed.test") })
+        {
+            (await Swaks.SendAsync(postfix.Smtpd, "someone@dest.test", "--from", from, "--header", $"From: {from}", "--header", $"Subject: verify {tag} {name}")).Succeeded();
+        }
+
         string Delivered(string name) => sink.Delivered().SingleOrDefault(d => d.Contains($"verify {tag} {name}\n", StringComparison.Ordinal) || d.Contains($"verify {tag} {name}\r", StringComparison.Ordinal)) ?? "";
-        await Wait.UntilAsync(() => sent.Keys.All(n => Delivered(n).Length > 0), "the sink has every message");
+        await Wait.UntilAsync(() => sent.Keys.Append("milter-rsa").Append("milter-ed25519").All(n => Delivered(n).Length > 0), "the sink has every message");
+        Assert.Contains("a=rsa-sha256", Delivered("milter-rsa"), StringComparison.Ordinal);
+        Assert.Matches($"^{AuthservId}; dkim=pass header.d=example.test header.s=s1 header.b=", Ours(Delivered("milter-rsa")));
+        Assert.Contains("a=ed25519-sha256", Delivered("milter-ed25519"), StringComparison.Ordinal);
+        Assert.Matches($"^{AuthservId}; dkim=pass header.d=ed.test header.s=ed header.b=", Ours(Delivered("milter-ed25519")));
 
         Assert.Matches($"^{AuthservId}; dkim=pass header.d=example.test header.s=s1 header.b=", Ours(Delivered("dkimpy-rsa")));
         // opendkim-testmsg signs with rsa-sha1, which no verifier may count as valid (RFC 8301).

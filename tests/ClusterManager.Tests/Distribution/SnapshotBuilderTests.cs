@@ -89,6 +89,25 @@ public sealed class SnapshotBuilderTests
         Assert.Empty(new SnapshotBuilder(secrets).Build(version, "a").Cluster.SigningKeys);
     }
 
+    [Fact]
+    public void A_node_that_seals_gets_only_the_sealing_profiles_key()
+    {
+        var cluster = new LevelConfig
+        {
+            SigningKeys = { new SigningKey { Name = "mail", PrivateKeyPem = "mail key" }, new SigningKey { Name = "seal", PrivateKeyPem = "seal key" } },
+            DkimProfiles =
+            {
+                new DkimProfile { Name = "Mail", Domain = "example.net", Selector = "s1", Key = "mail" },
+                new DkimProfile { Name = "Gateway", Domain = "example.test", Selector = "arc", Key = "seal" },
+            },
+        };
+        var sealing = new LevelConfig { MailFlowPolicies = { new MailFlowPolicy { Name = "In", Verify = new InboundVerification { Arc = true, ArcSeal = "gateway" } } } };
+        var version = new ConfigVersion { Version = 5, Content = secrets.Seal(new ConfigurationSet { Cluster = cluster, Machines = { ["a"] = sealing } }) };
+
+        Assert.Equal(["seal key"], new SnapshotBuilder(secrets).Build(version, "a").Cluster.SigningKeys.Select(k => k.PrivateKeyPem));
+        Assert.Empty(new SnapshotBuilder(secrets).Build(version, "b").Cluster.SigningKeys);
+    }
+
     private ConfigVersion Version(long number, string key) => new()
     {
         Version = number,

@@ -29,7 +29,7 @@ public sealed class ActedOnTests
         "RecipientAccessEntry: recipient action",
         "SenderGroup: name members policy comment",
         "MailFlowPolicy: name behavior max_message_size_bytes max_recipients_per_message max_messages_per_connection max_concurrent_connections_per_ip tls verify_client_certificate reject_banner max_invalid_recipients_per_hour drop_at_invalid_recipients_limit dkim_sign verify",
-        "InboundVerification: dkim spf spf_fail temporary_error dmarc dmarc_fail arc",
+        "InboundVerification: dkim spf spf_fail temporary_error dmarc dmarc_fail arc arc_seal",
         "DestinationControl: domain tls max_concurrent_connections max_messages_per_connection max_recipients_per_message idle_connection_seconds mta_sts dane override_published_policy tls_policy",
         "DestinationGlobalSettings: certificate alert_on_required_tls_failure",
         "SmtpRoute: domain hosts",

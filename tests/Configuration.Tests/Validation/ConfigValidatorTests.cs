@@ -220,16 +220,18 @@ public sealed class ConfigValidatorTests
     }
 
     [Fact]
-    public void An_action_for_a_check_that_does_not_run_and_dmarc_without_its_inputs_are_refused()
+    public void An_action_for_a_check_that_does_not_run_dmarc_without_its_inputs_and_a_seal_without_a_profile_are_refused()
     {
-        var cluster = Level(ValidCluster.Replace("{name: BLOCKED, behavior: reject}", "{name: BLOCKED, behavior: reject}\n  - {name: CHECKED, behavior: accept, verify: {dkim: true, spf_fail: reject, temporary_error: defer, dmarc_fail: tag}}\n  - {name: HALF, behavior: accept, verify: {spf: true, dmarc: true}}\n  - {name: ALL, behavior: accept, verify: {spf: true, dkim: true, dmarc: true, spf_fail: tag, dmarc_fail: reject, temporary_error: defer}}", StringComparison.Ordinal));
+        var cluster = Level(ValidCluster.Replace("{name: BLOCKED, behavior: reject}", "{name: BLOCKED, behavior: reject}\n  - {name: CHECKED, behavior: accept, verify: {dkim: true, spf_fail: reject, temporary_error: defer, dmarc_fail: tag}}\n  - {name: HALF, behavior: accept, verify: {spf: true, dmarc: true}}\n  - {name: ALL, behavior: accept, verify: {spf: true, dkim: true, dmarc: true, spf_fail: tag, dmarc_fail: reject, temporary_error: defer}}\n  - {name: SEALED, behavior: accept, verify: {arc_seal: Nowhere}}", StringComparison.Ordinal));
 
         var errors = Validate(WithCertificate(cluster), Level(ValidMachine)).Select(ValidationErrors.Format).ToList();
 
         Assert.Equal(["mail_flow_policies[CHECKED].verify.spf_fail: needs spf: true",
             "mail_flow_policies[CHECKED].verify.dmarc_fail: needs dmarc: true",
             "mail_flow_policies[CHECKED].verify.temporary_error: needs spf: true or dmarc: true (DKIM's temporary errors are only said in Authentication-Results)",
-            "mail_flow_policies[HALF].verify.dmarc: needs spf: true and dkim: true (its result is built from both)"], errors);
+            "mail_flow_policies[HALF].verify.dmarc: needs spf: true and dkim: true (its result is built from both)",
+            "mail_flow_policies[SEALED].verify.arc_seal: needs arc: true (the seal's cv= is the chain's result)",
+            "mail_flow_policies[SEALED].verify.arc_seal: 'Nowhere' is not one of dkim_profiles"], errors);
     }
 
     [Fact]

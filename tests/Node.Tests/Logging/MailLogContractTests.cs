@@ -123,6 +123,7 @@ public sealed partial class MailLogContractTests : IDisposable
         ("DmarcRefused", l => l.DmarcRefused(9, "example.test"), null, []),
         ("DmarcDeferred", l => l.DmarcDeferred(9, "example.test"), null, []),
         ("ArcVerified", l => l.ArcVerified(9, "pass (i=2)"), null, []),
+        ("ArcSealed", l => l.ArcSealed(9, "sealed as i=3 with profile Gateway (d=example.test, s=arc)"), null, []),
         ("NewDeliveryConnection", l => l.NewDeliveryConnection(12, Local, Remote, 25), "new-dcid-port", [("dcid", "12"), ("interface", "192.0.2.10"), ("address", "198.51.100.7"), ("port", "25")]),
         ("ConnectionError", l => l.ConnectionError(12, "example.test", Remote, 25, "ConnectionRefused", "192.0.2.10"), "connection-error",
             [("dcid", "12"), ("address", "198.51.100.7"), ("details", "ConnectionRefused"), ("interface", "192.0.2.10")]),
