@@ -29,13 +29,13 @@ internal sealed partial class SmtpSession
             var urls = await UrlFilter.DecideAsync(context, mid, context.Spool.DataPath(mid), cancel);
             if (urls.Refusal is { } refusal)
             {
-                return await RefuseStoredAsync(data, mid, refusal);
+                return await RefuseStoredAsync(data, mid, result, refusal);
             }
 
             var authenticated = await MessageAuthentication.DecideAsync(this, mid, urls.Headers, cancel);
             if (authenticated.Refusal is { } authenticationRefusal)
             {
-                return await RefuseStoredAsync(data, mid, authenticationRefusal);
+                return await RefuseStoredAsync(data, mid, result, authenticationRefusal);
             }
 
             var added = authenticated.Added;
@@ -78,10 +78,12 @@ internal sealed partial class SmtpSession
         }
     }
 
-    // A message refused after its data was stored (a URL verdict, DMARC): nothing of it stays.
-    private async Task<SmtpReply> RefuseStoredAsync(FileStream data, long mid, SmtpReply refusal)
+    // A message refused after its data was stored (a URL verdict, DMARC): nothing of it stays
+    // but its Subject and Message-ID in the mail log, by which tracking finds it.
+    private async Task<SmtpReply> RefuseStoredAsync(FileStream data, long mid, DataResult result, SmtpReply refusal)
     {
         await DiscardAsync(data, mid);
+        context.Log.MessageHeaders(mid, result.Headers);
         AbortTransaction();
         State = SmtpState.Greeted;
         return refusal;

@@ -7,7 +7,8 @@ namespace Gatehouse.Cluster.Tests.Authentication;
 /// Mail whose From is example.test passes when SPF passes for the same organizational domain,
 /// or when dkimpy signed it as example.test though SPF says nothing; it is refused with
 /// 550 5.7.1 at the end of DATA when neither is aligned, even with SPF passing for another
-/// domain; quiet.test's failing mail is delivered with the result said.
+/// domain; quiet.test's failing mail is delivered with the result said. Message tracking shows
+/// each check's line with its message.
 /// </summary>
 public sealed class InboundDmarcTests
 {
@@ -83,6 +84,17 @@ public sealed class InboundDmarcTests
         var log = await File.ReadAllTextAsync(Path.Combine(node.DataDir, "logs", "mail.current"));
         Assert.Contains("DMARC: fail (header.from=example.test p=reject dis=reject neither SPF nor DKIM aligned with the From domain)", log, StringComparison.Ordinal);
         Assert.Contains("DMARC: rejected per the policy of example.test", log, StringComparison.Ordinal);
+
+        // Message tracking shows each check with the message, the refused one too.
+        foreach (var (name, lines) in new[]
+        {
+            ("spf-aligned", new[] { "SPF: pass (mail.example.test", "DKIM verification: none (no signature)", "DMARC: pass (header.from=example.test p=reject dis=none SPF aligned)" }),
+            ("unaligned", new[] { "DMARC: fail (header.from=example.test", "DMARC: rejected per the policy of example.test" }),
+        })
+        {
+            var tracked = (await m.CliAsync("track", "--subject", $"dmarc {tag} {name}", "--json")).Succeeded().Output;
+            Assert.All(lines, line => Assert.Contains(line, tracked, StringComparison.Ordinal));
+        }
     }
 
     private static string Ours(string delivered) => AuthenticationResultsOf.Node(delivered, AuthservId);
