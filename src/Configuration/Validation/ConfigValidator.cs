@@ -23,6 +23,7 @@ public sealed class ConfigValidator(IEnumerable<IConfigRule> rules)
         new LdapProfileRule(),
         new WebSecurityRule(),
         new TlsReportingRule(),
+        new ContentScannerRule(),
         new TlsPolicyRule(),
         new RevocationListRule(),
         new SigningKeyRule(),

@@ -14,6 +14,7 @@ public sealed class ReferenceRule : IConfigRule
         var interfaces = Names(c.IpInterfaces.Select(x => x.Name));
         var ldap = Names(c.LdapProfiles.Select(x => x.Name));
         var tls = Names(c.TlsPolicies.Select(x => x.Name));
+        var scanners = Names(c.ContentScanners.Select(x => x.Name));
 
         foreach (var listener in c.Listeners)
         {
@@ -26,6 +27,14 @@ public sealed class ReferenceRule : IConfigRule
             foreach (var group in listener.HostAccessTable)
             {
                 Require(errors, $"{path}.host_access_table", "sender group", group, groups, required: true);
+            }
+        }
+
+        foreach (var policy in c.MailFlowPolicies)
+        {
+            foreach (var scanner in policy.Scanners)
+            {
+                Require(errors, $"mail_flow_policies[{policy.Name}].scanners", "content scanner", scanner, scanners, required: true);
             }
         }
 

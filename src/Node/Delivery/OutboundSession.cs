@@ -41,6 +41,11 @@ internal sealed class OutboundSession(OutboundClient client, Socket socket, long
                 }
             }
 
+            foreach (var field in envelope.RemovedHeaders)
+            {
+                message.Headers.RemoveAll(field);
+            }
+
             foreach (var line in envelope.AddedHeaders.Reverse())
             {
                 var colon = line.IndexOf(':', StringComparison.Ordinal);

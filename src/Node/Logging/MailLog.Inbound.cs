@@ -178,4 +178,13 @@ internal sealed partial class MailLog
 
     [LoggerMessage((int)MailLogLine.ArcSealed, LogLevel.Information, "MID {Mid} ARC: {Detail}")]
     public partial void ArcSealed(long mid, string detail);
+
+    [LoggerMessage((int)MailLogLine.ContentScanned, LogLevel.Information, "MID {Mid} scanner {Scanner}: {Verdict}")]
+    public partial void ContentScanned(long mid, string scanner, string verdict);
+
+    [LoggerMessage((int)MailLogLine.ContentScanRefused, LogLevel.Information, "MID {Mid} refused by scanner {Scanner}: {Reply}")]
+    public partial void ContentScanRefused(long mid, string scanner, string reply);
+
+    [LoggerMessage((int)MailLogLine.ContentScanUnavailable, LogLevel.Warning, "MID {Mid} scanner {Scanner} unavailable ({Reason}): {Action}")]
+    public partial void ContentScanUnavailable(long mid, string scanner, string reason, string action);
 }

@@ -62,6 +62,9 @@ internal enum MailLogLine
     DmarcDeferred = 153,
     ArcVerified = 154,
     ArcSealed = 155,
+    ContentScanned = 156,
+    ContentScanRefused = 157,
+    ContentScanUnavailable = 158,
 
     // Delivery (MailLog.Delivery.cs).
     NewDeliveryConnection = 200,

@@ -50,6 +50,9 @@ internal sealed record QueuedEnvelope
     /// <summary>Header lines the node adds on delivery (the URL verdict), after its own Received line.</summary>
     public IReadOnlyList<string> AddedHeaders { get; init; } = [];
 
+    /// <summary>Fields of the message as it arrived that go on delivery, every occurrence (a content scanner asked).</summary>
+    public IReadOnlyList<string> RemovedHeaders { get; init; } = [];
+
     /// <summary>
     /// The authserv-id under which the node checked the message (its Authentication-Results
     /// line is among <see cref="AddedHeaders"/>); those the message arrived with that claim it

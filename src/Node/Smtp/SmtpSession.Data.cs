@@ -38,13 +38,20 @@ internal sealed partial class SmtpSession
                 return await RefuseStoredAsync(data, mid, result, authenticationRefusal);
             }
 
-            var added = authenticated.Added;
+            var scanned = await ContentScan.DecideAsync(this, mid, result.Size, cancel);
+            if (scanned.Refusal is { } scanRefusal)
+            {
+                return await RefuseStoredAsync(data, mid, result, scanRefusal);
+            }
+
+            IReadOnlyList<string> added = [.. authenticated.Added, .. scanned.Added];
 
             try
             {
                 await context.Spool.CommitAsync(data, Envelope(mid, result.Size, received) with
                 {
                     AddedHeaders = added,
+                    RemovedHeaders = scanned.Removed,
                     AuthenticationServiceId = Policy.Verify is { Dkim: true } or { Spf: true } or { Arc: true } ? HostName : "",
                     // REQUIRETLS on MAIL FROM wins over the header (RFC 8689 §4.1).
                     TlsOptional = result.Headers.TlsRequiredNo && !RequireTls,
@@ -78,7 +85,7 @@ internal sealed partial class SmtpSession
         }
     }
 
-    // A message refused after its data was stored (a URL verdict, DMARC): nothing of it stays
+    // A message refused after its data was stored (a URL verdict, DMARC, a scanner): nothing of it stays
     // but its Subject and Message-ID in the mail log, by which tracking finds it.
     private async Task<SmtpReply> RefuseStoredAsync(FileStream data, long mid, DataResult result, SmtpReply refusal)
     {

@@ -1,0 +1,115 @@
+using System.Net.Sockets;
+using System.Text.Json;
+using Gatehouse.Cluster.V1;
+using Gatehouse.Configuration.Validation;
+using Gatehouse.Node.Scanning;
+
+namespace Gatehouse.Node.Smtp;
+
+/// <summary>
+/// The content scanners of the message's policy, in order, once its data is on disk and before
+/// the 250: rspamd's action becomes the SMTP answer and header changes its own milter would make
+/// (reject 554 5.7.1; soft reject and greylist 451 4.7.1; rewrite subject; add header, which is
+/// <c>X-Spam: Yes</c>; the headers its milter block adds or removes). A scanner that cannot judge
+/// within its time, or is not given a message larger than its limit, leaves the message to its
+/// on_failure: accept, tag (<c>X-Gatehouse-Scan</c>) or defer (451 4.7.0).
+/// </summary>
+internal static class ContentScan
+{
+    public const string FailureHeader = "X-Gatehouse-Scan";
+    private const uint DefaultTimeoutSeconds = 15;
+    private const ulong DefaultMaxMessageBytes = 20 * 1024 * 1024;
+
+    public sealed record Decision(IReadOnlyList<string> Added, IReadOnlyList<string> Removed, SmtpReply? Refusal = null);
+
+    public static async Task<Decision> DecideAsync(SmtpSession session, long mid, long size, CancellationToken cancel)
+    {
+        var context = session.Context;
+        var added = new List<string>();
+        var removed = new List<string>();
+        foreach (var name in session.Policy.Scanners)
+        {
+            var scanner = context.Snapshot.Config.ContentScanners.First(s => s.Name == name);
+            RspamdVerdict verdict;
+            try
+            {
+                verdict = await CheckAsync(session, scanner, mid, size, cancel);
+            }
+            catch (Exception e) when (e is IOException or SocketException or FormatException or JsonException or ScanSkipped
+                || (e is OperationCanceledException && !cancel.IsCancellationRequested))
+            {
+                var reason = e is OperationCanceledException ? $"no verdict within {Timeout(scanner).TotalSeconds:F0} s" : e.Message;
+                context.Log.ContentScanUnavailable(mid, scanner.Name, Logging.MailLog.Escape(reason), scanner.OnFailure.ToString().ToLowerInvariant());
+                switch (scanner.OnFailure)
+                {
+                    case ScanFailureAction.Defer:
+                        return new Decision([], [], new SmtpReply(SmtpCode.LocalError, "4.7.0", "Content scanner unavailable; try again later"));
+                    case ScanFailureAction.Tag:
+                        added.Add($"{FailureHeader}: {scanner.Name} unavailable");
+                        break;
+                }
+
+                continue;
+            }
+
+            context.Log.ContentScanned(mid, scanner.Name, Logging.MailLog.Escape(verdict.LogText));
+            if (Refusal(verdict) is { } refusal)
+            {
+                context.Log.ContentScanRefused(mid, scanner.Name, $"{(int)refusal.Code} {refusal.Enhanced} {string.Join(' ', refusal.Lines)}");
+                return new Decision([], [], refusal);
+            }
+
+            removed.AddRange(verdict.RemoveHeaders);
+            added.AddRange(verdict.AddHeaders.Select(h => $"{h.Name}: {h.Value}"));
+            if (verdict.Action == "add header" && !verdict.AddHeaders.Any(h => h.Name.Equals("X-Spam", StringComparison.OrdinalIgnoreCase)))
+            {
+                added.Add("X-Spam: Yes");
+            }
+
+            if (verdict is { Action: "rewrite subject", Subject: { } subject })
+            {
+                removed.Add("Subject");
+                added.Add($"Subject: {subject}");
+            }
+        }
+
+        return new Decision(added, removed);
+    }
+
+    private static Task<RspamdVerdict> CheckAsync(SmtpSession session, ContentScanner scanner, long mid, long size, CancellationToken cancel)
+    {
+        var limit = scanner.MaxMessageBytes > 0 ? scanner.MaxMessageBytes : DefaultMaxMessageBytes;
+        if ((ulong)size > limit)
+        {
+            throw new ScanSkipped($"the message ({size} bytes) is larger than the scanner takes ({limit})");
+        }
+
+        var (host, port) = ContentScannerRule.Endpoint(scanner.Address)!.Value;
+        var context = session.Context;
+        var envelope = new ScanEnvelope(context.Remote.Address.ToString(), session.Helo, context.Reverse.Host, session.MailFrom, session.Recipients, mid);
+        return WithinAsync(token => RspamdClient.CheckAsync(host, port, envelope, context.Spool.DataPath(mid), token), Timeout(scanner), cancel);
+    }
+
+    private static async Task<T> WithinAsync<T>(Func<CancellationToken, Task<T>> work, TimeSpan timeout, CancellationToken cancel)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        limit.CancelAfter(timeout);
+        return await work(limit.Token);
+    }
+
+    // As rspamd's own milter answers; its text only where it is printable ASCII.
+    private static SmtpReply? Refusal(RspamdVerdict verdict)
+    {
+        var text = verdict.SmtpMessage is { } message && message.All(c => c is >= ' ' and <= '~') ? message : null;
+        return verdict.Action switch
+        {
+            "reject" => new SmtpReply(SmtpCode.TransactionFailed, "5.7.1", text ?? "Spam message rejected"),
+            "soft reject" or "greylist" => new SmtpReply(SmtpCode.LocalError, "4.7.1", text ?? "Try again later"),
+            _ => null,
+        };
+    }
+
+    private static TimeSpan Timeout(ContentScanner scanner) => TimeSpan.FromSeconds(scanner.TimeoutSeconds > 0 ? scanner.TimeoutSeconds : DefaultTimeoutSeconds);
+
+    private sealed class ScanSkipped(string message) : Exception(message);
+}

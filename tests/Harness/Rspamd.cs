@@ -1,0 +1,57 @@
+using System.Net;
+
+namespace Gatehouse.Harness;
+
+/// <summary>
+/// Debian's rspamd with a private copy of its variable directories: its normal worker on
+/// <c>Endpoint</c> (the controller and the milter proxy off), no Redis (the checks used need
+/// none), hyperscan off (compiling its expressions would take longer than the test), and its
+/// milter headers added for every client, local ones too.
+/// </summary>
+public sealed class Rspamd(ManagedProcess process, IPEndPoint endpoint) : IAsyncDisposable
+{
+    public IPEndPoint Endpoint => endpoint;
+
+    public static async Task<Rspamd> StartAsync(string directory, IPEndPoint endpoint)
+    {
+        foreach (var sub in new[] { "local.d", "override.d", "db", "run", "log" })
+        {
+            Directory.CreateDirectory(Path.Combine(directory, sub));
+        }
+
+        await File.WriteAllTextAsync(Path.Combine(directory, "local.d", "worker-normal.inc"), $"bind_socket = \"{endpoint}\";\n");
+        await File.WriteAllTextAsync(Path.Combine(directory, "override.d", "worker-controller.inc"), "enabled = false;\n");
+        await File.WriteAllTextAsync(Path.Combine(directory, "override.d", "worker-proxy.inc"), "enabled = false;\n");
+        await File.WriteAllTextAsync(Path.Combine(directory, "local.d", "options.inc"), "disable_hyperscan = true;\n");
+        await File.WriteAllTextAsync(Path.Combine(directory, "local.d", "logging.inc"), "type = \"console\";\nlevel = \"warning\";\n");
+        await File.WriteAllTextAsync(Path.Combine(directory, "local.d", "milter_headers.conf"), "use = [\"x-spamd-result\", \"x-rspamd-server\"];\nskip_local = false;\nskip_authenticated = false;\n");
+        var process = ManagedProcess.StartExecutable("rspamd",
+        [
+            "-f", "-i", "-u", "root", "-g", "root", "-c", "/etc/rspamd/rspamd.conf",
+            "--var", $"LOCAL_CONFDIR={directory}", "--var", $"DBDIR={Path.Combine(directory, "db")}",
+            "--var", $"RUNDIR={Path.Combine(directory, "run")}", "--var", $"LOGDIR={Path.Combine(directory, "log")}",
+        ], Path.Combine(directory, "rspamd.log"));
+        var rspamd = new Rspamd(process, endpoint);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        await Wait.UntilAsync(async () =>
+        {
+            try
+            {
+                return (await http.GetAsync(new Uri($"http://{endpoint}/ping"))).IsSuccessStatusCode;
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                return false;
+            }
+        }, $"rspamd answers on {endpoint}", TimeSpan.FromSeconds(90));
+        return rspamd;
+    }
+
+    public Task StopAsync() => process.StopAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        await process.StopAsync();
+        process.Dispose();
+    }
+}
