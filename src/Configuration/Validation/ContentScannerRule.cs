@@ -8,8 +8,8 @@ namespace Gatehouse.Configuration.Validation;
 
 /// <summary>
 /// Content scanners: where each listens, how long and how much it is given, and what mail gets
-/// while it cannot judge. Only rspamd is spoken so far: the other types are refused, not taken
-/// and ignored.
+/// while it cannot judge. rspamd and clamd are spoken; milters are refused until they are, not
+/// taken and ignored.
 /// </summary>
 public sealed class ContentScannerRule : IConfigRule
 {
@@ -22,13 +22,13 @@ public sealed class ContentScannerRule : IConfigRule
             var path = $"content_scanners[{scanner.Name}]";
             switch (scanner.Type)
             {
-                case ScannerType.Rspamd:
+                case ScannerType.Rspamd or ScannerType.Clamd:
                     break;
-                case ScannerType.Clamd or ScannerType.Milter:
-                    errors.Add($"{path}.type", "not supported yet (rspamd is); leave such scanners out");
+                case ScannerType.Milter:
+                    errors.Add($"{path}.type", "not supported yet (rspamd and clamd are); leave such scanners out");
                     break;
                 default:
-                    errors.Add($"{path}.type", "is required (rspamd)");
+                    errors.Add($"{path}.type", "is required (rspamd or clamd)");
                     break;
             }
 

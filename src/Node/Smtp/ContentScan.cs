@@ -8,11 +8,12 @@ namespace Gatehouse.Node.Smtp;
 
 /// <summary>
 /// The content scanners of the message's policy, in order, once its data is on disk and before
-/// the 250: rspamd's action becomes the SMTP answer and header changes its own milter would make
+/// the 250. rspamd's action becomes the SMTP answer and header changes its own milter would make
 /// (reject 554 5.7.1; soft reject and greylist 451 4.7.1; rewrite subject; add header, which is
-/// <c>X-Spam: Yes</c>; the headers its milter block adds or removes). A scanner that cannot judge
-/// within its time, or is not given a message larger than its limit, leaves the message to its
-/// on_failure: accept, tag (<c>X-Gatehouse-Scan</c>) or defer (451 4.7.0).
+/// <c>X-Spam: Yes</c>; the headers its milter block adds or removes); clamd's FOUND refuses with
+/// 554 5.7.1. A scanner that cannot judge within its time, or is not given a message larger than
+/// its limit, leaves the message to its on_failure: accept, tag (<c>X-Gatehouse-Scan</c>) or
+/// defer (451 4.7.0).
 /// </summary>
 internal static class ContentScan
 {
@@ -22,6 +23,9 @@ internal static class ContentScan
 
     public sealed record Decision(IReadOnlyList<string> Added, IReadOnlyList<string> Removed, SmtpReply? Refusal = null);
 
+    // One scanner's verdict as the session acts on it.
+    private sealed record Outcome(string LogText, SmtpReply? Refusal, IReadOnlyList<string> Added, IReadOnlyList<string> Removed);
+
     public static async Task<Decision> DecideAsync(SmtpSession session, long mid, long size, CancellationToken cancel)
     {
         var context = session.Context;
@@ -30,10 +34,10 @@ internal static class ContentScan
         foreach (var name in session.Policy.Scanners)
         {
             var scanner = context.Snapshot.Config.ContentScanners.First(s => s.Name == name);
-            RspamdVerdict verdict;
+            Outcome outcome;
             try
             {
-                verdict = await CheckAsync(session, scanner, mid, size, cancel);
+                outcome = await ScanAsync(session, scanner, mid, size, cancel);
             }
             catch (Exception e) when (e is IOException or SocketException or FormatException or JsonException or ScanSkipped
                 || (e is OperationCanceledException && !cancel.IsCancellationRequested))
@@ -52,31 +56,21 @@ internal static class ContentScan
                 continue;
             }
 
-            context.Log.ContentScanned(mid, scanner.Name, Logging.MailLog.Escape(verdict.LogText));
-            if (Refusal(verdict) is { } refusal)
+            context.Log.ContentScanned(mid, scanner.Name, Logging.MailLog.Escape(outcome.LogText));
+            if (outcome.Refusal is { } refusal)
             {
                 context.Log.ContentScanRefused(mid, scanner.Name, $"{(int)refusal.Code} {refusal.Enhanced} {string.Join(' ', refusal.Lines)}");
                 return new Decision([], [], refusal);
             }
 
-            removed.AddRange(verdict.RemoveHeaders);
-            added.AddRange(verdict.AddHeaders.Select(h => $"{h.Name}: {h.Value}"));
-            if (verdict.Action == "add header" && !verdict.AddHeaders.Any(h => h.Name.Equals("X-Spam", StringComparison.OrdinalIgnoreCase)))
-            {
-                added.Add("X-Spam: Yes");
-            }
-
-            if (verdict is { Action: "rewrite subject", Subject: { } subject })
-            {
-                removed.Add("Subject");
-                added.Add($"Subject: {subject}");
-            }
+            added.AddRange(outcome.Added);
+            removed.AddRange(outcome.Removed);
         }
 
         return new Decision(added, removed);
     }
 
-    private static Task<RspamdVerdict> CheckAsync(SmtpSession session, ContentScanner scanner, long mid, long size, CancellationToken cancel)
+    private static async Task<Outcome> ScanAsync(SmtpSession session, ContentScanner scanner, long mid, long size, CancellationToken cancel)
     {
         var limit = scanner.MaxMessageBytes > 0 ? scanner.MaxMessageBytes : DefaultMaxMessageBytes;
         if ((ulong)size > limit)
@@ -86,27 +80,43 @@ internal static class ContentScan
 
         var (host, port) = ContentScannerRule.Endpoint(scanner.Address)!.Value;
         var context = session.Context;
-        var envelope = new ScanEnvelope(context.Remote.Address.ToString(), session.Helo, context.Reverse.Host, session.MailFrom, session.Recipients, mid);
-        return WithinAsync(token => RspamdClient.CheckAsync(host, port, envelope, context.Spool.DataPath(mid), token), Timeout(scanner), cancel);
-    }
+        var path = context.Spool.DataPath(mid);
+        using var within = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        within.CancelAfter(Timeout(scanner));
+        if (scanner.Type == ScannerType.Clamd)
+        {
+            var found = await ClamdClient.ScanAsync(host, port, path, within.Token);
+            return new Outcome(found.LogText, found.Signature is { } signature ? new SmtpReply(SmtpCode.TransactionFailed, "5.7.1", $"Virus found: {signature}") : null, [], []);
+        }
 
-    private static async Task<T> WithinAsync<T>(Func<CancellationToken, Task<T>> work, TimeSpan timeout, CancellationToken cancel)
-    {
-        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-        limit.CancelAfter(timeout);
-        return await work(limit.Token);
+        var envelope = new ScanEnvelope(context.Remote.Address.ToString(), session.Helo, context.Reverse.Host, session.MailFrom, session.Recipients, mid);
+        return FromRspamd(await RspamdClient.CheckAsync(host, port, envelope, path, within.Token));
     }
 
     // As rspamd's own milter answers; its text only where it is printable ASCII.
-    private static SmtpReply? Refusal(RspamdVerdict verdict)
+    private static Outcome FromRspamd(RspamdVerdict verdict)
     {
         var text = verdict.SmtpMessage is { } message && message.All(c => c is >= ' ' and <= '~') ? message : null;
-        return verdict.Action switch
+        var refusal = verdict.Action switch
         {
             "reject" => new SmtpReply(SmtpCode.TransactionFailed, "5.7.1", text ?? "Spam message rejected"),
             "soft reject" or "greylist" => new SmtpReply(SmtpCode.LocalError, "4.7.1", text ?? "Try again later"),
             _ => null,
         };
+        var added = verdict.AddHeaders.Select(h => $"{h.Name}: {h.Value}").ToList();
+        var removed = verdict.RemoveHeaders.ToList();
+        if (verdict.Action == "add header" && !verdict.AddHeaders.Any(h => h.Name.Equals("X-Spam", StringComparison.OrdinalIgnoreCase)))
+        {
+            added.Add("X-Spam: Yes");
+        }
+
+        if (verdict is { Action: "rewrite subject", Subject: { } subject })
+        {
+            removed.Add("Subject");
+            added.Add($"Subject: {subject}");
+        }
+
+        return new Outcome(verdict.LogText, refusal, added, removed);
     }
 
     private static TimeSpan Timeout(ContentScanner scanner) => TimeSpan.FromSeconds(scanner.TimeoutSeconds > 0 ? scanner.TimeoutSeconds : DefaultTimeoutSeconds);
