@@ -60,6 +60,7 @@ internal static partial class NodeRunner
         builder.Services.AddSingleton<DnsClients>();
         builder.Services.AddSingleton(new Authentication.Dmarc.PublicSuffixList(Authentication.Dmarc.PublicSuffixList.DebianPath, TimeProvider.System));
         builder.Services.AddSingleton(_ => new Authentication.Dmarc.DmarcRecorder(paths.DmarcReports, TimeProvider.System));
+        builder.Services.AddSingleton(services => new Scanning.ScannerCircuits(TimeProvider.System, services.GetRequiredService<NodeMetrics>().ScannerUp));
         builder.Services.AddSingleton<ReverseDns>();
         builder.Services.AddSingleton<RecipientDirectory>();
         builder.Services.AddSingleton<InvalidRecipients>();

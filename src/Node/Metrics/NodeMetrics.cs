@@ -16,6 +16,7 @@ internal sealed class NodeMetrics
     private readonly Counter refused;
     private readonly Counter tls;
     private readonly Counter deliveries;
+    private readonly Gauge scannersUp;
 
     public NodeMetrics(CurrentConfig config, QueueCensus census, MessageSpool spool, TimeProvider time)
     {
@@ -31,6 +32,8 @@ internal sealed class NodeMetrics
             new CounterConfiguration { LabelNames = ["direction", "result", "reason"] });
         deliveries = factory.CreateCounter("gatehouse_delivery_recipients_total", "Outcomes of delivery attempts per recipient (delivered, deferred, bounced).",
             new CounterConfiguration { LabelNames = ["outcome"] });
+        scannersUp = factory.CreateGauge("gatehouse_content_scanner_up", "1 while a content scanner gives verdicts, 0 while its circuit is open after repeated failures.",
+            new GaugeConfiguration { LabelNames = ["scanner"] });
         var version = factory.CreateGauge("gatehouse_config_version", "The configuration version the node runs.");
         var queued = factory.CreateGauge("gatehouse_queue_messages", "Messages in the queue.");
         var recipients = factory.CreateGauge("gatehouse_queue_recipients", "Recipients waiting for delivery.");
@@ -66,6 +69,8 @@ internal sealed class NodeMetrics
     public LastHour LastHour { get; }
 
     public void ConnectionAccepted(string listener) => connections.WithLabels(listener).Inc();
+
+    public void ScannerUp(string scanner, bool up) => scannersUp.WithLabels(scanner).Set(up ? 1 : 0);
 
     public void MessageAccepted(string listener)
     {

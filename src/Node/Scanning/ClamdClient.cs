@@ -61,6 +61,8 @@ internal static class ClamdClient
             "stream: OK" => new ClamdVerdict(null),
             _ when answer.StartsWith("stream: ", StringComparison.Ordinal) && answer.EndsWith(" FOUND", StringComparison.Ordinal) =>
                 new ClamdVerdict(Signature(answer["stream: ".Length..^" FOUND".Length])),
+            // Its own limit is no fault of the scanner's: not counted against its circuit.
+            _ when answer.Contains("size limit exceeded", StringComparison.Ordinal) => throw new NoVerdictException($"clamd answered {answer}"),
             _ => throw new IOException($"clamd answered {(answer.Length > 0 ? answer : "nothing")}"),
         };
     }

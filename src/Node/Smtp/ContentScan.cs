@@ -3,6 +3,7 @@ using System.Text.Json;
 using Gatehouse.Cluster.V1;
 using Gatehouse.Configuration.Validation;
 using Gatehouse.Node.Scanning;
+using Polly.CircuitBreaker;
 
 namespace Gatehouse.Node.Smtp;
 
@@ -12,8 +13,8 @@ namespace Gatehouse.Node.Smtp;
 /// (reject 554 5.7.1; soft reject and greylist 451 4.7.1; rewrite subject; add header, which is
 /// <c>X-Spam: Yes</c>; the headers its milter block adds or removes); clamd's FOUND refuses with
 /// 554 5.7.1. A scanner that cannot judge within its time, or is not given a message larger than
-/// its limit, leaves the message to its on_failure: accept, tag (<c>X-Gatehouse-Scan</c>) or
-/// defer (451 4.7.0).
+/// its limit, or whose circuit is open after repeated failures, leaves the message to its
+/// on_failure: accept, tag (<c>X-Gatehouse-Scan</c>) or defer (451 4.7.0).
 /// </summary>
 internal static class ContentScan
 {
@@ -39,10 +40,15 @@ internal static class ContentScan
             {
                 outcome = await ScanAsync(session, scanner, mid, size, cancel);
             }
-            catch (Exception e) when (e is IOException or SocketException or FormatException or JsonException or ScanSkipped
+            catch (Exception e) when (e is IOException or SocketException or FormatException or JsonException or ScanSkipped or NoVerdictException or BrokenCircuitException
                 || (e is OperationCanceledException && !cancel.IsCancellationRequested))
             {
-                var reason = e is OperationCanceledException ? $"no verdict within {Timeout(scanner).TotalSeconds:F0} s" : e.Message;
+                var reason = e switch
+                {
+                    BrokenCircuitException => $"no verdict from its last scans; tried again within {ScannerCircuits.BreakDuration.TotalSeconds:F0} s",
+                    OperationCanceledException => $"no verdict within {Timeout(scanner).TotalSeconds:F0} s",
+                    _ => e.Message,
+                };
                 context.Log.ContentScanUnavailable(mid, scanner.Name, Logging.MailLog.Escape(reason), scanner.OnFailure.ToString().ToLowerInvariant());
                 switch (scanner.OnFailure)
                 {
@@ -85,12 +91,12 @@ internal static class ContentScan
         within.CancelAfter(Timeout(scanner));
         if (scanner.Type == ScannerType.Clamd)
         {
-            var found = await ClamdClient.ScanAsync(host, port, path, within.Token);
+            var found = await context.Services.Scanners.RunAsync(scanner, token => ClamdClient.ScanAsync(host, port, path, token), within.Token);
             return new Outcome(found.LogText, found.Signature is { } signature ? new SmtpReply(SmtpCode.TransactionFailed, "5.7.1", $"Virus found: {signature}") : null, [], []);
         }
 
         var envelope = new ScanEnvelope(context.Remote.Address.ToString(), session.Helo, context.Reverse.Host, session.MailFrom, session.Recipients, mid);
-        return FromRspamd(await RspamdClient.CheckAsync(host, port, envelope, path, within.Token));
+        return FromRspamd(await context.Services.Scanners.RunAsync(scanner, token => RspamdClient.CheckAsync(host, port, envelope, path, token), within.Token));
     }
 
     // As rspamd's own milter answers; its text only where it is printable ASCII.

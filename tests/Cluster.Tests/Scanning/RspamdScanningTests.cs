@@ -5,8 +5,8 @@ namespace Gatehouse.Cluster.Tests.Scanning;
 /// <summary>
 /// rspamd (Debian's, no Redis) as the content scanner of a policy: the GTUBE test message is
 /// refused with rspamd's reject and its text; a clean message is delivered with rspamd's
-/// headers; with rspamd stopped, on_failure decides: defer answers 451, accept delivers. Each
-/// verdict is a mail log line.
+/// headers; with rspamd stopped, on_failure decides: defer answers 451, accept delivers, and
+/// once half its scans failed its circuit opens. Each verdict is a mail log line.
 /// </summary>
 public sealed class RspamdScanningTests
 {
@@ -65,5 +65,11 @@ public sealed class RspamdScanningTests
         (await Send("accepted", "Hello once more.")).Succeeded();
         await Wait.UntilAsync(() => Delivered("accepted").Length > 0, "the sink has the message rspamd did not see");
         Assert.Matches(@"MID \d+ scanner Spam unavailable \([^)]*\): accept", await File.ReadAllTextAsync(node.MailLog));
+
+        // Half its scans failed: its circuit opens, and the next messages do not wait for it.
+        (await Send("third", "Third.")).Succeeded();
+        (await Send("fourth", "Fourth.")).Succeeded();
+        var circuitLog = await File.ReadAllTextAsync(node.MailLog);
+        Assert.True(circuitLog.Contains("scanner Spam unavailable (no verdict from its last scans; tried again within 30 s): accept", StringComparison.Ordinal), string.Join("\n", circuitLog.Split('\n').Where(l => l.Contains("scanner", StringComparison.Ordinal))));
     }
 }
