@@ -15,6 +15,10 @@ internal sealed class ScannerCircuits(TimeProvider time, Action<string, bool> up
 {
     public static readonly TimeSpan BreakDuration = TimeSpan.FromSeconds(30);
     private readonly ConcurrentDictionary<string, ResiliencePipeline> circuits = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> down = new(StringComparer.Ordinal);
+
+    /// <summary>False while the scanner's circuit is open; true for one not tried yet (/status).</summary>
+    public bool IsUp(string scanner) => !down.GetValueOrDefault(scanner);
 
     /// <summary>
     /// Runs one scan through the scanner's circuit (one per name, type and address, so that a
@@ -32,12 +36,18 @@ internal sealed class ScannerCircuits(TimeProvider time, Action<string, bool> up
                 BreakDuration = BreakDuration,
                 ShouldHandle = new PredicateBuilder().Handle<IOException>().Handle<System.Net.Sockets.SocketException>()
                     .Handle<FormatException>().Handle<System.Text.Json.JsonException>().Handle<OperationCanceledException>(),
-                OnOpened = _ => { up(name, false); return ValueTask.CompletedTask; },
-                OnClosed = _ => { up(name, true); return ValueTask.CompletedTask; },
+                OnOpened = _ => { Say(name, false); return ValueTask.CompletedTask; },
+                OnClosed = _ => { Say(name, true); return ValueTask.CompletedTask; },
             })
             .Build());
         var result = await pipeline.ExecuteAsync(async token => await scan(token), cancel);
-        up(name, true);
+        Say(name, true);
         return result;
+    }
+
+    private void Say(string name, bool isUp)
+    {
+        down[name] = !isUp;
+        up(name, isUp);
     }
 }

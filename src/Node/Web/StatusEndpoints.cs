@@ -19,7 +19,8 @@ namespace Gatehouse.Node.Web;
 /// access check is inside each handler, so no spelling of a path skips it.
 /// </summary>
 internal sealed class StatusEndpoints(
-    CurrentConfig config, ListenerHost listeners, QueueCensus census, NodeMetrics metrics, NodeStatusFile status, NodeIdentity identity, TimeProvider time)
+    CurrentConfig config, ListenerHost listeners, QueueCensus census, NodeMetrics metrics, NodeStatusFile status, NodeIdentity identity, TimeProvider time,
+    Scanning.ScannerCircuits scanners)
 {
     public void Map(WebApplication app)
     {
@@ -120,6 +121,7 @@ internal sealed class StatusEndpoints(
                 }),
             },
             certificates = snapshot.Certificates.Values.Select(c => new { name = c.Name, notAfter = c.Leaf.NotAfter.ToUniversalTime() }),
+            scanners = snapshot.Config.ContentScanners.Select(s => new { name = s.Name, type = s.Type.ToString().ToLowerInvariant(), address = s.Address, up = scanners.IsUp(s.Name) }),
         };
     }
 }

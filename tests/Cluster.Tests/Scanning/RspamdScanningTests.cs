@@ -56,6 +56,9 @@ public sealed class RspamdScanningTests
         Assert.Matches(@"MID \d+ scanner Spam: reject \(score [0-9.]+/[0-9.]+: GTUBE", log);
         Assert.Matches(@"MID \d+ refused by scanner Spam: 554 5\.7\.1 Gtube pattern", log);
         Assert.Matches(@"MID \d+ scanner Spam: no action \(score", log);
+        // The refused message and its verdict in message tracking.
+        var tracked = (await m.CliAsync("track", "--subject", $"scan {tag} gtube", "--json")).Succeeded().Output;
+        Assert.Contains("refused by scanner Spam: 554 5.7.1 Gtube pattern", tracked, StringComparison.Ordinal);
 
         // rspamd gone: defer keeps the message with its sender; accept lets it through, said in the log.
         await rspamd.StopAsync();

@@ -29,6 +29,7 @@ public sealed class ScannerCircuitsTests
         }
 
         Assert.Equal(("Spam", false), states[^1]);
+        Assert.False(circuits.IsUp("Spam"));
         // Open: not even tried.
         await Assert.ThrowsAsync<BrokenCircuitException>(() => circuits.RunAsync(Spam, Failing, default));
         Assert.Equal(3, calls);
@@ -38,6 +39,7 @@ public sealed class ScannerCircuitsTests
         time.Advance(ScannerCircuits.BreakDuration + TimeSpan.FromSeconds(1));
         Assert.Equal(2, await circuits.RunAsync(Spam, _ => Task.FromResult(2), default));
         Assert.Equal(("Spam", true), states[^1]);
+        Assert.True(circuits.IsUp("Spam"));
     }
 
     [Fact]
