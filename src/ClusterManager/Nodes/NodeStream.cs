@@ -141,6 +141,9 @@ internal sealed partial class NodeStream(
                 case NodeMessage.KindOneofCase.RequiredTlsFailure:
                     await sightings.RequiredTlsFailedAsync(node, message.RequiredTlsFailure, cancel);
                     break;
+                case NodeMessage.KindOneofCase.ScannerDown:
+                    await sightings.ScannerDownAsync(node, message.ScannerDown, cancel);
+                    break;
                 case NodeMessage.KindOneofCase.Heartbeat when session.RecordsHeartbeat(message.Heartbeat.AppliedVersion, time.GetUtcNow()):
                     await status.SeenAsync(node, message.Heartbeat.AppliedVersion);
                     break;

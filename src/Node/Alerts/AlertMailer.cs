@@ -47,18 +47,29 @@ internal sealed class AlertMailer(CurrentConfig config, MessageSpool spool, Mana
     /// the cluster however many nodes see it; without a manager to tell, the node mails the alert.
     /// The node's back-off holds repeats either way.
     /// </summary>
-    public async Task RequiredTlsFailedAsync(string domain, string reason, CancellationToken cancel)
+    public Task RequiredTlsFailedAsync(string domain, string reason, CancellationToken cancel)
+    {
+        var report = RequiredTlsAlert.Report(domain, reason);
+        return TellOrMailAsync(RequiredTlsAlert.Key(domain), new NodeMessage { RequiredTlsFailure = report }, RequiredTlsAlert.Text(domain, report.Reason), cancel);
+    }
+
+    /// <summary>A content scanner's circuit opened: told to the manager (or mailed) as <see cref="RequiredTlsFailedAsync"/>.</summary>
+    public Task ScannerDownAsync(string scanner, string reason, CancellationToken cancel)
+    {
+        var report = ScannerDownAlert.Report(scanner, reason);
+        return TellOrMailAsync(ScannerDownAlert.Key(scanner), new NodeMessage { ScannerDown = report }, ScannerDownAlert.Text(scanner, report.Reason), cancel);
+    }
+
+    private async Task TellOrMailAsync(string key, NodeMessage report, string text, CancellationToken cancel)
     {
         if (config.Snapshot is not { } snapshot
-            || !TakeTurn(snapshot.Config.AlertSettings, $"{AlertClass.System}/{AlertSeverity.Warning}/{RequiredTlsAlert.Key(domain)}"))
+            || !TakeTurn(snapshot.Config.AlertSettings, $"{AlertClass.System}/{AlertSeverity.Warning}/{key}"))
         {
             return;
         }
 
         SaveBackoff();
-        var report = RequiredTlsAlert.Report(domain, reason);
-        var text = RequiredTlsAlert.Text(domain, report.Reason);
-        if (await manager.TryTellAsync(new NodeMessage { RequiredTlsFailure = report }))
+        if (await manager.TryTellAsync(report))
         {
             log.AlertReported(Name(AlertSeverity.Warning), Name(AlertClass.System), text);
         }

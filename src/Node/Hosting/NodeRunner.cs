@@ -60,7 +60,10 @@ internal static partial class NodeRunner
         builder.Services.AddSingleton<DnsClients>();
         builder.Services.AddSingleton(new Authentication.Dmarc.PublicSuffixList(Authentication.Dmarc.PublicSuffixList.DebianPath, TimeProvider.System));
         builder.Services.AddSingleton(_ => new Authentication.Dmarc.DmarcRecorder(paths.DmarcReports, TimeProvider.System));
-        builder.Services.AddSingleton(services => new Scanning.ScannerCircuits(TimeProvider.System, services.GetRequiredService<NodeMetrics>().ScannerUp));
+        builder.Services.AddSingleton(services => new Scanning.ScannerCircuits(TimeProvider.System, services.GetRequiredService<NodeMetrics>().ScannerUp,
+            // The alert goes its own way; a spool that cannot take it has said so in the mail log already.
+            (scanner, reason) => services.GetRequiredService<AlertMailer>().ScannerDownAsync(scanner, reason, CancellationToken.None)
+                .ContinueWith(failed => _ = failed.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default)));
         builder.Services.AddSingleton<ReverseDns>();
         builder.Services.AddSingleton<RecipientDirectory>();
         builder.Services.AddSingleton<InvalidRecipients>();

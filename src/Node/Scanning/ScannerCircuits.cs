@@ -11,7 +11,8 @@ namespace Gatehouse.Node.Scanning;
 /// then one scan tries it again. Whether each scanner is up is a gauge of /metrics.
 /// </summary>
 /// <param name="up">Told each scanner's state by name: the /metrics gauge.</param>
-internal sealed class ScannerCircuits(TimeProvider time, Action<string, bool> up)
+/// <param name="opened">Told a scanner's name and last failure when its circuit opens: the cluster alert.</param>
+internal sealed class ScannerCircuits(TimeProvider time, Action<string, bool> up, Action<string, string>? opened = null)
 {
     public static readonly TimeSpan BreakDuration = TimeSpan.FromSeconds(30);
     private readonly ConcurrentDictionary<string, ResiliencePipeline> circuits = new(StringComparer.Ordinal);
@@ -36,7 +37,12 @@ internal sealed class ScannerCircuits(TimeProvider time, Action<string, bool> up
                 BreakDuration = BreakDuration,
                 ShouldHandle = new PredicateBuilder().Handle<IOException>().Handle<System.Net.Sockets.SocketException>()
                     .Handle<FormatException>().Handle<System.Text.Json.JsonException>().Handle<OperationCanceledException>(),
-                OnOpened = _ => { Say(name, false); return ValueTask.CompletedTask; },
+                OnOpened = args =>
+                {
+                    Say(name, false);
+                    opened?.Invoke(name, args.Outcome.Exception?.Message ?? "no verdict");
+                    return ValueTask.CompletedTask;
+                },
                 OnClosed = _ => { Say(name, true); return ValueTask.CompletedTask; },
             })
             .Build());

@@ -1,4 +1,7 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json.Nodes;
+using Gatehouse.Cluster.V1;
 
 namespace Gatehouse.Cluster.Tests.Scanning;
 
@@ -6,7 +9,8 @@ namespace Gatehouse.Cluster.Tests.Scanning;
 /// rspamd (Debian's, no Redis) as the content scanner of a policy: the GTUBE test message is
 /// refused with rspamd's reject and its text; a clean message is delivered with rspamd's
 /// headers; with rspamd stopped, on_failure decides: defer answers 451, accept delivers, and
-/// once half its scans failed its circuit opens. Each verdict is a mail log line.
+/// once half its scans failed its circuit opens, which raises one cluster alert naming each node
+/// that saw it. Each verdict is a mail log line.
 /// </summary>
 public sealed class RspamdScanningTests
 {
@@ -74,5 +78,21 @@ public sealed class RspamdScanningTests
         (await Send("fourth", "Fourth.")).Succeeded();
         var circuitLog = await File.ReadAllTextAsync(node.MailLog);
         Assert.True(circuitLog.Contains("scanner Spam unavailable (no verdict from its last scans; tried again within 30 s): accept", StringComparison.Ordinal), string.Join("\n", circuitLog.Split('\n').Where(l => l.Contains("scanner", StringComparison.Ordinal))));
+
+        // The open circuit is told to the manager: one alert for the cluster, naming each node
+        // that saw it down (a second member reports the same scanner).
+        static string? SeenBy(JsonNode? alert) => alert?["seen_by"] is JsonArray nodes ? string.Join(", ", nodes.Select(n => (string?)n)) : null;
+        async Task<JsonNode?> AlertAsync() =>
+            ((JsonArray)await m.Http.GetJsonAsync("api/v1/alerts?last=500")).LastOrDefault(a => ((string?)a!["key"])!.StartsWith("scanner-down/Spam@", StringComparison.Ordinal));
+        await Wait.UntilAsync(async () => SeenBy(await AlertAsync()) == "node1", "node1 told the manager that Spam is down");
+        Assert.Contains("Content scanner Spam gives no verdicts", (string?)(await AlertAsync())!["message"], StringComparison.Ordinal);
+        using var clusterCa = X509CertificateLoader.LoadCertificateFromFile(m.CaFile);
+        await using var witness = new MemberNode("witness", IPAddress.Parse("127.0.8.32"), m.Url, clusterCa);
+        await witness.JoinAsync(await m.CreateTokenAsync());
+        await witness.ConnectAsync();
+        await witness.SendAsync(new NodeMessage { ScannerDown = new ScannerDown { Scanner = "Spam", Reason = "Connection refused" } });
+        await witness.SendAsync(new NodeMessage { ScannerDown = new ScannerDown { Scanner = "Spam\r\nBcc: x", Reason = "x" } });
+        await Wait.UntilAsync(async () => SeenBy(await AlertAsync()) == "node1, witness", "the witness is named in the same alert");
+        Assert.Single((JsonArray)await m.Http.GetJsonAsync("api/v1/alerts?last=500"), a => ((string?)a!["key"])!.StartsWith("scanner-down/", StringComparison.Ordinal));
     }
 }

@@ -15,7 +15,8 @@ public sealed class ScannerCircuitsTests
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var states = new List<(string, bool)>();
-        var circuits = new ScannerCircuits(time, (name, up) => states.Add((name, up)));
+        var opened = new List<(string, string)>();
+        var circuits = new ScannerCircuits(time, (name, up) => states.Add((name, up)), (name, reason) => opened.Add((name, reason)));
         var calls = 0;
         Task<int> Failing(CancellationToken _)
         {
@@ -30,6 +31,7 @@ public sealed class ScannerCircuitsTests
 
         Assert.Equal(("Spam", false), states[^1]);
         Assert.False(circuits.IsUp("Spam"));
+        Assert.Equal([("Spam", "Connection refused")], opened);
         // Open: not even tried.
         await Assert.ThrowsAsync<BrokenCircuitException>(() => circuits.RunAsync(Spam, Failing, default));
         Assert.Equal(3, calls);
