@@ -43,6 +43,8 @@ public sealed class Clamd(ManagedProcess process, IPEndPoint endpoint, string ei
         return new Clamd(process, endpoint, eicar);
     }
 
+    public int ProcessId => process.Id;
+
     public Task StopAsync() => process.StopAsync();
 
     public async ValueTask DisposeAsync()

@@ -4,24 +4,27 @@ namespace Gatehouse.Harness;
 
 /// <summary>
 /// Debian's rspamd with a private copy of its variable directories: its normal worker on
-/// <c>Endpoint</c> (the controller and the milter proxy off), no Redis (the checks used need
-/// none), hyperscan off (compiling its expressions would take longer than the test), and its
-/// milter headers added for every client, local ones too.
+/// <c>Endpoint</c> (the controller and the milter proxy off) — or, as a milter, its proxy worker
+/// there scanning itself (the normal worker off) — no Redis (the checks used need none),
+/// hyperscan off (compiling its expressions would take longer than the test), and its milter
+/// headers added for every client, local ones too.
 /// </summary>
 public sealed class Rspamd(ManagedProcess process, IPEndPoint endpoint) : IAsyncDisposable
 {
     public IPEndPoint Endpoint => endpoint;
 
-    public static async Task<Rspamd> StartAsync(string directory, IPEndPoint endpoint)
+    public static async Task<Rspamd> StartAsync(string directory, IPEndPoint endpoint, bool milter = false)
     {
         foreach (var sub in new[] { "local.d", "override.d", "db", "run", "log" })
         {
             Directory.CreateDirectory(Path.Combine(directory, sub));
         }
 
-        await File.WriteAllTextAsync(Path.Combine(directory, "local.d", "worker-normal.inc"), $"bind_socket = \"{endpoint}\";\n");
         await File.WriteAllTextAsync(Path.Combine(directory, "override.d", "worker-controller.inc"), "enabled = false;\n");
-        await File.WriteAllTextAsync(Path.Combine(directory, "override.d", "worker-proxy.inc"), "enabled = false;\n");
+        await File.WriteAllTextAsync(Path.Combine(directory, "override.d", milter ? "worker-normal.inc" : "worker-proxy.inc"), "enabled = false;\n");
+        await File.WriteAllTextAsync(Path.Combine(directory, "local.d", milter ? "worker-proxy.inc" : "worker-normal.inc"), milter
+            ? $"bind_socket = \"{endpoint}\";\nmilter = yes;\ntimeout = 120s;\nupstream \"local\" {{ default = yes; self_scan = yes; }}\n"
+            : $"bind_socket = \"{endpoint}\";\n");
         await File.WriteAllTextAsync(Path.Combine(directory, "local.d", "options.inc"), "disable_hyperscan = true;\n");
         await File.WriteAllTextAsync(Path.Combine(directory, "local.d", "logging.inc"), "type = \"console\";\nlevel = \"warning\";\n");
         await File.WriteAllTextAsync(Path.Combine(directory, "local.d", "milter_headers.conf"), "use = [\"x-spamd-result\", \"x-rspamd-server\"];\nskip_local = false;\nskip_authenticated = false;\n");
@@ -32,6 +35,12 @@ public sealed class Rspamd(ManagedProcess process, IPEndPoint endpoint) : IAsync
             "--var", $"RUNDIR={Path.Combine(directory, "run")}", "--var", $"LOGDIR={Path.Combine(directory, "log")}",
         ], Path.Combine(directory, "rspamd.log"));
         var rspamd = new Rspamd(process, endpoint);
+        if (milter)
+        {
+            await Wait.UntilAsync(() => FreePort.Accepts(endpoint), $"rspamd's milter listens on {endpoint}", TimeSpan.FromSeconds(90));
+            return rspamd;
+        }
+
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         await Wait.UntilAsync(async () =>
         {
@@ -46,6 +55,8 @@ public sealed class Rspamd(ManagedProcess process, IPEndPoint endpoint) : IAsync
         }, $"rspamd answers on {endpoint}", TimeSpan.FromSeconds(90));
         return rspamd;
     }
+
+    public int ProcessId => process.Id;
 
     public Task StopAsync() => process.StopAsync();
 

@@ -22,10 +22,13 @@ using Gatehouse.Harness;
 //        through an OpenDKIM milter, both with the same key)
 //        [--verify] (every relay checks SPF, DKIM and DMARC on each message: the node itself,
 //        Postfix through OpenDKIM and OpenDMARC milters; their CPU counts as Postfix's)
+//        [--scan] (every relay hands each message to its own clamd and rspamd: the node as content
+//        scanners, Postfix through clamav-milter and rspamd's milter; their CPU counts as the relay's)
 var (clients, messages, rounds) = BenchmarkArguments.Load(args);
 var body = BenchmarkArguments.Body;
 var inProcessSink = args.Contains("--sink");
 var dkim = Array.IndexOf(args, "--dkim") is >= 0 and var at && at + 1 < args.Length ? args[at + 1] : null;
+var scan = args.Contains("--scan");
 
 await using var cluster = await TestCluster.StartAsync(nodes: 1);
 var node = cluster.Node("node1");
@@ -46,12 +49,18 @@ if (signingKey is not null)
     (await cluster.Manager.LoadConfigAsync("dkim_profiles: [{name: Bench, domain: sender.test, selector: bench, key: bench}]", merge: true)).Succeeded();
 }
 
+await using var nodeScanners = scan ? await ScanningPeers.StartAsync(Path.Combine(cluster.Root, "scanners-gatehouse"), IPAddress.Parse("127.0.1.60"), asMilters: false) : null;
+if (nodeScanners is not null)
+{
+    (await cluster.Manager.LoadConfigAsync(nodeScanners.ScannersYaml, merge: true)).Succeeded();
+}
+
 var https = new IPEndPoint(node.Address, FreePort.On(node.Address));
 (await cluster.Manager.LoadConfigAsync($$$"""
     hostname: relay.bench.test
     ip_interfaces: [{name: Data1, address: {{{node.Address}}}, hostname: relay.bench.test,
                      https: {enabled: true, port: {{{https.Port}}}, certificate: demo, anonymous_read: true}}]
-    mail_flow_policies: [{name: LOAD, behavior: relay, tls: preferred, max_concurrent_connections_per_ip: 1000, dkim_sign: {{{(dkim is not null ? "true" : "false")}}}{{{(checks is null ? "" : $", verify: {InboundChecks.Policy}")}}}}]
+    mail_flow_policies: [{name: LOAD, behavior: relay, tls: preferred, max_concurrent_connections_per_ip: 1000, dkim_sign: {{{(dkim is not null ? "true" : "false")}}}{{{(checks is null ? "" : $", verify: {InboundChecks.Policy}")}}}{{{(scan ? ", scanners: [Virus, Spam]" : "")}}}}]
     {{{(checks is null ? "" : $"system: {{dns_servers: [\"{checks.Dns.Endpoint}\"]}}")}}}
     sender_groups: [{name: LOCAL, policy: LOAD, members: [127.0.0.0/8]}]
     listeners: [{name: Relay, type: private, interface: Data1, port: {{{gatehouse.Port}}}, certificate: demo, host_access_table: [LOCAL], default_policy: LOAD}]
@@ -65,24 +74,28 @@ await Wait.UntilAsync(() => FreePort.Accepts(gatehouse), "the relay listener acc
 // smtp_tls_connection_reuse = yes (tlsproxy keeps TLS connections for the next message).
 // Same certificate, STARTTLS in and (encrypt) out, 20 connections to the sink like the node.
 PostfixMilters?[] milters = [await MiltersAsync("milters-postfix"), await MiltersAsync("milters-postfix-reuse")];
-await using var milterProcesses = new Disposables([.. milters.OfType<PostfixMilters>()]);
-var postfixDefaults = await StartPostfixAsync("postfix", "127.0.0.200", postfixSink, reuse: false, milters[0]);
+ScanningPeers?[] scanners = scan
+    ? [await ScanningPeers.StartAsync(Path.Combine(cluster.Root, "scanners-postfix"), IPAddress.Parse("127.0.1.61"), asMilters: true),
+        await ScanningPeers.StartAsync(Path.Combine(cluster.Root, "scanners-postfix-reuse"), IPAddress.Parse("127.0.1.62"), asMilters: true)]
+    : [null, null];
+await using var milterProcesses = new Disposables([.. milters.OfType<PostfixMilters>(), .. scanners.OfType<ScanningPeers>()]);
+var postfixDefaults = await StartPostfixAsync("postfix", "127.0.0.200", postfixSink, reuse: false, milters[0]?.Sockets ?? scanners[0]?.Milters);
 await using var postfixReuseSink = await DownstreamAsync("downstream-postfix-reuse", "127.0.1.52");
-var postfixReuse = await StartPostfixAsync("postfix-reuse", "127.0.0.201", postfixReuseSink, reuse: true, milters[1]);
+var postfixReuse = await StartPostfixAsync("postfix-reuse", "127.0.0.201", postfixReuseSink, reuse: true, milters[1]?.Sockets ?? scanners[1]?.Milters);
 await using var postfixes = new Disposables(postfixDefaults, postfixReuse);
 
 Relay[] relays =
 [
-    new("gatehouse", gatehouse, gatehouseSink, [node.Process.Id]),
+    new("gatehouse", gatehouse, gatehouseSink, [node.Process.Id, .. nodeScanners?.ProcessIds ?? []]),
     .. args.Contains("--gatehouse-only") ? Array.Empty<Relay>() :
     [
-        new("postfix", postfixDefaults.Smtpd, postfixSink, [postfixDefaults.ProcessId, .. milters[0]?.ProcessIds ?? []]),
-        new("postfix-reuse", postfixReuse.Smtpd, postfixReuseSink, [postfixReuse.ProcessId, .. milters[1]?.ProcessIds ?? []]),
+        new("postfix", postfixDefaults.Smtpd, postfixSink, [postfixDefaults.ProcessId, .. milters[0]?.ProcessIds ?? [], .. scanners[0]?.ProcessIds ?? []]),
+        new("postfix-reuse", postfixReuse.Smtpd, postfixReuseSink, [postfixReuse.ProcessId, .. milters[1]?.ProcessIds ?? [], .. scanners[1]?.ProcessIds ?? []]),
     ],
 ];
 
 Console.WriteLine($"node pid {node.Process.Id}");
-Console.WriteLine($"relay, {(shape.StartTls ? "STARTTLS" : "plain")} in and STARTTLS out to {(inProcessSink ? "an in-process sink" : "Postfix with its queue on disk")}: {clients} concurrent clients x {messages} messages, {rounds} rounds after one warm-up round, {shape.PerConnection} message(s) per connection in, {body.Length / 1024.0:F1} KB messages{(dkim is null ? "" : $", each relay signing each ({dkim}; Postfix with OpenDKIM)")}{(checks is null ? "" : ", each relay checking SPF, DKIM and DMARC on each (Postfix with OpenDKIM and OpenDMARC)")}");
+Console.WriteLine($"relay, {(shape.StartTls ? "STARTTLS" : "plain")} in and STARTTLS out to {(inProcessSink ? "an in-process sink" : "Postfix with its queue on disk")}: {clients} concurrent clients x {messages} messages, {rounds} rounds after one warm-up round, {shape.PerConnection} message(s) per connection in, {body.Length / 1024.0:F1} KB messages{(dkim is null ? "" : $", each relay signing each ({dkim}; Postfix with OpenDKIM)")}{(checks is null ? "" : ", each relay checking SPF, DKIM and DMARC on each (Postfix with OpenDKIM and OpenDMARC)")}{(scan ? ", each relay scanning each with clamd and rspamd (Postfix through clamav-milter and rspamd's milter)" : "")}");
 // Not counted: the node compiles its hot paths during its first thousand messages or so
 // (tiered JIT), which a relay that runs for days pays once.
 foreach (var relay in relays)
@@ -91,10 +104,12 @@ foreach (var relay in relays)
 }
 
 // Each relay must have done the work measured: the downstream's mail carries its signature or its results.
-foreach (var relay in relays.Where(r => r.Sink is PostfixDownstream && (dkim is not null || checks is not null)))
+foreach (var relay in relays.Where(r => r.Sink is PostfixDownstream && (dkim is not null || checks is not null || scan)))
 {
     var header = ((PostfixDownstream)relay.Sink).OneHeader() ?? "";
-    string[] expected = dkim is not null ? ["DKIM-Signature:", "d=sender.test", "s=bench", dkim == "ed25519" ? "a=ed25519-sha256" : "a=rsa-sha256"] : ["dkim=pass", "dmarc=pass"];
+    string[] expected = dkim is not null ? ["DKIM-Signature:", "d=sender.test", "s=bench", dkim == "ed25519" ? "a=ed25519-sha256" : "a=rsa-sha256"]
+        : checks is not null ? ["dkim=pass", "dmarc=pass"]
+        : ["X-Spamd-Result:"];
     var missing = expected.Where(e => !header.Contains(e, StringComparison.OrdinalIgnoreCase)).ToList();
     if (missing.Count > 0)
     {
@@ -228,7 +243,7 @@ async Task<PostfixMilters?> MiltersAsync(string name)
         : null;
 }
 
-async Task<PostfixInstance> StartPostfixAsync(string name, string address, IDownstream sink, bool reuse, PostfixMilters? filters)
+async Task<PostfixInstance> StartPostfixAsync(string name, string address, IDownstream sink, bool reuse, string? milterSockets)
 {
     var directory = Directory.CreateDirectory(Path.Combine(cluster.Root, name)).FullName;
     await File.WriteAllTextAsync(Path.Combine(directory, "server.pem"), pem);
@@ -252,9 +267,9 @@ async Task<PostfixInstance> StartPostfixAsync(string name, string address, IDown
         settings["smtp_tls_connection_reuse"] = "yes";
     }
 
-    if (filters is not null)
+    if (milterSockets is not null)
     {
-        settings["smtpd_milters"] = filters.Sockets;
+        settings["smtpd_milters"] = milterSockets;
         settings["milter_default_action"] = "tempfail";
     }
 

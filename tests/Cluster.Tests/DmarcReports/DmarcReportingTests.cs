@@ -105,7 +105,16 @@ public sealed partial class DmarcReportingTests
         Assert.Contains("not sent yet (failed 1): mailto:agg@noconsent.test: noconsent.test does not publish other.test._report._dmarc.noconsent.test (RFC 7489 section 7.1)", sent, StringComparison.Ordinal);
 
         static bool IsReport(string text) => text.Contains("Subject: Report Domain: example.test Submitter: cluster.test", StringComparison.Ordinal);
-        await Wait.UntilAsync(() => mailbox.Delivered().Count(IsReport) == 2, "the report reaches both rua addresses");
+        try
+        {
+            await Wait.UntilAsync(() => mailbox.Delivered().Count(IsReport) == 2, "the report reaches both rua addresses");
+        }
+        catch (TimeoutException)
+        {
+            // Where it went instead, as the nodes and the mailbox say.
+            var said = await File.ReadAllTextAsync(node1.MailLog) + await File.ReadAllTextAsync(node2.MailLog) + await mailbox.MailLogTextAsync();
+            throw new TimeoutException($"{mailbox.Delivered().Count(IsReport)} report mails arrived:\n{said}");
+        }
         var text = mailbox.Delivered().First(IsReport);
         Assert.Equal("pass", await DkimVerifiers.DkimPyAsync(cluster.Root, dns.Endpoint, text));
         var mail = MimeMessage.Load(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(text)));
