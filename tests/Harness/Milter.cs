@@ -3,17 +3,40 @@ using System.Net;
 namespace Gatehouse.Harness;
 
 /// <summary>
-/// Debian's OpenDKIM and OpenDMARC as milters, the way a Postfix next to Gatehouse runs them:
-/// OpenDKIM signing one domain's mail with a key and algorithm, or verifying; OpenDMARC checking
-/// SPF itself and DMARC from OpenDKIM's results. Each runs in the foreground, in a mount
-/// namespace whose /etc/resolv.conf names the test's DNS server (on port 53) when it has one.
+/// Milters, the way a Postfix next to Gatehouse runs them: Debian's OpenDKIM signing one
+/// domain's mail with a key and algorithm, or verifying; OpenDMARC checking SPF itself and DMARC
+/// from OpenDKIM's results; and a pymilter milter that asks for
+/// every change the protocol allows. Each runs in the foreground; OpenDKIM and OpenDMARC in a
+/// mount namespace whose /etc/resolv.conf names the test's DNS server (on port 53) when it has one.
 /// </summary>
-public sealed class Milter(ManagedProcess process, int port) : IAsyncDisposable
+public sealed class Milter(ManagedProcess process, int port, string record = "") : IAsyncDisposable
 {
     /// <summary>As Postfix's <c>smtpd_milters</c> names it.</summary>
     public string Socket => $"inet:127.0.0.1:{port}";
 
+    /// <summary>As Gatehouse's content scanner address names it.</summary>
+    public string Address => $"127.0.0.1:{port}";
+
     public int ProcessId => process.Id;
+
+    /// <summary>The every-change milter's record: one JSON object per event it was told of.</summary>
+    public string Record => record;
+
+    /// <summary>
+    /// tests/Harness/milters/every_change.py on Debian's python3-milter (libmilter): chosen by the
+    /// Subject, it adds, inserts, changes and deletes header fields, replaces the body, adds and
+    /// deletes recipients and changes the sender ("modify"), or answers with its own reply
+    /// ("reply", "multiline"), tempfail, discard, accept, or waits ("slow"); it refuses the
+    /// recipient refused@…, and records the macros, envelope and header fields it was given.
+    /// </summary>
+    public static async Task<Milter> EveryChangeAsync(string work)
+    {
+        var port = FreePort.On(IPAddress.Loopback);
+        var record = Path.Combine(Directory.CreateDirectory(work).FullName, "every-change.jsonl");
+        var script = Path.Combine(AppContext.BaseDirectory, "milters", "every_change.py");
+        var process = await LaunchAsync(work, "every-change", port, "/usr/bin/python3", [script, port.ToString(System.Globalization.CultureInfo.InvariantCulture), record]);
+        return new Milter(process, port, record);
+    }
 
     /// <param name="algorithm">rsa-sha256 or ed25519-sha256, as the key is.</param>
     public static Task<Milter> OpenDkimSigningAsync(string work, string domain, string selector, string keyPem, string algorithm)
@@ -86,11 +109,16 @@ public sealed class Milter(ManagedProcess process, int port) : IAsyncDisposable
         await File.WriteAllTextAsync(file, config(port) + "\n");
         var resolv = Path.Combine(work, $"{name}.resolv.conf");
         await File.WriteAllTextAsync(resolv, $"nameserver {dns?.Address ?? IPAddress.Loopback}\n");
-        var process = ManagedProcess.StartExecutable("unshare",
-            ["--mount", "--propagation", "private", "sh", "-c", $"mount --bind {resolv} /etc/resolv.conf && exec /usr/sbin/{program} -f {(program == "opendkim" ? "-x" : "-c")} {file}"],
-            Path.Combine(work, $"{name}.log"));
-        var endpoint = new IPEndPoint(IPAddress.Loopback, port);
-        await Wait.UntilAsync(() => FreePort.Accepts(endpoint), $"{program} ({name}) listens on {endpoint}");
+        var process = await LaunchAsync(work, name, port, "unshare",
+            ["--mount", "--propagation", "private", "sh", "-c", $"mount --bind {resolv} /etc/resolv.conf && exec /usr/sbin/{program} -f {(program == "opendkim" ? "-x" : "-c")} {file}"]);
         return new Milter(process, port);
+    }
+
+    private static async Task<ManagedProcess> LaunchAsync(string work, string name, int port, string executable, string[] arguments)
+    {
+        var process = ManagedProcess.StartExecutable(executable, arguments, Path.Combine(work, $"{name}.log"));
+        var endpoint = new IPEndPoint(IPAddress.Loopback, port);
+        await Wait.UntilAsync(() => FreePort.Accepts(endpoint), $"{name} listens on {endpoint}");
+        return process;
     }
 }

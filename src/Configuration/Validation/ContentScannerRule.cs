@@ -8,8 +8,7 @@ namespace Gatehouse.Configuration.Validation;
 
 /// <summary>
 /// Content scanners: where each listens, how long and how much it is given, and what mail gets
-/// while it cannot judge. rspamd and clamd are spoken; milters are refused until they are, not
-/// taken and ignored.
+/// while it cannot judge.
 /// </summary>
 public sealed class ContentScannerRule : IConfigRule
 {
@@ -22,13 +21,10 @@ public sealed class ContentScannerRule : IConfigRule
             var path = $"content_scanners[{scanner.Name}]";
             switch (scanner.Type)
             {
-                case ScannerType.Rspamd or ScannerType.Clamd:
-                    break;
-                case ScannerType.Milter:
-                    errors.Add($"{path}.type", "not supported yet (rspamd and clamd are); leave such scanners out");
+                case ScannerType.Rspamd or ScannerType.Clamd or ScannerType.Milter:
                     break;
                 default:
-                    errors.Add($"{path}.type", "is required (rspamd or clamd)");
+                    errors.Add($"{path}.type", "is required (rspamd, clamd or milter)");
                     break;
             }
 

@@ -187,4 +187,7 @@ internal sealed partial class MailLog
 
     [LoggerMessage((int)MailLogLine.ContentScanUnavailable, LogLevel.Warning, "MID {Mid} scanner {Scanner} unavailable ({Reason}): {Action}")]
     public partial void ContentScanUnavailable(long mid, string scanner, string reason, string action);
+
+    [LoggerMessage((int)MailLogLine.ContentScanDiscarded, LogLevel.Information, "MID {Mid} discarded: {Reason}")]
+    public partial void ContentScanDiscarded(long mid, string reason);
 }

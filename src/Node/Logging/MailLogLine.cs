@@ -65,6 +65,7 @@ internal enum MailLogLine
     ContentScanned = 156,
     ContentScanRefused = 157,
     ContentScanUnavailable = 158,
+    ContentScanDiscarded = 159,
 
     // Delivery (MailLog.Delivery.cs).
     NewDeliveryConnection = 200,

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Gatehouse.Cluster.V1;
 using Gatehouse.Configuration.Validation;
 using Gatehouse.Node.Scanning;
+using Gatehouse.Node.Scanning.Milter;
 using Polly.CircuitBreaker;
 
 namespace Gatehouse.Node.Smtp;
@@ -12,7 +13,9 @@ namespace Gatehouse.Node.Smtp;
 /// the 250. rspamd's action becomes the SMTP answer and header changes its own milter would make
 /// (reject 554 5.7.1; soft reject and greylist 451 4.7.1; rewrite subject; add header, which is
 /// <c>X-Spam: Yes</c>; the headers its milter block adds or removes); clamd's FOUND refuses with
-/// 554 5.7.1. A scanner that cannot judge within its time, or is not given a message larger than
+/// 554 5.7.1; a milter's reply is the answer, its header and body changes are written into the
+/// stored message before the next scanner sees it, its sender and recipient changes go into the
+/// envelope, and its discard answers 250 and queues nothing. A scanner that cannot judge within its time, or is not given a message larger than
 /// its limit, or whose circuit is open after repeated failures, leaves the message to its
 /// on_failure: accept, tag (<c>X-Gatehouse-Scan</c>) or defer (451 4.7.0).
 /// </summary>
@@ -22,23 +25,32 @@ internal static class ContentScan
     private const uint DefaultTimeoutSeconds = 15;
     private const ulong DefaultMaxMessageBytes = 20 * 1024 * 1024;
 
-    public sealed record Decision(IReadOnlyList<string> Added, IReadOnlyList<string> Removed, SmtpReply? Refusal = null);
+    /// <param name="Sender">The envelope sender after the milters' changes.</param>
+    /// <param name="Recipients">The recipients after the milters' changes.</param>
+    /// <param name="Discard">A milter discarded the message: the client hears 250, nothing is queued.</param>
+    public sealed record Decision(
+        IReadOnlyList<string> Added, IReadOnlyList<string> Removed, string Sender, IReadOnlyList<string> Recipients, SmtpReply? Refusal = null, bool Discard = false);
 
     // One scanner's verdict as the session acts on it.
-    private sealed record Outcome(string LogText, SmtpReply? Refusal, IReadOnlyList<string> Added, IReadOnlyList<string> Removed);
+    private sealed record Outcome(string LogText, SmtpReply? Refusal, IReadOnlyList<string> Added, IReadOnlyList<string> Removed, MilterVerdict? Milter = null);
 
-    public static async Task<Decision> DecideAsync(SmtpSession session, long mid, long size, CancellationToken cancel)
+    // The envelope as the scanners have left it so far.
+    private sealed record Envelope(string Sender, IReadOnlyList<string> Recipients);
+
+    public static async Task<Decision> DecideAsync(SmtpSession session, long mid, FileStream data, CancellationToken cancel)
     {
         var context = session.Context;
         var added = new List<string>();
         var removed = new List<string>();
+        // A copy: the session clears its list when the transaction ends, after the envelope is queued.
+        var envelope = new Envelope(session.MailFrom, [.. session.Recipients]);
         foreach (var name in session.Policy.Scanners)
         {
             var scanner = context.Snapshot.Config.ContentScanners.First(s => s.Name == name);
             Outcome outcome;
             try
             {
-                outcome = await ScanAsync(session, scanner, mid, size, cancel);
+                outcome = await ScanAsync(session, scanner, mid, envelope, data.Length, cancel);
             }
             catch (Exception e) when (e is IOException or SocketException or FormatException or JsonException or ScanSkipped or NoVerdictException or BrokenCircuitException
                 || (e is OperationCanceledException && !cancel.IsCancellationRequested))
@@ -53,7 +65,7 @@ internal static class ContentScan
                 switch (scanner.OnFailure)
                 {
                     case ScanFailureAction.Defer:
-                        return new Decision([], [], new SmtpReply(SmtpCode.LocalError, "4.7.0", "Content scanner unavailable; try again later"));
+                        return new Decision([], [], envelope.Sender, envelope.Recipients, new SmtpReply(SmtpCode.LocalError, "4.7.0", "Content scanner unavailable; try again later"));
                     case ScanFailureAction.Tag:
                         added.Add($"{FailureHeader}: {scanner.Name} unavailable");
                         break;
@@ -66,17 +78,37 @@ internal static class ContentScan
             if (outcome.Refusal is { } refusal)
             {
                 context.Log.ContentScanRefused(mid, scanner.Name, $"{(int)refusal.Code} {refusal.Enhanced} {string.Join(' ', refusal.Lines)}");
-                return new Decision([], [], refusal);
+                return new Decision([], [], envelope.Sender, envelope.Recipients, refusal);
             }
 
             added.AddRange(outcome.Added);
             removed.AddRange(outcome.Removed);
+            if (outcome.Milter is { } milter)
+            {
+                if (milter.End == MilterEnd.Discarded)
+                {
+                    return new Decision([], [], envelope.Sender, envelope.Recipients, Discard: true);
+                }
+
+                envelope = Changed(data, envelope, milter.Changes);
+            }
         }
 
-        return new Decision(added, removed);
+        return new Decision(added, removed, envelope.Sender, envelope.Recipients);
     }
 
-    private static async Task<Outcome> ScanAsync(SmtpSession session, ContentScanner scanner, long mid, long size, CancellationToken cancel)
+    // A milter's changes: into the stored message at once, so that the next scanner sees them; into the envelope that is committed after.
+    private static Envelope Changed(FileStream data, Envelope envelope, MessageChanges changes)
+    {
+        if (changes.ChangesData)
+        {
+            MessageRewrite.Apply(data, changes);
+        }
+
+        return new Envelope(changes.Sender ?? envelope.Sender, changes.Recipients(envelope.Recipients));
+    }
+
+    private static async Task<Outcome> ScanAsync(SmtpSession session, ContentScanner scanner, long mid, Envelope current, long size, CancellationToken cancel)
     {
         var limit = scanner.MaxMessageBytes > 0 ? scanner.MaxMessageBytes : DefaultMaxMessageBytes;
         if ((ulong)size > limit)
@@ -95,8 +127,25 @@ internal static class ContentScan
             return new Outcome(found.LogText, found.Signature is { } signature ? new SmtpReply(SmtpCode.TransactionFailed, "5.7.1", $"Virus found: {signature}") : null, [], []);
         }
 
-        var envelope = new ScanEnvelope(context.Remote.Address.ToString(), session.Helo, context.Reverse.Host, session.MailFrom, session.Recipients, mid);
+        var envelope = new ScanEnvelope(context.Remote.Address.ToString(), session.Helo, context.Reverse.Host, current.Sender, current.Recipients, mid);
+        if (scanner.Type == ScannerType.Milter)
+        {
+            var milterEnvelope = MilterEnvelopeOf(session, envelope);
+            var verdict = await context.Services.Scanners.RunAsync(scanner, token => MilterClient.ScanAsync(host, port, milterEnvelope, $"Gatehouse {Runtime.BuildVersion.Text}", path, (long)limit, token), within.Token);
+            var refusal = verdict.Refusal is { } reply ? new SmtpReply((SmtpCode)reply.Code, reply.Enhanced, reply.Lines) : null;
+            return new Outcome(verdict.LogText, refusal, [], [], verdict);
+        }
+
         return FromRspamd(await context.Services.Scanners.RunAsync(scanner, token => RspamdClient.CheckAsync(host, port, envelope, path, token), within.Token));
+    }
+
+    private static MilterEnvelope MilterEnvelopeOf(SmtpSession session, ScanEnvelope envelope)
+    {
+        var context = session.Context;
+        var tls = session.Transport.Tls;
+        var certificate = tls?.RemoteCertificate;
+        return new MilterEnvelope(envelope, context.Remote.Port, session.HostName, context.Listener.Name, context.Interface.Address,
+            tls is null ? null : Tls.TlsProtocolName.Of(tls.SslProtocol), tls?.NegotiatedCipherSuite.ToString(), certificate?.Subject, certificate?.Issuer);
     }
 
     // As rspamd's own milter answers; its text only where it is printable ASCII.

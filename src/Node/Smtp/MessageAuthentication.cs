@@ -9,17 +9,19 @@ using MimeKit;
 namespace Gatehouse.Node.Smtp;
 
 /// <summary>
-/// The checks a policy asks for on a message just received, and its signature: the SPF result
-/// from MAIL FROM, DKIM verification, DMARC from both, the ARC chain, then DKIM signing and ARC
-/// sealing. Gives the header lines to add (Authentication-Results, the tag verdict, the ARC set,
-/// DKIM-Signature, after those already added),
-/// or the refusal a DMARC fail or a DNS failure calls for.
+/// The checks a policy asks for on a message just received, and its signature, in two steps
+/// around the content scanners: first the SPF result from MAIL FROM, DKIM verification, DMARC
+/// from both and the ARC chain, on the message as it arrived, which may refuse it (a DMARC fail,
+/// a DNS failure); then, on the message as it will leave (after a scanner's changes), DKIM
+/// signing and ARC sealing. Gives the header lines to add: Authentication-Results, the tag
+/// verdict, the ARC set, those already added, DKIM-Signature.
 /// </summary>
 internal static class MessageAuthentication
 {
-    public sealed record Decision(IReadOnlyList<string> Added, SmtpReply? Refusal = null);
+    /// <summary>The results of the checks, and the refusal they call for.</summary>
+    public sealed record Checked(IReadOnlyList<string> Results, IReadOnlyList<string> Verdicts, SmtpReply? Refusal = null);
 
-    public static async Task<Decision> DecideAsync(SmtpSession session, long mid, IReadOnlyList<string> added, CancellationToken cancel)
+    public static async Task<Checked> CheckAsync(SmtpSession session, long mid, CancellationToken cancel)
     {
         var (context, policy) = (session.Context, session.Policy);
         var verify = policy.Verify ?? new InboundVerification();
@@ -34,9 +36,9 @@ internal static class MessageAuthentication
             }
         }
 
-        if (!verify.Dkim && !verify.Arc && !policy.DkimSign)
+        if (!verify.Dkim && !verify.Arc)
         {
-            return new(Headers(session, results, verdicts, added));
+            return new(results, verdicts);
         }
 
         using var message = MimeMessage.Load(context.Spool.DataPath(mid), cancel);
@@ -55,7 +57,7 @@ internal static class MessageAuthentication
                 context.Services.DmarcResults.Record(dmarc, context.Remote.Address, session.MailFrom, session.Helo, session.Spf, checks, refusal is { Code: SmtpCode.MailboxUnavailable });
                 if (refusal is not null)
                 {
-                    return new(added, refusal);
+                    return new(results, verdicts, refusal);
                 }
 
                 if (dmarc is { Result: "fail", Disposition: "reject" or "quarantine" } && verify.DmarcFail != VerificationAction.None && verify.DmarcFail != VerificationAction.Unspecified)
@@ -72,6 +74,34 @@ internal static class MessageAuthentication
             results.Add(arc.AuthenticationResult);
         }
 
+        return new(results, verdicts);
+    }
+
+    /// <summary>
+    /// Signs and seals the message as it will be delivered: the stored data with the fields a
+    /// scanner removes taken out and the lines added so far put in, as delivery does.
+    /// </summary>
+    public static IReadOnlyList<string> Sign(SmtpSession session, long mid, Checked checks, IReadOnlyList<string> added, IReadOnlyList<string> removed, CancellationToken cancel)
+    {
+        var (context, policy) = (session.Context, session.Policy);
+        var sealProfile = policy.Verify?.ArcSeal ?? "";
+        if (!policy.DkimSign && sealProfile.Length == 0)
+        {
+            return Headers(session, checks, added);
+        }
+
+        using var message = MimeMessage.Load(context.Spool.DataPath(mid), cancel);
+        foreach (var field in removed)
+        {
+            message.Headers.RemoveAll(field);
+        }
+
+        foreach (var line in added.Reverse())
+        {
+            var colon = line.IndexOf(':', StringComparison.Ordinal);
+            message.Headers.Insert(Math.Min(1, message.Headers.Count), new Header(line[..colon], line[(colon + 1)..].Trim()));
+        }
+
         if (policy.DkimSign)
         {
             var signature = MessageSigning.Sign(context.Snapshot.Config, message);
@@ -79,14 +109,14 @@ internal static class MessageAuthentication
             added = signature.Header is { } line ? [.. added, line] : added;
         }
 
-        if (verify.ArcSeal.Length > 0)
+        if (sealProfile.Length > 0)
         {
-            var seal = ArcSealing.Apply(context.Snapshot.Config, verify.ArcSeal, message, $"{session.HostName}; {string.Join("; ", results)}");
+            var seal = ArcSealing.Apply(context.Snapshot.Config, sealProfile, message, $"{session.HostName}; {string.Join("; ", checks.Results)}");
             context.Log.ArcSealed(mid, seal.Detail);
             added = seal.Headers is { } set ? [.. set, .. added] : added;
         }
 
-        return new(Headers(session, results, verdicts, added));
+        return Headers(session, checks, added);
     }
 
     // Refused as the domain asks (reject), or deferred while its policy cannot be had.
@@ -107,10 +137,10 @@ internal static class MessageAuthentication
         return null;
     }
 
-    private static IReadOnlyList<string> Headers(SmtpSession session, List<string> results, List<string> verdicts, IReadOnlyList<string> added) =>
-        results.Count == 0
+    private static IReadOnlyList<string> Headers(SmtpSession session, Checked checks, IReadOnlyList<string> added) =>
+        checks.Results.Count == 0
             ? added
-            : [AuthenticationResultsHeader.Format(session.HostName, results), .. verdicts.Select(AuthenticationResultsHeader.Verdict), .. added];
+            : [AuthenticationResultsHeader.Format(session.HostName, checks.Results), .. checks.Verdicts.Select(AuthenticationResultsHeader.Verdict), .. added];
 
     // Each address of each From header, its domain in A-labels (DMARC's policy lookup is in DNS).
     private static List<string> FromDomains(MimeMessage message)

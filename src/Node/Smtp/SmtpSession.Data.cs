@@ -29,27 +29,36 @@ internal sealed partial class SmtpSession
             var urls = await UrlFilter.DecideAsync(context, mid, context.Spool.DataPath(mid), cancel);
             if (urls.Refusal is { } refusal)
             {
-                return await RefuseStoredAsync(data, mid, result, refusal);
+                return await DropStoredAsync(data, mid, result, refusal);
             }
 
-            var authenticated = await MessageAuthentication.DecideAsync(this, mid, urls.Headers, cancel);
-            if (authenticated.Refusal is { } authenticationRefusal)
+            var checks = await MessageAuthentication.CheckAsync(this, mid, cancel);
+            if (checks.Refusal is { } authenticationRefusal)
             {
-                return await RefuseStoredAsync(data, mid, result, authenticationRefusal);
+                return await DropStoredAsync(data, mid, result, authenticationRefusal);
             }
 
-            var scanned = await ContentScan.DecideAsync(this, mid, result.Size, cancel);
+            var scanned = await ContentScan.DecideAsync(this, mid, data, cancel);
             if (scanned.Refusal is { } scanRefusal)
             {
-                return await RefuseStoredAsync(data, mid, result, scanRefusal);
+                return await DropStoredAsync(data, mid, result, scanRefusal);
             }
 
-            IReadOnlyList<string> added = [.. authenticated.Added, .. scanned.Added];
+            if (scanned.Discard || scanned.Recipients.Count == 0)
+            {
+                // A milter's discard, or its deleting every recipient: the client hears the message was taken.
+                context.Log.ContentScanDiscarded(mid, scanned.Discard ? "a content scanner discarded it" : "no recipient left after the content scanners");
+                return await DropStoredAsync(data, mid, result, new SmtpReply(SmtpCode.Ok, "2.0.0", $"Ok: queued as {mid}"));
+            }
+
+            var added = MessageAuthentication.Sign(this, mid, checks, [.. urls.Headers, .. scanned.Added], scanned.Removed, cancel);
 
             try
             {
                 await context.Spool.CommitAsync(data, Envelope(mid, result.Size, received) with
                 {
+                    MailFrom = scanned.Sender,
+                    Recipients = scanned.Recipients,
                     AddedHeaders = added,
                     RemovedHeaders = scanned.Removed,
                     AuthenticationServiceId = Policy.Verify is { Dkim: true } or { Spf: true } or { Arc: true } ? HostName : "",
@@ -85,9 +94,9 @@ internal sealed partial class SmtpSession
         }
     }
 
-    // A message refused after its data was stored (a URL verdict, DMARC, a scanner): nothing of it stays
+    // A message refused or discarded after its data was stored (a URL verdict, DMARC, a scanner): nothing of it stays
     // but its Subject and Message-ID in the mail log, by which tracking finds it.
-    private async Task<SmtpReply> RefuseStoredAsync(FileStream data, long mid, DataResult result, SmtpReply refusal)
+    private async Task<SmtpReply> DropStoredAsync(FileStream data, long mid, DataResult result, SmtpReply refusal)
     {
         await DiscardAsync(data, mid);
         context.Log.MessageHeaders(mid, result.Headers);

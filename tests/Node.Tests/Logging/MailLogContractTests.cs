@@ -127,6 +127,7 @@ public sealed partial class MailLogContractTests : IDisposable
         ("ContentScanned", l => l.ContentScanned(9, "rspamd", "no action (score 1.20/15.00: MIME_GOOD, R_SPF_ALLOW)"), null, []),
         ("ContentScanRefused", l => l.ContentScanRefused(9, "rspamd", "554 5.7.1 Gtube pattern"), null, []),
         ("ContentScanUnavailable", l => l.ContentScanUnavailable(9, "rspamd", "no verdict within 15 s", "defer"), null, []),
+        ("ContentScanDiscarded", l => l.ContentScanDiscarded(9, "a content scanner discarded it"), null, []),
         ("NewDeliveryConnection", l => l.NewDeliveryConnection(12, Local, Remote, 25), "new-dcid-port", [("dcid", "12"), ("interface", "192.0.2.10"), ("address", "198.51.100.7"), ("port", "25")]),
         ("ConnectionError", l => l.ConnectionError(12, "example.test", Remote, 25, "ConnectionRefused", "192.0.2.10"), "connection-error",
             [("dcid", "12"), ("address", "198.51.100.7"), ("details", "ConnectionRefused"), ("interface", "192.0.2.10")]),
