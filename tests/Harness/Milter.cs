@@ -5,7 +5,7 @@ namespace Gatehouse.Harness;
 /// <summary>
 /// Milters, the way a Postfix next to Gatehouse runs them: Debian's OpenDKIM signing one
 /// domain's mail with a key and algorithm, or verifying; OpenDMARC checking SPF itself and DMARC
-/// from OpenDKIM's results; and a pymilter milter that asks for
+/// from OpenDKIM's results; clamav-milter asking a clamd; and a pymilter milter that asks for
 /// every change the protocol allows. Each runs in the foreground; OpenDKIM and OpenDMARC in a
 /// mount namespace whose /etc/resolv.conf names the test's DNS server (on port 53) when it has one.
 /// </summary>
@@ -36,6 +36,29 @@ public sealed class Milter(ManagedProcess process, int port, string record = "")
         var script = Path.Combine(AppContext.BaseDirectory, "milters", "every_change.py");
         var process = await LaunchAsync(work, "every-change", port, "/usr/bin/python3", [script, port.ToString(System.Globalization.CultureInfo.InvariantCulture), record]);
         return new Milter(process, port, record);
+    }
+
+    /// <summary>clamav-milter asking <paramref name="clamd"/>; infected mail refused, or quarantined as Debian's own configuration does.</summary>
+    public static async Task<Milter> ClamavAsync(string work, IPEndPoint clamd, bool quarantine)
+    {
+        var port = FreePort.On(IPAddress.Loopback);
+        var config = Path.Combine(Directory.CreateDirectory(work).FullName, "clamav-milter.conf");
+        await File.WriteAllTextAsync(config, $"""
+            MilterSocket inet:{port}@127.0.0.1
+            ClamdSocket tcp:{clamd.Address}:{clamd.Port}
+            Foreground yes
+            User root
+            OnClean Accept
+            OnInfected {(quarantine ? "Quarantine" : "Reject")}
+            OnFail Defer
+            AddHeader Replace
+            RejectMsg Virus found: %v
+            LogFile {Path.Combine(work, "clamav-milter-own.log")}
+            LogInfected Full
+            MaxFileSize 5M
+
+            """);
+        return new Milter(await LaunchAsync(work, "clamav-milter", port, "/usr/sbin/clamav-milter", ["-c", config]), port);
     }
 
     /// <param name="algorithm">rsa-sha256 or ed25519-sha256, as the key is.</param>

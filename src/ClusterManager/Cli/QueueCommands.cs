@@ -26,6 +26,7 @@ internal static class QueueCommands
             ("delete", "Delete a waiting message from a node's queue (no notice to its sender)", mid, true, r => (null, r.GetValue(mid))),
             ("bounce", "Bounce a waiting message's pending recipients: its sender gets a DSN", mid, true, r => (null, r.GetValue(mid))),
             ("redirect", "Send a waiting message's pending recipients to HOST instead, now and on every retry", mid, true, r => (null, r.GetValue(mid))),
+            ("release", "Release a message a content scanner quarantined on that node: it is delivered now", mid, true, r => (null, r.GetValue(mid))),
         ];
         foreach (var (name, description, argument, needsNode, target) in commands)
         {

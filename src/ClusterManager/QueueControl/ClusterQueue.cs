@@ -17,7 +17,7 @@ namespace Gatehouse.ClusterManager.QueueControl;
 internal sealed class ClusterQueue(NodeQueries queries, IManagerStore store, AuditLog audit)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
-    private static readonly HashSet<string> Ops = ["suspend", "resume", "flush", "delete", "bounce", "redirect", "suspended", "summary"];
+    private static readonly HashSet<string> Ops = ["suspend", "resume", "flush", "delete", "bounce", "redirect", "release", "suspended", "summary"];
 
     /// <summary>Runs the command; a malformed one throws <see cref="ChangeRejectedException"/> and reaches no node.</summary>
     public async Task<IReadOnlyList<QueueNodeAnswer>> RunAsync(QueueRequest request, string actor, CancellationToken cancel)

@@ -55,6 +55,7 @@ internal static class NodeCli
             ("suspended", "List the suspended domains", null, _ => new() { Op = "suspended" }),
             ("delete", "Delete a waiting message from the queue (no notice to its sender)", mid, r => new() { Op = "delete", Mid = r.GetValue(mid) }),
             ("bounce", "Bounce a waiting message's pending recipients: its sender gets a DSN", mid, r => new() { Op = "bounce", Mid = r.GetValue(mid) }),
+            ("release", "Release a message a content scanner quarantined: it is delivered now", mid, r => new() { Op = "release", Mid = r.GetValue(mid) }),
         ];
         foreach (var (commandName, description, argument, request) in controls)
         {

@@ -35,7 +35,7 @@ internal static class QueueCommand
             var progress = MessageSpool.ProgressIn(paths.Queue, envelope.Mid);
             var next = progress is null ? "now" : progress.NextAttemptAt.ToString("u", CultureInfo.InvariantCulture);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"MID {envelope.Mid}  {envelope.Size} bytes  received {envelope.ReceivedAt:u}  from <{envelope.MailFrom}>  attempts {progress?.Attempts ?? 0}  next {next}"));
+                $"MID {envelope.Mid}  {envelope.Size} bytes  received {envelope.ReceivedAt:u}  from <{envelope.MailFrom}>  attempts {progress?.Attempts ?? 0}  next {(envelope.Quarantine.Length > 0 && progress?.QuarantineReleased != true ? $"quarantined ({envelope.Quarantine})" : next)}"));
             for (var rid = 0; rid < envelope.Recipients.Count; rid++)
             {
                 var state = progress?.Recipients.ElementAtOrDefault(rid) ?? RecipientStatus.Pending;

@@ -139,6 +139,34 @@ internal sealed partial class DeliveryQueue
         return null;
     }
 
+    /// <summary>Releases a message a content scanner quarantined: it is tried now, then like any other.</summary>
+    public async Task<string?> ReleaseQuarantineAsync(long mid)
+    {
+        if (TakeWaiting(mid) is not { } message)
+        {
+            return NotWaiting(mid);
+        }
+
+        var held = message.Quarantined;
+        lock (gate)
+        {
+            message.QuarantineReleased = true;
+        }
+
+        if (held)
+        {
+            await SaveProgressAsync(message);
+            log.QuarantineReleased(mid);
+        }
+
+        lock (gate)
+        {
+            Release(message);
+        }
+
+        return held ? null : $"MID {mid} is not quarantined";
+    }
+
     // Under no lock; the message leaves the schedule here or not at all.
     private QueuedMessage? TakeWaiting(long mid)
     {

@@ -22,6 +22,9 @@ internal sealed partial class DeliveryQueue(
 
     // How often a message held only by suspended domains is looked at (for its queue lifetime).
     private static readonly TimeSpan SuspendedRecheck = TimeSpan.FromMinutes(5);
+
+    // A quarantined message waits for the administrator; it is only looked at again now and then.
+    private static readonly TimeSpan QuarantineRecheck = TimeSpan.FromHours(1);
     private readonly Lock gate = new();
     private readonly Dictionary<string, Destination> destinations = new(StringComparer.OrdinalIgnoreCase);
     private readonly PriorityQueue<QueuedMessage, DateTimeOffset> waiting = new();
@@ -171,6 +174,12 @@ internal sealed partial class DeliveryQueue(
     // Under the lock.
     private void Release(QueuedMessage message)
     {
+        if (message.Quarantined)
+        {
+            waiting.Enqueue(message, time.GetUtcNow() + QuarantineRecheck);
+            return;
+        }
+
         var snapshot = config.Snapshot!;
         var items = message.PendingByDomain(d => (int)snapshot.DestinationControl(d).MaxRecipientsPerMessage).ToList();
         if (items.Count > 0 && items.All(i => suspended.Contains(i.Domain))

@@ -43,6 +43,8 @@ internal static class QueueCommands
                 return (true, "Delivery of every queued message starts now");
             case ("delete", null, { } m):
                 return queue.Delete(m) is { } notDeleted ? (false, notDeleted) : (true, $"MID {m} deleted");
+            case ("release", null, { } m):
+                return await queue.ReleaseQuarantineAsync(m) is { } notReleased ? (false, notReleased) : (true, $"MID {m} released from quarantine");
             case ("bounce", null, { } m):
                 return await queue.BounceAsync(m) is { } notBounced ? (false, notBounced) : (true, $"MID {m} bounced to its sender");
             case ("summary", null, null):

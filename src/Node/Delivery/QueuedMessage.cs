@@ -18,7 +18,13 @@ internal sealed class QueuedMessage
         Attempts = progress?.Attempts ?? 0;
         NextAttemptAt = progress?.NextAttemptAt ?? now;
         RedirectTo = progress?.RedirectTo;
+        QuarantineReleased = progress?.QuarantineReleased ?? false;
     }
+
+    public bool QuarantineReleased { get; set; }
+
+    /// <summary>Held by a content scanner and not released: never tried.</summary>
+    public bool Quarantined => Envelope.Quarantine.Length > 0 && !QuarantineReleased;
 
     /// <summary>The <c>[host]:port</c> the administrator sent this message to, instead of its domains' next hops.</summary>
     public string? RedirectTo { get; set; }
@@ -57,6 +63,7 @@ internal sealed class QueuedMessage
     {
         Attempts = Attempts,
         NextAttemptAt = NextAttemptAt,
+        QuarantineReleased = QuarantineReleased,
         Recipients = [.. Status],
         Reasons = [.. Reasons],
         RedirectTo = RedirectTo,

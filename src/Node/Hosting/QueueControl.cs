@@ -5,7 +5,7 @@ namespace Gatehouse.Node.Hosting;
 /// <summary>One queue command sent to the running node over its control socket.</summary>
 internal sealed record QueueControlRequest
 {
-    /// <summary><c>suspend</c>, <c>resume</c>, <c>flush</c>, <c>delete</c>, <c>bounce</c>, <c>suspended</c>, <c>summary</c> or <c>redirect</c>.</summary>
+    /// <summary><c>suspend</c>, <c>resume</c>, <c>flush</c>, <c>delete</c>, <c>bounce</c>, <c>suspended</c>, <c>summary</c>, <c>redirect</c> or <c>release</c>.</summary>
     public string Op { get; init; } = "";
 
     public string? Domain { get; init; }

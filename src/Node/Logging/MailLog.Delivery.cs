@@ -107,4 +107,7 @@ internal sealed partial class MailLog
 
     [LoggerMessage((int)MailLogLine.RedirectedByAdministrator, LogLevel.Information, "MID {Mid} redirected to {Target} by the administrator")]
     public partial void RedirectedByAdministrator(long mid, string target);
+
+    [LoggerMessage((int)MailLogLine.QuarantineReleased, LogLevel.Information, "MID {Mid} released from quarantine by the administrator")]
+    public partial void QuarantineReleased(long mid);
 }

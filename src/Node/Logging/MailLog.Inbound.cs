@@ -190,4 +190,7 @@ internal sealed partial class MailLog
 
     [LoggerMessage((int)MailLogLine.ContentScanDiscarded, LogLevel.Information, "MID {Mid} discarded: {Reason}")]
     public partial void ContentScanDiscarded(long mid, string reason);
+
+    [LoggerMessage((int)MailLogLine.MessageQuarantined, LogLevel.Information, "MID {Mid} quarantined: {Reason}")]
+    public partial void MessageQuarantined(long mid, string reason);
 }

@@ -66,6 +66,7 @@ internal enum MailLogLine
     ContentScanRefused = 157,
     ContentScanUnavailable = 158,
     ContentScanDiscarded = 159,
+    MessageQuarantined = 160,
 
     // Delivery (MailLog.Delivery.cs).
     NewDeliveryConnection = 200,
@@ -100,6 +101,7 @@ internal enum MailLogLine
     PublishedPolicyOverridden = 229,
     RequireTlsHostPassedOver = 230,
     MtaStsPolicyShared = 231,
+    QuarantineReleased = 232,
 
     // The node's own events (MailLog.Node.cs).
     QueueSwept = 300,

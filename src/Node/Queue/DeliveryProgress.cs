@@ -26,4 +26,7 @@ internal sealed record DeliveryProgress
 
     /// <summary>Set by the administrator: every pending recipient goes to this <c>[host]:port</c> instead.</summary>
     public string? RedirectTo { get; init; }
+
+    /// <summary>The administrator released the message from quarantine (<see cref="QueuedEnvelope.Quarantine"/>).</summary>
+    public bool QuarantineReleased { get; init; }
 }

@@ -59,4 +59,10 @@ internal sealed record QueuedEnvelope
     /// are removed on delivery. Empty when the message was not checked.
     /// </summary>
     public string AuthenticationServiceId { get; init; } = "";
+
+    /// <summary>
+    /// Why a content scanner quarantined the message (a milter's SMFIR_QUARANTINE): it stays in
+    /// the queue, never tried, until an administrator releases or deletes it. Empty when it is not.
+    /// </summary>
+    public string Quarantine { get; init; } = "";
 }

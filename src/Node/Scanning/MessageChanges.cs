@@ -19,7 +19,7 @@ internal enum HeaderChangeKind
 /// <summary>
 /// What a scanner changes in the message before it is queued: header fields and the body
 /// (written into the stored data, <see cref="MessageRewrite"/>), the sender and the recipients
-/// (in the envelope committed after it).
+/// (in the envelope committed after it), and whether it is held (quarantine).
 /// </summary>
 internal sealed record MessageChanges
 {
@@ -33,6 +33,9 @@ internal sealed record MessageChanges
     public List<string> AddedRecipients { get; } = [];
 
     public List<string> RemovedRecipients { get; } = [];
+
+    /// <summary>Why the message is to be held in the queue until an administrator releases it; null when it is not.</summary>
+    public string? Quarantine { get; set; }
 
     public bool ChangesData => Headers.Count > 0 || Body is not null;
 

@@ -28,14 +28,16 @@ internal static class ContentScan
     /// <param name="Sender">The envelope sender after the milters' changes.</param>
     /// <param name="Recipients">The recipients after the milters' changes.</param>
     /// <param name="Discard">A milter discarded the message: the client hears 250, nothing is queued.</param>
+    /// <param name="Quarantine">Why a milter quarantined it: it is queued but held until released.</param>
     public sealed record Decision(
-        IReadOnlyList<string> Added, IReadOnlyList<string> Removed, string Sender, IReadOnlyList<string> Recipients, SmtpReply? Refusal = null, bool Discard = false);
+        IReadOnlyList<string> Added, IReadOnlyList<string> Removed, string Sender, IReadOnlyList<string> Recipients, SmtpReply? Refusal = null, bool Discard = false,
+        string? Quarantine = null);
 
     // One scanner's verdict as the session acts on it.
     private sealed record Outcome(string LogText, SmtpReply? Refusal, IReadOnlyList<string> Added, IReadOnlyList<string> Removed, MilterVerdict? Milter = null);
 
     // The envelope as the scanners have left it so far.
-    private sealed record Envelope(string Sender, IReadOnlyList<string> Recipients);
+    private sealed record Envelope(string Sender, IReadOnlyList<string> Recipients, string? Quarantine = null);
 
     public static async Task<Decision> DecideAsync(SmtpSession session, long mid, FileStream data, CancellationToken cancel)
     {
@@ -94,7 +96,7 @@ internal static class ContentScan
             }
         }
 
-        return new Decision(added, removed, envelope.Sender, envelope.Recipients);
+        return new Decision(added, removed, envelope.Sender, envelope.Recipients, Quarantine: envelope.Quarantine);
     }
 
     // A milter's changes: into the stored message at once, so that the next scanner sees them; into the envelope that is committed after.
@@ -105,7 +107,7 @@ internal static class ContentScan
             MessageRewrite.Apply(data, changes);
         }
 
-        return new Envelope(changes.Sender ?? envelope.Sender, changes.Recipients(envelope.Recipients));
+        return new Envelope(changes.Sender ?? envelope.Sender, changes.Recipients(envelope.Recipients), envelope.Quarantine ?? changes.Quarantine);
     }
 
     private static async Task<Outcome> ScanAsync(SmtpSession session, ContentScanner scanner, long mid, Envelope current, long size, CancellationToken cancel)

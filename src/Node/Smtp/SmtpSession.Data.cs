@@ -58,6 +58,7 @@ internal sealed partial class SmtpSession
                 await context.Spool.CommitAsync(data, Envelope(mid, result.Size, received) with
                 {
                     MailFrom = scanned.Sender,
+                    Quarantine = scanned.Quarantine ?? "",
                     Recipients = scanned.Recipients,
                     AddedHeaders = added,
                     RemovedHeaders = scanned.Removed,
@@ -81,7 +82,15 @@ internal sealed partial class SmtpSession
             }
 
             context.Log.MessageReady(mid, result.Size, MailFrom);
-            context.Log.QueuedForDelivery(mid);
+            if (scanned.Quarantine is { } quarantine)
+            {
+                context.Log.MessageQuarantined(mid, Logging.MailLog.Escape(quarantine));
+            }
+            else
+            {
+                context.Log.QueuedForDelivery(mid);
+            }
+
             context.Metrics.MessageAccepted(context.Listener.Name);
             AbortTransaction();
             State = SmtpState.Greeted;

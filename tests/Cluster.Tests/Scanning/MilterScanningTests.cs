@@ -8,14 +8,15 @@ namespace Gatehouse.Cluster.Tests.Scanning;
 /// pymilter milter on Debian's libmilter that asks for every change the protocol allows (header
 /// fields added, inserted, changed and deleted; the body replaced; recipients added and deleted;
 /// the sender changed), answers with its own replies, discards, accepts, refuses a recipient or
-/// takes too long, and records the macros and header fields it was given; OpenDKIM signing as a
-/// milter (dkimpy verifies its signature). The node's own DKIM signature is made after a
+/// takes too long, and records the macros and header fields it was given; clamav-milter asking a
+/// clamd, refusing EICAR or quarantining it as Debian configures it (held in the queue until
+/// released); OpenDKIM signing as a milter (dkimpy verifies its signature). The node's own DKIM signature is made after a
 /// milter's changes, so it verifies over the changed message.
 /// </summary>
 public sealed class MilterScanningTests
 {
     [Fact]
-    public async Task Every_change_a_milter_asks_for_is_made_its_replies_are_the_answers_and_opendkim_signs_as_a_milter()
+    public async Task Every_change_a_milter_asks_for_is_made_its_replies_are_the_answers_and_clamav_and_opendkim_work_as_milters()
     {
         await using var cluster = await TestCluster.StartAsync(nodes: 1);
         var (m, node) = (cluster.Manager, cluster.Node("node1"));
@@ -29,24 +30,34 @@ public sealed class MilterScanningTests
             Dnsmasq.TxtRecord("gw._domainkey.example.test", await DkimRecords.StringsAsync(m, "gateway", "example.test", "gw")),
             Dnsmasq.TxtRecord("md._domainkey.milter.test", await DkimRecords.StringsAsync(m, "gateway", "milter.test", "md")),
         ]);
+        var clamdAddress = IPAddress.Parse("127.0.8.31");
+        await using var clamd = await Clamd.StartAsync(Path.Combine(work, "clamd"), new IPEndPoint(clamdAddress, FreePort.On(clamdAddress)));
         await using var every = await Milter.EveryChangeAsync(Path.Combine(work, "every"));
+        await using var clamav = await Milter.ClamavAsync(Path.Combine(work, "clamav"), clamd.Endpoint, quarantine: false);
+        await using var quarantining = await Milter.ClamavAsync(Path.Combine(work, "quarantine"), clamd.Endpoint, quarantine: true);
         await using var opendkim = await Milter.OpenDkimSigningAsync(Path.Combine(work, "opendkim"), "milter.test", "md", await File.ReadAllTextAsync(signing), "rsa-sha256");
         await using var sink = await SmtpSink.StartAsync(Path.Combine(work, "sink"), new IPEndPoint(IPAddress.Loopback, FreePort.On(IPAddress.Loopback)));
-        var listeners = new[] { "Every", "Dkim" }.ToDictionary(n => n, _ => new IPEndPoint(node.Address, FreePort.On(node.Address)));
+        var listeners = new[] { "Every", "Virus", "Held", "Dkim" }.ToDictionary(n => n, _ => new IPEndPoint(node.Address, FreePort.On(node.Address)));
         (await m.LoadConfigAsync("dkim_profiles: [{name: Gateway, domain: example.test, selector: gw, key: gateway}]", merge: true)).Succeeded();
         (await m.LoadConfigAsync($$$"""
             system: {dns_servers: ["{{{dns.Endpoint}}}"]}
             ip_interfaces: [{name: Data1, address: {{{node.Address}}}, hostname: mx.milter.test}]
             content_scanners:
               - {name: Every, type: milter, address: "{{{every.Address}}}", timeout_seconds: 4, on_failure: tag}
+              - {name: Virus, type: milter, address: "{{{clamav.Address}}}", timeout_seconds: 20, on_failure: defer}
+              - {name: Held, type: milter, address: "{{{quarantining.Address}}}", timeout_seconds: 20, on_failure: defer}
               - {name: Dkim, type: milter, address: "{{{opendkim.Address}}}", timeout_seconds: 10, on_failure: defer}
             mail_flow_policies:
               - {name: Every, behavior: relay, scanners: [Every], dkim_sign: true}
+              - {name: Virus, behavior: relay, scanners: [Virus]}
+              - {name: Held, behavior: relay, scanners: [Held]}
               - {name: Dkim, behavior: relay, scanners: [Dkim]}
             smtp_routes: [{domain: dest.test, hosts: [{host: {{{sink.Endpoint.Address}}}, port: {{{sink.Endpoint.Port}}}}]}]
             destination_controls: [{domain: dest.test, tls: none}]
             listeners:
               - {name: Every, type: private, interface: Data1, port: {{{listeners["Every"].Port}}}, certificate: demo, default_policy: Every}
+              - {name: Virus, type: private, interface: Data1, port: {{{listeners["Virus"].Port}}}, certificate: demo, default_policy: Virus}
+              - {name: Held, type: private, interface: Data1, port: {{{listeners["Held"].Port}}}, certificate: demo, default_policy: Held}
               - {name: Dkim, type: private, interface: Data1, port: {{{listeners["Dkim"].Port}}}, certificate: demo, default_policy: Dkim}
             """, machine: "node1", merge: true)).Succeeded();
         await node.WaitAppliedAsync(await m.CommitAsync("milters"));
@@ -120,9 +131,29 @@ public sealed class MilterScanningTests
         Assert.Matches(@"MID \d+ discarded: a content scanner discarded it", log);
         Assert.Matches(@"MID \d+ scanner Every unavailable \(no verdict within 4 s\): tag", log);
 
+        // clamav-milter asking clamd: EICAR refused; quarantined and held until released, as Debian configures it.
+        var infected = await Send("Virus", "eicar", "someone@dest.test", "alice@example.test", "--attach-type", "application/octet-stream", "--attach", $"@{clamd.EicarPath}");
+        Assert.Matches(@"5[0-9][0-9] 5\.7\.1 Virus found: eicar\.com\.UNOFFICIAL", infected.Output);
+        var held = (await Send("Held", "held", "someone@dest.test", "alice@example.test", "--attach-type", "application/octet-stream", "--attach", $"@{clamd.EicarPath}")).Succeeded();
+        var mid = System.Text.RegularExpressions.Regex.Match(held.Output, @"queued as (\d+)").Groups[1].Value;
+        Assert.Matches($@"MID {mid} .* next quarantined \(", (await node.CliAsync("queue")).Succeeded().Output);
+        // A flush does not send it: the next message is delivered, it is not.
+        (await m.CliAsync("queue", "flush")).Succeeded();
+        (await Send("Virus", "clean", "someone@dest.test", "alice@example.test", "--body", "Nothing to see here.")).Succeeded();
+        await Wait.UntilAsync(() => Delivered($"scan {tag} clean").Length > 0, "the clean message is delivered");
+        Assert.DoesNotMatch($@"Delivery start DCID \d+ MID {mid} ", await File.ReadAllTextAsync(node.MailLog));
+        Assert.Contains($"node1: MID {mid} released from quarantine", (await m.CliAsync("queue", "release", mid, "--machine", "node1")).Succeeded().Output, StringComparison.Ordinal);
+        await Wait.UntilAsync(() => Delivered($"scan {tag} held").Length > 0, "the released message is delivered");
+        Assert.Equal("", Delivered($"scan {tag} eicar"));
+
         // OpenDKIM signing as a milter: its signature verifies.
         (await Send("Dkim", "signed", "someone@dest.test", "bob@milter.test", "--body", "Signed by OpenDKIM.")).Succeeded();
-        await Wait.UntilAsync(() => Delivered("Signed by OpenDKIM.").Length > 0, "the signed message is delivered");
+        await Wait.UntilAsync(() => Delivered($"scan {tag} clean").Length > 0 && Delivered("Signed by OpenDKIM.").Length > 0, "the clean and the signed message are delivered");
+        Assert.Contains("X-Virus-Status: Clean", Delivered($"scan {tag} clean"), StringComparison.Ordinal);
+        var heldLog = await File.ReadAllTextAsync(node.MailLog);
+        Assert.Matches($@"MID {mid} scanner Held: accept at the end of the message; 2 header changes, quarantined", heldLog);
+        Assert.Matches($@"MID {mid} quarantined: quarantined by clamav-milter", heldLog);
+        Assert.Matches($@"MID {mid} released from quarantine by the administrator", heldLog);
         var signed = Delivered("Signed by OpenDKIM.");
         Assert.Contains("d=milter.test", signed, StringComparison.Ordinal);
         Assert.Equal("pass", await DkimVerifiers.DkimPyAsync(work, dns.Endpoint, signed));

@@ -13,14 +13,13 @@ namespace Gatehouse.Node.Scanning.Milter;
 /// events the milter declines are not sent and those it does not answer are not waited for. A
 /// refusal at any event refuses the message (a recipient refused by the milter refuses the
 /// message: its data is in). The changes it asks for at the end are collected for the session
-/// (<see cref="MessageChanges"/>); quarantine is not offered (the node has no hold queue), so a
-/// milter that needs it says so at negotiation and gets no verdict.
+/// (<see cref="MessageChanges"/>), quarantine among them (the message is held in the queue).
 /// </summary>
 internal sealed class MilterClient
 {
     private const uint Version = 6;
     private const MilterActions Offered = MilterActions.AddHeaders | MilterActions.ReplaceBody | MilterActions.AddRecipients
-        | MilterActions.DeleteRecipients | MilterActions.ChangeHeaders | MilterActions.ChangeSender | MilterActions.SetMacros;
+        | MilterActions.DeleteRecipients | MilterActions.ChangeHeaders | MilterActions.Quarantine | MilterActions.ChangeSender | MilterActions.SetMacros;
 
     // Every event may be declined or left unanswered; SKIP and leading spaces are understood. Rejected recipients are not sent (there are none: the data is in).
     private const MilterEvents OfferedEvents = (MilterEvents)0x3FF | MilterEvents.Skip | MilterEvents.NoConnectReply | MilterEvents.NoHeloReply
@@ -60,8 +59,8 @@ internal sealed class MilterClient
         }
         catch (EndOfStreamException)
         {
-            // libmilter closes without a word when the milter needs an action not offered (quarantine, say).
-            throw new IOException("the milter closed the connection at negotiation (does it need quarantine, which the node does not offer?)");
+            // libmilter closes without a word when the milter needs an action the MTA does not offer.
+            throw new IOException("the milter closed the connection at negotiation (does it need a change the node does not offer, such as adding recipients with arguments?)");
         }
 
         if (answer.Code != MilterCommand.Negotiate || answer.Data.Length < 12)
@@ -243,6 +242,10 @@ internal sealed class MilterClient
                 case MilterReplyCode.ChangeSender:
                     Allowed(MilterActions.ChangeSender, "change the sender");
                     changes.Sender = Address(packet, recipient: false);
+                    break;
+                case MilterReplyCode.Quarantine:
+                    Allowed(MilterActions.Quarantine, "quarantine the message");
+                    changes.Quarantine = MilterReply.Printable(packet.Strings(Encoding.UTF8).FirstOrDefault() ?? "") is { Length: > 0 } reason ? reason : "quarantined by a milter";
                     break;
                 case MilterReplyCode.Progress:
                     break;

@@ -43,7 +43,8 @@ internal sealed partial record MilterReply(int Code, string Enhanced, string[] L
 
     public override string ToString() => $"{Code} {Enhanced} {string.Join(' ', Lines)}";
 
-    private static string Printable(string text)
+    /// <summary>Printable ASCII only, at most 400 characters: fit for a reply line and a log line.</summary>
+    public static string Printable(string text)
     {
         var kept = new string([.. text.Where(c => c is >= ' ' and <= '~')]).Trim();
         return kept.Length > 400 ? kept[..400] : kept;
@@ -97,6 +98,11 @@ internal sealed record MilterVerdict(MilterEnd End, string Event, MilterReply? R
             if (Changes.Sender is not null)
             {
                 changes.Add("sender changed");
+            }
+
+            if (Changes.Quarantine is not null)
+            {
+                changes.Add("quarantined");
             }
 
             if (Changes.AddedRecipients.Count + Changes.RemovedRecipients.Count > 0)
