@@ -13,7 +13,11 @@ public sealed class Rspamd(ManagedProcess process, IPEndPoint endpoint) : IAsync
 {
     public IPEndPoint Endpoint => endpoint;
 
-    public static async Task<Rspamd> StartAsync(string directory, IPEndPoint endpoint, bool milter = false)
+    /// <param name="dns">
+    /// Where its DNS questions go (RBLs, SPF, URL lists); by default the system's resolver, which
+    /// on a machine without one makes every check wait out its DNS timeout.
+    /// </param>
+    public static async Task<Rspamd> StartAsync(string directory, IPEndPoint endpoint, bool milter = false, IPEndPoint? dns = null)
     {
         foreach (var sub in new[] { "local.d", "override.d", "db", "run", "log" })
         {
@@ -25,7 +29,8 @@ public sealed class Rspamd(ManagedProcess process, IPEndPoint endpoint) : IAsync
         await File.WriteAllTextAsync(Path.Combine(directory, "local.d", milter ? "worker-proxy.inc" : "worker-normal.inc"), milter
             ? $"bind_socket = \"{endpoint}\";\nmilter = yes;\ntimeout = 120s;\nupstream \"local\" {{ default = yes; self_scan = yes; }}\n"
             : $"bind_socket = \"{endpoint}\";\n");
-        await File.WriteAllTextAsync(Path.Combine(directory, "local.d", "options.inc"), "disable_hyperscan = true;\n");
+        await File.WriteAllTextAsync(Path.Combine(directory, "local.d", "options.inc"),
+            "disable_hyperscan = true;\n" + (dns is null ? "" : $"dns {{ nameserver = [\"{dns}\"]; timeout = 1s; retransmits = 1; }}\n"));
         await File.WriteAllTextAsync(Path.Combine(directory, "local.d", "logging.inc"), "type = \"console\";\nlevel = \"warning\";\n");
         await File.WriteAllTextAsync(Path.Combine(directory, "local.d", "milter_headers.conf"), "use = [\"x-spamd-result\", \"x-rspamd-server\"];\nskip_local = false;\nskip_authenticated = false;\n");
         var process = ManagedProcess.StartExecutable("rspamd",

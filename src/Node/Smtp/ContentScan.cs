@@ -15,9 +15,10 @@ namespace Gatehouse.Node.Smtp;
 /// <c>X-Spam: Yes</c>; the headers its milter block adds or removes); clamd's FOUND refuses with
 /// 554 5.7.1; a milter's reply is the answer, its header and body changes are written into the
 /// stored message before the next scanner sees it, its sender and recipient changes go into the
-/// envelope, and its discard answers 250 and queues nothing. A scanner that cannot judge within its time, or is not given a message larger than
-/// its limit, or whose circuit is open after repeated failures, leaves the message to its
-/// on_failure: accept, tag (<c>X-Gatehouse-Scan</c>) or defer (451 4.7.0).
+/// envelope, its discard answers 250 and queues nothing, its quarantine holds the message. A
+/// scanner that cannot judge within its time, or is not given a message larger than its limit,
+/// or whose circuit is open after repeated failures, leaves the message to its on_failure:
+/// accept, tag (<c>X-Gatehouse-Scan</c>) or defer (451 4.7.0).
 /// </summary>
 internal static class ContentScan
 {

@@ -38,6 +38,7 @@ internal sealed partial class SmtpSession
                 return await DropStoredAsync(data, mid, result, authenticationRefusal);
             }
 
+            var stored = data.Length;
             var scanned = await ContentScan.DecideAsync(this, mid, data, cancel);
             if (scanned.Refusal is { } scanRefusal)
             {
@@ -55,7 +56,8 @@ internal sealed partial class SmtpSession
 
             try
             {
-                await context.Spool.CommitAsync(data, Envelope(mid, result.Size, received) with
+                // A milter may have made the message longer or shorter.
+                await context.Spool.CommitAsync(data, Envelope(mid, result.Size + data.Length - stored, received) with
                 {
                     MailFrom = scanned.Sender,
                     Quarantine = scanned.Quarantine ?? "",

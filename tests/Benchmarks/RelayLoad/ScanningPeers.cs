@@ -8,9 +8,12 @@ namespace Gatehouse.Benchmarks.RelayLoad;
 /// sigtool-built database, rspamd without Redis or hyperscan): the node as content scanners
 /// (clamd, then rspamd; on_failure defer, so that a scan that went wrong shows as failed), each
 /// Postfix through clamav-milter in front of its clamd and rspamd's proxy worker as a milter.
-/// Their CPU counts as the relay's.
+/// Their CPU counts as the relay's. rspamd asks a dnsmasq of its own, which answers every
+/// question at once (REFUSED: this machine has no Internet), as a local resolver would answer
+/// from its cache; without it every message waits out rspamd's DNS timeouts, the same for each
+/// relay, and the run measures those.
 /// </summary>
-internal sealed class ScanningPeers(Rspamd rspamd, Clamd clamd, ManagedProcess? clamavMilter, int clamavMilterPort) : IAsyncDisposable
+internal sealed class ScanningPeers(Rspamd rspamd, Clamd clamd, Dnsmasq dns, ManagedProcess? clamavMilter, int clamavMilterPort) : IAsyncDisposable
 {
     public Rspamd Rspamd => rspamd;
 
@@ -30,11 +33,12 @@ internal sealed class ScanningPeers(Rspamd rspamd, Clamd clamd, ManagedProcess? 
 
     public static async Task<ScanningPeers> StartAsync(string work, IPAddress address, bool asMilters)
     {
-        var rspamd = await Rspamd.StartAsync(Path.Combine(work, "rspamd"), new IPEndPoint(address, FreePort.On(address)), milter: asMilters);
+        var dns = await Dnsmasq.StartAsync(Path.Combine(Directory.CreateDirectory(work).FullName, "dnsmasq.log"), [], listen: new IPEndPoint(address, 53));
+        var rspamd = await Rspamd.StartAsync(Path.Combine(work, "rspamd"), new IPEndPoint(address, FreePort.On(address)), milter: asMilters, dns: dns.Endpoint);
         var clamd = await Clamd.StartAsync(Path.Combine(work, "clamd"), new IPEndPoint(address, FreePort.On(address)));
         if (!asMilters)
         {
-            return new ScanningPeers(rspamd, clamd, null, 0);
+            return new ScanningPeers(rspamd, clamd, dns, null, 0);
         }
 
         var port = FreePort.On(IPAddress.Loopback);
@@ -54,7 +58,7 @@ internal sealed class ScanningPeers(Rspamd rspamd, Clamd clamd, ManagedProcess? 
             """);
         var milter = ManagedProcess.StartExecutable("clamav-milter", ["-c", config], Path.Combine(work, "clamav-milter.log"));
         await Wait.UntilAsync(() => FreePort.Accepts(new IPEndPoint(IPAddress.Loopback, port)), "clamav-milter listens");
-        return new ScanningPeers(rspamd, clamd, milter, port);
+        return new ScanningPeers(rspamd, clamd, dns, milter, port);
     }
 
     public async ValueTask DisposeAsync()
@@ -67,5 +71,6 @@ internal sealed class ScanningPeers(Rspamd rspamd, Clamd clamd, ManagedProcess? 
 
         await clamd.DisposeAsync();
         await rspamd.DisposeAsync();
+        await dns.DisposeAsync();
     }
 }
