@@ -38,6 +38,11 @@ public sealed class ContentScannerRule : IConfigRule
                 errors.Add($"{path}.timeout_seconds", $"at most {MaxTimeoutSeconds} (the SMTP client waits that long for its answer)");
             }
 
+            if (scanner.OnFound != ScanFoundAction.Unspecified && scanner.Type != ScannerType.Clamd)
+            {
+                errors.Add($"{path}.on_found", "is clamd's (rspamd's actions and a milter's replies are their own)");
+            }
+
             if (scanner.OnFailure == ScanFailureAction.Unspecified)
             {
                 errors.Add($"{path}.on_failure", "is required (accept, tag or defer)");

@@ -13,7 +13,7 @@ namespace Gatehouse.Node.Smtp;
 /// the 250. rspamd's action becomes the SMTP answer and header changes its own milter would make
 /// (reject 554 5.7.1; soft reject and greylist 451 4.7.1; rewrite subject; add header, which is
 /// <c>X-Spam: Yes</c>; the headers its milter block adds or removes); clamd's FOUND refuses with
-/// 554 5.7.1; a milter's reply is the answer, its header and body changes are written into the
+/// 554 5.7.1, or holds or tags the message, as its on_found says; a milter's reply is the answer, its header and body changes are written into the
 /// stored message before the next scanner sees it, its sender and recipient changes go into the
 /// envelope, its discard answers 250 and queues nothing, its quarantine holds the message. A
 /// scanner that cannot judge within its time, or is not given a message larger than its limit,
@@ -23,6 +23,7 @@ namespace Gatehouse.Node.Smtp;
 internal static class ContentScan
 {
     public const string FailureHeader = "X-Gatehouse-Scan";
+    public const string VirusHeader = "X-Gatehouse-Virus";
     private const uint DefaultTimeoutSeconds = 15;
     private const ulong DefaultMaxMessageBytes = 20 * 1024 * 1024;
 
@@ -35,7 +36,8 @@ internal static class ContentScan
         string? Quarantine = null);
 
     // One scanner's verdict as the session acts on it.
-    private sealed record Outcome(string LogText, SmtpReply? Refusal, IReadOnlyList<string> Added, IReadOnlyList<string> Removed, MilterVerdict? Milter = null);
+    private sealed record Outcome(
+        string LogText, SmtpReply? Refusal, IReadOnlyList<string> Added, IReadOnlyList<string> Removed, MilterVerdict? Milter = null, string? Quarantine = null);
 
     // The envelope as the scanners have left it so far.
     private sealed record Envelope(string Sender, IReadOnlyList<string> Recipients, string? Quarantine = null);
@@ -86,6 +88,7 @@ internal static class ContentScan
 
             added.AddRange(outcome.Added);
             removed.AddRange(outcome.Removed);
+            envelope = envelope with { Quarantine = envelope.Quarantine ?? outcome.Quarantine };
             if (outcome.Milter is { } milter)
             {
                 if (milter.End == MilterEnd.Discarded)
@@ -127,7 +130,7 @@ internal static class ContentScan
         if (scanner.Type == ScannerType.Clamd)
         {
             var found = await context.Services.Scanners.RunAsync(scanner, token => ClamdClient.ScanAsync(host, port, path, token), within.Token);
-            return new Outcome(found.LogText, found.Signature is { } signature ? new SmtpReply(SmtpCode.TransactionFailed, "5.7.1", $"Virus found: {signature}") : null, [], []);
+            return FromClamd(scanner, found);
         }
 
         var envelope = new ScanEnvelope(context.Remote.Address.ToString(), session.Helo, context.Reverse.Host, current.Sender, current.Recipients, mid);
@@ -150,6 +153,15 @@ internal static class ContentScan
         return new MilterEnvelope(envelope, context.Remote.Port, session.HostName, context.Listener.Name, context.Interface.Address,
             tls is null ? null : Tls.TlsProtocolName.Of(tls.SslProtocol), tls?.NegotiatedCipherSuite.ToString(), certificate?.Subject, certificate?.Issuer);
     }
+
+    // A signature found: refused, held, or tagged and delivered, as the scanner says.
+    private static Outcome FromClamd(ContentScanner scanner, ClamdVerdict found) => (found.Signature, scanner.OnFound) switch
+    {
+        (null, _) => new Outcome(found.LogText, null, [], []),
+        ({ } signature, ScanFoundAction.Quarantine) => new Outcome(found.LogText, null, [], [], Quarantine: $"{scanner.Name} found {signature}"),
+        ({ } signature, ScanFoundAction.Tag) => new Outcome(found.LogText, null, [$"{VirusHeader}: {signature} found by {scanner.Name}"], []),
+        ({ } signature, _) => new Outcome(found.LogText, new SmtpReply(SmtpCode.TransactionFailed, "5.7.1", $"Virus found: {signature}"), [], []),
+    };
 
     // As rspamd's own milter answers; its text only where it is printable ASCII.
     private static Outcome FromRspamd(RspamdVerdict verdict)

@@ -21,7 +21,7 @@ public sealed class ActedOnTests
         "DmarcReportingSettings: enabled organization_name email extra_contact_info",
         "SyslogTarget: host port tls client_certificate connect_timeout_seconds",
         "LevelConfig: certificates trusted_cas listeners sender_groups mail_flow_policies destination_controls destination_global smtp_routes ip_interfaces ldap_profiles ldap_global alert_recipients alert_settings web_security system hostname manager tls_policies signing_keys dkim_profiles content_scanners",
-        "ContentScanner: name type address timeout_seconds max_message_bytes on_failure",
+        "ContentScanner: name type address timeout_seconds max_message_bytes on_failure on_found",
         "SigningKey: name algorithm private_key_pem comment",
         "DkimProfile: name domain selector key headers canonicalization",
         "Certificate: name certificate_pem intermediates_pem private_key_pem demo comment pending_csr_pem pending_private_key_pem",

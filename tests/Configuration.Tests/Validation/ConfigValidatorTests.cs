@@ -238,7 +238,7 @@ public sealed class ConfigValidatorTests
     public void A_content_scanner_is_refused_until_its_type_where_it_is_and_what_failure_does_are_said()
     {
         var cluster = Level(ValidCluster.Replace("{name: BLOCKED, behavior: reject}", "{name: BLOCKED, behavior: reject}\n  - {name: SCANNED, behavior: accept, scanners: [Spam, Missing]}", StringComparison.Ordinal)
-            + "\ncontent_scanners:\n  - {name: Spam, type: rspamd, address: \"127.0.0.1:11333\", on_failure: defer}\n  - {name: Virus, address: \"[::1]:8891\", on_failure: tag}\n  - {name: Dkim, type: milter, address: \"[::1]:8891\", on_failure: tag}\n  - {name: Bad, type: rspamd, address: \"host\\nRCPT:25\", timeout_seconds: 301}\n");
+            + "\ncontent_scanners:\n  - {name: Spam, type: rspamd, address: \"127.0.0.1:11333\", on_failure: defer, on_found: tag}\n  - {name: Virus, address: \"[::1]:8891\", on_failure: tag}\n  - {name: Dkim, type: milter, address: \"[::1]:8891\", on_failure: tag}\n  - {name: Bad, type: rspamd, address: \"host\\nRCPT:25\", timeout_seconds: 301}\n");
 
         var errors = Validate(WithCertificate(cluster), Level(ValidMachine)).Select(ValidationErrors.Format).ToList();
 
@@ -247,6 +247,7 @@ public sealed class ConfigValidatorTests
             "content_scanners[Bad].address: 'host\\u000ARCPT:25' is not host:port or [address]:port",
             "content_scanners[Bad].on_failure: is required (accept, tag or defer)",
             "content_scanners[Bad].timeout_seconds: at most 300 (the SMTP client waits that long for its answer)",
+            "content_scanners[Spam].on_found: is clamd's (rspamd's actions and a milter's replies are their own)",
             "content_scanners[Virus].type: is required (rspamd, clamd or milter)",
             "mail_flow_policies[SCANNED].scanners: content scanner 'Missing' does not exist",
         ], errors.Order(StringComparer.Ordinal));
