@@ -2,7 +2,7 @@
 # Installs what the test suite uses on a fresh Debian 12 machine (run as root); quiet when all is there.
 set -euo pipefail
 
-packages=(openssl ca-certificates curl testssl.sh dnsmasq-base swaks libnet-ssleay-perl libio-socket-ssl-perl postfix redis-server chromium slapd nginx python3-prometheus-client rsyslog rsyslog-gnutls systemd knot knot-dnsutils unbound opendkim-tools python3-dkim python3-spf publicsuffix libxml2-utils libmail-dmarc-perl opendkim opendmarc dbconfig-no-thanks rspamd clamav clamav-daemon clamav-milter python3-milter)
+packages=(openssl ca-certificates curl testssl.sh dnsmasq-base swaks libnet-ssleay-perl libio-socket-ssl-perl postfix redis-server chromium slapd nginx python3-prometheus-client rsyslog rsyslog-gnutls systemd knot knot-dnsutils unbound opendkim-tools python3-dkim python3-spf publicsuffix libxml2-utils libmail-dmarc-perl opendkim opendmarc dbconfig-no-thanks rspamd clamav clamav-daemon clamav-milter python3-milter pebble)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
