@@ -18,7 +18,8 @@ public sealed class Pebble(ManagedProcess process, Uri directory, Uri management
     /// <summary>The CA of its own HTTPS, to trust the directory with.</summary>
     public TestCa Tls => tls;
 
-    public static async Task<Pebble> StartAsync(string work, bool alwaysValid, int nonceRejectPercent = 5)
+    /// <param name="macKeys">External accounts (key id → base64url MAC key): when given, pebble requires a binding to one.</param>
+    public static async Task<Pebble> StartAsync(string work, bool alwaysValid, int nonceRejectPercent = 5, IReadOnlyDictionary<string, string>? macKeys = null)
     {
         System.IO.Directory.CreateDirectory(work);
         var tls = await TestCa.CreateAsync(Path.Combine(work, "tls"), "Pebble HTTPS");
@@ -28,7 +29,8 @@ public sealed class Pebble(ManagedProcess process, Uri directory, Uri management
         await File.WriteAllTextAsync(config, $$$"""
             {"pebble": {"listenAddress": "127.0.0.1:{{{port}}}", "managementListenAddress": "127.0.0.1:{{{managementPort}}}",
               "certificate": "{{{await tls.ChainAsync(certificate)}}}", "privateKey": "{{{key}}}", "httpPort": 5002, "tlsPort": 5001,
-              "ocspResponderURL": "", "externalAccountBindingRequired": false}}
+              "ocspResponderURL": "", "externalAccountBindingRequired": {{{(macKeys is null ? "false" : "true")}}},
+              "externalAccountMACKeys": {{{System.Text.Json.JsonSerializer.Serialize(macKeys ?? new Dictionary<string, string>())}}}}}
             """);
         var process = ManagedProcess.StartExecutable("env",
             [$"PEBBLE_VA_ALWAYS_VALID={(alwaysValid ? 1 : 0)}", "PEBBLE_VA_NOSLEEP=1", $"PEBBLE_WFE_NONCEREJECT={nonceRejectPercent}", "pebble", "-config", config],

@@ -8,7 +8,8 @@ namespace Gatehouse.ClusterManager.Acme;
 
 /// <summary>
 /// An RFC 8555 client for one account: the directory, nonces (a rejected nonce, badNonce, is
-/// retried with the fresh one the refusal carries), the account (created or found by its key),
+/// retried with the fresh one the refusal carries), the account (created or found by its key,
+/// bound to an external account where the CA requires it, its key rolled over),
 /// orders, authorizations, challenges, finalization with a CSR, the certificate chain and
 /// revocation. Every request is a JWS signed with the account key; every answer is bounded.
 /// Waits honour Retry-After. The HTTPS of the directory is verified by the handler it is given.
@@ -18,7 +19,7 @@ internal sealed class AcmeClient : IDisposable
     private const int MaxAnswerBytes = 1024 * 1024;
     private const int NonceAttempts = 5;
     private readonly HttpClient http;
-    private readonly ECDsa key;
+    private ECDsa key;
     private readonly TimeProvider time;
     private string? nonce;
     private TimeSpan? lastRetryAfter;
@@ -57,16 +58,35 @@ internal sealed class AcmeClient : IDisposable
     }
 
     /// <summary>Creates the account, or finds the one this key already has (a 200 instead of a 201).</summary>
-    public async Task<Uri> RegisterAsync(IReadOnlyList<string> contacts, CancellationToken cancel)
+    /// <param name="externalAccount">The key id and MAC key (base64url, as CAs give it) of the administrator's account with the CA, for CAs that require one.</param>
+    public async Task<Uri> RegisterAsync(IReadOnlyList<string> contacts, CancellationToken cancel, (string KeyId, string MacKey)? externalAccount = null)
     {
         var payload = new JsonObject
         {
             ["termsOfServiceAgreed"] = true,
             ["contact"] = new JsonArray([.. contacts.Select(c => JsonValue.Create($"mailto:{c}"))]),
         };
+        if (externalAccount is { } binding)
+        {
+            payload["externalAccountBinding"] = AcmeJws.ExternalAccountBinding(key, binding.KeyId, FromBase64Url(binding.MacKey), Directory.NewAccount.ToString());
+        }
+        else if (Directory.ExternalAccountRequired)
+        {
+            throw new AcmeProblemException("externalAccountRequired", "this CA requires an external account binding (its key id and MAC key)", 0);
+        }
+
         using var answer = await PostAsync(Directory.NewAccount, payload, cancel, byKey: true);
         Account = answer.Headers.Location ?? throw new AcmeProblemException("malformed", "the new account has no Location", (int)answer.StatusCode);
         return Account;
+    }
+
+    /// <summary>Replaces the account's key (§7.3.5); the old one signs the request, the new one from then on.</summary>
+    public async Task RollOverAsync(ECDsa newKey, CancellationToken cancel)
+    {
+        var url = Directory.KeyChange ?? throw new AcmeProblemException("unsupported", "the CA offers no key change", 0);
+        var account = Account?.ToString() ?? throw new InvalidOperationException("no account yet");
+        using var _ = await PostAsync(url, AcmeJws.KeyChange(newKey, key, account, url.ToString()), cancel);
+        key = newKey;
     }
 
     public async Task<AcmeOrder> OrderAsync(IReadOnlyList<string> names, CancellationToken cancel)
@@ -247,6 +267,12 @@ internal sealed class AcmeClient : IDisposable
         }
 
         return copy.ToArray();
+    }
+
+    private static byte[] FromBase64Url(string text)
+    {
+        var padded = text.Replace('-', '+').Replace('_', '/');
+        return Convert.FromBase64String(padded.PadRight(padded.Length + ((4 - (padded.Length % 4)) % 4), '='));
     }
 
     private static string Text(JsonObject json, string name) => json[name]?.GetValue<string>() ?? "";

@@ -31,6 +31,32 @@ internal static class AcmeJws
         return new JsonObject { ["protected"] = protectedPart, ["payload"] = payloadPart, ["signature"] = Base64Url(signature) }.ToJsonString();
     }
 
+    /// <summary>
+    /// External Account Binding (§7.3.4): the account key, as a JWK, signed HS256 with the MAC key
+    /// the CA gave the administrator under <paramref name="keyId"/>.
+    /// </summary>
+    public static JsonObject ExternalAccountBinding(ECDsa accountKey, string keyId, byte[] macKey, string newAccountUrl)
+    {
+        var header = new JsonObject { ["alg"] = "HS256", ["kid"] = keyId, ["url"] = newAccountUrl };
+        var protectedPart = Base64Url(Encoding.UTF8.GetBytes(header.ToJsonString()));
+        var payloadPart = Base64Url(Encoding.UTF8.GetBytes(Jwk(accountKey).ToJsonString()));
+        var signature = HMACSHA256.HashData(macKey, Encoding.ASCII.GetBytes($"{protectedPart}.{payloadPart}"));
+        return new JsonObject { ["protected"] = protectedPart, ["payload"] = payloadPart, ["signature"] = Base64Url(signature) };
+    }
+
+    /// <summary>
+    /// The inner JWS of a key change (§7.3.5): the new key signs the account URL and the old key,
+    /// so that the CA knows both holders agree.
+    /// </summary>
+    public static JsonObject KeyChange(ECDsa newKey, ECDsa oldKey, string account, string keyChangeUrl)
+    {
+        var header = new JsonObject { ["alg"] = "ES256", ["jwk"] = Jwk(newKey), ["url"] = keyChangeUrl };
+        var protectedPart = Base64Url(Encoding.UTF8.GetBytes(header.ToJsonString()));
+        var payloadPart = Base64Url(Encoding.UTF8.GetBytes(new JsonObject { ["account"] = account, ["oldKey"] = Jwk(oldKey) }.ToJsonString()));
+        var signature = newKey.SignData(Encoding.ASCII.GetBytes($"{protectedPart}.{payloadPart}"), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        return new JsonObject { ["protected"] = protectedPart, ["payload"] = payloadPart, ["signature"] = Base64Url(signature) };
+    }
+
     /// <summary>The public key as a JWK, members in the order RFC 7638 hashes them.</summary>
     public static JsonObject Jwk(ECDsa key)
     {

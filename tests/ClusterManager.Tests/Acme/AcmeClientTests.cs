@@ -9,7 +9,9 @@ namespace Gatehouse.ClusterManager.Tests.Acme;
 /// The ACME client against pebble (taking every challenge, rejecting a third of the nonces):
 /// an account, an order for two names, their authorizations and challenges, finalization with a
 /// CSR, the chain, which openssl verifies against pebble's root and intermediate; the same key
-/// finds the same account; revocation; a problem from the CA is a clear error.
+/// finds the same account, and so does a new key after a key rollover; revocation; a problem from
+/// the CA is a clear error; a CA that requires External Account Binding gets it (HS256 with the
+/// MAC key it gave), and refuses a wrong MAC key.
 /// </summary>
 public sealed class AcmeClientTests
 {
@@ -68,12 +70,45 @@ public sealed class AcmeClientTests
             Assert.Equal(account, await again.RegisterAsync(["postmaster@example.test"], cancel));
         }
 
+        // A new key: the old one signs the change, the new one is the account's from then on.
+        using var newKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        await client.RollOverAsync(newKey, cancel);
+        using (var rolled = await AcmeClient.OpenAsync(pebble.Directory, newKey, handler, TimeProvider.System, cancel))
+        {
+            Assert.Equal(account, await rolled.RegisterAsync(["postmaster@example.test"], cancel));
+        }
+
         await client.RevokeAsync(certificate.RawData, reason: 4, cancel);
         var twice = await Assert.ThrowsAsync<AcmeProblemException>(() => client.RevokeAsync(certificate.RawData, reason: 4, cancel));
         Assert.Equal("urn:ietf:params:acme:error:alreadyRevoked", twice.Type);
 
         var refused = await Assert.ThrowsAsync<AcmeProblemException>(() => client.OrderAsync(["not a name"], cancel));
         Assert.StartsWith("malformed (400): ", refused.Message, StringComparison.Ordinal);
+        Directory.Delete(work, recursive: true);
+    }
+
+    [Fact]
+    public async Task A_ca_that_requires_an_external_account_gets_the_binding_and_refuses_a_wrong_mac_key()
+    {
+        const string MacKey = "zWNDZM6eQGHWpSRTPal5eIUYFTu7EajVIoguysqZ9wG44nMEtx3MUAsUDkMTQ12W";
+        var work = Directory.CreateTempSubdirectory("acme-eab-").FullName;
+        await using var pebble = await Pebble.StartAsync(work, alwaysValid: true, macKeys: new Dictionary<string, string> { ["gatehouse"] = MacKey });
+        using var handler = PrivateTrustHandler.Trusting(
+            X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(pebble.Tls.RootCertificate)), X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(pebble.Tls.IntermediateCertificate)));
+        using var accountKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var cancel = CancellationToken.None;
+        using var client = await AcmeClient.OpenAsync(pebble.Directory, accountKey, handler, TimeProvider.System, cancel);
+        Assert.True(client.Directory.ExternalAccountRequired);
+
+        var unbound = await Assert.ThrowsAsync<AcmeProblemException>(() => client.RegisterAsync(["postmaster@example.test"], cancel));
+        Assert.Contains("requires an external account binding", unbound.Message, StringComparison.Ordinal);
+        var wrong = await Assert.ThrowsAsync<AcmeProblemException>(() => client.RegisterAsync(["postmaster@example.test"], cancel, ("gatehouse", MacKey.Replace('z', 'y'))));
+        Assert.Equal(403, wrong.Status);
+        Assert.Null(client.Account);
+
+        var account = await client.RegisterAsync(["postmaster@example.test"], cancel, ("gatehouse", MacKey));
+        Assert.Equal("https", account.Scheme);
+        Assert.Equal("pending", (await client.OrderAsync(["mx.example.test"], cancel)).Status);
         Directory.Delete(work, recursive: true);
     }
 }
