@@ -233,7 +233,7 @@ internal sealed class AcmeClient : IDisposable
         try
         {
             var json = JsonNode.Parse(await Bounded(answer, cancel)) as JsonObject;
-            return new AcmeProblemException(json?["type"]?.GetValue<string>() ?? "about:blank", Printable(json?["detail"]?.GetValue<string>() ?? ""), (int)answer.StatusCode);
+            return new AcmeProblemException(Printable(json?["type"]?.GetValue<string>() ?? "about:blank"), Printable(json?["detail"]?.GetValue<string>() ?? ""), (int)answer.StatusCode);
         }
         catch (JsonException)
         {

@@ -69,12 +69,17 @@ internal sealed class MilterWire(Stream stream)
         return new MilterPacket(packet[0], packet[1..]);
     }
 
+    /// <summary>
+    /// Strings as the protocol carries them, each ended by a NUL. A NUL inside one (a client
+    /// certificate's subject can hold one) is dropped: it would end the string early and make the
+    /// rest a macro name or value of the client's choosing.
+    /// </summary>
     public static byte[] Terminated(Encoding encoding, params string[] strings)
     {
         var bytes = new List<byte>();
         foreach (var text in strings)
         {
-            bytes.AddRange(encoding.GetBytes(text));
+            bytes.AddRange(encoding.GetBytes(text.Replace("\0", "", StringComparison.Ordinal)));
             bytes.Add(0);
         }
 
